@@ -1,0 +1,53 @@
+/** Server configuration from environment variables (CONTRACT §1). Parsed once; invalid values stop start-up with a clear message. */
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+const EnvSchema = z.object({
+  PORT: int(8787),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  MERCHANT_API_KEY: z.string().min(16, 'MERCHANT_API_KEY must be at least 16 characters').optional(),
+  ALLOWED_ORIGINS: z.string().default(''),
+  PAYMENT_TIMEOUT_MS: int(30_000),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  SESSION_TTL_MS: int(900_000),
+  SWEEP_INTERVAL_MS: int(300_000),
+  /** How often unresolved charges are looked up at the processor. */
+  RECONCILE_INTERVAL_MS: int(1_000),
+  /** Final sessions are kept this long for summaries and analytics (default 30 days). */
+  RETENTION_MS: int(30 * 24 * 3600_000),
+  /** Idempotency records are kept at least this long (default 24 h). */
+  IDEMPOTENCY_TTL_MS: int(24 * 3600_000),
+  PROCESSOR: z.enum(['test']).default('test'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Requests per minute per client IP for session creation and card tokenisation; per session for session mutations. */
+  RATE_LIMIT_CREATE_PER_MIN: int(60),
+  RATE_LIMIT_TOKENS_PER_MIN: int(60),
+  RATE_LIMIT_MUTATIONS_PER_MIN: int(120),
+  /** SQLite `synchronous` pragma: NORMAL survives a process crash (kill -9); FULL also survives power loss. */
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** Where the built widget, worker and demo are served from (default: dist/ of the package). */
+  STATIC_DIR: z.string().optional(),
+  /** PostgreSQL schema to use (tests give each run its own). */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+});
+
+export type Config = z.infer<typeof EnvSchema> & { allowedOrigins: string[]; dataDir: string };
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid configuration:\n${lines}`);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    dataDir: resolve(c.DATA_DIR),
+    allowedOrigins: c.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+  };
+}

@@ -1,0 +1,232 @@
+/**
+ * Charging exactly once. Every processor call is a row in `charges` (status pending → succeeded | failed, or unknown
+ * when the call ended without an answer). A session never starts a new charge while one of its charges is unresolved;
+ * an unresolved charge is settled by looking it up at the processor by its idempotency key. "Not found" only counts
+ * once the call's deadline has passed, since before that the call may still land.
+ */
+import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { ChargeOutcome, PaymentProcessor } from '../processor/types.js';
+import type { ChargeRow, SessionRow, Store } from '../store/types.js';
+import type { SessionEvents } from './events.js';
+import { canResume, onChargeFailed, onChargeSucceeded } from './states.js';
+
+/** An answer the API gives, stored verbatim for idempotent replays. */
+export interface ApiResult {
+  status: number;
+  body: unknown;
+}
+
+/** Extra time after a call's deadline before "not found at the processor" is believed. */
+const NOT_FOUND_GRACE_MS = 500;
+const LOOKUP_POLL_MS = 200;
+
+export const isUnresolved = (c: ChargeRow) => c.status === 'pending' || c.status === 'unknown';
+
+export interface ChargeDeps {
+  store: Store;
+  processor: PaymentProcessor;
+  events: SessionEvents;
+  metrics: Metrics;
+  log: Logger;
+  now: () => number;
+  paymentTimeoutMs: number;
+}
+
+type Settlement = ChargeOutcome | { status: 'failed'; code: 'processor_error'; retryable: true; chargeId: null; notReached: true };
+
+export class Charges {
+  readonly #d: ChargeDeps;
+  /** Calls this process is making right now, by charge key; they settle themselves when they end. */
+  readonly #inflight = new Map<string, Promise<void>>();
+  #reconciling = false;
+
+  constructor(deps: ChargeDeps) {
+    this.#d = deps;
+  }
+
+  deadlineFor(startedAt: number): number {
+    return startedAt + this.#d.paymentTimeoutMs;
+  }
+
+  /** Calls the processor for a started charge, bounded by PAYMENT_TIMEOUT_MS, and settles what it learns. */
+  async run(charge: ChargeRow, token: string): Promise<ChargeRow> {
+    const work = this.#callAndSettle(charge, token);
+    this.#inflight.set(charge.chargeKey, work);
+    try {
+      await work;
+    } finally {
+      this.#inflight.delete(charge.chargeKey);
+    }
+    return (await this.#d.store.getCharge(charge.chargeKey))!;
+  }
+
+  async #callAndSettle(charge: ChargeRow, token: string): Promise<void> {
+    const { processor, metrics, log, now } = this.#d;
+    const started = now();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'unknown'>((resolve) => {
+      timer = setTimeout(() => resolve('unknown'), Math.max(0, charge.deadlineAt - started));
+      timer.unref();
+    });
+    const call = processor
+      .charge({ token, amount: charge.amount, currency: charge.currency, idempotencyKey: charge.chargeKey, sessionId: charge.sessionId })
+      .catch((err: Error) => {
+        log.warn({ chargeKey: charge.chargeKey, err: err.name }, 'processor call ended without an answer');
+        return 'unknown' as const;
+      });
+    const outcome = await Promise.race([call, deadline]);
+    clearTimeout(timer);
+    metrics.chargeDuration.observe({ outcome: outcome === 'unknown' ? 'unknown' : outcome.status }, (now() - started) / 1000);
+    if (outcome === 'unknown') {
+      await this.#d.store.markChargeUnknown(charge.chargeKey);
+      return;
+    }
+    await this.settle(charge.chargeKey, outcome);
+  }
+
+  /**
+   * Brings an unresolved charge as far as it can: waits for this process's own call, else asks the processor.
+   * With `wait`, keeps asking until the charge's deadline has passed (bounded by PAYMENT_TIMEOUT_MS).
+   */
+  async resolve(charge: ChargeRow, wait: boolean): Promise<ChargeRow> {
+    const { store, processor, now, log } = this.#d;
+    const mine = this.#inflight.get(charge.chargeKey);
+    if (mine) {
+      if (!wait) return charge;
+      await mine;
+      return (await store.getCharge(charge.chargeKey))!;
+    }
+    for (;;) {
+      let found: ChargeOutcome | null | 'error';
+      try {
+        found = await processor.lookup(charge.chargeKey);
+      } catch (err) {
+        log.warn({ chargeKey: charge.chargeKey, err: (err as Error).name }, 'processor look-up failed');
+        found = 'error';
+      }
+      if (found && found !== 'error') {
+        await this.settle(charge.chargeKey, found);
+        break;
+      }
+      if (found === null && now() > charge.deadlineAt + NOT_FOUND_GRACE_MS) {
+        await this.settle(charge.chargeKey, { status: 'failed', code: 'processor_error', retryable: true, chargeId: null, notReached: true });
+        break;
+      }
+      if (!wait || now() > charge.deadlineAt + NOT_FOUND_GRACE_MS + this.#d.paymentTimeoutMs) return charge;
+      await sleep(LOOKUP_POLL_MS);
+    }
+    return (await store.getCharge(charge.chargeKey))!;
+  }
+
+  /** Records a charge's outcome and moves its session, atomically; idempotent (a settled charge stays as it is). */
+  async settle(chargeKey: string, outcome: Settlement): Promise<void> {
+    const { store, events, metrics, now, log } = this.#d;
+    for (let tries = 0; tries < 10; tries++) {
+      const at = now();
+      const done = await store.transaction(async (tx) => {
+        const charge = await tx.getCharge(chargeKey);
+        if (!charge || !isUnresolved(charge)) return { settled: false as const };
+        const won = await tx.settleCharge(chargeKey, {
+          status: outcome.status,
+          resolvedAt: at,
+          paymentId: outcome.status === 'succeeded' ? outcome.chargeId : null,
+          errorCode: outcome.status === 'failed' ? outcome.code : null,
+        });
+        if (!won) return { settled: false as const };
+        const s = (await tx.getSession(charge.sessionId))!;
+        const others = (await tx.listCharges(s.id)).some((c) => c.chargeKey !== chargeKey && isUnresolved(c));
+        let patch;
+        let reason: string | null = null;
+        if (outcome.status === 'succeeded') {
+          patch = onChargeSucceeded(s, outcome.chargeId, at);
+          await tx.markOrderPaid(s.orderId, s.id, at);
+          if (s.status === 'CANCELLED' || s.status === 'EXPIRED' || s.status === 'FAILED_MAX_RETRIES') {
+            log.error({ sessionId: s.id, status: s.status }, 'charge succeeded on a final session');
+          }
+        } else {
+          const error = declineError(outcome);
+          patch = onChargeFailed(s, error, others, at);
+          if (!others) await tx.releaseOrder(s.orderId, s.id);
+          if (patch.status && patch.status !== s.status) reason = 'notReached' in outcome ? 'network' : outcome.code === 'processor_error' ? 'processor_error' : 'decline';
+        }
+        const metadata = reason
+          ? { ...s.metadata, interruptions: [...s.metadata.interruptions, { at: new Date(at).toISOString(), reason, attempt: charge.attempt }], lastActivity: new Date(at).toISOString() }
+          : s.metadata;
+        const ok = await tx.updateSession(s.id, s.version, { ...patch, metadata, updatedAt: at });
+        if (!ok) throw new VersionConflict();
+        const next: SessionRow = { ...s, ...patch, metadata, updatedAt: at };
+        const answer = chargeAnswer({ ...charge, status: outcome.status, resolvedAt: at, paymentId: outcome.status === 'succeeded' ? outcome.chargeId : null }, next, outcome);
+        await tx.resolvePendingIdempotency(chargeKey, answer.status, JSON.stringify(answer.body));
+        return { settled: true as const, sessionId: s.id, reason };
+      }).catch((err) => {
+        if (err instanceof VersionConflict) return null;
+        throw err;
+      });
+      if (done === null) continue;
+      if (done.settled) {
+        if (done.reason) metrics.interruptions.inc({ reason: done.reason });
+        events.publish(done.sessionId);
+      }
+      return;
+    }
+    throw new AppError('payment_in_progress', 'The session is changing too fast; retry.');
+  }
+
+  /** Settles what can be settled among unresolved charges: at start-up and every RECONCILE_INTERVAL_MS. */
+  async reconcileDue(limit = 100): Promise<number> {
+    if (this.#reconciling) return 0;
+    this.#reconciling = true;
+    let settled = 0;
+    try {
+      const due = await this.#d.store.listChargesToReconcile(this.#d.now(), limit);
+      for (const c of due) {
+        if (this.#inflight.has(c.chargeKey)) continue;
+        const after = await this.resolve(c, false);
+        if (!isUnresolved(after)) settled++;
+      }
+    } finally {
+      this.#reconciling = false;
+    }
+    return settled;
+  }
+
+  /** Waits for this process's own calls to end (graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#inflight.values()]);
+  }
+}
+
+class VersionConflict extends Error {}
+
+function declineError(outcome: Settlement & { status: 'failed' }): { code: string; message: string } {
+  if ('notReached' in outcome) return { code: 'processor_error', message: 'The payment did not reach the processor; nothing was charged.' };
+  return { code: outcome.code, message: new AppError(outcome.code).message };
+}
+
+/** The answer /complete gives (and replays) for a settled charge. */
+export function chargeAnswer(charge: Pick<ChargeRow, 'startedAt' | 'resolvedAt' | 'paymentId' | 'status'>, s: SessionRow, outcome?: Settlement): ApiResult {
+  if (charge.status === 'succeeded') {
+    return {
+      status: 200,
+      body: { status: 'COMPLETED', paymentId: charge.paymentId, processingTimeMs: Math.max(0, (charge.resolvedAt ?? charge.startedAt) - charge.startedAt) },
+    };
+  }
+  const error = outcome && outcome.status === 'failed' ? declineError(outcome) : (s.lastError ?? { code: 'card_declined', message: 'The card was declined.' });
+  const code = error.code as 'card_declined' | 'insufficient_funds' | 'processor_error';
+  return {
+    status: 402,
+    body: new AppError(code, error.message, {
+      retryable: code === 'processor_error',
+      status: s.status,
+      attempt: s.attempts,
+      maxAttempts: s.maxAttempts,
+      canResume: canResume(s),
+    }).toBody(),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,37 @@
+/**
+ * Session-change notifications for SSE subscribers. In-process here; the PostgreSQL deployment wraps it with
+ * LISTEN/NOTIFY so a subscriber on one instance hears changes made through another.
+ */
+import { EventEmitter } from 'node:events';
+
+export interface SessionEvents {
+  publish(sessionId: string): void;
+  subscribe(sessionId: string, onChange: () => void): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalSessionEvents implements SessionEvents {
+  readonly #emitter = new EventEmitter();
+
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
+
+  publish(sessionId: string): void {
+    this.#emitter.emit(sessionId);
+  }
+
+  /** Delivers a change that happened elsewhere (another instance) to local subscribers. */
+  deliver(sessionId: string): void {
+    this.#emitter.emit(sessionId);
+  }
+
+  subscribe(sessionId: string, onChange: () => void): () => void {
+    this.#emitter.on(sessionId, onChange);
+    return () => this.#emitter.off(sessionId, onChange);
+  }
+
+  async close(): Promise<void> {
+    this.#emitter.removeAllListeners();
+  }
+}

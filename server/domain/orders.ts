@@ -1,0 +1,67 @@
+/**
+ * Where a browser-created session gets its amount: the order source. The demo store's orders are one source;
+ * a merchant backend that creates sessions with its own amount is another (it bypasses this).
+ */
+import { AppError } from '../errors.js';
+import { randomId } from '../ids.js';
+import type { OrderRow, ProductRow, Store } from '../store/types.js';
+
+/** The demo catalogue, seeded at start-up. Prices in minor units. */
+export const DEMO_PRODUCTS: ProductRow[] = [
+  { productId: 'prod_mug', name: 'Stoneware Mug', price: 1800, currency: 'EUR', image: null },
+  { productId: 'prod_notebook', name: 'Dot-Grid Notebook', price: 1250, currency: 'EUR', image: null },
+  { productId: 'prod_tote', name: 'Canvas Tote Bag', price: 2400, currency: 'EUR', image: null },
+  { productId: 'prod_beans', name: 'Single-Origin Coffee Beans', price: 1600, currency: 'EUR', image: null },
+  { productId: 'prod_lamp', name: 'Desk Lamp', price: 5900, currency: 'EUR', image: null },
+  { productId: 'prod_plant', name: 'Potted Fern', price: 2200, currency: 'EUR', image: null },
+];
+
+export const MAX_ORDER_LINES = 50;
+export const MAX_QUANTITY = 99;
+
+export class DemoStore {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+  ) {}
+
+  seed(): Promise<void> {
+    return this.store.upsertProducts(DEMO_PRODUCTS);
+  }
+
+  listProducts(): Promise<ProductRow[]> {
+    return this.store.listProducts();
+  }
+
+  async createOrder(items: { productId: string; quantity: number }[]): Promise<OrderRow> {
+    const merged = new Map<string, number>();
+    for (const i of items) merged.set(i.productId, (merged.get(i.productId) ?? 0) + i.quantity);
+    const products = await this.store.getProducts([...merged.keys()]);
+    const byId = new Map(products.map((p) => [p.productId, p]));
+    const missing = [...merged.keys()].filter((id) => !byId.has(id));
+    if (missing.length) throw new AppError('product_not_found', `Unknown product: ${missing.join(', ')}.`, { productIds: missing });
+    const currencies = new Set(products.map((p) => p.currency));
+    if (currencies.size > 1) throw new AppError('validation_error', 'All items of an order must share one currency.');
+    const lines = [...merged].map(([productId, quantity]) => {
+      const p = byId.get(productId)!;
+      if (quantity > MAX_QUANTITY) throw new AppError('validation_error', `At most ${MAX_QUANTITY} of one product.`);
+      return { productId, quantity, name: p.name, price: p.price };
+    });
+    const order: OrderRow = {
+      orderId: randomId('ord', 16),
+      amount: lines.reduce((sum, l) => sum + l.price * l.quantity, 0),
+      currency: products[0].currency,
+      items: lines,
+      createdAt: this.now(),
+    };
+    await this.store.insertOrder(order);
+    return order;
+  }
+
+  async getOrder(orderId: string): Promise<OrderRow & { paid: boolean }> {
+    const order = await this.store.getOrder(orderId);
+    if (!order) throw new AppError('order_not_found');
+    const payment = await this.store.getOrderPayment(orderId);
+    return { ...order, paid: payment?.state === 'paid' };
+  }
+}

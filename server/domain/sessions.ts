@@ -1,0 +1,300 @@
+/**
+ * The payment-session service: every command of the API, over the store, the state machine and the charges.
+ * Routes stay thin; everything a session can do happens here, each change a conditional update on the row's version.
+ */
+import { AppError } from '../errors.js';
+import { randomId, secretMatches, sha256 } from '../ids.js';
+import type { Metrics } from '../metrics.js';
+import type { PaymentProcessor } from '../processor/types.js';
+import { FINAL_STATUSES, type SessionRow, type SessionStatus, type Store } from '../store/types.js';
+import { type ApiResult, type Charges, chargeAnswer, isUnresolved } from './charges.js';
+import type { SessionEvents } from './events.js';
+import * as sm from './states.js';
+import { sessionView, summaryView } from './views.js';
+
+export const SESSION_ID_PATTERN = /^cs_[0-9A-Za-z]{24}$/;
+
+export interface SessionDeps {
+  store: Store;
+  processor: PaymentProcessor;
+  charges: Charges;
+  events: SessionEvents;
+  metrics: Metrics;
+  now: () => number;
+  maxAttempts: number;
+  sessionTtlMs: number;
+}
+
+export interface CreateInput {
+  orderId: string;
+  userId?: string;
+  /** Only a merchant backend may set these. */
+  amount?: number;
+  currency?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Identifies the idempotency record of the request, so a charge can be linked to it. */
+export interface IdempotencyRef {
+  scope: string;
+  key: string;
+  /** The charge this key already started (a retry of a request that died mid-charge). */
+  chargeKey: string | null;
+}
+
+type Change = { patch: Partial<SessionRow>; record?: (m: SessionRow['metadata'], at: string) => SessionRow['metadata'] } | null;
+
+export class Sessions {
+  readonly #d: SessionDeps;
+
+  constructor(deps: SessionDeps) {
+    this.#d = deps;
+  }
+
+  async create(input: CreateInput, merchant: boolean) {
+    const { store, now } = this.#d;
+    let amount: number;
+    let currency: string;
+    if (merchant && input.amount !== undefined) {
+      if (!input.currency) throw new AppError('validation_error', 'currency is required with amount.');
+      amount = input.amount;
+      currency = input.currency.toUpperCase();
+    } else {
+      const order = await store.getOrder(input.orderId);
+      if (!order) throw new AppError('order_not_found');
+      amount = order.amount;
+      currency = order.currency;
+    }
+    const paid = await store.getOrderPayment(input.orderId);
+    if (paid?.state === 'paid') throw new AppError('order_already_paid');
+    const t = now();
+    const id = randomId('cs');
+    const clientSecret = `${id}_secret_${randomId('', 32).slice(1)}`;
+    const row: SessionRow = {
+      id,
+      orderId: input.orderId,
+      userId: input.userId ?? null,
+      status: 'INITIATED',
+      amount,
+      currency,
+      attempts: 1,
+      maxAttempts: this.#d.maxAttempts,
+      chargedAttempt: 0,
+      createdAt: t,
+      updatedAt: t,
+      expiresAt: t + this.#d.sessionTtlMs,
+      finalAt: null,
+      paymentId: null,
+      lastError: null,
+      metadata: { interruptions: [], retries: [], lastActivity: new Date(t).toISOString() },
+      merchantMetadata: merchant ? (input.metadata ?? null) : null,
+      secretHash: sha256(clientSecret),
+      version: 1,
+    };
+    await store.insertSession(row);
+    return { ...sessionView(row), clientSecret };
+  }
+
+  /** The session if `secret` is its client secret; otherwise the same 404 as for a session that does not exist. */
+  async authorize(id: string, secret: string | null): Promise<SessionRow> {
+    if (!SESSION_ID_PATTERN.test(id) || !secret) throw new AppError('session_not_found');
+    const s = await this.#d.store.getSession(id);
+    if (!s || !secretMatches(secret, s.secretHash)) throw new AppError('session_not_found');
+    return s;
+  }
+
+  /** Reads a session, expiring it first if it is past expiresAt. */
+  async get(id: string): Promise<SessionRow> {
+    const s = await this.#d.store.getSession(id);
+    if (!s) throw new AppError('session_not_found');
+    return this.#expireIfDue(s);
+  }
+
+  view = sessionView;
+
+  async resume(id: string) {
+    const s = await this.#mutate(id, (s) => ({
+      patch: sm.onResume(s),
+      record: (m, at) => ({ ...m, retries: [...m.retries, { at, attempt: sm.attemptUsed(s) ? s.attempts + 1 : s.attempts }] }),
+    }));
+    return { status: 'RESUMED' as const, attempt: s.attempts, maxAttempts: s.maxAttempts, message: `Attempt ${s.attempts} of ${s.maxAttempts}` };
+  }
+
+  async interrupt(id: string, reason: string) {
+    let changed = false;
+    const s = await this.#mutate(id, (s, unresolved) => {
+      const patch = sm.onInterrupt(s, unresolved, this.#d.now());
+      changed = patch.status !== undefined;
+      if (!changed) return null;
+      return { patch, record: (m, at) => ({ ...m, interruptions: [...m.interruptions, { at, reason, attempt: s.attempts }] }) };
+    });
+    if (changed) this.#d.metrics.interruptions.inc({ reason: metricReason(reason) });
+    return { status: s.status, canResume: sm.canResume(s), attempt: s.attempts, maxAttempts: s.maxAttempts };
+  }
+
+  async cancel(id: string, reason: string | undefined) {
+    const r = reason ?? 'user';
+    await this.#mutate(id, (s, unresolved) => ({ patch: sm.onCancel(s, unresolved, this.#d.now()), record: (m) => ({ ...m, cancelReason: r }) }));
+    return { status: 'CANCELLED' as const, reason: r };
+  }
+
+  /** Pays: resolves any earlier unresolved charge first, then starts at most one new charge. */
+  async complete(id: string, token: string, idem: IdempotencyRef): Promise<ApiResult> {
+    const { store, charges, processor, now } = this.#d;
+    let s = await this.get(id);
+
+    // A retry of a request whose charge already completed the session gets that charge's answer.
+    if (s.status === 'COMPLETED' && idem.chargeKey) {
+      const c = await store.getCharge(idem.chargeKey);
+      if (c?.status === 'succeeded') return chargeAnswer(c, s);
+    }
+    if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
+
+    // Never start a charge while an earlier one of this session is unresolved: settle it first.
+    if (s.chargedAttempt > 0) {
+      for (const c of (await store.listCharges(id)).filter(isUnresolved)) {
+        const after = await charges.resolve(c, true);
+        if (isUnresolved(after)) {
+          await store.finishIdempotency(idem.scope, idem.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: c.chargeKey });
+          return { status: 202, body: { status: 'PROCESSING' } };
+        }
+        if (after.status === 'succeeded') return chargeAnswer(after, await this.get(id));
+      }
+      s = await this.get(id);
+      if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
+    }
+    sm.onChargeStart(s); // validates the state before anything is spent
+    const paid = await store.getOrderPayment(s.orderId);
+    if (paid?.state === 'paid') throw new AppError('order_already_paid');
+    if (!(await processor.isTokenUsable(token))) throw new AppError('invalid_payment_method');
+
+    const t = now();
+    const charge = {
+      chargeKey: `${s.id}:${s.attempts}`,
+      sessionId: s.id,
+      attempt: s.attempts,
+      status: 'pending' as const,
+      amount: s.amount,
+      currency: s.currency,
+      startedAt: t,
+      deadlineAt: charges.deadlineFor(t),
+      resolvedAt: null,
+      paymentId: null,
+      errorCode: null,
+    };
+    await store.transaction(async (tx) => {
+      const ok = await tx.updateSession(s.id, s.version, {
+        ...sm.onChargeStart(s),
+        updatedAt: t,
+        metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() },
+      });
+      if (!ok) throw new AppError('payment_in_progress');
+      const lock = await tx.lockOrder(s.orderId, s.id, t);
+      if (!lock.ok) throw lock.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
+      await tx.insertCharge(charge);
+      await tx.finishIdempotency(idem.scope, idem.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: charge.chargeKey });
+    });
+    this.#d.events.publish(s.id);
+
+    const after = await charges.run(charge, token);
+    if (isUnresolved(after)) return { status: 202, body: { status: 'PROCESSING' } };
+    return chargeAnswer(after, await store.getSession(id).then((r) => r!));
+  }
+
+  async summary(id: string) {
+    const s = await this.get(id);
+    return summaryView(s, await this.#d.store.listCharges(id), this.#d.now());
+  }
+
+  async list(q: { status?: string; limit: number; cursor?: string }) {
+    const statuses = parseStatuses(q.status);
+    const after = q.cursor ? decodeCursor(q.cursor) : null;
+    const { rows, total } = await this.#d.store.listSessions({ statuses, limit: q.limit, after });
+    const last = rows[rows.length - 1];
+    return {
+      sessions: rows.map(sessionView),
+      total,
+      nextCursor: rows.length === q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    };
+  }
+
+  /** Moves due sessions to EXPIRED (the sweeper); sessions with an unresolved charge wait for reconciliation. */
+  async expireDue(limit = 500): Promise<number> {
+    let n = 0;
+    for (const s of await this.#d.store.listExpiredCandidates(this.#d.now(), limit)) {
+      const after = await this.#expireIfDue(s);
+      if (after.status === 'EXPIRED' && s.status !== 'EXPIRED') n++;
+    }
+    return n;
+  }
+
+  async #hasUnresolved(s: SessionRow): Promise<boolean> {
+    if (s.chargedAttempt === 0) return false;
+    return (await this.#d.store.listCharges(s.id)).some(isUnresolved);
+  }
+
+  async #expireIfDue(s: SessionRow): Promise<SessionRow> {
+    if (sm.isFinal(s.status) || s.expiresAt > this.#d.now()) return s;
+    try {
+      return await this.#mutate(s.id, (cur, unresolved) => {
+        const patch = sm.onExpire(cur, unresolved, this.#d.now());
+        return patch && { patch };
+      }, cur0(s));
+    } catch (e) {
+      if (e instanceof AppError) return s;
+      throw e;
+    }
+  }
+
+  /** Applies a change decided from the current row; retries when another writer got there first. */
+  async #mutate(id: string, decide: (s: SessionRow, unresolved: boolean) => Change, first?: SessionRow): Promise<SessionRow> {
+    const { store, events, now } = this.#d;
+    let s = first;
+    for (let tries = 0; tries < 10; tries++) {
+      if (!s) s = await this.get(id);
+      const change = decide(s, await this.#hasUnresolved(s));
+      if (!change) return s;
+      const t = now();
+      const at = new Date(t).toISOString();
+      const metadata = { ...(change.record ? change.record(s.metadata, at) : s.metadata), lastActivity: at };
+      const patch = { ...change.patch, metadata, updatedAt: t };
+      if (await store.updateSession(id, s.version, patch)) {
+        events.publish(id);
+        return { ...s, ...patch, version: s.version + 1 };
+      }
+      s = undefined;
+    }
+    throw new AppError('payment_in_progress', 'The session is changing too fast; retry.');
+  }
+}
+
+const cur0 = (s: SessionRow) => s;
+
+const KNOWN_REASONS = new Set(['timeout', 'network', 'user', 'unload', 'decline', 'processor_error']);
+/** Keeps the metric's label set bounded: free-text reasons count as "other". */
+function metricReason(reason: string): string {
+  return KNOWN_REASONS.has(reason) ? reason : 'other';
+}
+
+const ACTIVE: SessionStatus[] = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED'];
+
+/** `status` query: absent = the active (non-final) ones; `all`; or a comma list of statuses. */
+function parseStatuses(raw: string | undefined): SessionStatus[] | null {
+  if (!raw) return ACTIVE;
+  if (raw.toLowerCase() === 'all') return null;
+  const list = raw.split(',').map((s) => s.trim().toUpperCase());
+  const valid = [...ACTIVE, ...FINAL_STATUSES];
+  const bad = list.filter((s) => !valid.includes(s as SessionStatus));
+  if (bad.length) throw new AppError('validation_error', `Unknown status: ${bad.join(', ')}.`, { allowed: valid });
+  return list as SessionStatus[];
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(`${createdAt}.${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const m = /^(\d{1,15})\.(cs_[0-9A-Za-z]{24})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new AppError('invalid_cursor');
+  return { createdAt: Number(m[1]), id: m[2] };
+}

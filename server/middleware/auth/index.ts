@@ -1,0 +1,68 @@
+/**
+ * Who is calling. Session holder: the session's client secret as `Authorization: Bearer …` (or `?client_secret=` on GETs,
+ * for EventSource). Admin: `Bearer ADMIN_TOKEN`, read-only on sessions. Merchant: `Bearer MERCHANT_API_KEY` on create.
+ * A wrong secret answers exactly like a missing session, so nothing tells one session's existence to another's holder.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { AppError } from '../../errors.js';
+import { secretsEqual } from '../../ids.js';
+import type { Sessions } from '../../domain/sessions.js';
+import type { SessionRow } from '../../store/types.js';
+
+export type Caller = { kind: 'holder' } | { kind: 'admin' } | { kind: 'merchant' } | { kind: 'public' };
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    session: SessionRow;
+    caller: Caller;
+  }
+}
+
+export function bearerToken(c: Context): string | null {
+  const h = c.req.header('Authorization');
+  if (!h) return null;
+  const m = /^Bearer\s+(\S{1,512})$/i.exec(h.trim());
+  return m ? m[1] : null;
+}
+
+/** For `/session/:sessionId/...`: sets `session` and `caller`, or answers 404 `session_not_found`. */
+export function sessionHolder(sessions: Sessions, adminToken: string): MiddlewareHandler {
+  return async function sessionHolderAuth(c, next) {
+    const id = c.req.param('sessionId') ?? '';
+    const readOnly = c.req.method === 'GET' || c.req.method === 'HEAD';
+    const secret = bearerToken(c) ?? (readOnly ? (c.req.query('client_secret') ?? null) : null);
+    if (readOnly && secret && secretsEqual(secret, adminToken)) {
+      c.set('caller', { kind: 'admin' });
+      c.set('session', await sessions.get(id).catch(() => {
+        throw new AppError('session_not_found');
+      }));
+      return next();
+    }
+    c.set('session', await sessions.authorize(id, secret));
+    c.set('caller', { kind: 'holder' });
+    return next();
+  };
+}
+
+export function adminOnly(adminToken: string): MiddlewareHandler {
+  return async function adminAuth(c, next) {
+    const token = bearerToken(c);
+    if (!token || !secretsEqual(token, adminToken)) throw new AppError('unauthorized', 'This route needs the admin token.');
+    c.set('caller', { kind: 'admin' });
+    return next();
+  };
+}
+
+/** Create: a merchant backend proves itself with its key; anyone else is a shopper's browser. A wrong key is 401. */
+export function merchantOrPublic(merchantKey: string | undefined): MiddlewareHandler {
+  return async function merchantAuth(c, next) {
+    const token = bearerToken(c);
+    if (token === null) {
+      c.set('caller', { kind: 'public' });
+      return next();
+    }
+    if (!merchantKey || !secretsEqual(token, merchantKey)) throw new AppError('unauthorized', 'Invalid merchant API key.');
+    c.set('caller', { kind: 'merchant' });
+    return next();
+  };
+}

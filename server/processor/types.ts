@@ -1,0 +1,64 @@
+/**
+ * What the server needs from a card processor. The built-in test processor implements it; a real gateway adapter
+ * (Stripe, Adyen, …) would too. `charge` must be idempotent on `idempotencyKey`, and `lookup` must find a charge by that key:
+ * that is what lets the server reconcile a call whose answer it never got.
+ */
+export interface CardInput {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvc: string;
+}
+
+export interface TokenInfo {
+  token: string;
+  brand: string;
+  last4: string;
+  expiresAt: number;
+}
+
+export type DeclineCode = 'card_declined' | 'insufficient_funds' | 'processor_error';
+
+export type ChargeOutcome =
+  | { status: 'succeeded'; chargeId: string }
+  | { status: 'failed'; code: DeclineCode; retryable: boolean; chargeId: string | null };
+
+export interface ChargeRequest {
+  token: string;
+  amount: number;
+  currency: string;
+  /** The processor-side idempotency key: one per session attempt. */
+  idempotencyKey: string;
+  sessionId: string;
+}
+
+/** The call ended without an answer (connection dropped): the charge may or may not exist. */
+export class ProcessorConnectionError extends Error {
+  constructor(message = 'connection to the processor was lost') {
+    super(message);
+    this.name = 'ProcessorConnectionError';
+  }
+}
+
+export interface LedgerCharge {
+  chargeId: string;
+  sessionId: string;
+  idempotencyKey: string;
+  amount: number;
+  currency: string;
+  status: 'succeeded' | 'failed';
+  createdAt: string;
+}
+
+export interface PaymentProcessor {
+  readonly name: string;
+  tokenize(card: CardInput): Promise<TokenInfo>;
+  /** True when the token exists, is unused and unexpired. */
+  isTokenUsable(token: string): Promise<boolean>;
+  charge(req: ChargeRequest): Promise<ChargeOutcome>;
+  /** The charge made with this idempotency key, or null when the processor has none. */
+  lookup(idempotencyKey: string): Promise<ChargeOutcome | null>;
+  listCharges(filter: { sessionId?: string; limit: number }): Promise<LedgerCharge[]>;
+  /** Stops timers (slow-card answers) so the process can exit. */
+  close(): void;
+}

@@ -1,0 +1,233 @@
+/** The payment-session API (CONTRACT §2), base path /api/payments. Thin: auth and validation here, behaviour in domain/. */
+import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { AppError } from '../errors.js';
+import type { Sessions } from '../domain/sessions.js';
+import type { SessionEvents } from '../domain/events.js';
+import { sessionView } from '../domain/views.js';
+import { adminOnly, merchantOrPublic, sessionHolder } from '../middleware/auth/index.js';
+import { idempotency } from '../middleware/idempotency/index.js';
+import { clientAddress, limitPerMinute } from '../middleware/rate-limit/index.js';
+import type { Store } from '../store/types.js';
+import * as S from './schemas.js';
+import { analytics } from './analytics.js';
+
+export interface PaymentRoutesDeps {
+  sessions: Sessions;
+  events: SessionEvents;
+  store: Store;
+  adminToken: string;
+  merchantKey: string | undefined;
+  now: () => number;
+  idempotencyTtlMs: number;
+  paymentTimeoutMs: number;
+  limits: { createPerMin: number; mutationsPerMin: number };
+  onReplay: () => void;
+  heartbeatMs?: number;
+}
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const err = (description: string) => ({ description, ...json(S.ErrorSchema) });
+const body = <T extends z.ZodType>(schema: T) => ({ body: { ...json(schema), required: true } });
+const holder = [{ clientSecret: [] as string[] }];
+
+export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
+  const holderAuth = sessionHolder(d.sessions, d.adminToken);
+  const leaseMs = d.paymentTimeoutMs * 3 + 10_000; // a /complete may wait for an earlier charge, then make its own
+  const idem = (required: boolean) =>
+    idempotency({
+      store: d.store,
+      required,
+      scope: (c) => (c.get('session') ? `session:${c.get('session').id}` : `create:${c.get('caller')?.kind ?? 'public'}`),
+      ttlMs: d.idempotencyTtlMs,
+      leaseMs,
+      now: d.now,
+      onReplay: d.onReplay,
+    });
+  const perSession = limitPerMinute(d.limits.mutationsPerMin, (c) => c.req.param('sessionId') ?? '');
+
+  app.use('/session/create', merchantOrPublic(d.merchantKey), limitPerMinute(d.limits.createPerMin, clientAddress), idem(false));
+  for (const action of ['resume', 'cancel', 'interrupt']) app.use(`/session/:sessionId/${action}`, holderAuth, perSession, idem(false));
+  app.use('/session/:sessionId/complete', holderAuth, perSession, idem(true));
+  // GET only: `/session/:sessionId` would otherwise also match POST /session/create.
+  for (const path of ['/session/:sessionId', '/session/:sessionId/summary', '/session/:sessionId/events']) app.on('GET', path, holderAuth);
+  app.use('/sessions/*', adminOnly(d.adminToken));
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/session/create',
+      summary: 'Create a payment session for an order',
+      request: body(S.CreateBody),
+      responses: {
+        201: { description: 'Created; carries the client secret once', ...json(S.CreateResponse) },
+        400: err('Invalid body'),
+        401: err('Wrong merchant key'),
+        404: err('Unknown order'),
+        409: err('Order already paid'),
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const merchant = c.get('caller')?.kind === 'merchant';
+      if (!merchant && (input.amount !== undefined || input.currency !== undefined || input.metadata !== undefined)) {
+        throw new AppError('validation_error', 'amount, currency and metadata can only be set with the merchant API key.');
+      }
+      if (input.metadata && Object.keys(input.metadata).length > 20) throw new AppError('validation_error', 'At most 20 metadata keys.');
+      return c.json(await d.sessions.create(input, merchant), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/session/{sessionId}',
+      summary: 'Read a session',
+      security: holder,
+      request: { params: S.SessionIdParam },
+      responses: { 200: { description: 'The session', ...json(S.SessionSchema) }, 404: err('No such session (or wrong secret)') },
+    }),
+    async (c) => c.json(sessionView(await d.sessions.get(c.get('session').id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/session/{sessionId}/resume',
+      summary: 'Resume an interrupted session (next attempt)',
+      security: holder,
+      request: { params: S.SessionIdParam },
+      responses: { 200: { description: 'Resumed', ...json(S.ResumeResponse) }, 404: err('No such session'), 409: err('Invalid transition') },
+    }),
+    async (c) => c.json(await d.sessions.resume(c.get('session').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/session/{sessionId}/complete',
+      summary: 'Pay with a processor token (Idempotency-Key required)',
+      security: holder,
+      request: { params: S.SessionIdParam, ...body(S.CompleteBody) },
+      responses: {
+        200: { description: 'Paid', ...json(S.CompleteResponse) },
+        202: { description: 'Outcome not yet known; the final status follows on /events', ...json(S.ProcessingResponse) },
+        400: err('Invalid body, key or token'),
+        402: err('Declined (card_declined, insufficient_funds) or processor_error (retryable)'),
+        404: err('No such session'),
+        409: err('Invalid transition, payment in progress, order already paid, or key in flight'),
+        422: err('Idempotency-Key reused with a different body'),
+      },
+    }),
+    async (c) => {
+      const { paymentMethod } = c.req.valid('json');
+      const idemRef = c.get('idempotency')!;
+      const result = await d.sessions.complete(c.get('session').id, paymentMethod.token, idemRef);
+      return c.json(result.body as never, result.status as 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/session/{sessionId}/cancel',
+      summary: 'Cancel a session',
+      security: holder,
+      request: { params: S.SessionIdParam, body: { ...json(S.CancelBody), required: false } },
+      responses: { 200: { description: 'Cancelled', ...json(S.CancelResponse) }, 404: err('No such session'), 409: err('Final, or a payment in progress') },
+    }),
+    async (c) => c.json(await d.sessions.cancel(c.get('session').id, c.req.valid('json')?.reason), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/session/{sessionId}/interrupt',
+      summary: 'Record an interruption (timeout, network, user, unload, …)',
+      security: holder,
+      request: { params: S.SessionIdParam, ...body(S.InterruptBody) },
+      responses: { 200: { description: 'Interrupted', ...json(S.InterruptResponse) }, 404: err('No such session'), 409: err('Final session') },
+    }),
+    async (c) => c.json(await d.sessions.interrupt(c.get('session').id, c.req.valid('json').reason), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/session/{sessionId}/summary',
+      summary: 'Attempts, interruptions, retries and durations of a session',
+      security: holder,
+      request: { params: S.SessionIdParam },
+      responses: { 200: { description: 'Summary', ...json(S.SummaryResponse) }, 404: err('No such session') },
+    }),
+    async (c) => c.json(await d.sessions.summary(c.get('session').id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/session/{sessionId}/events',
+      summary: 'Server-sent events: `status` with the session now and on every change',
+      security: holder,
+      request: { params: S.SessionIdParam },
+      responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: S.SessionSchema } } }, 404: err('No such session') },
+    }),
+    (c) => {
+      const id = c.get('session').id;
+      return streamSSE(c, async (stream) => {
+        let dirty = true;
+        let wake: () => void = () => {};
+        const unsubscribe = d.events.subscribe(id, () => {
+          dirty = true;
+          wake();
+        });
+        const heartbeat = setInterval(() => void stream.write(': ping\n\n').catch(() => {}), d.heartbeatMs ?? 15_000);
+        let open = true;
+        stream.onAbort(() => {
+          open = false;
+          wake();
+        });
+        try {
+          let lastVersion = -1;
+          while (open) {
+            if (dirty) {
+              dirty = false;
+              const s = await d.sessions.get(id);
+              if (s.version !== lastVersion) {
+                lastVersion = s.version;
+                await stream.writeSSE({ event: 'status', data: JSON.stringify(sessionView(s)), id: String(s.version) });
+              }
+            }
+            if (!dirty) await new Promise<void>((r) => (wake = r));
+          }
+        } finally {
+          clearInterval(heartbeat);
+          unsubscribe();
+        }
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions/active',
+      summary: 'Admin: list sessions (newest first, keyset paging)',
+      security: [{ adminToken: [] }],
+      request: { query: S.ListQuery },
+      responses: { 200: { description: 'A page of sessions', ...json(S.ListResponse) }, 400: err('Bad query'), 401: err('Admin token needed') },
+    }),
+    async (c) => c.json(await d.sessions.list(c.req.valid('query')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sessions/stats',
+      summary: 'Admin: counts by status, interruptions by reason, outcomes per hour over the last 24 h',
+      security: [{ adminToken: [] }],
+      responses: { 200: { description: 'Statistics', ...json(S.StatsResponse) }, 401: err('Admin token needed') },
+    }),
+    async (c) => c.json(await analytics(d.store, d.now()), 200),
+  );
+}

@@ -1,0 +1,128 @@
+/** Request and response schemas, declared once: they validate requests and generate /openapi.json. */
+import { z } from '@hono/zod-openapi';
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .openapi('Error');
+
+const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+
+export const SessionIdParam = z.object({ sessionId: z.string().openapi({ param: { name: 'sessionId', in: 'path' }, example: 'cs_…' }) });
+
+export const Interruption = z.object({ at: z.string(), reason: z.string(), attempt: z.number().int() });
+export const SessionSchema = z
+  .object({
+    sessionId: z.string(),
+    orderId: z.string(),
+    userId: z.string().optional(),
+    status: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    attempts: z.number().int(),
+    maxAttempts: z.number().int(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    expiresAt: z.string(),
+    paymentId: z.string().optional(),
+    lastError: z.object({ code: z.string(), message: z.string() }).optional(),
+    metadata: z.object({
+      interruptions: z.array(Interruption),
+      retries: z.array(z.object({ at: z.string(), attempt: z.number().int() })),
+      lastActivity: z.string(),
+      cancelReason: z.string().optional(),
+    }),
+    merchantMetadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('Session');
+
+export const CreateBody = z
+  .object({
+    orderId: Id,
+    userId: Id.optional(),
+    amount: z.number().int().positive().max(100_000_000).optional().openapi({ description: 'Minor units. Merchant key only.' }),
+    currency: z.string().regex(/^[A-Za-z]{3}$/).optional().openapi({ description: 'ISO 4217. Merchant key only.' }),
+    metadata: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).optional().openapi({ description: 'Merchant key only; at most 20 keys.' }),
+  })
+  .openapi('CreateSession');
+
+export const CreateResponse = SessionSchema.extend({ clientSecret: z.string() }).openapi('CreatedSession');
+
+export const ResumeResponse = z.object({ status: z.literal('RESUMED'), attempt: z.number().int(), maxAttempts: z.number().int(), message: z.string() });
+
+export const CompleteBody = z
+  .object({ paymentMethod: z.object({ token: z.string().min(1).max(128) }) })
+  .openapi('CompletePayment');
+export const CompleteResponse = z.object({ status: z.literal('COMPLETED'), paymentId: z.string(), processingTimeMs: z.number() });
+export const ProcessingResponse = z.object({ status: z.literal('PROCESSING') });
+
+export const CancelBody = z.object({ reason: z.string().min(1).max(200).optional() });
+export const CancelResponse = z.object({ status: z.literal('CANCELLED'), reason: z.string() });
+
+export const InterruptBody = z.object({ reason: z.string().min(1).max(64) });
+export const InterruptResponse = z.object({ status: z.string(), canResume: z.boolean(), attempt: z.number().int(), maxAttempts: z.number().int() });
+
+export const SummaryResponse = z
+  .object({
+    sessionId: z.string(),
+    orderId: z.string(),
+    status: z.string(),
+    attempts: z.number().int(),
+    maxAttempts: z.number().int(),
+    interruptions: z.array(Interruption),
+    retries: z.array(z.object({ at: z.string(), attempt: z.number().int() })),
+    durationMs: z.number(),
+  })
+  .passthrough()
+  .openapi('SessionSummary');
+
+export const ListQuery = z.object({
+  status: z.string().max(200).optional().openapi({ description: 'A status, a comma list, or "all"; default: the active (non-final) statuses.' }),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const ListResponse = z.object({ sessions: z.array(SessionSchema), total: z.number().int(), nextCursor: z.string().nullable() });
+
+export const StatsResponse = z.object({
+  counts: z.record(z.string(), z.number()),
+  interruptionsByReason: z.record(z.string(), z.number()),
+  outcomes: z.array(z.object({ bucketStart: z.string(), completed: z.number(), failed: z.number() })),
+});
+
+export const TokenBody = z
+  .object({
+    card: z.object({
+      number: z.string().min(1).max(32),
+      expMonth: z.number().int(),
+      expYear: z.number().int(),
+      cvc: z.string().min(1).max(8),
+    }),
+  })
+  .openapi('TokenizeCard');
+export const TokenResponse = z.object({ token: z.string(), brand: z.string(), last4: z.string(), expiresAt: z.string() });
+export const ChargesResponse = z.object({
+  charges: z.array(
+    z.object({
+      chargeId: z.string(),
+      sessionId: z.string(),
+      idempotencyKey: z.string(),
+      amount: z.number(),
+      currency: z.string(),
+      status: z.string(),
+      createdAt: z.string(),
+    }),
+  ),
+});
+export const ChargesQuery = z.object({ sessionId: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(10_000).default(1000) });
+
+export const Product = z.object({ productId: z.string(), name: z.string(), price: z.number().int(), currency: z.string(), image: z.string().optional() });
+export const OrderBody = z.object({
+  items: z.array(z.object({ productId: Id, quantity: z.number().int().min(1).max(99) })).min(1).max(50),
+});
+export const OrderResponse = z.object({
+  orderId: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  items: z.array(z.object({ productId: z.string(), quantity: z.number().int(), name: z.string(), price: z.number().int() })),
+  createdAt: z.string(),
+  paid: z.boolean().optional(),
+});

@@ -1,0 +1,57 @@
+/** The demo store's order source (CONTRACT §2 "Demo store API"): products, orders and their paid flag. */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { DemoStore } from '../domain/orders.js';
+import { clientAddress, limitPerMinute } from '../middleware/rate-limit/index.js';
+import type { OrderRow } from '../store/types.js';
+import * as S from './schemas.js';
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const err = (description: string) => ({ description, ...json(S.ErrorSchema) });
+
+const orderView = (o: OrderRow & { paid?: boolean }) => ({
+  orderId: o.orderId,
+  amount: o.amount,
+  currency: o.currency,
+  items: o.items,
+  createdAt: new Date(o.createdAt).toISOString(),
+  ...(o.paid === undefined ? {} : { paid: o.paid }),
+});
+
+export function storeRoutes(d: { demo: DemoStore; ordersPerMin: number }, app: OpenAPIHono) {
+  app.use('/orders', limitPerMinute(d.ordersPerMin, clientAddress));
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/products',
+      summary: 'Demo store: the catalogue',
+      responses: { 200: { description: 'Products', ...json(z.object({ products: z.array(S.Product) })) } },
+    }),
+    async (c) => {
+      const products = await d.demo.listProducts();
+      return c.json({ products: products.map((p) => ({ productId: p.productId, name: p.name, price: p.price, currency: p.currency, ...(p.image ? { image: p.image } : {}) })) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/orders',
+      summary: 'Demo store: create an order from cart items',
+      request: { body: { ...json(S.OrderBody), required: true } },
+      responses: { 201: { description: 'Order', ...json(S.OrderResponse) }, 400: err('Invalid items'), 404: err('Unknown product') },
+    }),
+    async (c) => c.json(orderView(await d.demo.createOrder(c.req.valid('json').items)), 201),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/orders/{orderId}',
+      summary: 'Demo store: an order and whether it is paid',
+      request: { params: z.object({ orderId: z.string().max(128) }) },
+      responses: { 200: { description: 'Order', ...json(S.OrderResponse) }, 404: err('Unknown order') },
+    }),
+    async (c) => c.json(orderView(await d.demo.getOrder(c.req.valid('param').orderId)), 200),
+  );
+}

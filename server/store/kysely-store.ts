@@ -1,0 +1,555 @@
+/**
+ * The Store over Kysely, shared by SQLite and PostgreSQL. Engine-specific construction lives in sqlite.ts / postgres.ts;
+ * everything here is SQL both engines accept (ON CONFLICT DO NOTHING, keyset paging, conditional updates).
+ */
+import { type Kysely, type Transaction, Migrator, sql } from 'kysely';
+import type { DB, SessionsTable, ChargesTable, IdempotencyTable, ProcessorChargesTable } from './schema.js';
+import { migrationProvider } from './migrations.js';
+import {
+  FINAL_STATUSES,
+  type ChargeRow,
+  type IdempotencyRow,
+  type ListSessionsQuery,
+  type OrderRow,
+  type ProcessorChargeRow,
+  type ProcessorTokenRow,
+  type ProductRow,
+  type SessionRow,
+  type SessionStatus,
+  type Store,
+} from './types.js';
+
+export interface EngineHooks {
+  engine: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export class KyselyStore implements Store {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly #db: Kysely<DB> | Transaction<DB>;
+  readonly #hooks: EngineHooks;
+
+  constructor(db: Kysely<DB> | Transaction<DB>, hooks: EngineHooks) {
+    this.#db = db;
+    this.#hooks = hooks;
+    this.engine = hooks.engine;
+  }
+
+  /** The raw query builder, for engine-specific extensions (LISTEN/NOTIFY, advisory locks). */
+  get db(): Kysely<DB> {
+    return this.#db as Kysely<DB>;
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.#db as Kysely<DB>, provider: migrationProvider });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  }
+
+  close(): Promise<void> {
+    return this.#hooks.close();
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.#db);
+  }
+
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.#db.isTransaction) return fn(this);
+    return (this.#db as Kysely<DB>).transaction().execute((trx) => fn(new KyselyStore(trx, this.#hooks)));
+  }
+
+  // ---- sessions
+
+  async insertSession(row: SessionRow): Promise<void> {
+    await this.#db.insertInto('sessions').values(sessionToDb(row)).execute();
+  }
+
+  async getSession(id: string): Promise<SessionRow | undefined> {
+    const r = await this.#db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && sessionFromDb(r);
+  }
+
+  async updateSession(id: string, expectedVersion: number, patch: Partial<Omit<SessionRow, 'id' | 'version'>>): Promise<boolean> {
+    const values = sessionPatchToDb(patch);
+    const res = await this.#db
+      .updateTable('sessions')
+      .set({ ...values, version: expectedVersion + 1 })
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async listSessions(q: ListSessionsQuery): Promise<{ rows: SessionRow[]; total: number }> {
+    let base = this.#db.selectFrom('sessions');
+    if (q.statuses) base = base.where('status', 'in', q.statuses);
+    let page = base.selectAll();
+    if (q.after) {
+      const { createdAt, id } = q.after;
+      page = page.where((eb) =>
+        eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]),
+      );
+    }
+    const [rows, count] = await Promise.all([
+      page.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows: rows.map(sessionFromDb), total: Number(count.n) };
+  }
+
+  async countSessionsByStatus(): Promise<Record<string, number>> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async listExpiredCandidates(now: number, limit: number): Promise<SessionRow[]> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('expires_at', '<', now)
+      .where('status', 'not in', FINAL_STATUSES as SessionStatus[])
+      .limit(limit)
+      .execute();
+    return rows.map(sessionFromDb);
+  }
+
+  async purgeFinalSessions(before: number): Promise<number> {
+    return this.transaction(async (tx) => {
+      const db = (tx as KyselyStore).#db;
+      const doomed = db.selectFrom('sessions').select('id').where('final_at', '<', before);
+      await db.deleteFrom('charges').where('session_id', 'in', doomed).execute();
+      const res = await db.deleteFrom('sessions').where('final_at', '<', before).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    });
+  }
+
+  async listSessionsUpdatedSince(since: number, limit: number): Promise<SessionRow[]> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('updated_at', '>=', since)
+      .orderBy('updated_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(sessionFromDb);
+  }
+
+  // ---- charges
+
+  async insertCharge(row: ChargeRow): Promise<void> {
+    await this.#db.insertInto('charges').values(chargeToDb(row)).execute();
+  }
+
+  async getCharge(chargeKey: string): Promise<ChargeRow | undefined> {
+    const r = await this.#db.selectFrom('charges').selectAll().where('charge_key', '=', chargeKey).executeTakeFirst();
+    return r && chargeFromDb(r);
+  }
+
+  async listCharges(sessionId: string): Promise<ChargeRow[]> {
+    const rows = await this.#db
+      .selectFrom('charges')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('started_at')
+      .execute();
+    return rows.map(chargeFromDb);
+  }
+
+  async settleCharge(chargeKey: string, patch: Pick<ChargeRow, 'status' | 'resolvedAt' | 'paymentId' | 'errorCode'>): Promise<boolean> {
+    const res = await this.#db
+      .updateTable('charges')
+      .set({ status: patch.status, resolved_at: patch.resolvedAt, payment_id: patch.paymentId, error_code: patch.errorCode })
+      .where('charge_key', '=', chargeKey)
+      .where('status', 'in', ['pending', 'unknown'])
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async markChargeUnknown(chargeKey: string): Promise<void> {
+    await this.#db.updateTable('charges').set({ status: 'unknown' }).where('charge_key', '=', chargeKey).where('status', '=', 'pending').execute();
+  }
+
+  async listChargesToReconcile(now: number, limit: number): Promise<ChargeRow[]> {
+    const rows = await this.#db
+      .selectFrom('charges')
+      .selectAll()
+      .where((eb) => eb.or([eb('status', '=', 'unknown'), eb.and([eb('status', '=', 'pending'), eb('deadline_at', '<', now)])]))
+      .orderBy('started_at')
+      .limit(limit)
+      .execute();
+    return rows.map(chargeFromDb);
+  }
+
+  // ---- order payment lock
+
+  async lockOrder(orderId: string, sessionId: string, now: number): ReturnType<Store['lockOrder']> {
+    const res = await this.#db
+      .insertInto('order_payments')
+      .values({ order_id: orderId, session_id: sessionId, state: 'charging', updated_at: now })
+      .onConflict((oc) => oc.column('order_id').doNothing())
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) return { ok: true } as const;
+    const held = await this.getOrderPayment(orderId);
+    if (!held) return this.lockOrder(orderId, sessionId, now); // released between the two statements
+    if (held.state === 'charging' && held.sessionId === sessionId) return { ok: true } as const;
+    return { ok: false, state: held.state, sessionId: held.sessionId } as const;
+  }
+
+  async releaseOrder(orderId: string, sessionId: string): Promise<void> {
+    await this.#db
+      .deleteFrom('order_payments')
+      .where('order_id', '=', orderId)
+      .where('session_id', '=', sessionId)
+      .where('state', '=', 'charging')
+      .execute();
+  }
+
+  async markOrderPaid(orderId: string, sessionId: string, now: number): Promise<void> {
+    await this.#db
+      .insertInto('order_payments')
+      .values({ order_id: orderId, session_id: sessionId, state: 'paid', updated_at: now })
+      .onConflict((oc) => oc.column('order_id').doUpdateSet({ session_id: sessionId, state: 'paid', updated_at: now }))
+      .execute();
+  }
+
+  async getOrderPayment(orderId: string) {
+    const r = await this.#db.selectFrom('order_payments').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+    return r && { state: r.state as 'charging' | 'paid', sessionId: r.session_id };
+  }
+
+  // ---- idempotency
+
+  async getIdempotency(scope: string, key: string): Promise<IdempotencyRow | undefined> {
+    const r = await this.#db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return r && idempotencyFromDb(r);
+  }
+
+  async insertIdempotency(row: IdempotencyRow): Promise<boolean> {
+    const res = await this.#db
+      .insertInto('idempotency_keys')
+      .values({
+        scope: row.scope,
+        key: row.key,
+        fingerprint: row.fingerprint,
+        state: row.state,
+        status_code: row.statusCode,
+        response_body: row.responseBody,
+        charge_key: row.chargeKey,
+        created_at: row.createdAt,
+        expires_at: row.expiresAt,
+        lease_until: row.leaseUntil,
+      })
+      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async takeOverIdempotency(scope: string, key: string, fingerprint: string, now: number, leaseUntil: number): Promise<boolean> {
+    const res = await this.#db
+      .updateTable('idempotency_keys')
+      .set({ lease_until: leaseUntil })
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      .where('fingerprint', '=', fingerprint)
+      .where('state', '=', 'in_flight')
+      .where('lease_until', '<', now)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async finishIdempotency(scope: string, key: string, patch: Pick<IdempotencyRow, 'state' | 'statusCode' | 'responseBody' | 'chargeKey'>) {
+    await this.#db
+      .updateTable('idempotency_keys')
+      .set({ state: patch.state, status_code: patch.statusCode, response_body: patch.responseBody, charge_key: patch.chargeKey })
+      .where('scope', '=', scope)
+      .where('key', '=', key)
+      // Only the request holding the key finishes it; a settlement may already have written the final answer.
+      .where('state', '=', 'in_flight')
+      .execute();
+  }
+
+  async deleteIdempotency(scope: string, key: string): Promise<void> {
+    await this.#db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
+  }
+
+  async resolvePendingIdempotency(chargeKey: string, statusCode: number, responseBody: string): Promise<void> {
+    await this.#db
+      .updateTable('idempotency_keys')
+      .set({ state: 'done', status_code: statusCode, response_body: responseBody })
+      .where('charge_key', '=', chargeKey)
+      .where('state', '!=', 'done')
+      .execute();
+  }
+
+  async purgeIdempotency(now: number): Promise<number> {
+    const res = await this.#db
+      .deleteFrom('idempotency_keys')
+      .where('expires_at', '<', now)
+      .where('state', '!=', 'pending')
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  // ---- demo store
+
+  async upsertProducts(rows: ProductRow[]): Promise<void> {
+    for (const p of rows) {
+      await this.#db
+        .insertInto('store_products')
+        .values({ product_id: p.productId, name: p.name, price: p.price, currency: p.currency, image: p.image })
+        .onConflict((oc) => oc.column('product_id').doUpdateSet({ name: p.name, price: p.price, currency: p.currency, image: p.image }))
+        .execute();
+    }
+  }
+
+  async listProducts(): Promise<ProductRow[]> {
+    const rows = await this.#db.selectFrom('store_products').selectAll().orderBy('product_id').execute();
+    return rows.map(productFromDb);
+  }
+
+  async getProducts(ids: string[]): Promise<ProductRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db.selectFrom('store_products').selectAll().where('product_id', 'in', ids).execute();
+    return rows.map(productFromDb);
+  }
+
+  async insertOrder(row: OrderRow): Promise<void> {
+    await this.#db
+      .insertInto('store_orders')
+      .values({ order_id: row.orderId, amount: row.amount, currency: row.currency, items: JSON.stringify(row.items), created_at: row.createdAt })
+      .execute();
+  }
+
+  async getOrder(orderId: string): Promise<OrderRow | undefined> {
+    const r = await this.#db.selectFrom('store_orders').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+    return r && { orderId: r.order_id, amount: Number(r.amount), currency: r.currency, items: JSON.parse(r.items), createdAt: Number(r.created_at) };
+  }
+
+  // ---- test processor's own ledger
+
+  async insertProcessorToken(row: ProcessorTokenRow): Promise<void> {
+    await this.#db
+      .insertInto('processor_tokens')
+      .values({
+        token: row.token,
+        brand: row.brand,
+        last4: row.last4,
+        behaviour: row.behaviour,
+        created_at: row.createdAt,
+        expires_at: row.expiresAt,
+        used_at: row.usedAt,
+      })
+      .execute();
+  }
+
+  async getProcessorToken(token: string): Promise<ProcessorTokenRow | undefined> {
+    const r = await this.#db.selectFrom('processor_tokens').selectAll().where('token', '=', token).executeTakeFirst();
+    return (
+      r && {
+        token: r.token,
+        brand: r.brand,
+        last4: r.last4,
+        behaviour: r.behaviour,
+        createdAt: Number(r.created_at),
+        expiresAt: Number(r.expires_at),
+        usedAt: r.used_at === null ? null : Number(r.used_at),
+      }
+    );
+  }
+
+  async useProcessorToken(token: string, now: number): Promise<boolean> {
+    const res = await this.#db
+      .updateTable('processor_tokens')
+      .set({ used_at: now })
+      .where('token', '=', token)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async insertProcessorCharge(row: ProcessorChargeRow): Promise<boolean> {
+    const res = await this.#db
+      .insertInto('processor_charges')
+      .values({
+        charge_id: row.chargeId,
+        session_id: row.sessionId,
+        idempotency_key: row.idempotencyKey,
+        amount: row.amount,
+        currency: row.currency,
+        status: row.status,
+        failure_code: row.failureCode,
+        created_at: row.createdAt,
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async getProcessorChargeByKey(idempotencyKey: string): Promise<ProcessorChargeRow | undefined> {
+    const r = await this.#db.selectFrom('processor_charges').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    return r && processorChargeFromDb(r);
+  }
+
+  async listProcessorCharges(filter: { sessionId?: string; limit: number }): Promise<ProcessorChargeRow[]> {
+    let q = this.#db.selectFrom('processor_charges').selectAll();
+    if (filter.sessionId) q = q.where('session_id', '=', filter.sessionId);
+    const rows = await q.orderBy('created_at', 'desc').limit(filter.limit).execute();
+    return rows.map(processorChargeFromDb);
+  }
+}
+
+// ---- row mapping (JSON columns are text; bigint columns come back as numbers via each engine's type parsing)
+
+function sessionToDb(r: SessionRow): SessionsTable {
+  return {
+    id: r.id,
+    order_id: r.orderId,
+    user_id: r.userId,
+    status: r.status,
+    amount: r.amount,
+    currency: r.currency,
+    attempts: r.attempts,
+    max_attempts: r.maxAttempts,
+    charged_attempt: r.chargedAttempt,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+    expires_at: r.expiresAt,
+    final_at: r.finalAt,
+    payment_id: r.paymentId,
+    last_error: r.lastError ? JSON.stringify(r.lastError) : null,
+    metadata: JSON.stringify(r.metadata),
+    merchant_metadata: r.merchantMetadata ? JSON.stringify(r.merchantMetadata) : null,
+    secret_hash: r.secretHash,
+    version: r.version,
+  };
+}
+
+const SESSION_COLUMNS: Record<string, keyof SessionsTable> = {
+  orderId: 'order_id',
+  userId: 'user_id',
+  status: 'status',
+  amount: 'amount',
+  currency: 'currency',
+  attempts: 'attempts',
+  maxAttempts: 'max_attempts',
+  chargedAttempt: 'charged_attempt',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  expiresAt: 'expires_at',
+  finalAt: 'final_at',
+  paymentId: 'payment_id',
+  secretHash: 'secret_hash',
+};
+
+function sessionPatchToDb(patch: Partial<SessionRow>): Partial<SessionsTable> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === 'lastError') out.last_error = v ? JSON.stringify(v) : null;
+    else if (k === 'metadata') out.metadata = JSON.stringify(v);
+    else if (k === 'merchantMetadata') out.merchant_metadata = v ? JSON.stringify(v) : null;
+    else if (SESSION_COLUMNS[k]) out[SESSION_COLUMNS[k]] = v;
+  }
+  return out as Partial<SessionsTable>;
+}
+
+function num(v: number | null): number | null {
+  return v === null ? null : Number(v);
+}
+
+function sessionFromDb(r: SessionsTable): SessionRow {
+  return {
+    id: r.id,
+    orderId: r.order_id,
+    userId: r.user_id,
+    status: r.status as SessionStatus,
+    amount: Number(r.amount),
+    currency: r.currency,
+    attempts: Number(r.attempts),
+    maxAttempts: Number(r.max_attempts),
+    chargedAttempt: Number(r.charged_attempt),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    expiresAt: Number(r.expires_at),
+    finalAt: num(r.final_at),
+    paymentId: r.payment_id,
+    lastError: r.last_error ? JSON.parse(r.last_error) : null,
+    metadata: JSON.parse(r.metadata),
+    merchantMetadata: r.merchant_metadata ? JSON.parse(r.merchant_metadata) : null,
+    secretHash: r.secret_hash,
+    version: Number(r.version),
+  };
+}
+
+function chargeToDb(r: ChargeRow): ChargesTable {
+  return {
+    charge_key: r.chargeKey,
+    session_id: r.sessionId,
+    attempt: r.attempt,
+    status: r.status,
+    amount: r.amount,
+    currency: r.currency,
+    started_at: r.startedAt,
+    deadline_at: r.deadlineAt,
+    resolved_at: r.resolvedAt,
+    payment_id: r.paymentId,
+    error_code: r.errorCode,
+  };
+}
+
+function chargeFromDb(r: ChargesTable): ChargeRow {
+  return {
+    chargeKey: r.charge_key,
+    sessionId: r.session_id,
+    attempt: Number(r.attempt),
+    status: r.status as ChargeRow['status'],
+    amount: Number(r.amount),
+    currency: r.currency,
+    startedAt: Number(r.started_at),
+    deadlineAt: Number(r.deadline_at),
+    resolvedAt: num(r.resolved_at),
+    paymentId: r.payment_id,
+    errorCode: r.error_code,
+  };
+}
+
+function idempotencyFromDb(r: IdempotencyTable): IdempotencyRow {
+  return {
+    scope: r.scope,
+    key: r.key,
+    fingerprint: r.fingerprint,
+    state: r.state as IdempotencyRow['state'],
+    statusCode: num(r.status_code),
+    responseBody: r.response_body,
+    chargeKey: r.charge_key,
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+    leaseUntil: Number(r.lease_until),
+  };
+}
+
+function productFromDb(r: { product_id: string; name: string; price: number; currency: string; image: string | null }): ProductRow {
+  return { productId: r.product_id, name: r.name, price: Number(r.price), currency: r.currency, image: r.image };
+}
+
+function processorChargeFromDb(r: ProcessorChargesTable): ProcessorChargeRow {
+  return {
+    chargeId: r.charge_id,
+    sessionId: r.session_id,
+    idempotencyKey: r.idempotency_key,
+    amount: Number(r.amount),
+    currency: r.currency,
+    status: r.status as ProcessorChargeRow['status'],
+    failureCode: r.failure_code,
+    createdAt: Number(r.created_at),
+  };
+}
