@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// `npm run build`: the widget, the demo, the service worker (which precaches the first two), then the server.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+mkdirSync(join(root, 'dist'), { recursive: true });
+
+for (const part of ['widget', 'demo', 'sw']) {
+  const script = join(root, part, 'build.mjs');
+  if (!existsSync(script)) {
+    console.error(`build: ${part}/build.mjs is missing`);
+    process.exit(1);
+  }
+  console.log(`build: ${part}`);
+  run(process.execPath, [script]);
+}
+console.log('build: server');
+run(process.execPath, [
+  join(root, 'node_modules/esbuild/bin/esbuild'),
+  'server/main.ts',
+  '--bundle',
+  '--platform=node',
+  '--format=esm',
+  '--target=node20',
+  '--packages=external',
+  '--outfile=dist/server/main.js',
+  '--log-level=warning',
+]);

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// `npm test`: builds, makes sure Debian's Chromium is there, then runs every suite in turn and reports each.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules/.bin', name);
+
+function ensureChromium() {
+  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (found) return found;
+  const isRoot = process.getuid?.() === 0;
+  const hasApt = existsSync('/usr/bin/apt-get');
+  if (isRoot && hasApt) {
+    console.log('test: Chromium not found; installing Debian\'s chromium with apt-get');
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status === 0 && existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  }
+  console.error('test: Chromium is needed for the widget and end-to-end tests.\n  Install it with: sudo apt-get install -y chromium   (or set CHROME_PATH to a Chromium/Chrome binary)');
+  process.exit(1);
+}
+
+const chrome = ensureChromium();
+const env = { ...process.env, CHROME_PATH: chrome };
+
+const steps = [
+  ['build', process.execPath, [join(root, 'scripts/build.mjs')]],
+  ['server and store', bin('vitest'), ['run', '--project', 'server']],
+  ['widget (Chromium)', bin('web-test-runner'), ['--config', 'web-test-runner.config.mjs']],
+  ['end-to-end (Chromium)', bin('vitest'), ['run', '--project', 'e2e']],
+  ['chaos (small)', bin('tsx'), ['test/chaos/run.ts', '--checkouts', '60']],
+];
+
+const only = process.argv.slice(2);
+const results = [];
+for (const [name, cmd, args] of steps) {
+  if (only.length && !only.some((o) => name.startsWith(o))) continue;
+  console.log(`\n=== ${name} ===`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  results.push([name, r.status === 0]);
+  if (name === 'build' && r.status !== 0) break;
+}
+console.log('\n=== summary ===');
+for (const [name, ok] of results) console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}`);
+process.exit(results.every(([, ok]) => ok) ? 0 : 1);
