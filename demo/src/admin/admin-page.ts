@@ -1,0 +1,3 @@
+import '../styles/theme.css';
+import '../styles/admin.css';
+import './admin-app.js';

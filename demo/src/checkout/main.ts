@@ -1,0 +1,100 @@
+/**
+ * The checkout page script, bundled by esbuild and inlined into dist/demo/checkout.html (see demo/vite.config.ts).
+ * Plain DOM on purpose: the page must work alone from the service worker's cache, with /payment-checkout.js as its only other file.
+ */
+import { idFromPath, storeApi, type Order } from '../shared/api.js';
+import { formatMoney } from '../shared/money.js';
+import { mountCartCount } from '../shared/cart-store.js';
+import { TEST_CARDS, TEST_CARD_HINT } from '../shared/test-cards.js';
+
+/** When the widget's module has not defined the element by then, the page says the form could not load. */
+const WIDGET_LOAD_GRACE_MS = 8_000;
+
+const orderId = idFromPath('/checkout/');
+const $ = <T extends Element = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function mountWidget(): void {
+  const widget = document.createElement('payment-checkout');
+  widget.setAttribute('order-id', orderId);
+  widget.setAttribute('sw', '/payment-sw.js');
+  const timeout = new URLSearchParams(location.search).get('timeout');
+  if (timeout && /^\d+$/.test(timeout)) widget.setAttribute('timeout', timeout);
+  widget.addEventListener('checkout-complete', (e) => {
+    const detail = (e as CustomEvent<{ orderId?: string }>).detail;
+    location.assign(`/orders/${encodeURIComponent(detail?.orderId ?? orderId)}`);
+  });
+  widget.addEventListener('checkout-cancel', () => location.assign('/cart'));
+  $('[data-widget-slot]').append(widget);
+  setTimeout(() => {
+    if (!customElements.get('payment-checkout')) $('[data-widget-missing]').hidden = false;
+  }, WIDGET_LOAD_GRACE_MS);
+}
+
+function renderSummary(order: Order): void {
+  const box = $('[data-order-summary]');
+  const lines = el('ul', { className: 'summary-lines' });
+  for (const item of order.items ?? []) {
+    const unit = item.unitPrice ?? item.price;
+    lines.append(
+      el('li', {}, el('span', {}, `${item.name ?? item.productId} × ${item.quantity}`), el('span', {}, unit !== undefined ? formatMoney(unit * item.quantity, order.currency) : '')),
+    );
+  }
+  const total = el('div', { className: 'summary-total' }, el('span', {}, 'Total'), el('span', {}, formatMoney(order.amount, order.currency)));
+  box.replaceChildren(lines, total);
+  if (order.paid) {
+    const link = el('a', { href: `/orders/${encodeURIComponent(order.orderId)}` }, 'See the confirmation');
+    box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link));
+  }
+}
+
+async function loadSummary(): Promise<void> {
+  try {
+    renderSummary(await storeApi.order(orderId));
+  } catch (e) {
+    const message = (e as { status?: number }).status === 404 ? `Order ${orderId} does not exist.` : 'Order details are unavailable right now (you can still pay).';
+    $('[data-order-summary]').replaceChildren(el('p', { className: 'muted' }, message));
+  }
+}
+
+function renderTestCards(): void {
+  $('[data-card-hint]').textContent = TEST_CARD_HINT;
+  const list = $('[data-card-list]');
+  for (const card of TEST_CARDS) {
+    const copy = el('button', { className: 'btn small secondary', type: 'button' }, 'Copy');
+    copy.setAttribute('aria-label', `Copy card number ${card.number}`);
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(card.number.replace(/\s/g, ''));
+        copy.textContent = 'Copied';
+      } catch {
+        copy.textContent = 'Copy failed';
+      }
+      setTimeout(() => (copy.textContent = 'Copy'), 1500);
+    });
+    list.append(
+      el(
+        'li',
+        { className: `test-card ${card.tone}` },
+        el('span', { className: 'number' }, card.number),
+        copy,
+        el('p', { className: 'shows' }, el('strong', {}, `${card.outcome}. `), card.shows),
+      ),
+    );
+  }
+}
+
+$('[data-order-id]').textContent = orderId || '(none)';
+mountCartCount();
+renderTestCards();
+if (orderId) {
+  mountWidget();
+  void loadSummary();
+} else {
+  $('[data-order-summary]').replaceChildren(el('p', { className: 'notice error' }, 'No order in the address. Go back to the cart and check out again.'));
+}

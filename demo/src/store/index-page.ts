@@ -1,0 +1,6 @@
+import '../styles/theme.css';
+import '../styles/store.css';
+import { mountCartCount } from '../shared/cart-store.js';
+import './store-products.js';
+
+mountCartCount();
