@@ -1,0 +1,132 @@
+/**
+ * `npm run bench`: every figure of the project in one run, each beside its baseline measured in the same run.
+ * Prints progress while it runs, then one table; writes bench/results/latest.json (with the machine it ran on).
+ * Sections whose module is missing or whose service (PostgreSQL, Chromium) is unavailable are reported as skipped, with the reason.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { bareRoute, mixedFlow, type LoadResult } from './flow.js';
+import { BENCH_MERCHANT_KEY, ROOT, spawnScript, spawnServer } from './procs.js';
+
+interface Row {
+  section: string;
+  metric: string;
+  value: string;
+  baseline: string;
+  goal: string;
+  ok: boolean | null;
+}
+
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+const args = new Set(process.argv.slice(2));
+const DURATION = Number(process.env.BENCH_DURATION_SEC ?? (args.has('--quick') ? 5 : 10));
+const CONNECTIONS = 50;
+
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const fmt = (r: LoadResult) => `${r.requestsPerSec} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`;
+
+async function section(name: string, fn: () => Promise<void>) {
+  log(`${name}: running`);
+  const t = Date.now();
+  try {
+    await fn();
+    log(`${name}: done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0];
+    log(`${name}: skipped — ${msg}`);
+    rows.push({ section: name, metric: 'skipped', value: msg, baseline: '', goal: '', ok: null });
+    raw[name] = { skipped: msg };
+  }
+}
+
+async function optional<T>(path: string): Promise<T> {
+  try {
+    return (await import(path)) as T;
+  } catch (err) {
+    throw new Error(`module ${path} not available (${(err as Error).message.split('\n')[0]})`);
+  }
+}
+
+await section('server: mixed flow on SQLite vs bare Hono', async () => {
+  const ceiling = await spawnScript('bench/ceiling-server.ts');
+  const bare = await bareRoute(ceiling.url, { connections: CONNECTIONS, durationSec: DURATION }).finally(() => ceiling.stop());
+  log(`  bare route: ${fmt(bare)}`);
+  const server = await spawnServer();
+  const flow = await mixedFlow([server.url], BENCH_MERCHANT_KEY, { connections: CONNECTIONS, durationSec: DURATION }).finally(() => server.stop());
+  log(`  mixed flow: ${fmt(flow)}`);
+  const ratio = flow.requestsPerSec / bare.requestsPerSec;
+  raw.sqliteFlow = flow;
+  raw.bareRoute = bare;
+  raw.sqliteRatio = ratio;
+  rows.push({ section: 'server', metric: 'mixed flow (SQLite), 50 conn', value: fmt(flow), baseline: `bare Hono: ${fmt(bare)}`, goal: '', ok: null });
+  rows.push({ section: 'server', metric: 'ratio to bare-route ceiling', value: `${(ratio * 100).toFixed(1)} %`, baseline: '100 %', goal: '≥ 35 %', ok: ratio >= 0.35 });
+  rows.push({ section: 'server', metric: 'mixed flow p99 (SQLite)', value: `${flow.p99Ms} ms`, baseline: `bare p99 ${bare.p99Ms} ms`, goal: '≤ 25 ms', ok: flow.p99Ms <= 25 });
+  rows.push({ section: 'server', metric: 'non-2xx / errors in flow', value: `${flow.non2xx} / ${flow.errors}`, baseline: '', goal: '0 / 0', ok: flow.non2xx === 0 && flow.errors === 0 });
+});
+
+await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () => {
+  type PgBench = {
+    startPostgresInstances(n: number): Promise<{ urls: string[]; merchantKey: string; stop(): Promise<void> }>;
+    benchAdminListing(engine: 'sqlite' | 'postgres'): Promise<{ p99Ms: number; p50Ms?: number; sessions?: number }>;
+  };
+  const pg = await optional<PgBench>('./postgres.js');
+  for (const n of [1, 2]) {
+    const inst = await pg.startPostgresInstances(n);
+    try {
+      const r = await mixedFlow(inst.urls, inst.merchantKey, { connections: CONNECTIONS, durationSec: DURATION });
+      raw[`pgFlow${n}`] = r;
+      log(`  PostgreSQL ×${n}: ${fmt(r)}`);
+    } finally {
+      await inst.stop();
+    }
+  }
+  const one = raw.pgFlow1 as LoadResult;
+  const two = raw.pgFlow2 as LoadResult;
+  const sqlite = raw.sqliteFlow as LoadResult | undefined;
+  rows.push({ section: 'postgres', metric: 'mixed flow, 1 instance', value: fmt(one), baseline: sqlite ? `SQLite: ${fmt(sqlite)}` : '', goal: '', ok: null });
+  rows.push({ section: 'postgres', metric: 'mixed flow, 2 instances', value: fmt(two), baseline: `1 instance: ${one.requestsPerSec} req/s`, goal: '≥ 1.5×', ok: two.requestsPerSec >= 1.5 * one.requestsPerSec });
+  for (const engine of ['sqlite', 'postgres'] as const) {
+    const a = await pg.benchAdminListing(engine);
+    raw[`adminListing_${engine}`] = a;
+    rows.push({ section: 'postgres', metric: `admin listing p99, 100k sessions (${engine})`, value: `${a.p99Ms} ms`, baseline: a.p50Ms !== undefined ? `p50 ${a.p50Ms} ms` : '', goal: '≤ 20 ms', ok: a.p99Ms <= 20 });
+  }
+});
+
+await section('widget: bundle size and restore time', async () => {
+  const w = await optional<{ benchWidget(): Promise<{ gzipBytes: number; brotliBytes: number; minBytes: number; restoreMsMedian: number; restoreMsP95: number; baseline?: unknown }> }>('./widget.js');
+  const r = await w.benchWidget();
+  raw.widget = r;
+  rows.push({ section: 'widget', metric: 'payment-checkout.js gzip (Lit included)', value: `${(r.gzipBytes / 1024).toFixed(1)} KB`, baseline: `min ${(r.minBytes / 1024).toFixed(1)} KB, brotli ${(r.brotliBytes / 1024).toFixed(1)} KB`, goal: '≤ 20 KB', ok: r.gzipBytes <= 20 * 1024 });
+  rows.push({ section: 'widget', metric: 'restore after reload (median / p95)', value: `${r.restoreMsMedian} / ${r.restoreMsP95} ms`, baseline: r.baseline ? JSON.stringify(r.baseline) : '', goal: '≤ 50 ms', ok: r.restoreMsMedian <= 50 });
+});
+
+await section('service worker + SSE in Chromium', async () => {
+  const e = await optional<{ benchE2E(): Promise<{ queuedCompletionMs: { median: number; p95: number }; sseLatencyMs: { median: number; p95: number }; pollingLatencyMs: { median: number; p95: number } }> }>('./e2e.js');
+  const r = await e.benchE2E();
+  raw.e2e = r;
+  rows.push({ section: 'sw', metric: 'server back → queued payment shown complete', value: `median ${r.queuedCompletionMs.median} ms, p95 ${r.queuedCompletionMs.p95} ms`, baseline: '', goal: '≤ 1000 ms', ok: r.queuedCompletionMs.median <= 1000 });
+  rows.push({ section: 'sw', metric: 'status change seen by page over SSE', value: `median ${r.sseLatencyMs.median} ms, p95 ${r.sseLatencyMs.p95} ms`, baseline: `2 s polling: median ${r.pollingLatencyMs.median} ms`, goal: '≤ 50 ms median', ok: r.sseLatencyMs.median <= 50 });
+});
+
+await section('chaos: exactly-once under faults', async () => {
+  const c = await optional<{ runChaos(o: Record<string, unknown>): Promise<{ checkouts: number; faults: Record<string, number>; completed: number; charges: number; violations: number; wallMs: number }> }>('../test/chaos/chaos.js');
+  const checkouts = Number(process.env.BENCH_CHAOS_CHECKOUTS ?? 2000);
+  const r = await c.runChaos({ checkouts, engine: 'sqlite' });
+  raw.chaos = r;
+  const faults = Object.values(r.faults).reduce((a, b) => a + b, 0);
+  rows.push({ section: 'chaos', metric: `${r.checkouts} checkouts, ${faults} faults (SQLite)`, value: `${r.violations} violations`, baseline: `${r.completed} completed, ${r.charges} charges, ${(r.wallMs / 1000).toFixed(0)} s`, goal: '0 violations, ≥ 200 faults', ok: r.violations === 0 && faults >= 200 });
+});
+
+// ---- report
+const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, durationSec: DURATION, connections: CONNECTIONS };
+const widths = [10, 46, 42, 44, 16];
+const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' │ ');
+console.log(`\nMachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, Node ${machine.node}; load: ${CONNECTIONS} connections × ${DURATION} s\n`);
+console.log(line(['section', 'metric', 'value', 'baseline (same run)', 'goal']));
+console.log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
+for (const r of rows) console.log(line([r.section, r.metric, r.value, r.baseline, `${r.goal}${r.ok === null ? '' : r.ok ? ' ✓' : ' ✗'}`]));
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, rows, raw }, null, 2) + '\n');
+console.log('\nwrote bench/results/latest.json');
