@@ -103,9 +103,9 @@ export class Sessions {
     return s;
   }
 
-  /** Reads a session, expiring it first if it is past expiresAt. */
-  async get(id: string): Promise<SessionRow> {
-    const s = await this.#d.store.getSession(id);
+  /** Reads a session (or takes the row just read by the caller), expiring it first if it is past expiresAt. */
+  async get(id: string, justRead?: SessionRow): Promise<SessionRow> {
+    const s = justRead ?? (await this.#d.store.getSession(id));
     if (!s) throw new AppError('session_not_found');
     return this.#expireIfDue(s);
   }
@@ -139,9 +139,9 @@ export class Sessions {
   }
 
   /** Pays: resolves any earlier unresolved charge first, then starts at most one new charge. */
-  async complete(id: string, token: string, idem: IdempotencyRef): Promise<ApiResult> {
+  async complete(id: string, token: string, idem: IdempotencyRef, justRead?: SessionRow): Promise<ApiResult> {
     const { store, charges, processor, now } = this.#d;
-    let s = await this.get(id);
+    let s = await this.get(id, justRead);
 
     // A retry of a request whose charge already completed the session gets that charge's answer.
     if (s.status === 'COMPLETED' && idem.chargeKey) {

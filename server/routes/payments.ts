@@ -87,7 +87,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       request: { params: S.SessionIdParam },
       responses: { 200: { description: 'The session', ...json(S.SessionSchema) }, 404: err('No such session (or wrong secret)') },
     }),
-    async (c) => c.json(sessionView(await d.sessions.get(c.get('session').id)), 200),
+    async (c) => c.json(sessionView(await d.sessions.get(c.get('session').id, c.get('session'))), 200),
   );
 
   app.openapi(
@@ -122,7 +122,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     async (c) => {
       const { paymentMethod } = c.req.valid('json');
       const idemRef = c.get('idempotency')!;
-      const result = await d.sessions.complete(c.get('session').id, paymentMethod.token, idemRef);
+      const result = await d.sessions.complete(c.get('session').id, paymentMethod.token, idemRef, c.get('session'));
       return c.json(result.body as never, result.status as 200);
     },
   );
