@@ -1,0 +1,118 @@
+/**
+ * The storefront demo against the real server process: a purchase from the product list to the confirmation,
+ * a declined card (interrupted, then max retries, then cancel back to the cart), screenshots and axe on every page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startServer, type StartedServer } from '../support/server.js';
+import { axeViolations, CARDS, launch, openPage, part, payWith, shoot, waitForStatus, widget } from './helpers.js';
+import { createOrder } from './api.js';
+
+let server: StartedServer;
+let browser: Browser;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+describe('storefront demo', () => {
+  it('buys from the product list through the cart and the widget to a paid confirmation', async () => {
+    const { context, page } = await openPage(browser, server.url, errors);
+    await page.goto('/');
+    await page.locator('.product-card[data-product-id]').first().waitFor();
+    expect(await page.locator('.product-card[data-product-id] svg').count()).toBeGreaterThanOrEqual(3);
+    await shoot(page, 'storefront');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Add Stoneware Mug to cart' }).click();
+    await page.getByRole('button', { name: 'Add Stoneware Mug to cart' }).click();
+    await page.getByRole('button', { name: 'Add Desk Lamp to cart' }).click();
+    expect(await page.locator('.site-header [data-cart-count]').textContent()).toBe('3');
+
+    await page.locator('.site-header a[href="/cart"]').click();
+    await page.waitForURL('**/cart');
+    await page.locator('.cart-line').nth(1).waitFor();
+    expect(await page.locator('.totals .grand dd').textContent()).toMatch(/95[.,]00/);
+    await shoot(page, 'cart');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL(/\/checkout\/ord_/);
+    const orderId = new URL(page.url()).pathname.split('/')[2];
+    expect(await widget(page).getAttribute('order-id')).toBe(orderId);
+    expect(await widget(page).getAttribute('sw')).toBe('/payment-sw.js');
+    await waitForStatus(page, 'initiated');
+    await page.locator('.summary-total').waitFor();
+    expect(await page.locator('.test-card').count()).toBe(6);
+    await shoot(page, 'checkout-initiated');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await payWith(page, CARDS.ok);
+    await page.waitForURL(`**/orders/${orderId}`, { timeout: 20_000 });
+    await page.locator('[data-testid="order-status"]', { hasText: 'Paid' }).waitFor();
+    expect(await page.locator('h1').textContent()).toMatch(/paid/i);
+    expect(await page.locator('[data-testid="order-total"]').textContent()).toMatch(/95[.,]00/);
+    // The paid order empties the cart it came from.
+    expect(await page.locator('.site-header [data-cart-count]').isHidden()).toBe(true);
+    await shoot(page, 'confirmation');
+    expect(await axeViolations(page)).toEqual([]);
+
+    const order = await (await fetch(`${server.url}/api/store/orders/${orderId}`)).json();
+    expect(order).toMatchObject({ orderId, amount: 2 * 1800 + 5900, paid: true });
+    await context.close();
+  });
+
+  it('a declined card interrupts, three declines reach max retries, and cancel goes back to the cart', async () => {
+    const order = await createOrder(server.url);
+    const { context, page } = await openPage(browser, server.url, errors);
+    await page.goto(`/checkout/${order.orderId}?timeout=5000`);
+    expect(await widget(page).getAttribute('timeout')).toBe('5000');
+    await waitForStatus(page, 'initiated');
+
+    await payWith(page, CARDS.declined);
+    await waitForStatus(page, 'interrupted');
+    await part(page, 'retry-button').waitFor();
+    await shoot(page, 'checkout-interrupted');
+    expect(await axeViolations(page)).toEqual([]);
+
+    for (const attempt of [2, 3]) {
+      await part(page, 'retry-button').click();
+      await page.waitForSelector(`payment-checkout[attempt="${attempt}"]`);
+      await payWith(page, CARDS.declined);
+      await waitForStatus(page, attempt === 3 ? 'failed_max_retries' : 'interrupted');
+    }
+    expect(await part(page, 'pay-button').isEnabled().catch(() => false)).toBe(false);
+    expect(await part(page, 'retry-button').count()).toBe(0);
+    await part(page, 'cancel-button').waitFor();
+    await shoot(page, 'checkout-max-retries');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await part(page, 'cancel-button').click();
+    await page.waitForURL('**/cart');
+    await context.close();
+  });
+
+  it('cancel on a fresh checkout goes back to the cart', async () => {
+    const order = await createOrder(server.url);
+    const { context, page } = await openPage(browser, server.url, errors);
+    await page.goto(`/checkout/${order.orderId}`);
+    await waitForStatus(page, 'initiated');
+    await part(page, 'cancel-button').click();
+    await page.waitForURL('**/cart');
+    await page.locator('.empty-state').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('threw no uncaught errors in any page', () => {
+    expect(errors).toEqual([]);
+  });
+});
