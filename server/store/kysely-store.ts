@@ -22,6 +22,10 @@ import {
 export interface EngineHooks {
   engine: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /** PostgreSQL: where kysely_migration lives. Without it Kysely's Migrator takes one found in any schema of the database. */
+  migrationTableSchema?: string;
+  /** Several processes on one database: runs fn only if no other holds the job (else undefined). Absent: one process, just run it. */
+  exclusive?<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
 }
 
 export class KyselyStore implements Store {
@@ -41,7 +45,7 @@ export class KyselyStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.#db as Kysely<DB>, provider: migrationProvider });
+    const migrator = new Migrator({ db: this.#db as Kysely<DB>, provider: migrationProvider, migrationTableSchema: this.#hooks.migrationTableSchema });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;
   }
@@ -52,6 +56,10 @@ export class KyselyStore implements Store {
 
   async ping(): Promise<void> {
     await sql`select 1`.execute(this.#db);
+  }
+
+  runExclusive<T>(job: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return this.#hooks.exclusive ? this.#hooks.exclusive(job, fn) : fn();
   }
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

@@ -137,6 +137,8 @@ export interface Store {
   ping(): Promise<void>;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Runs a background job unless another process on the same database is running it now (then resolves undefined). */
+  runExclusive<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
 
   insertSession(row: SessionRow): Promise<void>;
   getSession(id: string): Promise<SessionRow | undefined>;
