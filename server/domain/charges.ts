@@ -180,12 +180,15 @@ export class Charges {
     this.#reconciling = true;
     let settled = 0;
     try {
-      const due = await this.#d.store.listChargesToReconcile(this.#d.now(), limit);
-      for (const c of due) {
-        if (this.#inflight.has(c.chargeKey)) continue;
-        const after = await this.resolve(c, false);
-        if (!isUnresolved(after)) settled++;
-      }
+      // One instance at a time on a shared database: the others would look up the same charges at the processor.
+      await this.#d.store.runExclusive('reconcile', async () => {
+        const due = await this.#d.store.listChargesToReconcile(this.#d.now(), limit);
+        for (const c of due) {
+          if (this.#inflight.has(c.chargeKey)) continue;
+          const after = await this.resolve(c, false);
+          if (!isUnresolved(after)) settled++;
+        }
+      });
     } finally {
       this.#reconciling = false;
     }

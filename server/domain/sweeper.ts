@@ -48,12 +48,17 @@ export class Sweeper {
     this.#sweeping = true;
     try {
       await this.#d.charges.reconcileDue();
-      const expired = await this.#d.sessions.expireDue();
-      const now = this.#d.now();
-      const purgedSessions = await this.#d.store.purgeFinalSessions(now - this.#d.retentionMs);
-      const purgedKeys = await this.#d.store.purgeIdempotency(now);
-      if (expired || purgedSessions || purgedKeys) this.#d.log.info({ expired, purgedSessions, purgedKeys }, 'sweep');
-      return { expired, purgedSessions, purgedKeys };
+      // One instance at a time on a shared database (each step is idempotent; this saves the others the same work).
+      const done = await this.#d.store.runExclusive('sweep', async () => {
+        const expired = await this.#d.sessions.expireDue();
+        const now = this.#d.now();
+        const purgedSessions = await this.#d.store.purgeFinalSessions(now - this.#d.retentionMs);
+        const purgedKeys = await this.#d.store.purgeIdempotency(now);
+        return { expired, purgedSessions, purgedKeys };
+      });
+      const r = done ?? { expired: 0, purgedSessions: 0, purgedKeys: 0 };
+      if (r.expired || r.purgedSessions || r.purgedKeys) this.#d.log.info(r, 'sweep');
+      return r;
     } finally {
       this.#sweeping = false;
     }
