@@ -10,5 +10,6 @@ export function isStorageUnavailable(err: unknown): boolean {
   if (NET_CODES.has(code)) return true;
   if (PG_CONNECTION_CLASSES.some((p) => code.startsWith(p))) return true;
   const msg = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|driver has already been destroyed|database connection is not open/i.test(msg);
+  // pg: a dead connection, a pool that cannot connect in time; Kysely: a connection it discarded after a failed rollback.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Postgres connection has been discarded|driver has already been destroyed|database connection is not open/i.test(msg);
 }
