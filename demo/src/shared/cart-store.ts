@@ -84,8 +84,9 @@ export function mountCartCount(root: ParentNode = document): void {
       el.textContent = String(n);
       el.hidden = n === 0;
     }
-    for (const el of root.querySelectorAll<HTMLElement>('[data-cart-label]')) {
-      el.setAttribute('aria-label', n === 0 ? 'Cart, empty' : `Cart, ${n} item${n === 1 ? '' : 's'}`);
+    for (const el of root.querySelectorAll<HTMLElement>('[data-cart-suffix]')) {
+      el.textContent = n === 1 ? ' item' : ' items';
+      el.hidden = n === 0;
     }
   };
   update(readCart());

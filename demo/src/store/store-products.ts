@@ -87,8 +87,8 @@ export class StoreProducts extends LightElement {
         ${p.description ? html`<p class="muted">${p.description}</p>` : nothing}
         <div class="product-foot">
           <span class="price">${formatMoney(p.price, p.currency)}</span>
-          <button class="btn small ${added ? 'secondary' : ''}" @click=${() => this.#add(p)} aria-label="Add ${p.name} to cart">
-            ${added ? 'Added ✓' : 'Add to cart'}
+          <button class="btn small ${added ? 'secondary' : ''}" @click=${() => this.#add(p)}>
+            ${added ? 'Added ✓' : 'Add to cart'}<span class="visually-hidden">: ${p.name}</span>
           </button>
         </div>
       </div>
