@@ -60,6 +60,11 @@ export class PgSessionEvents implements SessionEvents {
     return this.#connected;
   }
 
+  /** Backend pid of the LISTEN connection (diagnostics, tests), or null while reconnecting. */
+  get listenerPid(): number | null {
+    return (this.#listener as unknown as { processID?: number } | null)?.processID ?? null;
+  }
+
   publish(sessionId: string): void {
     this.#local.emit(sessionId);
     this.#outbox.add(sessionId);

@@ -39,7 +39,8 @@ export function createPgPool(opts: PgPoolOptions): PgPool {
   assertSchemaName(opts.schema);
   const clientConfig: pg.ClientConfig = {
     connectionString: opts.url,
-    application_name: 'payment-checkout',
+    // Names the schema too: an operator (or a test) can tell which deployment a backend belongs to.
+    application_name: `payment-checkout/${opts.schema}`.slice(0, 63),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
   };
