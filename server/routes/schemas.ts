@@ -128,5 +128,6 @@ export const OrderResponse = z.object({
 });
 
 const KEY_DOC = { description: '1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in the contract', example: 'a1b2c3d4-e5f6-4789-9abc-def012345678' };
-export const IdempotencyHeaderRequired = z.object({ 'idempotency-key': z.string().openapi({ param: { name: 'Idempotency-Key', in: 'header', required: true }, ...KEY_DOC }) });
-export const IdempotencyHeaderOptional = z.object({ 'idempotency-key': z.string().optional().openapi({ param: { name: 'Idempotency-Key', in: 'header', required: false }, ...KEY_DOC }) });
+// The param name must equal the object key (Hono validates headers lower-cased); two spellings made /openapi.json a 500 "Conflicting names for parameter". HTTP header names are case-insensitive.
+export const IdempotencyHeaderRequired = z.object({ 'idempotency-key': z.string().openapi({ param: { name: 'idempotency-key', in: 'header', required: true }, ...KEY_DOC }) });
+export const IdempotencyHeaderOptional = z.object({ 'idempotency-key': z.string().optional().openapi({ param: { name: 'idempotency-key', in: 'header', required: false }, ...KEY_DOC }) });
