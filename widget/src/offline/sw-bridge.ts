@@ -6,13 +6,12 @@
  * Loaded lazily by the element only when its `sw` attribute is set, so pages without the worker never pay for it.
  */
 import { Workbox } from 'workbox-window';
+import type { OfflineBridge, ReplayedAnswer } from './bridge.js';
 import {
   CHANNEL_NAME,
   isWorkerToPageMessage,
   type KeptAnswer,
-  type OutboxDroppedMessage,
   type OutboxItem,
-  type OutboxResultMessage,
   type PageToWorkerMessage,
   type WorkerToPageMessage,
 } from './protocol.js';
@@ -20,14 +19,11 @@ import {
 /** While something is queued, the page nudges the worker this often: it wakes a worker the browser stopped. */
 const KEEP_ALIVE_MS = 5_000;
 
+/** What else the bridge tells (beyond `OfflineBridge`): tests, the demo and diagnostics listen to these. */
 export interface SwBridgeEvents {
-  /** The outbox changed (`queued` = something waits). */
-  outbox: { items: OutboxItem[]; queued: boolean };
-  /** A queued request got its final answer. */
-  result: OutboxResultMessage;
-  /** A queued request was dropped unsent. */
-  dropped: OutboxDroppedMessage;
-  /** A new worker installed and waits (for no payment to be processing). */
+  /** A queued request was dropped unsent (older than the 24 h idempotency retention). */
+  dropped: { item: OutboxItem; reason: string; message: string };
+  /** A new worker installed and waits for no payment to be processing. */
   'update-waiting': { processing: boolean };
   /** A new worker took control of this page. */
   'update-activated': { isUpdate: boolean };
@@ -35,46 +31,39 @@ export interface SwBridgeEvents {
 
 type Listener<K extends keyof SwBridgeEvents> = (detail: SwBridgeEvents[K]) => void;
 
-export interface SwBridgeOptions {
-  /** The `sw` attribute: URL of the worker script. */
-  url: string;
-  /** Worker scope; by default the browser's (the script's directory). */
-  scope?: string;
-}
-
-export class ServiceWorkerBridge {
-  readonly #options: SwBridgeOptions;
+/** The service-worker implementation of the widget's `OfflineBridge` (see bridge.ts). */
+export class ServiceWorkerBridge implements OfflineBridge {
+  readonly #results = new Set<(answer: ReplayedAnswer) => void>();
+  readonly #queueListeners = new Set<(queued: number) => void>();
   readonly #listeners = new Map<keyof SwBridgeEvents, Set<(detail: never) => void>>();
-  #workbox: Workbox | null = null;
   #registration: ServiceWorkerRegistration | null = null;
   #channel: BroadcastChannel | null = null;
   #items: OutboxItem[] = [];
   #answers: KeptAnswer[] = [];
+  /** Idempotency keys whose answer this page has already passed on. */
+  readonly #delivered = new Set<string>();
   #processing = false;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #disposed = false;
 
-  constructor(options: SwBridgeOptions) {
-    this.#options = options;
-  }
-
-  /** Whether a request waits in the outbox. */
-  get queued(): boolean {
-    return this.#items.length > 0;
-  }
-
+  /** Requests waiting in the outbox (any page's), oldest first. */
   get items(): readonly OutboxItem[] {
     return this.#items;
   }
 
-  /** Final answers the worker kept (for requests answered while no page was open), newest first. */
+  /** Final answers the worker kept (requests answered while no page was open), newest first. */
   get keptAnswers(): readonly KeptAnswer[] {
     return this.#answers;
   }
 
-  /** The kept final answer of the request sent with this Idempotency-Key, if any. */
-  answerFor(idempotencyKey: string): KeptAnswer | undefined {
-    return this.#answers.find((a) => a.item.idempotencyKey === idempotencyKey);
+  onResult(cb: (answer: ReplayedAnswer) => void): () => void {
+    this.#results.add(cb);
+    return () => this.#results.delete(cb);
+  }
+
+  onQueueChange(cb: (queued: number) => void): () => void {
+    this.#queueListeners.add(cb);
+    return () => this.#queueListeners.delete(cb);
   }
 
   on<K extends keyof SwBridgeEvents>(type: K, listener: Listener<K>): () => void {
@@ -84,34 +73,32 @@ export class ServiceWorkerBridge {
     return () => set!.delete(listener as (detail: never) => void);
   }
 
-  /** Registers the worker and starts listening. Resolves false where service workers are unavailable (the widget works without). */
-  async start(): Promise<boolean> {
-    if (typeof navigator === 'undefined' || !('serviceWorker' in navigator) || !window.isSecureContext) return false;
+  /** Registers the worker; never rejects (without service workers the widget works online, with its IndexedDB state). */
+  async register(swUrl: string): Promise<void> {
+    if (this.#disposed || typeof navigator === 'undefined' || !('serviceWorker' in navigator) || !globalThis.isSecureContext) return;
     this.#channel = new BroadcastChannel(CHANNEL_NAME);
     this.#channel.addEventListener('message', this.#onChannelMessage);
     navigator.serviceWorker.addEventListener('message', this.#onWorkerMessage);
     window.addEventListener('online', this.#onOnline);
 
-    const wb = new Workbox(this.#options.url, { type: 'classic', ...(this.#options.scope ? { scope: this.#options.scope } : {}) });
-    this.#workbox = wb;
+    const wb = new Workbox(swUrl, { type: 'classic' });
     wb.addEventListener('waiting', () => this.#onUpdateWaiting());
     wb.addEventListener('controlling', (event) => this.#emit('update-activated', { isUpdate: Boolean(event.isUpdate) }));
     try {
       this.#registration = (await wb.register()) ?? null;
     } catch (err) {
       console.warn('[payment-checkout] service worker registration failed; continuing without it', err);
-      return false;
+      return;
     }
-    // A waiting worker from an earlier visit: tell it our state so it can activate if we are idle.
+    // A worker left waiting by an earlier visit: tell it our state, so it can activate if no payment is processing.
     if (this.#registration?.waiting && navigator.serviceWorker.controller) this.#onUpdateWaiting();
-    // Page load: whatever waits is worth sending now, and we want to know what waits.
-    this.replay();
+    // Page load: whatever waits is worth sending now, and the widget wants to know what waits.
+    this.requestReplay();
     this.#send({ type: 'outbox-status' });
-    return true;
   }
 
-  /** Asks the worker to send the outbox now (the widget calls this on a retry). */
-  replay(): void {
+  /** Asks the worker to send the outbox now (page load, network back, Retry). */
+  requestReplay(): void {
     this.#send({ type: 'replay-outbox' });
   }
 
@@ -119,8 +106,7 @@ export class ServiceWorkerBridge {
   setProcessing(processing: boolean): void {
     if (processing === this.#processing) return;
     this.#processing = processing;
-    const waiting = this.#registration?.waiting;
-    if (waiting) waiting.postMessage({ type: 'payment-state', processing } satisfies PageToWorkerMessage);
+    this.#registration?.waiting?.postMessage({ type: 'payment-state', processing } satisfies PageToWorkerMessage);
   }
 
   dispose(): void {
@@ -131,22 +117,22 @@ export class ServiceWorkerBridge {
     if (typeof navigator !== 'undefined' && 'serviceWorker' in navigator) navigator.serviceWorker.removeEventListener('message', this.#onWorkerMessage);
     if (typeof window !== 'undefined') window.removeEventListener('online', this.#onOnline);
     this.#setKeepAlive(false);
+    this.#results.clear();
+    this.#queueListeners.clear();
     this.#listeners.clear();
   }
 
   #onUpdateWaiting(): void {
-    const waiting = this.#registration?.waiting;
-    waiting?.postMessage({ type: 'payment-state', processing: this.#processing } satisfies PageToWorkerMessage);
+    this.#registration?.waiting?.postMessage({ type: 'payment-state', processing: this.#processing } satisfies PageToWorkerMessage);
     this.#emit('update-waiting', { processing: this.#processing });
   }
 
-  /** Worker → page on the BroadcastChannel: outbox news for every open page. */
+  /** Worker → every page, on the BroadcastChannel: outbox news. */
   readonly #onChannelMessage = (event: MessageEvent): void => {
-    if (this.#disposed || !isWorkerToPageMessage(event.data)) return;
-    this.#handle(event.data);
+    if (!this.#disposed && isWorkerToPageMessage(event.data)) this.#handle(event.data);
   };
 
-  /** Worker → this page directly: the waiting worker asking whether a payment is processing. */
+  /** Worker → this page: a waiting worker asking whether a payment is processing (answered on its port). */
   readonly #onWorkerMessage = (event: MessageEvent): void => {
     const data = event.data as WorkerToPageMessage | undefined;
     if (this.#disposed || data?.type !== 'payment-state-query') return;
@@ -154,7 +140,7 @@ export class ServiceWorkerBridge {
     (event.ports[0] ?? (event.source as ServiceWorker | null))?.postMessage(reply);
   };
 
-  readonly #onOnline = (): void => this.replay();
+  readonly #onOnline = (): void => this.requestReplay();
 
   #handle(message: WorkerToPageMessage): void {
     switch (message.type) {
@@ -162,40 +148,49 @@ export class ServiceWorkerBridge {
         if (!this.#items.some((i) => i.id === message.item.id)) this.#setItems([...this.#items, message.item]);
         break;
       case 'outbox-result':
-        this.#answers = [{ item: message.item, answer: message.answer, answeredAt: Date.now() }, ...this.#answers];
         this.#setItems(this.#items.filter((i) => i.id !== message.item.id));
-        this.#emit('result', message);
+        this.#deliver({ item: message.item, answer: message.answer, answeredAt: Date.now() });
         break;
       case 'outbox-dropped':
         this.#setItems(this.#items.filter((i) => i.id !== message.item.id));
-        this.#emit('dropped', message);
+        console.warn(`[payment-checkout] a queued request was dropped unsent: ${message.message}`);
+        this.#emit('dropped', { item: message.item, reason: message.reason, message: message.message });
         break;
       case 'outbox-state':
         this.#answers = message.answers;
         this.#setItems(message.items);
+        // Answers that arrived while this page was closed (or before it listened): the widget matches them by key.
+        for (const kept of [...message.answers].reverse()) this.#deliver(kept);
         break;
       case 'payment-state-query':
-        break; // answered on the worker's own port (#onWorkerMessage)
+        break; // answered on the worker's port (#onWorkerMessage)
     }
   }
 
+  #deliver(kept: KeptAnswer): void {
+    const key = kept.item.idempotencyKey;
+    if (this.#delivered.has(key)) return;
+    this.#delivered.add(key);
+    const answer: ReplayedAnswer = { idempotencyKey: key, url: kept.item.url, status: kept.answer.status, body: kept.answer.body };
+    for (const cb of this.#results) this.#safely(() => cb(answer));
+  }
+
   #setItems(items: OutboxItem[]): void {
-    const before = this.queued;
-    const changed = items.length !== this.#items.length || items.some((item, i) => item.id !== this.#items[i]?.id || item.attempts !== this.#items[i]?.attempts);
+    const before = this.#items.length;
     this.#items = items;
-    this.#setKeepAlive(this.queued);
-    if (changed || before !== this.queued) this.#emit('outbox', { items, queued: this.queued });
+    this.#setKeepAlive(items.length > 0);
+    if (before !== items.length) for (const cb of this.#queueListeners) this.#safely(() => cb(items.length));
   }
 
   #setKeepAlive(on: boolean): void {
-    if (on && !this.#keepAlive) this.#keepAlive = setInterval(() => this.replay(), KEEP_ALIVE_MS);
+    if (on && !this.#keepAlive) this.#keepAlive = setInterval(() => this.requestReplay(), KEEP_ALIVE_MS);
     if (!on && this.#keepAlive) {
       clearInterval(this.#keepAlive);
       this.#keepAlive = null;
     }
   }
 
-  /** To the controlling worker (an extendable message keeps it alive while it works); otherwise on the channel. */
+  /** To the controlling worker (an extendable message keeps it alive while it works); without one, on the channel. */
   #send(message: PageToWorkerMessage): void {
     const controller = navigator.serviceWorker?.controller;
     if (controller) controller.postMessage(message);
@@ -203,20 +198,21 @@ export class ServiceWorkerBridge {
   }
 
   #emit<K extends keyof SwBridgeEvents>(type: K, detail: SwBridgeEvents[K]): void {
-    for (const listener of this.#listeners.get(type) ?? []) {
-      try {
-        (listener as Listener<K>)(detail);
-      } catch (err) {
-        console.error('[payment-checkout] offline bridge listener failed', err);
-      }
+    for (const listener of this.#listeners.get(type) ?? []) this.#safely(() => (listener as Listener<K>)(detail));
+  }
+
+  #safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      console.error('[payment-checkout] offline bridge listener failed', err);
     }
   }
 }
 
-/** Registers the worker at `url` and returns the bridge, or null where service workers are unavailable. */
-export async function connectServiceWorker(options: SwBridgeOptions): Promise<ServiceWorkerBridge | null> {
-  const bridge = new ServiceWorkerBridge(options);
-  if (await bridge.start()) return bridge;
-  bridge.dispose();
-  return null;
+/** The bridge the element loads when its `sw` attribute is set (call `register(url)` next). */
+export function createOfflineBridge(): OfflineBridge {
+  return new ServiceWorkerBridge();
 }
+
+export default createOfflineBridge;
