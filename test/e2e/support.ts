@@ -1,0 +1,147 @@
+/**
+ * What the end-to-end suites share: the built client (with a fresh worker), one Chromium, a page per context,
+ * the widget's parts, orders from the demo store, and the test processor's ledger.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
+import { ROOT, startServer, type StartOptions, type StartedServer } from '../support/server.js';
+
+/** The built client the server serves: dist/, or E2E_STATIC_DIR (a copy to try things on without touching dist/). */
+export const DIST = process.env.E2E_STATIC_DIR ?? join(ROOT, 'dist');
+
+/** `startServer()` serving DIST. */
+export function startE2EServer(opts: StartOptions = {}): Promise<StartedServer> {
+  const env = process.env.E2E_STATIC_DIR ? { STATIC_DIR: process.env.E2E_STATIC_DIR, ...opts.env } : opts.env;
+  return startServer({ ...opts, env });
+}
+
+export const CARDS = {
+  ok: '4242 4242 4242 4242',
+  declined: '4000 0000 0000 0002',
+  slow: '4000 0000 0000 6975',
+  lost: '4000 0000 0000 0341',
+} as const;
+
+function newest(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
+}
+
+/**
+ * The suites run against dist/. The widget and the demo must be built (`npm run build`); the worker is rebuilt here when
+ * it is older than what it precaches or than its sources, so its manifest always matches the files served.
+ */
+export function ensureBuilt(): void {
+  for (const file of ['payment-checkout.js', 'demo/checkout.html']) {
+    if (!existsSync(join(DIST, file))) throw new Error(`dist/${file} is missing: run \`npm run build\` before the e2e suites.`);
+  }
+  const sw = join(DIST, 'payment-sw.js');
+  const inputs = Math.max(newest(join(DIST, 'payment-checkout.js')), newest(join(DIST, 'demo/checkout.html')), newest(join(ROOT, 'sw/src')), newest(join(ROOT, 'widget/src/offline/protocol.ts')));
+  if (!existsSync(sw) || statSync(sw).mtimeMs < inputs) execFileSync(process.execPath, [join(ROOT, 'sw/build.mjs')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PAYMENT_SW_DIST_DIR: DIST } });
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export interface Opened {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors and console errors of pages and workers, for failure messages. */
+  logs: string[];
+}
+
+export async function openContext(browser: Browser, baseURL: string): Promise<Opened> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1100, height: 900 } });
+  const logs: string[] = [];
+  context.on('serviceworker', (worker) => worker.on('console', (m) => logs.push(`sw ${m.type()}: ${m.text()}`)));
+  const page = await context.newPage();
+  watch(page, logs);
+  return { context, page, logs };
+}
+
+export function watch(page: Page, logs: string[]): void {
+  page.on('pageerror', (e) => logs.push(`pageerror ${page.url()}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') logs.push(`page ${m.type()}: ${m.text()}`);
+  });
+}
+
+export const widget = (page: Page) => page.locator('payment-checkout');
+export const part = (page: Page, name: string) => page.locator(`payment-checkout [part~="${name}"]`);
+
+export async function waitForStatus(page: Page, status: string, timeout = 20_000): Promise<void> {
+  await page.waitForSelector(`payment-checkout[status="${status}"]`, { timeout, state: 'attached' });
+}
+
+/** Fills the widget's card fields and presses Pay. */
+export async function payWith(page: Page, number: string): Promise<void> {
+  await part(page, 'card-number').fill(number);
+  await part(page, 'card-expiry').fill('12/34');
+  await part(page, 'card-cvc').fill('123');
+  await part(page, 'pay-button').click();
+}
+
+/** Waits until the page is controlled by the service worker (first visit: after activate + clients.claim). */
+export async function waitForWorker(page: Page, timeout = 15_000): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', undefined, { timeout });
+}
+
+/** A fresh order from the demo store (its amount comes from the server). */
+export async function createOrder(baseURL: string, quantity = 1): Promise<string> {
+  const products = (await (await fetch(`${baseURL}/api/store/products`)).json()) as { products: { productId: string }[] };
+  const res = await fetch(`${baseURL}/api/store/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items: [{ productId: products.products[0].productId, quantity }] }),
+  });
+  if (res.status !== 201) throw new Error(`order creation failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { orderId: string }).orderId;
+}
+
+export interface Charge {
+  chargeId: string;
+  sessionId: string;
+  idempotencyKey: string;
+  amount: number;
+  currency: string;
+  status: string;
+}
+
+/** The test processor's ledger (admin), optionally for one session. */
+export async function ledger(server: Pick<StartedServer, 'url' | 'adminToken'>, sessionId?: string): Promise<Charge[]> {
+  const res = await fetch(`${server.url}/api/payments/test-processor/charges`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+  if (!res.ok) throw new Error(`ledger: ${res.status} ${await res.text()}`);
+  const { charges } = (await res.json()) as { charges: Charge[] };
+  return sessionId ? charges.filter((c) => c.sessionId === sessionId) : charges;
+}
+
+export const succeeded = (charges: Charge[]) => charges.filter((c) => c.status === 'succeeded');
+
+/** The session id the widget shows (part `session-id`) or reflects. */
+export async function sessionIdOf(page: Page): Promise<string> {
+  await page.waitForFunction(() => {
+    const el = document.querySelector('payment-checkout');
+    return !!el?.shadowRoot?.querySelector('[part~="session-id"]')?.textContent?.match(/\S/);
+  });
+  const text = (await part(page, 'session-id').textContent()) ?? '';
+  const m = /([A-Za-z0-9_-]{6,})\s*$/.exec(text.trim());
+  if (!m) throw new Error(`no session id in "${text}"`);
+  return m[1];
+}
+
+/** The session as the server has it (admin read). */
+export async function session(server: Pick<StartedServer, 'url' | 'adminToken'>, sessionId: string): Promise<{ status: string; attempts: number; orderId: string }> {
+  const res = await fetch(`${server.url}/api/payments/session/${sessionId}/summary`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+  if (!res.ok) throw new Error(`summary: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { status: string; attempts: number; orderId: string };
+}
+
+/** The order as the demo store has it. */
+export async function order(baseURL: string, orderId: string): Promise<{ paid: boolean }> {
+  return (await (await fetch(`${baseURL}/api/store/orders/${orderId}`)).json()) as { paid: boolean };
+}
