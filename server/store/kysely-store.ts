@@ -92,13 +92,12 @@ export class KyselyStore implements Store {
   async listSessions(q: ListSessionsQuery): Promise<{ rows: SessionRow[]; total: number }> {
     let base = this.#db.selectFrom('sessions');
     if (q.statuses) base = base.where('status', 'in', q.statuses);
-    let page = base.selectAll();
-    if (q.after) {
-      const { createdAt, id } = q.after;
-      page = page.where((eb) =>
-        eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]),
-      );
-    }
+    // A row-value comparison, not the equivalent OR: both engines use it as an index range on (created_at, id), so a
+    // deep page costs what the first does (PostgreSQL otherwise filters every newer row). The first page gets the same
+    // range from +infinity: SQLite's planner then takes (status, created_at, id) and stops after `limit` rows per status,
+    // instead of sorting every row of the filter out of the narrower status index.
+    const { createdAt, id } = q.after ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
+    const page = base.selectAll().where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
     const [rows, count] = await Promise.all([
       page.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
