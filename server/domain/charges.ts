@@ -96,7 +96,9 @@ export class Charges {
     if (mine) {
       if (!wait) return charge;
       await mine;
-      return (await store.getCharge(charge.chargeKey))!;
+      charge = (await store.getCharge(charge.chargeKey))!;
+      // The call ended without an answer (past its deadline): ask the processor, as for any unknown charge.
+      if (!isUnresolved(charge)) return charge;
     }
     for (;;) {
       let found: ChargeOutcome | null | 'error';
