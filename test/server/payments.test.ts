@@ -1,0 +1,174 @@
+/**
+ * Every test card's flow end to end, attempts and FAILED_MAX_RETRIES, the client-timeout flow, and exactly-once charging
+ * under concurrent /complete calls (CONTRACT §2 "Exactly once", §3; ARCHITECTURE "charges").
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  complete,
+  createSession,
+  expectError,
+  getSession,
+  ledger,
+  pay,
+  post,
+  succeeded,
+  tokenize,
+  waitFor,
+  waitForStatus,
+} from './helpers/api.js';
+import { startInProcess, type InProcessServer } from './helpers/server.js';
+
+let srv: InProcessServer;
+let base: string;
+
+beforeAll(async () => {
+  srv = await startInProcess({ PAYMENT_TIMEOUT_MS: '1500', RECONCILE_INTERVAL_MS: '200' });
+  base = srv.url;
+});
+afterAll(() => srv?.stop());
+
+describe('test cards', () => {
+  it('4242 succeeds: 200 COMPLETED, one succeeded charge for the session amount', async () => {
+    const s = await createSession(base, { amount: 999, currency: 'GBP' });
+    const r = await pay(base, s, 'success');
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ status: 'COMPLETED', paymentId: expect.any(String) });
+    const charges = await ledger(base, s.sessionId);
+    expect(charges).toEqual([expect.objectContaining({ chargeId: r.body.paymentId, status: 'succeeded', amount: 999, currency: 'GBP' })]);
+    expect(await getSession(base, s)).toMatchObject({ status: 'COMPLETED', paymentId: r.body.paymentId });
+  });
+
+  it.each([
+    ['declined', 'card_declined', false],
+    ['insufficientFunds', 'insufficient_funds', false],
+    ['processorError', 'processor_error', true],
+  ] as const)('%s: 402 %s (retryable %s) and the session is INTERRUPTED and resumable', async (card, code, retryable) => {
+    const s = await createSession(base);
+    const r = await pay(base, s, card);
+    expectError(r, 402, code);
+    expect(r.body.error.details).toMatchObject({ retryable, status: 'INTERRUPTED', attempt: 1, maxAttempts: 3, canResume: true });
+    const now = await getSession(base, s);
+    expect(now).toMatchObject({ status: 'INTERRUPTED', attempts: 1, lastError: { code } });
+    expect(now).not.toHaveProperty('paymentId');
+    expect(succeeded(await ledger(base, s.sessionId))).toHaveLength(0);
+    // The next attempt can succeed.
+    expect((await post(base, s, 'resume')).body).toMatchObject({ status: 'RESUMED', attempt: 2 });
+    expect((await pay(base, s)).status).toBe(200);
+    expect(succeeded(await ledger(base, s.sessionId))).toHaveLength(1);
+  });
+
+  it('6975 (slow): 202 PROCESSING, then reconciled to COMPLETED with exactly one succeeded charge', async () => {
+    const s = await createSession(base);
+    const r = await pay(base, s, 'slow');
+    expect(r.status, r.text).toBe(202);
+    expect(r.body).toEqual({ status: 'PROCESSING' });
+    expect((await getSession(base, s)).status).toBe('PROCESSING');
+    // No new charge may start while the outcome is unknown; cancelling is refused too.
+    expectError(await post(base, s, 'cancel'), 409, 'payment_in_progress');
+    const done = await waitForStatus(base, s, 'COMPLETED');
+    const charges = await ledger(base, s.sessionId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]).toMatchObject({ status: 'succeeded', chargeId: done.paymentId });
+  });
+
+  it('0341 (answer lost): 202, then reconciled to COMPLETED with one charge', async () => {
+    const s = await createSession(base);
+    const r = await pay(base, s, 'answerLost');
+    expect(r.status, r.text).toBe(202);
+    expect(r.body).toEqual({ status: 'PROCESSING' });
+    const done = await waitForStatus(base, s, 'COMPLETED');
+    const charges = await ledger(base, s.sessionId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]).toMatchObject({ status: 'succeeded', chargeId: done.paymentId });
+  });
+});
+
+describe('attempts', () => {
+  it('three declines end in FAILED_MAX_RETRIES; resume is then 409', async () => {
+    const s = await createSession(base);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const r = await pay(base, s, 'declined');
+      expectError(r, 402, 'card_declined');
+      expect(r.body.error.details).toMatchObject({ attempt, status: attempt < 3 ? 'INTERRUPTED' : 'FAILED_MAX_RETRIES', canResume: attempt < 3 });
+      if (attempt < 3) expect((await post(base, s, 'resume')).body).toMatchObject({ status: 'RESUMED', attempt: attempt + 1, message: expect.stringContaining(`${attempt + 1}`) });
+    }
+    expect(await getSession(base, s)).toMatchObject({ status: 'FAILED_MAX_RETRIES', attempts: 3, maxAttempts: 3 });
+    expectError(await post(base, s, 'resume'), 409, 'invalid_transition');
+    expectError(await pay(base, s), 409, 'invalid_transition');
+    expect(await ledger(base, s.sessionId)).toHaveLength(3);
+    expect(succeeded(await ledger(base, s.sessionId))).toHaveLength(0);
+  });
+
+  it('an interruption before paying costs no attempt', async () => {
+    const s = await createSession(base);
+    for (let i = 0; i < 5; i++) {
+      expect((await post(base, s, 'interrupt', { reason: 'unload' })).body).toMatchObject({ status: 'INTERRUPTED', canResume: true, attempt: 1 });
+      expect((await post(base, s, 'resume')).body).toMatchObject({ attempt: 1 });
+    }
+    expect((await pay(base, s)).status).toBe(200);
+  });
+});
+
+describe('client timeout during a slow charge', () => {
+  it('interrupt → resume (attempt 2) → complete settles attempt 1 first: 200 with its paymentId, one charge', async () => {
+    const s = await createSession(base);
+    const slow = pay(base, s, 'slow');
+    await waitForStatus(base, s, 'PROCESSING');
+    // The shopper's widget gives up waiting.
+    const i = await post(base, s, 'interrupt', { reason: 'timeout' });
+    expect(i.status, i.text).toBe(200);
+    expect(i.body).toMatchObject({ status: 'INTERRUPTED', canResume: true, attempt: 1 });
+    const r = await post(base, s, 'resume');
+    expect(r.body).toMatchObject({ status: 'RESUMED', attempt: 2 });
+
+    const second = await complete(base, s, await tokenize(base, 'success'));
+    expect(second.status, second.text).toBe(200);
+    expect(second.body.status).toBe('COMPLETED');
+    const attempt1 = (await ledger(base, s.sessionId)).find((c) => c.idempotencyKey.endsWith(':1'));
+    expect(second.body.paymentId).toBe(attempt1?.chargeId);
+
+    const first = await slow;
+    expect([200, 202]).toContain(first.status);
+    const charges = await ledger(base, s.sessionId);
+    expect(charges).toHaveLength(1);
+    expect(succeeded(charges)).toHaveLength(1);
+    expect(await getSession(base, s)).toMatchObject({ status: 'COMPLETED', paymentId: attempt1!.chargeId });
+  });
+});
+
+describe('concurrency', () => {
+  it('20 concurrent /complete calls with different keys on one session: one charge, one COMPLETED', async () => {
+    const s = await createSession(base);
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => tokenize(base)));
+    const answers = await Promise.all(tokens.map((t) => complete(base, s, t, randomUUID())));
+    const byStatus = answers.reduce<Record<number, number>>((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {});
+    expect(Object.keys(byStatus).map(Number).every((st) => st === 200 || st === 409), JSON.stringify(byStatus)).toBe(true);
+    const ok = answers.filter((a) => a.status === 200);
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    for (const a of answers.filter((x) => x.status === 409)) expect(['payment_in_progress', 'invalid_transition', 'idempotency_key_in_flight']).toContain(a.body.error.code);
+
+    const charges = await ledger(base, s.sessionId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0].status).toBe('succeeded');
+    // Every 200 names that one charge.
+    expect(new Set(ok.map((a) => a.body.paymentId))).toEqual(new Set([charges[0].chargeId]));
+    expect(await getSession(base, s)).toMatchObject({ status: 'COMPLETED', paymentId: charges[0].chargeId });
+    const completed = await call(base, 'GET', '/sessions/active?status=COMPLETED&limit=500', { auth: 'test-admin-token-0123456789' });
+    expect(completed.body.sessions.filter((x: any) => x.sessionId === s.sessionId)).toHaveLength(1);
+  });
+
+  it('20 concurrent replays of one key during a slow charge: one charge, never a second call', async () => {
+    const s = await createSession(base);
+    const token = await tokenize(base, 'slow');
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => complete(base, s, token, key)));
+    for (const a of answers) expect([202, 409], a.text).toContain(a.status);
+    expect(answers.filter((a) => a.status === 202).length).toBeGreaterThanOrEqual(1);
+    await waitForStatus(base, s, 'COMPLETED');
+    expect(await ledger(base, s.sessionId)).toHaveLength(1);
+    const final = await waitFor(() => complete(base, s, token, key), (r) => r.status === 200, 10_000, 'replayed 200');
+    expect(final.headers.get('idempotent-replayed')).toBe('true');
+  });
+});
