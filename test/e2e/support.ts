@@ -145,3 +145,38 @@ export async function session(server: Pick<StartedServer, 'url' | 'adminToken'>,
 export async function order(baseURL: string, orderId: string): Promise<{ paid: boolean }> {
   return (await (await fetch(`${baseURL}/api/store/orders/${orderId}`)).json()) as { paid: boolean };
 }
+
+/**
+ * Records what the widget shows (status attribute, attempts and message texts) every 20 ms into sessionStorage, so a
+ * test can check a state that lasted a moment, even after the demo page navigated to the confirmation.
+ */
+export async function recordWidget(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const KEY = 'e2e-trace';
+    let last = '';
+    setInterval(() => {
+      const el = document.querySelector('payment-checkout');
+      if (!el) return;
+      const text = (part: string) => el.shadowRoot?.querySelector(`[part~="${part}"]`)?.textContent?.trim() ?? '';
+      const entry = `${el.getAttribute('status')}|${text('attempts')}|${text('message')}|${el.hasAttribute('queued') ? 'queued' : ''}`;
+      if (entry === last) return;
+      last = entry;
+      const trace = JSON.parse(sessionStorage.getItem(KEY) ?? '[]') as string[];
+      trace.push(entry);
+      sessionStorage.setItem(KEY, JSON.stringify(trace));
+    }, 20);
+  });
+}
+
+export async function trace(page: Page): Promise<string[]> {
+  return page.evaluate(() => JSON.parse(sessionStorage.getItem('e2e-trace') ?? '[]') as string[]);
+}
+
+/** Charges of every session of an order (the ledger is per session; the summary says which order a session pays). */
+export async function chargesForOrder(server: Pick<StartedServer, 'url' | 'adminToken'>, orderId: string): Promise<Charge[]> {
+  const all = await ledger(server);
+  const sessionIds = [...new Set(all.map((c) => c.sessionId))];
+  const orders = await Promise.all(sessionIds.map(async (id) => [id, (await session(server, id)).orderId] as const));
+  const ofOrder = new Set(orders.filter(([, o]) => o === orderId).map(([id]) => id));
+  return all.filter((c) => ofOrder.has(c.sessionId));
+}

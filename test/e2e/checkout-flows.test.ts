@@ -1,0 +1,148 @@
+/**
+ * The six shopper flows of the demo checkout, in Chromium against the real server process, each ending with the
+ * test processor's ledger: what the shopper saw must match the money that moved.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { StartedServer } from '../support/server.js';
+import {
+  CARDS,
+  chargesForOrder,
+  createOrder,
+  ensureBuilt,
+  launch,
+  openContext,
+  order,
+  part,
+  payWith,
+  recordWidget,
+  succeeded,
+  trace,
+  waitForStatus,
+  startE2EServer,
+} from './support.js';
+
+/** The server's processor deadline; the slow card (…6975) answers only after it. */
+const PAYMENT_TIMEOUT_MS = 3_000;
+
+let server: StartedServer;
+let browser: Browser;
+let context: BrowserContext | null = null;
+let logs: string[] = [];
+
+beforeAll(async () => {
+  ensureBuilt();
+  server = await startE2EServer({ env: { PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) } });
+  browser = await launch();
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') console.log(`--- logs of "${ctx.task.name}":\n${logs.join('\n')}\n--- server:\n${server.output().slice(-3000)}`);
+  await context?.close();
+  context = null;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+async function openCheckout(query = ''): Promise<{ page: Page; orderId: string }> {
+  const opened = await openContext(browser, server.url);
+  context = opened.context;
+  logs = opened.logs;
+  await recordWidget(context);
+  const orderId = await createOrder(server.url);
+  await opened.page.goto(`/checkout/${orderId}${query}`);
+  await waitForStatus(opened.page, 'initiated');
+  return { page: opened.page, orderId };
+}
+
+const onConfirmation = (page: Page, orderId: string) => page.waitForURL(`**/orders/${orderId}`, { timeout: 20_000 });
+
+describe('checkout flows', () => {
+  it('normal payment → confirmation page, one charge', async () => {
+    const { page, orderId } = await openCheckout();
+    await payWith(page, CARDS.ok);
+    await onConfirmation(page, orderId);
+    expect((await order(server.url, orderId)).paid).toBe(true);
+    const charges = await chargesForOrder(server, orderId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0].status).toBe('succeeded');
+  });
+
+  it('timeout → Retry → "Attempt 2 of 3" → success, one charge', async () => {
+    const { page, orderId } = await openCheckout('?timeout=1000');
+    await payWith(page, CARDS.slow);
+    await waitForStatus(page, 'interrupted', 10_000);
+    await expect.poll(() => part(page, 'retry-button').isEnabled()).toBe(true);
+    await part(page, 'retry-button').click();
+    await onConfirmation(page, orderId);
+    const seen = await trace(page);
+    expect(seen.some((s) => s.includes('Attempt 2 of 3')), seen.join('\n')).toBe(true);
+    const charges = await chargesForOrder(server, orderId);
+    expect(succeeded(charges)).toHaveLength(1);
+    expect(charges).toHaveLength(1);
+  });
+
+  it('network loss → message → network back → success by itself, one charge', async () => {
+    const { page, orderId } = await openCheckout();
+    await part(page, 'card-number').fill(CARDS.ok);
+    await part(page, 'card-expiry').fill('12/34');
+    await part(page, 'card-cvc').fill('123');
+    await context!.setOffline(true);
+    await part(page, 'pay-button').click();
+    await page.waitForSelector('payment-checkout[offline]', { state: 'attached' });
+    await expect.poll(async () => (await part(page, 'message').textContent()) ?? '').toMatch(/offline|connection/i);
+    await context!.setOffline(false);
+    await onConfirmation(page, orderId);
+    expect(succeeded(await chargesForOrder(server, orderId))).toHaveLength(1);
+  });
+
+  it('three declines → "Max retries exceeded", only Cancel remains, nothing charged', async () => {
+    const { page, orderId } = await openCheckout();
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      if (attempt > 1) {
+        await part(page, 'retry-button').click();
+        await waitForStatus(page, 'resumed');
+        await expect(await part(page, 'attempts').textContent()).toContain(`Attempt ${attempt} of 3`);
+      }
+      await payWith(page, CARDS.declined);
+      await waitForStatus(page, attempt < 3 ? 'interrupted' : 'failed_max_retries');
+    }
+    expect(await part(page, 'status').textContent()).toContain('Max retries exceeded');
+    for (const name of ['pay-button', 'retry-button', 'resume-button']) {
+      const button = part(page, name);
+      if (await button.count()) expect(await button.isDisabled(), `${name} should not apply`).toBe(true);
+    }
+    expect(await part(page, 'cancel-button').isEnabled()).toBe(true);
+    const charges = await chargesForOrder(server, orderId);
+    expect(succeeded(charges)).toHaveLength(0);
+    expect((await order(server.url, orderId)).paid).toBe(false);
+  });
+
+  it("leaving while processing → the browser's leave-page dialog; staying lets the payment finish, one charge", async () => {
+    const { page, orderId } = await openCheckout();
+    await payWith(page, CARDS.slow);
+    await waitForStatus(page, 'processing');
+    const dialog = new Promise<import('playwright-core').Dialog>((resolve) => page.once('dialog', resolve));
+    await page.close({ runBeforeUnload: true });
+    const shown = await dialog;
+    expect(shown.type()).toBe('beforeunload');
+    await shown.dismiss(); // stay on the page
+    expect(page.isClosed()).toBe(false);
+    await onConfirmation(page, orderId);
+    const charges = await chargesForOrder(server, orderId);
+    expect(succeeded(charges)).toHaveLength(1);
+    expect(charges).toHaveLength(1);
+  });
+
+  it('Cancel → back to the cart, nothing charged', async () => {
+    const { page, orderId } = await openCheckout();
+    await part(page, 'cancel-button').click();
+    await page.waitForURL('**/cart', { timeout: 10_000 });
+    expect(await chargesForOrder(server, orderId)).toHaveLength(0);
+    expect((await order(server.url, orderId)).paid).toBe(false);
+  });
+});
