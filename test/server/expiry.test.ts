@@ -1,0 +1,131 @@
+/**
+ * Expiry and final states (CONTRACT §2 "States"): a session past expiresAt becomes EXPIRED when read and through the
+ * sweeper, and no route changes a final session (409 invalid_transition).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ADMIN_TOKEN,
+  call,
+  complete,
+  createSession,
+  expectError,
+  getSession,
+  ledger,
+  pay,
+  post,
+  tokenize,
+  waitFor,
+  type Session,
+} from './helpers/api.js';
+import { startInProcess, type InProcessServer } from './helpers/server.js';
+
+const TTL_MS = 600;
+
+let short: InProcessServer; // short TTL, sweeper every 100 ms
+let unswept: InProcessServer; // short TTL, no sweeper: only reading can expire a session
+let normal: InProcessServer;
+
+beforeAll(async () => {
+  [short, unswept, normal] = await Promise.all([
+    startInProcess({ SESSION_TTL_MS: String(TTL_MS), SWEEP_INTERVAL_MS: '100' }),
+    startInProcess({ SESSION_TTL_MS: String(TTL_MS), SWEEP_INTERVAL_MS: '0' }),
+    startInProcess(),
+  ]);
+});
+afterAll(() => Promise.all([short?.stop(), unswept?.stop(), normal?.stop()]));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Every mutation a holder can send; each must be refused with 409 invalid_transition and change nothing. */
+async function expectAllMutationsRefused(base: string, s: Session) {
+  const before = await getSession(base, s);
+  const chargesBefore = await ledger(base, s.sessionId);
+  expectError(await post(base, s, 'resume'), 409, 'invalid_transition');
+  expectError(await post(base, s, 'interrupt', { reason: 'network' }), 409, 'invalid_transition');
+  expectError(await post(base, s, 'cancel', { reason: 'user' }), 409, 'invalid_transition');
+  expectError(await complete(base, s, await tokenize(base), randomUUID()), 409, 'invalid_transition');
+  const after = await getSession(base, s);
+  expect(after.status).toBe(before.status);
+  expect(after.attempts).toBe(before.attempts);
+  expect(after.metadata).toEqual(before.metadata);
+  expect(await ledger(base, s.sessionId)).toEqual(chargesBefore);
+}
+
+describe('expiry', () => {
+  it('a session past expiresAt is EXPIRED when read, kept, and refuses every mutation', async () => {
+    const base = unswept.url;
+    const s = await createSession(base);
+    expect(Date.parse(s.expiresAt) - Date.parse(s.createdAt)).toBe(TTL_MS);
+    await sleep(TTL_MS + 100);
+    // Nothing has touched it yet (the admin list does not expire what it lists)...
+    const listed = await call(base, 'GET', '/sessions/active?status=all', { auth: ADMIN_TOKEN });
+    expect(listed.body.sessions.find((x: any) => x.sessionId === s.sessionId).status).toBe('INITIATED');
+    // ...reading it does.
+    const r = await getSession(base, s);
+    expect(r.status).toBe('EXPIRED');
+    await expectAllMutationsRefused(base, s);
+    const summary = await call(base, 'GET', `/session/${s.sessionId}/summary`, { auth: s.clientSecret });
+    expect(summary.body.status).toBe('EXPIRED');
+  });
+
+  it.each(['cancel', 'interrupt', 'complete'] as const)('an overdue session nobody has read refuses %s as EXPIRED', async (action) => {
+    const base = unswept.url;
+    const s = await createSession(base);
+    const token = await tokenize(base);
+    await sleep(TTL_MS + 100);
+    const r = action === 'complete' ? await complete(base, s, token) : await post(base, s, action, { reason: 'user' });
+    expectError(r, 409, 'invalid_transition');
+    expect((await getSession(base, s)).status).toBe('EXPIRED');
+    expect(await ledger(base, s.sessionId)).toEqual([]);
+  });
+
+  it('the sweeper expires sessions nobody reads', async () => {
+    const base = short.url;
+    const s = await createSession(base);
+    const interrupted = await createSession(base);
+    await post(base, interrupted, 'interrupt', { reason: 'unload' });
+    const listed = await waitFor(
+      () => call(base, 'GET', '/sessions/active?status=EXPIRED&limit=500', { auth: ADMIN_TOKEN }),
+      (r) => [s, interrupted].every((x) => r.body.sessions.some((y: any) => y.sessionId === x.sessionId)),
+      10_000,
+      'sweeper expiry',
+    );
+    expect(listed.status).toBe(200);
+    const active = await call(base, 'GET', '/sessions/active?limit=500', { auth: ADMIN_TOKEN });
+    expect(active.body.sessions.some((y: any) => y.sessionId === s.sessionId)).toBe(false);
+  });
+
+  it('a completed session stays COMPLETED past its expiresAt', async () => {
+    const base = short.url;
+    const s = await createSession(base);
+    expect((await pay(base, s)).status).toBe(200);
+    await sleep(TTL_MS + 200);
+    expect((await getSession(base, s)).status).toBe('COMPLETED');
+  });
+});
+
+describe('final sessions refuse every mutation with 409 invalid_transition', () => {
+  it('COMPLETED', async () => {
+    const s = await createSession(normal.url);
+    expect((await pay(normal.url, s)).status).toBe(200);
+    await expectAllMutationsRefused(normal.url, s);
+  });
+
+  it('CANCELLED', async () => {
+    const s = await createSession(normal.url);
+    expect((await post(normal.url, s, 'cancel')).status).toBe(200);
+    await expectAllMutationsRefused(normal.url, s);
+  });
+
+  it('FAILED_MAX_RETRIES', async () => {
+    const base = normal.url;
+    const s = await createSession(base);
+    for (let i = 0; i < 3; i++) {
+      expect((await pay(base, s, 'declined')).status).toBe(402);
+      if (i < 2) expect((await post(base, s, 'resume')).status).toBe(200);
+    }
+    expect((await getSession(base, s)).status).toBe('FAILED_MAX_RETRIES');
+    await expectAllMutationsRefused(base, s);
+  });
+});
