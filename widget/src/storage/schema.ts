@@ -21,6 +21,11 @@ export interface StoredSession {
   maxAttempts: number;
   /** The payment attempt in progress, saved before its request leaves so a reload re-sends the same key. */
   pending: PendingAttempt | null;
+  /**
+   * Idempotency-Keys of the other POSTs (`resume:<attempt>`, `cancel`, `interrupt:<reason>:<attempt>`), saved before
+   * each request leaves so a retry of the same operation, even after a reload, reuses its key.
+   */
+  opKeys?: Record<string, string>;
   updatedAt: number;
 }
 

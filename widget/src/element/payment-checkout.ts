@@ -1,0 +1,353 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { CheckoutController, type ControllerEvent } from '../controller/checkout-controller.js';
+import { INITIAL_VIEW, isFinal, type CheckoutView } from '../controller/types.js';
+import { TabCoordinator } from '../coordination/tab-coordinator.js';
+import { CheckoutCancelEvent } from '../events/checkout-cancel.js';
+import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
+import { CheckoutErrorEvent } from '../events/checkout-error.js';
+import { CheckoutReadyEvent } from '../events/checkout-ready.js';
+import { CheckoutStatusEvent } from '../events/checkout-status.js';
+import { resolveLocale, translate } from '../i18n/strings.js';
+import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
+import { ApiClient } from '../transport/api-client.js';
+import { LiveStatus } from '../transport/live-status.js';
+import { paymentFromFields, paymentFromSlotted } from './card-fields.js';
+import { DeferredOfflineBridge } from './offline-bridge-loader.js';
+import { styles } from './payment-checkout.styles.js';
+
+const store = new IdbSessionStore();
+
+/**
+ * A resumable, exactly-once card checkout for one order. Drop it into a page; it restores the order's session from
+ * IndexedDB (or creates one), pays through the processor's token route, survives timeouts, network loss, reloads and
+ * second tabs without a second charge, and reports everything as events.
+ *
+ * @summary Payment checkout for one order.
+ * @tag payment-checkout
+ *
+ * @event {CheckoutReadyEvent} checkout-ready - `{sessionId, restored}`: a session is shown (restored from IndexedDB or created).
+ * @event {CheckoutStatusEvent} checkout-status - `{status, attempt, maxAttempts}`: the status or attempt changed.
+ * @event {CheckoutCompleteEvent} checkout-complete - `{sessionId, orderId, paymentId}`: the payment succeeded.
+ * @event {CheckoutCancelEvent} checkout-cancel - `{sessionId, reason}`: the shopper cancelled.
+ * @event {CheckoutErrorEvent} checkout-error - `{code, message, retryable}`: something failed (decline, timeout, network, refusal).
+ *
+ * @slot payment-method - Replaces the built-in card fields, e.g. a real gateway's field element. It must have a `tokenize()` method resolving to a processor token (or `{token}`).
+ *
+ * @csspart form - The form around everything.
+ * @csspart card-number - The card number input (autocomplete `cc-number`).
+ * @csspart card-expiry - The expiry input, MM/YY (autocomplete `cc-exp`).
+ * @csspart card-cvc - The security code input (autocomplete `cc-csc`).
+ * @csspart pay-button - Pays the current attempt; shown when the session can be paid.
+ * @csspart retry-button - Continues after a decline, timeout or network error.
+ * @csspart resume-button - Resumes an interrupted session for its next attempt.
+ * @csspart cancel-button - Cancels the checkout.
+ * @csspart status - The status line (a polite live region).
+ * @csspart attempts - "Attempt N of M".
+ * @csspart message - What the shopper should know now; focused on errors.
+ * @csspart session-id - The session id, small, for support.
+ *
+ * @cssproperty [--checkout-font=inherit] - Font shorthand of the widget.
+ * @cssproperty [--checkout-color=#1f2328] - Text color.
+ * @cssproperty [--checkout-background=#fff] - Background of the form.
+ * @cssproperty [--checkout-border-color=#d0d7de] - Border color of the form (inputs use a darker one).
+ * @cssproperty [--checkout-radius=8px] - Corner radius of the form; inputs and buttons use 3/4 of it.
+ * @cssproperty [--checkout-padding=1rem] - Padding of the form.
+ * @cssproperty [--checkout-spacing=0.75rem] - Gap between rows and fields.
+ * @cssproperty [--checkout-accent=#1d4ed8] - Primary buttons and focus outline.
+ * @cssproperty [--checkout-accent-contrast=#fff] - Text on primary buttons.
+ * @cssproperty [--checkout-input-background=#fff] - Background of the inputs.
+ * @cssproperty [--checkout-muted-color=#57606a] - Attempt counter and session id.
+ * @cssproperty [--checkout-error-color=#b42318] - Error messages.
+ * @cssproperty [--checkout-success-color=#116329] - Success message.
+ * @cssproperty --checkout-focus-ring - Extra box-shadow of focused controls.
+ * @cssproperty [--checkout-mono-font=ui-monospace, monospace] - Font of the session id.
+ */
+export class PaymentCheckout extends LitElement {
+  static override styles = styles;
+
+  static override properties = {
+    api: {},
+    orderId: { attribute: 'order-id' },
+    sessionId: { attribute: 'session-id' },
+    clientSecret: { attribute: 'client-secret' },
+    timeout: { type: Number },
+    sw: {},
+    locale: {},
+    status: { reflect: true },
+    attempt: { type: Number, reflect: true },
+    maxAttempts: { type: Number, reflect: true, attribute: 'max-attempts' },
+    queued: { type: Boolean, reflect: true },
+    offline: { type: Boolean, reflect: true },
+    _view: { state: true },
+  };
+
+  /** Base URL of the payment API. */
+  declare api: string;
+  /** The order to pay (sessions are created from the browser with it). */
+  declare orderId: string | null;
+  /** A session created by a merchant backend; use with `clientSecret`. */
+  declare sessionId: string | null;
+  declare clientSecret: string | null;
+  /** Milliseconds to wait for the payment's answer before offering Retry. */
+  declare timeout: number;
+  /** URL of the service worker to register (offline outbox); none when absent. */
+  declare sw: string | null;
+  /** `en`, `fr` or `de`; by default the page's `lang`, then the browser's language. */
+  declare locale: string | null;
+  /** Reflected: the session status in lower case, or `idle` before a session exists. */
+  declare status: string;
+  /** Reflected: the current attempt number (1-based). */
+  declare attempt: number;
+  /** Reflected: attempts allowed for the session. */
+  declare maxAttempts: number;
+  /** Reflected: a request waits in the service worker's outbox. */
+  declare queued: boolean;
+  /** Reflected: the payment server cannot be reached. */
+  declare offline: boolean;
+  /** Status polling when the event stream fails: interval in ms (2000) and number of polls (30). Properties only. */
+  pollInterval = 2_000;
+  maxPolls = 30;
+  declare _view: CheckoutView;
+
+  #controller: CheckoutController | null = null;
+  #coordinator: TabCoordinator | null = null;
+  #bridge: DeferredOfflineBridge | null = null;
+  #bootedKey: string | null = null;
+  #focusMessage = false;
+  #focusCard = false;
+
+  constructor() {
+    super();
+    this.api = '/api/payments';
+    this.orderId = null;
+    this.sessionId = null;
+    this.clientSecret = null;
+    this.timeout = 30_000;
+    this.sw = null;
+    this.locale = null;
+    this.status = 'idle';
+    this.attempt = 0;
+    this.maxAttempts = 0;
+    this.queued = false;
+    this.offline = false;
+    this._view = { ...INITIAL_VIEW };
+  }
+
+  /** Pays with the entered card. */
+  pay(): Promise<void> {
+    return this.#controller?.pay() ?? Promise.resolve();
+  }
+  /** Continues after a decline, timeout or network error; never starts a second charge for an attempt whose outcome is unknown. */
+  retry(): Promise<void> {
+    return this.#controller?.retry() ?? Promise.resolve();
+  }
+  /** Resumes an interrupted session for its next attempt. */
+  resume(): Promise<void> {
+    return this.#controller?.resume() ?? Promise.resolve();
+  }
+  /** Cancels the checkout (`reason` defaults to `user`). */
+  cancel(reason?: string): Promise<void> {
+    return this.#controller?.cancel(reason) ?? Promise.resolve();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('online', this.#onOnline);
+    window.addEventListener('offline', this.#onOffline);
+    this.#boot();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('online', this.#onOnline);
+    window.removeEventListener('offline', this.#onOffline);
+    this.#shutdown();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (this.isConnected && ['api', 'orderId', 'sessionId', 'clientSecret', 'sw'].some((p) => changed.has(p as keyof PaymentCheckout))) this.#boot();
+  }
+
+  #boot(): void {
+    const key = checkoutKey(this.api, this.orderId, this.sessionId);
+    const signature = `${key}|${this.clientSecret ?? ''}|${this.sw ?? ''}`;
+    if (this.#bootedKey === signature) return;
+    this.#shutdown();
+    this.#bootedKey = signature;
+    const api = new ApiClient(this.api);
+    if (this.sw) {
+      this.#bridge = new DeferredOfflineBridge();
+      void this.#bridge.register(this.sw);
+    }
+    const controller = new CheckoutController({
+      api,
+      store,
+      key,
+      apiBase: this.api,
+      orderId: this.orderId,
+      given: this.sessionId && this.clientSecret ? { sessionId: this.sessionId, clientSecret: this.clientSecret } : null,
+      timeoutMs: this.timeout > 0 ? this.timeout : 30_000,
+      readPayment: () => this.#readPayment(),
+      watch: (id, secret, onSession) => {
+        const live = new LiveStatus({ url: api.eventsUrl(id, secret), fetchSession: () => api.getSession(id, secret).then((a) => (a.status === 200 ? (a.body as never) : Promise.reject(a))), onSession, pollIntervalMs: this.pollInterval, maxPolls: this.maxPolls });
+        live.start();
+        return live;
+      },
+      bridge: this.#bridge,
+      onChange: (view) => this.#show(view),
+      onEvent: (event) => this.#dispatch(event),
+    });
+    this.#controller = controller;
+    const coordinator = new TabCoordinator({
+      key,
+      onLead: () => void controller.start(),
+      onMirror: (view) => controller.mirror(view),
+      onHello: () => coordinator.publish(controller.view),
+    });
+    this.#coordinator = coordinator;
+    void coordinator.start().then((role) => role === 'follower' && this.#controller === controller && controller.follow());
+  }
+
+  #shutdown(): void {
+    this.#coordinator?.stop();
+    this.#controller?.stop();
+    this.#bridge?.dispose();
+    this.#coordinator = this.#controller = this.#bridge = null;
+    this.#bootedKey = null;
+    window.removeEventListener('beforeunload', this.#onBeforeUnload);
+  }
+
+  #show(view: CheckoutView): void {
+    const before = this._view;
+    this._view = view;
+    this.status = view.status;
+    this.attempt = view.attempt;
+    this.maxAttempts = view.maxAttempts;
+    this.queued = view.queued;
+    this.offline = view.offline;
+    this.#coordinator?.publish(view);
+    if (view.message?.kind === 'error' && view.message !== before.message && view.role === 'leader') this.#focusMessage = true;
+    if (view.status === 'resumed' && before.status !== 'resumed') this.#focusCard = this.#clearCard = true;
+    // The leave-page warning, only while a payment is processing.
+    if (view.processing && view.role === 'leader') window.addEventListener('beforeunload', this.#onBeforeUnload);
+    else window.removeEventListener('beforeunload', this.#onBeforeUnload);
+  }
+
+  #clearCard = false;
+
+  protected override updated(): void {
+    if (this.#clearCard) {
+      this.#clearCard = false;
+      for (const id of ['cc-number', 'cc-exp', 'cc-csc']) {
+        const input = this.renderRoot.querySelector<HTMLInputElement>(`#${id}`);
+        if (input) input.value = '';
+      }
+    }
+    if (this.#focusMessage) {
+      this.#focusMessage = false;
+      this.renderRoot.querySelector<HTMLElement>('[part~="message"]')?.focus();
+    } else if (this.#focusCard) {
+      this.#focusCard = false;
+      this.renderRoot.querySelector<HTMLElement>('#cc-number')?.focus();
+    }
+  }
+
+  #dispatch(e: ControllerEvent): void {
+    switch (e.type) {
+      case 'ready':
+        return void this.dispatchEvent(new CheckoutReadyEvent({ sessionId: e.sessionId, restored: e.restored }));
+      case 'status':
+        return void this.dispatchEvent(new CheckoutStatusEvent({ status: e.status, attempt: e.attempt, maxAttempts: e.maxAttempts }));
+      case 'complete':
+        return void this.dispatchEvent(new CheckoutCompleteEvent({ sessionId: e.sessionId, orderId: e.orderId, paymentId: e.paymentId }));
+      case 'cancel':
+        return void this.dispatchEvent(new CheckoutCancelEvent({ sessionId: e.sessionId, reason: e.reason }));
+      case 'error':
+        return void this.dispatchEvent(new CheckoutErrorEvent({ code: e.code, message: this.#t(e.messageKey, e.params), retryable: e.retryable }));
+    }
+  }
+
+  async #readPayment() {
+    const slotted = this.querySelector('[slot="payment-method"]');
+    if (slotted) {
+      const fromSlot = await paymentFromSlotted(slotted);
+      if (fromSlot) return fromSlot;
+    }
+    const value = (id: string) => this.renderRoot.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '';
+    return paymentFromFields({ number: value('cc-number'), expiry: value('cc-exp'), cvc: value('cc-csc') });
+  }
+
+  #t(key: string, params?: Record<string, string | number>): string {
+    const lang = this.locale ?? (document.documentElement.lang || navigator.language);
+    return translate(resolveLocale(lang), key, params);
+  }
+
+  #amount(v: CheckoutView): string | null {
+    if (v.amount === null || !v.currency) return null;
+    try {
+      const lang = this.locale ?? (document.documentElement.lang || navigator.language);
+      return new Intl.NumberFormat(lang, { style: 'currency', currency: v.currency }).format(v.amount / 100);
+    } catch {
+      return null;
+    }
+  }
+
+  readonly #onOnline = () => void this.#controller?.networkBack();
+  readonly #onOffline = () => this.#controller?.networkLost();
+  readonly #onBeforeUnload = (event: BeforeUnloadEvent) => {
+    event.preventDefault();
+    event.returnValue = ''; // older Chromium shows the prompt only with returnValue set
+  };
+  readonly #onSubmit = (event: Event) => {
+    event.preventDefault();
+    void this.pay();
+  };
+
+  protected override render() {
+    const v = this._view;
+    const t = (k: string, p?: Record<string, string | number>) => this.#t(k, p);
+    const leader = v.role === 'leader';
+    const payable = leader && (v.status === 'initiated' || v.status === 'resumed');
+    const final = isFinal(v.status);
+    const working = v.busy || v.processing;
+    const amount = this.#amount(v);
+    const message = v.message ? t(v.message.key, v.message.params) : '';
+    return html`<form part="form" novalidate @submit=${this.#onSubmit} aria-busy=${working ? 'true' : 'false'}>
+      <div class="head">
+        <span part="status" role="status">${t(`status.${v.status}`)}</span>
+        ${v.maxAttempts > 0 ? html`<span part="attempts">${t('attempts', { attempt: v.attempt, max: v.maxAttempts })}</span>` : nothing}
+      </div>
+      ${payable
+        ? html`<slot name="payment-method"
+            ><div class="fields">
+              <div class="field wide">
+                <label for="cc-number">${t('label.cardNumber')}</label>
+                <input id="cc-number" part="card-number" name="cardnumber" autocomplete="cc-number" inputmode="numeric" spellcheck="false" ?disabled=${working} />
+              </div>
+              <div class="field">
+                <label for="cc-exp">${t('label.expiry')}</label>
+                <input id="cc-exp" part="card-expiry" name="cc-exp" autocomplete="cc-exp" inputmode="numeric" placeholder="MM/YY" ?disabled=${working} />
+              </div>
+              <div class="field">
+                <label for="cc-csc">${t('label.cvc')}</label>
+                <input id="cc-csc" part="card-cvc" name="cvc" autocomplete="cc-csc" inputmode="numeric" spellcheck="false" ?disabled=${working} />
+              </div></div
+          ></slot>`
+        : nothing}
+      <p part="message" class=${v.message?.kind ?? 'info'} tabindex="-1" aria-live="polite">${message}</p>
+      <div class="actions">
+        ${payable ? html`<button type="submit" part="pay-button" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>` : nothing}
+        ${leader && v.canRetry && !final ? html`<button type="button" part="retry-button" ?disabled=${v.busy} @click=${() => this.retry()}>${t('button.retry')}</button>` : nothing}
+        ${leader && v.status === 'interrupted' && !v.canRetry ? html`<button type="button" part="resume-button" ?disabled=${v.busy} @click=${() => this.resume()}>${t('button.resume')}</button>` : nothing}
+        ${leader && v.status !== 'idle' && v.status !== 'completed' && v.status !== 'cancelled' ? html`<button type="button" part="cancel-button" ?disabled=${working && !final} @click=${() => this.cancel()}>${t('button.cancel')}</button>` : nothing}
+      </div>
+      ${v.sessionId ? html`<small part="session-id">${t('session', { id: v.sessionId })}</small>` : nothing}
+    </form>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'payment-checkout': PaymentCheckout;
+  }
+}

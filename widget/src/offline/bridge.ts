@@ -1,0 +1,31 @@
+/**
+ * The widget's view of the service worker (contract §5), as an interface so the controller does not depend on how it
+ * is done. `sw-bridge.ts` is the real implementation (workbox-window + BroadcastChannel, see protocol.ts); the
+ * element loads it only when the `sw` attribute is set, so pages without a worker never download it.
+ */
+
+/** The real answer to a request the worker had queued (it answered the page `503 queued_offline` at the time). */
+export interface ReplayedAnswer {
+  idempotencyKey: string;
+  url: string;
+  status: number;
+  body: unknown;
+}
+
+export interface OfflineBridge {
+  /** Registers the worker at `swUrl`. Never rejects: a failure leaves the widget working online only. */
+  register(swUrl: string): Promise<void>;
+  /** Answers of replayed requests (from any page's queue); returns an unsubscribe function. */
+  onResult(cb: (answer: ReplayedAnswer) => void): () => void;
+  /** How many requests wait in the outbox, after every change; returns an unsubscribe function. */
+  onQueueChange(cb: (queued: number) => void): () => void;
+  /** Asks the worker to send what waits in the outbox now (network back, Retry pressed). */
+  requestReplay(): void;
+  /** Tells the worker whether this page is processing a payment (an update waits until none is). */
+  setProcessing(processing: boolean): void;
+  /** Stops listening (the element left the page). */
+  dispose(): void;
+}
+
+/** Error code of the worker's `503` answer to a request it kept in its outbox. */
+export { QUEUED_ERROR_CODE } from './protocol.js';
