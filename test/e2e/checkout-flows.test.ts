@@ -19,6 +19,7 @@ import {
   succeeded,
   trace,
   waitForStatus,
+  waitForWorker,
   startE2EServer,
 } from './support.js';
 
@@ -29,6 +30,7 @@ let server: StartedServer;
 let browser: Browser;
 let context: BrowserContext | null = null;
 let logs: string[] = [];
+let current: Page | null = null;
 
 beforeAll(async () => {
   ensureBuilt();
@@ -37,7 +39,10 @@ beforeAll(async () => {
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') console.log(`--- logs of "${ctx.task.name}":\n${logs.join('\n')}\n--- server:\n${server.output().slice(-3000)}`);
+  if (ctx.task.result?.state === 'fail') {
+    const seen = current && !current.isClosed() ? await trace(current).catch(() => []) : [];
+    console.log(`--- "${ctx.task.name}"\nwidget trace:\n${seen.join('\n')}\nlogs:\n${logs.join('\n')}\nserver:\n${server.output().slice(-3000)}`);
+  }
   await context?.close();
   context = null;
 });
@@ -54,6 +59,7 @@ async function openCheckout(query = ''): Promise<{ page: Page; orderId: string }
   logs = opened.logs;
   await recordWidget(context);
   const orderId = await createOrder(server.url);
+  current = opened.page;
   await opened.page.goto(`/checkout/${orderId}${query}`);
   await waitForStatus(opened.page, 'initiated');
   return { page: opened.page, orderId };
@@ -86,7 +92,27 @@ describe('checkout flows', () => {
     expect(charges).toHaveLength(1);
   });
 
-  it('network loss → message → network back → success by itself, one charge', async () => {
+  it('network loss while paying → message → network back → success by itself, one charge', async () => {
+    const { page, orderId } = await openCheckout();
+    await waitForWorker(page);
+    // The network goes away once the card is tokenized, just as the payment request leaves: the worker queues it.
+    await context!.route('**/api/payments/test-processor/tokens', async (route) => {
+      const response = await route.fetch();
+      await context!.setOffline(true);
+      await route.fulfill({ response });
+    });
+    await payWith(page, CARDS.ok);
+    await page.waitForSelector('payment-checkout[offline]', { state: 'attached' });
+    await expect.poll(async () => (await part(page, 'message').textContent()) ?? '').toMatch(/offline|connection/i);
+    await context!.setOffline(false);
+    await onConfirmation(page, orderId);
+    expect((await trace(page)).some((s) => s.endsWith('|queued')), 'the payment request waited in the outbox').toBe(true);
+    const charges = await chargesForOrder(server, orderId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0].status).toBe('succeeded');
+  });
+
+  it('network lost before Pay → message → network back → success by itself, one charge', async () => {
     const { page, orderId } = await openCheckout();
     await part(page, 'card-number').fill(CARDS.ok);
     await part(page, 'card-expiry').fill('12/34');
