@@ -1,0 +1,103 @@
+/** Accessibility (axe in every state, keyboard-only flow, focus), the leave-page warning, and locales. */
+import { expect, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { CARDS, createOrder, mount, part, payWith, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded } from './helpers.js';
+
+function leaveWarningShown(): boolean {
+  const event = new Event('beforeunload', { cancelable: true });
+  window.dispatchEvent(event);
+  return event.defaultPrevented;
+}
+
+describe('<payment-checkout> accessibility', () => {
+  afterEach(unmountAll);
+
+  it('has no axe violations when initiated, interrupted, at max retries and completed', async () => {
+    const orderId = await createOrder();
+    const events: Recorded = [];
+    const el = mount({ 'order-id': orderId }, events);
+    await waitForStatus(el, 'initiated');
+    await expect(el).to.be.accessible();
+    for (const attempt of [1, 2, 3]) {
+      if (attempt > 1) {
+        (await waitForPart(el, 'retry-button')).click();
+        await waitForStatus(el, 'resumed');
+        await expect(el).to.be.accessible();
+      }
+      await payWith(el, CARDS.declined);
+      await waitForStatus(el, attempt === 3 ? 'failed_max_retries' : 'interrupted');
+      await waitForPart(el, attempt === 3 ? 'cancel-button' : 'retry-button');
+      await expect(el).to.be.accessible();
+    }
+    const paid = mount({ 'order-id': await createOrder() }, events);
+    await payWith(paid, CARDS.ok);
+    await waitForStatus(paid, 'completed');
+    await expect(paid).to.be.accessible();
+  });
+
+  it('has no axe violations while mirroring another element, and in French', async () => {
+    const orderId = await createOrder();
+    const leader = mount({ 'order-id': orderId, locale: 'fr' });
+    const mirror = mount({ 'order-id': orderId, locale: 'fr' });
+    await waitForStatus(leader, 'initiated');
+    await waitForStatus(mirror, 'initiated');
+    await expect(leader).to.be.accessible();
+    await expect(mirror).to.be.accessible();
+    expect(part(leader, 'attempts')!.textContent).to.equal('Tentative 1 sur 3');
+    expect(leader.shadowRoot!.querySelector('label[for="cc-number"]')!.textContent).to.equal('Numéro de carte');
+    expect(part(leader, 'cancel-button')!.textContent!.trim()).to.equal('Annuler');
+  });
+
+  it('every input has a label and a card autocomplete hint; the status is a live region', async () => {
+    const el = mount({ 'order-id': await createOrder() });
+    await waitForStatus(el, 'initiated');
+    for (const [partName, hint] of [['card-number', 'cc-number'], ['card-expiry', 'cc-exp'], ['card-cvc', 'cc-csc']]) {
+      const input = part<HTMLInputElement>(el, partName)!;
+      expect(input.labels!.length, partName).to.equal(1);
+      expect(input.getAttribute('autocomplete')).to.equal(hint);
+    }
+    expect(part(el, 'status')!.getAttribute('role')).to.equal('status');
+    expect(part(el, 'message')!.getAttribute('aria-live')).to.equal('polite');
+  });
+
+  it('pays with the keyboard only, with a visible focus ring', async () => {
+    const events: Recorded = [];
+    const el = mount({ 'order-id': await createOrder() }, events);
+    await waitForStatus(el, 'initiated');
+    await waitForPart(el, 'pay-button');
+    (document.activeElement as HTMLElement | null)?.blur();
+    await sendKeys({ press: 'Tab' });
+    expect(el.shadowRoot!.activeElement).to.equal(part(el, 'card-number'));
+    expect(getComputedStyle(part(el, 'card-number')!).outlineStyle).to.equal('solid');
+    await sendKeys({ type: '4242424242424242' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ type: '12/34' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ type: '123' });
+    await sendKeys({ press: 'Enter' });
+    await waitForEvent(events, 'checkout-complete');
+  });
+
+  it('moves focus to the message on errors (a missing card is said in words)', async () => {
+    const events: Recorded = [];
+    const el = mount({ 'order-id': await createOrder() }, events);
+    (await waitForPart(el, 'pay-button')).click();
+    const error = await waitForEvent(events, 'checkout-error');
+    expect(error).to.deep.equal({ code: 'missingCard', message: 'Enter the card number, expiry date and security code.', retryable: false });
+    await waitUntil(() => el.shadowRoot!.activeElement === part(el, 'message'), 'focus on the message');
+    expect(el.getAttribute('status')).to.equal('initiated');
+  });
+
+  it('asks the leave-page warning while a payment is processing, and only then', async () => {
+    const events: Recorded = [];
+    const el = mount({ 'order-id': await createOrder(), timeout: '20000' }, events);
+    await waitForStatus(el, 'initiated');
+    expect(leaveWarningShown()).to.equal(false);
+    await payWith(el, CARDS.slow);
+    await waitForStatus(el, 'processing');
+    expect(leaveWarningShown()).to.equal(true);
+    await waitForEvent(events, 'checkout-complete');
+    await waitForStatus(el, 'completed');
+    expect(leaveWarningShown()).to.equal(false);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * The checkout controller without the DOM or a server: a scripted API and a memory store, to pin down the
+ * exactly-once rules (key saved before the request, same key on every retry) and the offline bridge hand-off.
+ */
+import { expect, waitUntil } from '@open-wc/testing';
+import { CheckoutController, NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi, type ControllerEvent, type OfflineBridge, type ReplayedAnswer, type SessionJson } from '../../widget/src/index.js';
+import { MemorySessionStore } from '../../widget/src/storage/session-store.js';
+import { paymentFromFields, parseExpiry } from '../../widget/src/element/card-fields.js';
+import { resolveLocale, translate } from '../../widget/src/i18n/strings.js';
+
+const session = (over: Partial<SessionJson> = {}): SessionJson => ({ sessionId: 'cs_1', orderId: 'ord_1', status: 'INITIATED', amount: 1000, currency: 'EUR', attempts: 1, maxAttempts: 3, ...over });
+const ok = (status: number, body: unknown): ApiAnswer => ({ status, body });
+const fail = (status: number, code: string, details = {}): ApiAnswer => ({ status, body: { error: { code, message: code, details } } });
+
+type Call = { method: string; args: unknown[] };
+function fakeApi(script: Partial<Record<keyof CheckoutApi, (...args: never[]) => Promise<ApiAnswer>>>) {
+  const calls: Call[] = [];
+  const api = new Proxy({} as CheckoutApi, {
+    get: (_t, method: string) =>
+      method === 'eventsUrl'
+        ? () => 'about:blank'
+        : (...args: unknown[]) => {
+            calls.push({ method, args });
+            const fn = script[method as keyof CheckoutApi] as ((...a: unknown[]) => Promise<ApiAnswer>) | undefined;
+            return fn ? fn(...args) : Promise.reject(new Error(`unexpected ${method}`));
+          },
+  });
+  return { api, calls };
+}
+
+function setup(script: Parameters<typeof fakeApi>[0], extra: Partial<ConstructorParameters<typeof CheckoutController>[0]> = {}) {
+  const { api, calls } = fakeApi({ createSession: async () => ok(201, { ...session(), clientSecret: 'cs_1_secret_x' }), getSession: async () => ok(200, session()), tokenize: async () => ok(201, { token: 'tok_1' }), ...script });
+  const store = new MemorySessionStore();
+  const events: ControllerEvent[] = [];
+  let n = 0;
+  const controller = new CheckoutController({
+    api,
+    store,
+    key: 'k',
+    apiBase: '/api/payments',
+    orderId: 'ord_1',
+    timeoutMs: 1000,
+    readPayment: async () => ({ card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } }),
+    onChange: () => {},
+    onEvent: (e) => events.push(e),
+    uuid: () => `key-${++n}`,
+    ...extra,
+  });
+  return { controller, store, calls, events };
+}
+
+describe('CheckoutController (no DOM, scripted API)', () => {
+  it('saves the attempt key and token before /complete leaves, then completes and clears it', async () => {
+    let storedAtSend = '';
+    const t = setup({
+      complete: async () => {
+        storedAtSend = JSON.stringify(await t.store.get('k'));
+        return ok(200, { status: 'COMPLETED', paymentId: 'ch_1' });
+      },
+    });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(JSON.parse(storedAtSend).pending).to.include({ idempotencyKey: 'key-2', token: 'tok_1', attempt: 1 });
+    expect(t.events.find((e) => e.type === 'complete')).to.deep.equal({ type: 'complete', sessionId: 'cs_1', orderId: 'ord_1', paymentId: 'ch_1' });
+    const stored = JSON.stringify(await t.store.get('k'));
+    expect(stored).to.contain('"pending":null');
+    expect(stored + JSON.stringify(t.events)).not.to.contain('4242');
+  });
+
+  it('a timeout interrupts with reason "timeout"; Retry re-sends the same key and token, never a new charge', async () => {
+    let completes = 0;
+    const t = setup({
+      complete: async () => (++completes === 1 ? Promise.reject(new TimeoutError('slow')) : ok(200, { status: 'COMPLETED', paymentId: 'ch_1' })),
+      interrupt: async () => ok(200, { status: 'INTERRUPTED', canResume: true, attempt: 1, maxAttempts: 3 }),
+    });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.include({ status: 'interrupted', canRetry: true });
+    expect(t.events.find((e) => e.type === 'error')).to.include({ code: 'timeout', retryable: true });
+    const interrupt = t.calls.find((c) => c.method === 'interrupt')!;
+    expect(interrupt.args[2]).to.equal('timeout');
+    await t.controller.retry();
+    const sent = t.calls.filter((c) => c.method === 'complete').map((c) => [c.args[2], c.args[3]]);
+    expect(sent).to.deep.equal([['tok_1', 'key-2'], ['tok_1', 'key-2']]);
+    expect(t.calls.filter((c) => c.method === 'tokenize')).to.have.length(1);
+    expect(t.controller.view.status).to.equal('completed');
+  });
+
+  it('202 PROCESSING waits for the stream; a COMPLETED session from it completes', async () => {
+    let push: (s: SessionJson) => void = () => {};
+    const t = setup({ complete: async () => ok(202, { status: 'PROCESSING' }) }, { watch: (_id, _secret, onSession) => ((push = onSession), { stop() {} }) });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.include({ status: 'processing', processing: true });
+    push(session({ status: 'COMPLETED', paymentId: 'ch_9' }));
+    await waitUntil(() => t.controller.view.status === 'completed');
+    expect(t.events.find((e) => e.type === 'complete')).to.include({ paymentId: 'ch_9' });
+  });
+
+  it('a network error keeps the attempt; networkBack() continues it with the same key', async () => {
+    let completes = 0;
+    const t = setup({ complete: async () => (++completes === 1 ? Promise.reject(new NetworkError('down')) : ok(200, { status: 'COMPLETED', paymentId: 'ch_1' })) });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.include({ offline: true, canRetry: true });
+    expect(t.events.find((e) => e.type === 'error')).to.include({ code: 'network', retryable: true });
+    await t.controller.networkBack();
+    expect(t.controller.view).to.include({ offline: false, status: 'completed' });
+    expect(new Set(t.calls.filter((c) => c.method === 'complete').map((c) => c.args[3]))).to.deep.equal(new Set(['key-2']));
+  });
+
+  it('503 queued_offline sets `queued`; the replayed answer from the service worker finishes the attempt', async () => {
+    const results = new Set<(a: ReplayedAnswer) => void>();
+    const bridge: OfflineBridge = { register: async () => {}, onResult: (cb) => (results.add(cb), () => results.delete(cb)), onQueueChange: () => () => {}, requestReplay: () => {}, setProcessing: () => {}, dispose: () => {} };
+    const t = setup({ complete: async () => fail(503, 'queued_offline') }, { bridge });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.include({ queued: true, offline: true });
+    results.forEach((cb) => cb({ idempotencyKey: 'key-2', url: '/api/payments/session/cs_1/complete', status: 200, body: { status: 'COMPLETED', paymentId: 'ch_q' } }));
+    await waitUntil(() => t.controller.view.status === 'completed');
+    expect(t.controller.view).to.include({ queued: false, paymentId: 'ch_q' });
+  });
+
+  it('a restored pending attempt is re-sent with its saved key at start', async () => {
+    const t = setup({ getSession: async () => ok(200, session({ status: 'PROCESSING' })), complete: async () => ok(200, { status: 'COMPLETED', paymentId: 'ch_1' }) });
+    await t.store.put({ key: 'k', api: '/api/payments', orderId: 'ord_1', sessionId: 'cs_1', clientSecret: 's', status: 'PROCESSING', attempt: 1, maxAttempts: 3, pending: { idempotencyKey: 'saved', attempt: 1, startedAt: 0, token: 'tok_saved' }, updatedAt: 0 });
+    await t.controller.start();
+    expect(t.events[0]).to.deep.include({ type: 'status' });
+    expect(t.events.find((e) => e.type === 'ready')).to.deep.equal({ type: 'ready', sessionId: 'cs_1', restored: true });
+    expect(t.calls.find((c) => c.method === 'complete')!.args.slice(2, 4)).to.deep.equal(['tok_saved', 'saved']);
+    expect(t.controller.view.status).to.equal('completed');
+  });
+
+  it('a decline interrupts with the reason; Retry resumes (with its own saved key) for the next attempt', async () => {
+    const t = setup({
+      complete: async () => fail(402, 'card_declined', { status: 'INTERRUPTED', attempt: 1, maxAttempts: 3, canResume: true }),
+      getSession: async () => ok(200, session({ status: 'INTERRUPTED', lastError: { code: 'card_declined', message: 'x' } })),
+      resume: async () => ok(200, { status: 'RESUMED', attempt: 2, maxAttempts: 3 }),
+    });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.deep.include({ status: 'interrupted', message: { key: 'msg.card_declined', kind: 'error', code: 'card_declined' } });
+    await t.controller.retry();
+    expect(t.controller.view).to.include({ status: 'resumed', attempt: 2 });
+    expect((await t.store.get('k'))!.opKeys).to.have.property('resume:1');
+  });
+
+  it('never throws at its host: an unexpected failure becomes an error event', async () => {
+    const t = setup({ createSession: async () => Promise.reject(new Error('boom')) });
+    await t.controller.start();
+    expect(t.events.find((e) => e.type === 'error')).to.include({ code: 'unexpected' });
+  });
+});
+
+describe('card fields and strings', () => {
+  it('parses MM/YY and MM/YYYY and rejects other shapes', () => {
+    expect(parseExpiry('12/34')).to.deep.equal({ expMonth: 12, expYear: 2034 });
+    expect(parseExpiry('1 / 2030')).to.deep.equal({ expMonth: 1, expYear: 2030 });
+    expect(parseExpiry('13/34')).to.equal(null);
+    expect(paymentFromFields({ number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' })).to.deep.equal({ card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } });
+    expect(paymentFromFields({ number: '', expiry: '12/34', cvc: '123' })).to.deep.equal({ error: 'missingCard' });
+    expect(paymentFromFields({ number: '42', expiry: '12/34', cvc: '123' })).to.deep.equal({ error: 'invalid_card_number' });
+    expect(paymentFromFields({ number: '4242424242424242', expiry: '1234x', cvc: '123' })).to.deep.equal({ error: 'invalid_expiry' });
+  });
+
+  it('resolves locales by language and falls back to English per string', () => {
+    expect(resolveLocale('fr-CA')).to.equal('fr');
+    expect(resolveLocale('ja')).to.equal('en');
+    expect(translate('fr', 'attempts', { attempt: 2, max: 3 })).to.equal('Tentative 2 sur 3');
+    expect(translate('de', 'msg.timeout')).to.equal(translate('en', 'msg.timeout'));
+  });
+});
