@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type StartedServer } from '../support/server.js';
-import { axeViolations, CARDS, launch, openPage, payWith, shoot, waitForStatus } from './helpers.js';
+import { axeViolations, CARDS, launch, openPage, payWith, shoot, shootDark, waitForStatus } from './helpers.js';
 import { createOrder, seedSessions, sessionFlow } from './api.js';
 
 let server: StartedServer;
@@ -78,6 +78,7 @@ describe('admin dashboard', () => {
     await page.locator('table.sessions').waitFor();
     await page.locator('.chart-bar').first().waitFor();
     await shoot(page, 'admin');
+    await shootDark(page, 'admin');
     expect(await axeViolations(page)).toEqual([]);
 
     // Filter: only the sessions that hit the maximum of attempts.
@@ -88,7 +89,8 @@ describe('admin dashboard', () => {
     });
 
     // Detail: the summary and the processor's charges for that session.
-    await page.locator('table.sessions .row-open').first().click();
+    await page.locator('table.sessions .row-open').first().focus();
+    await page.keyboard.press('Enter');
     const dialog = page.locator('dialog.detail');
     await dialog.locator('.detail-grid').waitFor();
     await dialog.locator('.mini-table tbody tr').nth(2).waitFor();
@@ -98,6 +100,8 @@ describe('admin dashboard', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
+    // Focus goes back to the row that opened the dialog.
+    expect(await page.evaluate(() => document.activeElement?.classList.contains('row-open'))).toBe(true);
 
     // Cursor paging: 20 a page; more sessions than that, so Next follows nextCursor and Previous comes back.
     for (let i = 0; i < 14; i++) await sessionFlow(server.url, []);

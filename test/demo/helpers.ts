@@ -37,6 +37,14 @@ export async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
+/** One screenshot of the current state in dark mode (prefers-color-scheme: dark), as test/screenshots/<name>-dark-1280.png. */
+export async function shootDark(page: Page, name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-dark-1280.png`), fullPage: true, animations: 'disabled' });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 export interface AxeViolation {
   id: string;
   impact: string;

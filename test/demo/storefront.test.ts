@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startServer, type StartedServer } from '../support/server.js';
-import { axeViolations, CARDS, launch, openPage, part, payWith, shoot, waitForStatus, widget } from './helpers.js';
+import { axeViolations, CARDS, launch, openPage, part, payWith, shoot, shootDark, waitForStatus, widget } from './helpers.js';
 import { createOrder } from './api.js';
 
 let server: StartedServer;
@@ -30,11 +30,12 @@ describe('storefront demo', () => {
     await page.locator('.product-card[data-product-id]').first().waitFor();
     expect(await page.locator('.product-card[data-product-id] svg').count()).toBeGreaterThanOrEqual(3);
     await shoot(page, 'storefront');
+    await shootDark(page, 'storefront');
     expect(await axeViolations(page)).toEqual([]);
 
-    await page.getByRole('button', { name: 'Add Stoneware Mug to cart' }).click();
-    await page.getByRole('button', { name: 'Add Stoneware Mug to cart' }).click();
-    await page.getByRole('button', { name: 'Add Desk Lamp to cart' }).click();
+    await page.locator('[data-product-id="prod_mug"] button').click();
+    await page.locator('[data-product-id="prod_mug"] button').click();
+    await page.locator('[data-product-id="prod_lamp"] button').click();
     expect(await page.locator('.site-header [data-cart-count]').textContent()).toBe('3');
 
     await page.locator('.site-header a[href="/cart"]').click();
@@ -53,6 +54,7 @@ describe('storefront demo', () => {
     await page.locator('.summary-total').waitFor();
     expect(await page.locator('.test-card').count()).toBe(6);
     await shoot(page, 'checkout-initiated');
+    await shootDark(page, 'checkout-initiated');
     expect(await axeViolations(page)).toEqual([]);
 
     await payWith(page, CARDS.ok);
@@ -89,8 +91,11 @@ describe('storefront demo', () => {
       await payWith(page, CARDS.declined);
       await waitForStatus(page, attempt === 3 ? 'failed_max_retries' : 'interrupted');
     }
-    expect(await part(page, 'pay-button').isEnabled().catch(() => false)).toBe(false);
-    expect(await part(page, 'retry-button').count()).toBe(0);
+    // After the last attempt only Cancel applies: Pay and Retry are gone (or disabled).
+    const pay = part(page, 'pay-button');
+    expect((await pay.count()) === 0 || (await pay.isDisabled())).toBe(true);
+    const retry = part(page, 'retry-button');
+    expect((await retry.count()) === 0 || (await retry.isDisabled())).toBe(true);
     await part(page, 'cancel-button').waitFor();
     await shoot(page, 'checkout-max-retries');
     expect(await axeViolations(page)).toEqual([]);
@@ -109,6 +114,21 @@ describe('storefront demo', () => {
     await page.waitForURL('**/cart');
     await page.locator('.empty-state').waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('is usable from the keyboard: Tab to a product, Enter adds it, the cart page follows', async () => {
+    const { context, page } = await openPage(browser, server.url, errors);
+    await page.goto('/');
+    await page.locator('.product-card[data-product-id]').first().waitFor();
+    for (let i = 0; i < 12 && !(await page.evaluate(() => !!document.activeElement?.closest('.product-card'))); i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/Add to cart/);
+    await page.keyboard.press('Enter');
+    expect(await page.locator('.site-header [data-cart-count]').textContent()).toBe('1');
+    await page.locator('.site-header a[href="/cart"]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/cart');
+    await page.locator('.cart-line').waitFor();
     await context.close();
   });
 
