@@ -96,7 +96,8 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       path: '/session/{sessionId}/resume',
       summary: 'Resume an interrupted session (next attempt)',
       security: holder,
-      request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional },
+      // The body (`{}` or none) is declared so malformed JSON is a 400 here too, as on every other POST.
+      request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional, body: { ...json(S.ResumeBody), required: false } },
       responses: { 200: { description: 'Resumed', ...json(S.ResumeResponse) }, 404: err('No such session'), 409: err('Invalid transition') },
     }),
     async (c) => c.json(await d.sessions.resume(c.get('session').id), 200),

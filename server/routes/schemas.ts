@@ -47,6 +47,7 @@ export const CreateBody = z
 
 export const CreateResponse = SessionSchema.extend({ clientSecret: z.string() }).openapi('CreatedSession');
 
+export const ResumeBody = z.object({});
 export const ResumeResponse = z.object({ status: z.literal('RESUMED'), attempt: z.number().int(), maxAttempts: z.number().int(), message: z.string() });
 
 export const CompleteBody = z
