@@ -19,7 +19,7 @@ export async function openEvents(base: string, sessionId: string, opts: { secret
   let raw = '';
   let buf = '';
   const queue: any[] = [];
-  let waiter: (() => void) | null = null;
+  let waiter = null as (() => void) | null;
   let ended = false;
   if (res.body && res.status === 200) {
     void (async () => {
