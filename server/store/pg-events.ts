@@ -38,6 +38,7 @@ export class PgSessionEvents implements SessionEvents {
   readonly #local = new EventEmitter();
   readonly #outbox = new Set<string>();
   #flushScheduled = false;
+  #notifying = false;
   #listener: pg.Client | null = null;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #backoffMs = RECONNECT_MIN_MS;
@@ -68,9 +69,7 @@ export class PgSessionEvents implements SessionEvents {
   publish(sessionId: string): void {
     this.#local.emit(sessionId);
     this.#outbox.add(sessionId);
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    this.#scheduleFlush();
   }
 
   subscribe(sessionId: string, onChange: () => void): () => void {
@@ -89,15 +88,29 @@ export class PgSessionEvents implements SessionEvents {
     await client?.end().catch(() => {});
   }
 
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#notifying) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** One NOTIFY round trip at a time: what is published meanwhile goes in the next batch (one pooled connection, not one per change). */
   #flush(): void {
     this.#flushScheduled = false;
     const ids = [...this.#outbox];
     this.#outbox.clear();
     if (ids.length === 0) return;
-    this.#o.pool.query('select pg_notify($1, id) from unnest($2::text[]) as id', [this.channel, ids]).catch((err: Error) => {
-      // The database is unreachable: the change itself most likely failed too; other instances resync when their listener reconnects.
-      this.#o.log.debug({ err: { message: err.message }, n: ids.length }, 'postgres: notify failed');
-    });
+    this.#notifying = true;
+    this.#o.pool
+      .query('select pg_notify($1, id) from unnest($2::text[]) as id', [this.channel, ids])
+      .catch((err: Error) => {
+        // The database is unreachable: the change itself most likely failed too; other instances resync when their listener reconnects.
+        this.#o.log.debug({ err: { message: err.message }, n: ids.length }, 'postgres: notify failed');
+      })
+      .finally(() => {
+        this.#notifying = false;
+        if (this.#outbox.size) this.#scheduleFlush();
+      });
   }
 
   async #connect(): Promise<void> {
