@@ -283,7 +283,7 @@ export class CheckoutController {
       if (typeof d.attempt === 'number') this.#set({ attempt: d.attempt });
       if (typeof d.status === 'string') await this.#setStatus(d.status);
       await this.#refresh();
-      if (this.#view.status === 'failed_max_retries') return;
+      if (this.#view.status === 'failed_max_retries') return this.#fail(err.code, messageFor('failed_max_retries'), false, err.message);
       return this.#fail(err.code, { key: declineKey(err.code), kind: 'error', code: err.code }, d.canResume !== false, err.message);
     }
     if (err.code === 'payment_in_progress' || err.code === 'idempotency_key_in_flight') {
@@ -391,7 +391,8 @@ export class CheckoutController {
       await this.#clearPending();
       this.#watcher?.stop();
       this.#watcher = null;
-      if (before !== status) this.#set({ canRetry: false, message: messageFor(status) });
+      // Final: whatever was said before (processing, a decline) gives way to the final word.
+      if (this.#view.message?.key !== messageFor(status).key) this.#set({ canRetry: false, message: messageFor(status) });
       return;
     }
     this.#watch();

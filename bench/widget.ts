@@ -1,0 +1,113 @@
+/**
+ * Widget figures for `npm run bench`: the size of dist/payment-checkout.js (minified, gzip, brotli; Lit included), and,
+ * in Debian's Chromium, the time from the element's definition to the restored session rendered after a reload
+ * (IndexedDB read, tab lock, first render with the session id), over RELOADS reloads against a real server.
+ * Baselines measured in the same run: the first visit (session created over HTTP) and the module's own load time.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/chromium.js';
+import { ROOT, startServer } from '../test/support/server.js';
+
+const RELOADS = 21;
+const PAGE_PATH = '/__bench/widget.html';
+
+export interface WidgetBench {
+  gzipBytes: number;
+  brotliBytes: number;
+  minBytes: number;
+  restoreMsMedian: number;
+  restoreMsP95: number;
+  baseline: { firstVisitMsMedian: number; moduleLoadMsMedian: number; reloads: number };
+}
+
+/** The page measures itself: module loaded → element defined → session id rendered in the shadow root. */
+const page = (orderId: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body>
+<script type="module">
+const t0 = performance.now();
+await import('/payment-checkout.js');
+await customElements.whenDefined('payment-checkout');
+const defined = performance.now();
+const el = document.createElement('payment-checkout');
+el.setAttribute('order-id', ${JSON.stringify(orderId)});
+const restored = new Promise((resolve) => {
+  let observer;
+  const check = () => {
+    const id = el.shadowRoot?.querySelector('[part~="session-id"]')?.textContent ?? '';
+    if (/cs_/.test(id)) { observer?.disconnect(); resolve(performance.now()); return true; }
+    return false;
+  };
+  el.addEventListener('checkout-status', check);
+  queueMicrotask(() => {
+    observer = new MutationObserver(check);
+    observer.observe(el.shadowRoot, { subtree: true, childList: true, characterData: true });
+  });
+});
+document.body.append(el);
+const rendered = await restored;
+window.__bench = { moduleMs: defined - t0, renderMs: rendered - defined };
+</script></body></html>`;
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+}
+
+export async function benchWidget(): Promise<WidgetBench> {
+  const bundle = readFileSync(join(ROOT, 'dist/payment-checkout.js'));
+  const sizes = {
+    minBytes: bundle.length,
+    gzipBytes: gzipSync(bundle, { level: 9 }).length,
+    brotliBytes: brotliCompressSync(bundle, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+
+  const server = await startServer({ env: { RATE_LIMIT_CREATE_PER_MIN: '100000' } });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  try {
+    const orderOf = async () => {
+      const { products } = await (await fetch(`${server.url}/api/store/products`)).json();
+      const res = await fetch(`${server.url}/api/store/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: products[0].productId, quantity: 1 }] }) });
+      return (await res.json()).orderId as string;
+    };
+    const first: number[] = [];
+    const restore: number[] = [];
+    const moduleLoad: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const orderId = await orderOf();
+      const context = await browser.newContext();
+      await context.route(`**${PAGE_PATH}`, (route) => route.fulfill({ contentType: 'text/html', body: page(orderId) }));
+      const tab = await context.newPage();
+      const measure = async () => {
+        await tab.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, undefined, { timeout: 20_000 });
+        return tab.evaluate(() => (window as unknown as { __bench: { moduleMs: number; renderMs: number } }).__bench);
+      };
+      await tab.goto(`${server.url}${PAGE_PATH}`);
+      first.push((await measure()).renderMs);
+      // The first visit renders before its session is saved; wait until it is, so every reload restores.
+      await tab.waitForFunction(() => document.querySelector('payment-checkout')?.getAttribute('status') === 'initiated');
+      for (let i = 0; i < RELOADS / 3; i++) {
+        await tab.reload();
+        const m = await measure();
+        restore.push(m.renderMs);
+        moduleLoad.push(m.moduleMs);
+      }
+      await context.close();
+    }
+    return {
+      ...sizes,
+      restoreMsMedian: quantile(restore, 0.5),
+      restoreMsP95: quantile(restore, 0.95),
+      baseline: { firstVisitMsMedian: quantile(first, 0.5), moduleLoadMsMedian: quantile(moduleLoad, 0.5), reloads: restore.length },
+    };
+  } finally {
+    await browser.close();
+    await server.stop();
+    server.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchWidget(), null, 2));
+}
