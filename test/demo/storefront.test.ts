@@ -117,6 +117,24 @@ describe('storefront demo', () => {
     await context.close();
   });
 
+  it('the checkout page is self-contained: offline, a reload still shows it from the service worker cache', async () => {
+    const order = await createOrder(server.url);
+    const { context, page } = await openPage(browser, server.url, errors);
+    await page.goto(`/checkout/${order.orderId}`);
+    await waitForStatus(page, 'initiated');
+    // The widget registers /payment-sw.js; wait until it controls this page (precache done).
+    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 20_000 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('h1', { hasText: 'Checkout' }).waitFor();
+    expect(await page.locator('[data-order-id]').textContent()).toBe(order.orderId);
+    expect(await page.locator('.test-card').count()).toBe(6);
+    await page.waitForFunction(() => !!customElements.get('payment-checkout'));
+    expect(await page.locator('[data-order-summary]').textContent()).toMatch(/unavailable/);
+    await context.setOffline(false);
+    await context.close();
+  });
+
   it('is usable from the keyboard: Tab to a product, Enter adds it, the cart page follows', async () => {
     const { context, page } = await openPage(browser, server.url, errors);
     await page.goto('/');
