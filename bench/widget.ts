@@ -67,9 +67,9 @@ export async function benchWidget(): Promise<WidgetBench> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const orderOf = async () => {
-      const { products } = await (await fetch(`${server.url}/api/store/products`)).json();
+      const { products } = (await (await fetch(`${server.url}/api/store/products`)).json()) as { products: { productId: string }[] };
       const res = await fetch(`${server.url}/api/store/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: products[0].productId, quantity: 1 }] }) });
-      return (await res.json()).orderId as string;
+      return ((await res.json()) as { orderId: string }).orderId;
     };
     const first: number[] = [];
     const restore: number[] = [];
@@ -80,13 +80,13 @@ export async function benchWidget(): Promise<WidgetBench> {
       await context.route(`**${PAGE_PATH}`, (route) => route.fulfill({ contentType: 'text/html', body: page(orderId) }));
       const tab = await context.newPage();
       const measure = async () => {
-        await tab.waitForFunction(() => (window as unknown as { __bench?: unknown }).__bench, undefined, { timeout: 20_000 });
-        return tab.evaluate(() => (window as unknown as { __bench: { moduleMs: number; renderMs: number } }).__bench);
+        await tab.waitForFunction('window.__bench', undefined, { timeout: 20_000 });
+        return (await tab.evaluate('window.__bench')) as { moduleMs: number; renderMs: number };
       };
       await tab.goto(`${server.url}${PAGE_PATH}`);
       first.push((await measure()).renderMs);
       // The first visit renders before its session is saved; wait until it is, so every reload restores.
-      await tab.waitForFunction(() => document.querySelector('payment-checkout')?.getAttribute('status') === 'initiated');
+      await tab.waitForFunction(`document.querySelector('payment-checkout')?.getAttribute('status') === 'initiated'`);
       for (let i = 0; i < RELOADS / 3; i++) {
         await tab.reload();
         const m = await measure();
