@@ -35,14 +35,18 @@ export interface ChaosResult {
   faults: Record<string, number>;
   scenarios: Record<string, number>;
   ends: Record<string, number>;
+  /** Sessions COMPLETED in the databases. */
   completed: number;
-  charges: { total: number; succeeded: number };
+  /** Charges in the processor's ledger (every outcome), and the succeeded ones among them. */
+  charges: number;
+  succeededCharges: number;
   sessions: number;
   requests: number;
   retries: number;
   /** Connection errors and 503s while an instance was down (expected). */
   expectedErrors: number;
   statuses: Record<string, number>;
+  /** How many violations (0 = every invariant held); by kind below, with up to 5 examples of each. */
   violations: number;
   violationsByKind: Record<string, number>;
   violationSamples: { kind: string; detail: string }[];
@@ -177,7 +181,8 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosResult> {
       scenarios,
       ends,
       completed: figures.reduce((s, f) => s + f.completed, 0),
-      charges: { total: figures.reduce((s, f) => s + f.processorCharges, 0), succeeded: figures.reduce((s, f) => s + f.succeededCharges, 0) },
+      charges: figures.reduce((s, f) => s + f.processorCharges, 0),
+      succeededCharges: figures.reduce((s, f) => s + f.succeededCharges, 0),
       sessions: figures.reduce((s, f) => s + f.sessions, 0),
       requests: rec.requests,
       retries: rec.retries,

@@ -74,8 +74,8 @@ function printTable(results: ChaosResult[]): void {
   for (const k of keys((r) => r.ends)) add(`end: ${k}`, (r) => r.ends[k] ?? 0);
   add('sessions in database', (r) => r.sessions);
   add('sessions COMPLETED', (r) => r.completed);
-  add('processor charges', (r) => r.charges.total);
-  add('  succeeded', (r) => r.charges.succeeded);
+  add('processor charges', (r) => r.charges);
+  add('  succeeded', (r) => r.succeededCharges);
   for (const k of keys((r) => r.statuses)) add(`HTTP ${k}`, (r) => r.statuses[k] ?? 0);
   add('VIOLATIONS', (r) => r.violations);
   for (const k of keys((r) => r.violationsByKind)) add(`  ${k}`, (r) => r.violationsByKind[k] ?? 0);

@@ -94,7 +94,12 @@ export function requestArb(doc: Doc, op: Operation): fc.Arbitrary<FuzzRequest> {
           return fc.tuple(fc.constantFrom('@@order', '@@paid-order', '@@order'), fc.boolean()).map(([o, full]) => ({ ...(full ? (v as object) : shopper), orderId: o }));
         }
         if (isComplete) return fc.constantFrom('@@token:ok', '@@token:ok', '@@token:declined', '@@token:slow', '@@token:used', (v as any).paymentMethod.token).map((t) => ({ paymentMethod: { token: t } }));
-        if (op.path === '/test-processor/tokens') return fc.constantFrom('4242424242424242', '4000000000000002', '4000 0000 0000 0119', '4242424242424241', (v as any).card.number).map((n) => ({ card: { ...(v as any).card, number: n, expYear: (v as any).card.expYear % 2 ? 2031 : (v as any).card.expYear, cvc: '123' } }));
+        if (op.path === '/test-processor/tokens') {
+          const card = (v as { card: Record<string, unknown> }).card;
+          return fc
+            .tuple(fc.constantFrom('4242424242424242', '4000000000000002', '4000 0000 0000 0119', '4242-4242-4242-4242', '378282246310005', card.number), fc.integer({ min: 1, max: 12 }), fc.constantFrom(2031, 31, 2075, card.expYear))
+            .map(([number, expMonth, expYear]) => ({ card: { ...card, number, expMonth, expYear, cvc: number === '378282246310005' ? '1234' : '123' } }));
+        }
         return fc.constant(v);
       })
     : fc.constant(undefined);
