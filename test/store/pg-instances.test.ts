@@ -178,6 +178,14 @@ if (ENGINES.includes('postgres')) {
           }
         }
 
+        // An /events subscriber on A from before the outage must still hear a payment made on B after it.
+        const watched = await createSession(A.url);
+        let opened!: () => void;
+        const open = new Promise<void>((r) => (opened = r));
+        const watching = watchEvents(A.url, watched, (st) => st === 'COMPLETED', { onOpen: () => opened(), timeoutMs: 90_000 });
+        watching.catch(() => {});
+        await open;
+
         let releaseExclusive: (() => Promise<void>) | undefined;
         // Our own shared guard must go, or the exclusive lock would wait for ourselves.
         await releaseGuard?.();
@@ -206,7 +214,7 @@ if (ENGINES.includes('postgres')) {
           await releaseExclusive?.();
         }
 
-        expect(answered.size).toBeGreaterThan(10);
+        expect(answered.size).toBeGreaterThan(5);
         // No 500 ever: a database that does not answer is a 503.
         expect(Object.keys(statuses).filter((k) => k.startsWith('500'))).toEqual([]);
 
@@ -215,6 +223,8 @@ if (ENGINES.includes('postgres')) {
           const s = await createSession(base);
           expect((await complete(base, s, await tokenize(base))).status).toBe(200);
         }
+        expect((await complete(B.url, watched, await tokenize(B.url))).status).toBe(200);
+        expect(await watching).toContain('COMPLETED');
 
         // Once every unresolved charge is reconciled: COMPLETED ⇔ exactly one succeeded charge, for every session.
         let unsettled = -1;
