@@ -48,7 +48,8 @@ export function createPgPool(opts: PgPoolOptions): PgPool {
     ...clientConfig,
     // Sent in the start-up packet: every pooled connection, including ones opened after a reconnect, lives in our schema.
     options: `-c search_path=${opts.schema}`,
-    max: opts.max ?? (Number(process.env.PG_POOL_MAX) || 10),
+    // At least 2: an exclusive job holds one connection for its lock while its queries need another.
+    max: Math.max(2, opts.max ?? (Number(process.env.PG_POOL_MAX) || 10)),
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
   });
   const ownPids = new Set<number>();
