@@ -1,18 +1,20 @@
 /**
- * Model-based property test of the session state machine (CONTRACT §2 "States", ARCHITECTURE "attempts"): random
- * sequences of create/resume/interrupt/cancel/complete(success or decline)/get/replay go through the HTTP API of an
- * in-process server, and every answer is checked against a small model of the rules.
+ * Model-based property test of the session state machine (CONTRACT §2 "States" and "Orders", ARCHITECTURE "attempts"):
+ * random sequences of create / resume / interrupt / cancel / complete (success or decline cards) / replay / get, over
+ * up to three sessions of one order, go through the HTTP API of an in-process server; every answer is checked against
+ * a small model of the rules.
  */
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { complete, createSession, getSession, post, tokenize, type Answer, type CardName, type Session } from './helpers/api.js';
+import { call, complete, createOrder, getSession, post, tokenize, type Answer, type CardName, type Session } from './helpers/api.js';
 import { startInProcess, type InProcessServer } from './helpers/server.js';
 
 const MAX_ATTEMPTS = 3;
+const MAX_SESSIONS = 3;
 const FINAL = ['COMPLETED', 'CANCELLED', 'FAILED_MAX_RETRIES', 'EXPIRED'];
 
-interface Model {
+interface SessionModel {
   status: string;
   /** The current attempt (1-based). */
   attempts: number;
@@ -20,125 +22,169 @@ interface Model {
   used: boolean;
   interruptions: number;
   retries: number;
+  charges: number;
   /** The last /complete: replaying its key must give the same answer. */
   lastComplete: { key: string; token: string; status: number; body: unknown } | null;
 }
 
-interface Real {
-  base: string;
-  s: Session;
+interface Model {
+  orderPaid: boolean;
+  sessions: SessionModel[];
 }
 
-const isFinal = (m: Model) => FINAL.includes(m.status);
-const canResume = (m: Model) => !isFinal(m) && (!m.used || m.attempts < MAX_ATTEMPTS);
+interface Real {
+  base: string;
+  orderId: string;
+  sessions: Session[];
+}
+
+const fresh = (): SessionModel => ({ status: 'INITIATED', attempts: 1, used: false, interruptions: 0, retries: 0, charges: 0, lastComplete: null });
+const isFinal = (m: SessionModel) => FINAL.includes(m.status);
+const canResume = (m: SessionModel) => !isFinal(m) && (!m.used || m.attempts < MAX_ATTEMPTS);
+const pick = <T>(list: T[], i: number) => list[i % list.length];
 
 function expectRefused(a: Answer, code = 'invalid_transition') {
   expect(a.status, a.text).toBe(409);
   expect(a.body.error.code).toBe(code);
 }
 
-class Resume implements fc.AsyncCommand<Model, Real> {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    const a = await post(r.base, r.s, 'resume');
-    if (m.status === 'INTERRUPTED' && canResume(m)) {
-      const attempt = m.used ? m.attempts + 1 : m.attempts;
-      expect(a.status, a.text).toBe(200);
-      expect(a.body).toMatchObject({ status: 'RESUMED', attempt, maxAttempts: MAX_ATTEMPTS });
-      Object.assign(m, { status: 'RESUMED', attempts: attempt, used: false, retries: m.retries + 1 });
-    } else {
-      expectRefused(a);
-    }
-  }
-  toString = () => 'resume';
+async function createFor(r: Real): Promise<Answer> {
+  return call(r.base, 'POST', '/session/create', { body: { orderId: r.orderId } });
 }
 
-class Interrupt implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly reason: string) {}
-  check = () => true;
+class Create implements fc.AsyncCommand<Model, Real> {
+  check = (m: Readonly<Model>) => m.sessions.length < MAX_SESSIONS;
   async run(m: Model, r: Real) {
-    const a = await post(r.base, r.s, 'interrupt', { reason: this.reason });
-    if (isFinal(m)) return expectRefused(a);
+    const a = await createFor(r);
+    if (m.orderPaid) return expectRefused(a, 'order_already_paid');
+    expect(a.status, a.text).toBe(201);
+    expect(a.body).toMatchObject({ status: 'INITIATED', attempts: 1, maxAttempts: MAX_ATTEMPTS, orderId: r.orderId });
+    r.sessions.push(a.body);
+    m.sessions.push(fresh());
+  }
+  toString = () => 'create';
+}
+
+abstract class OnSession implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly i: number) {}
+  check(_m: Readonly<Model>): boolean {
+    return true;
+  }
+  async run(m: Model, r: Real) {
+    await this.on(pick(m.sessions, this.i), pick(r.sessions, this.i), m, r);
+  }
+  abstract on(sm: SessionModel, s: Session, m: Model, r: Real): Promise<void>;
+  abstract name: string;
+  toString = () => `${this.name}#${this.i % MAX_SESSIONS}`;
+}
+
+class Resume extends OnSession {
+  name = 'resume';
+  async on(sm: SessionModel, s: Session, _m: Model, r: Real) {
+    const a = await post(r.base, s, 'resume');
+    if (sm.status !== 'INTERRUPTED' || !canResume(sm)) return expectRefused(a);
+    const attempt = sm.used ? sm.attempts + 1 : sm.attempts;
     expect(a.status, a.text).toBe(200);
-    if (m.status !== 'INTERRUPTED') {
-      m.status = m.used && m.attempts >= MAX_ATTEMPTS ? 'FAILED_MAX_RETRIES' : 'INTERRUPTED';
-      m.interruptions++;
-    }
-    expect(a.body).toEqual({ status: m.status, canResume: canResume(m), attempt: m.attempts, maxAttempts: MAX_ATTEMPTS });
+    expect(a.body).toMatchObject({ status: 'RESUMED', attempt, maxAttempts: MAX_ATTEMPTS });
+    Object.assign(sm, { status: 'RESUMED', attempts: attempt, used: false, retries: sm.retries + 1 });
   }
-  toString = () => `interrupt(${this.reason})`;
 }
 
-class Cancel implements fc.AsyncCommand<Model, Real> {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    const a = await post(r.base, r.s, 'cancel', { reason: 'user' });
-    if (isFinal(m)) return expectRefused(a);
+class Interrupt extends OnSession {
+  name = 'interrupt';
+  constructor(i: number, readonly reason: string) {
+    super(i);
+  }
+  async on(sm: SessionModel, s: Session, _m: Model, r: Real) {
+    const a = await post(r.base, s, 'interrupt', { reason: this.reason });
+    if (isFinal(sm)) return expectRefused(a);
+    expect(a.status, a.text).toBe(200);
+    if (sm.status !== 'INTERRUPTED') {
+      sm.status = sm.used && sm.attempts >= MAX_ATTEMPTS ? 'FAILED_MAX_RETRIES' : 'INTERRUPTED';
+      sm.interruptions++;
+    }
+    expect(a.body).toEqual({ status: sm.status, canResume: canResume(sm), attempt: sm.attempts, maxAttempts: MAX_ATTEMPTS });
+  }
+}
+
+class Cancel extends OnSession {
+  name = 'cancel';
+  async on(sm: SessionModel, s: Session, _m: Model, r: Real) {
+    const a = await post(r.base, s, 'cancel', { reason: 'user' });
+    if (isFinal(sm)) return expectRefused(a);
     expect(a.status, a.text).toBe(200);
     expect(a.body).toEqual({ status: 'CANCELLED', reason: 'user' });
-    m.status = 'CANCELLED';
+    sm.status = 'CANCELLED';
   }
-  toString = () => 'cancel';
 }
 
 const DECLINE_CODES: Partial<Record<CardName, string>> = { declined: 'card_declined', insufficientFunds: 'insufficient_funds', processorError: 'processor_error' };
 
-class Pay implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly card: CardName) {}
-  check = () => true;
-  async run(m: Model, r: Real) {
+class Pay extends OnSession {
+  name = 'pay';
+  constructor(i: number, readonly card: CardName) {
+    super(i);
+  }
+  override toString = () => `pay(${this.card})#${this.i % MAX_SESSIONS}`;
+  async on(sm: SessionModel, s: Session, m: Model, r: Real) {
     const token = await tokenize(r.base, this.card);
     const key = randomUUID();
-    const a = await complete(r.base, r.s, token, key);
-    if (m.status !== 'INITIATED' && m.status !== 'RESUMED') {
-      // INTERRUPTED: resume first; final: nothing more to pay.
-      return expectRefused(a);
-    }
-    m.used = true;
+    const a = await complete(r.base, s, token, key);
+    // INTERRUPTED: resume first; final: nothing more to pay; another session paid the order: nothing to pay either.
+    if (sm.status !== 'INITIATED' && sm.status !== 'RESUMED') return expectRefused(a);
+    if (m.orderPaid) return expectRefused(a, 'order_already_paid');
+    sm.used = true;
+    sm.charges++;
     if (this.card === 'success') {
       expect(a.status, a.text).toBe(200);
       expect(a.body).toMatchObject({ status: 'COMPLETED', paymentId: expect.any(String) });
-      m.status = 'COMPLETED';
+      sm.status = 'COMPLETED';
+      m.orderPaid = true;
     } else {
       expect(a.status, a.text).toBe(402);
       expect(a.body.error.code).toBe(DECLINE_CODES[this.card]);
-      m.status = m.attempts >= MAX_ATTEMPTS ? 'FAILED_MAX_RETRIES' : 'INTERRUPTED';
-      m.interruptions++;
+      sm.status = sm.attempts >= MAX_ATTEMPTS ? 'FAILED_MAX_RETRIES' : 'INTERRUPTED';
+      sm.interruptions++;
       expect(a.body.error.details).toMatchObject({
         retryable: this.card === 'processorError',
-        status: m.status,
-        attempt: m.attempts,
+        status: sm.status,
+        attempt: sm.attempts,
         maxAttempts: MAX_ATTEMPTS,
-        canResume: canResume(m),
+        canResume: canResume(sm),
       });
     }
-    m.lastComplete = { key, token, status: a.status, body: a.body };
+    sm.lastComplete = { key, token, status: a.status, body: a.body };
   }
-  toString = () => `pay(${this.card})`;
 }
 
-class Replay implements fc.AsyncCommand<Model, Real> {
-  check = (m: Readonly<Model>) => m.lastComplete !== null;
-  async run(m: Model, r: Real) {
-    const last = m.lastComplete!;
-    const a = await complete(r.base, r.s, last.token, last.key);
+class Replay extends OnSession {
+  name = 'replay';
+  override check(m: Readonly<Model>): boolean {
+    return m.sessions.some((s) => s.lastComplete !== null);
+  }
+  async on(sm: SessionModel, s: Session, m: Model, r: Real) {
+    // Replays the last /complete of the first session (from this index on) that has one.
+    const k = [...m.sessions.keys()].map((j) => (this.i + j) % m.sessions.length).find((j) => m.sessions[j].lastComplete)!;
+    const last = m.sessions[k].lastComplete!;
+    const a = await complete(r.base, r.sessions[k], last.token, last.key);
     expect(a.status, a.text).toBe(last.status);
     expect(a.body).toEqual(last.body);
     expect(a.headers.get('idempotent-replayed')).toBe('true');
   }
-  toString = () => 'replay(last complete)';
 }
 
-class Get implements fc.AsyncCommand<Model, Real> {
-  check = () => true;
-  async run(m: Model, r: Real) {
-    const s = await getSession(r.base, r.s);
-    expect(s).toMatchObject({ status: m.status, attempts: m.attempts, maxAttempts: MAX_ATTEMPTS });
-    expect(s.metadata.interruptions).toHaveLength(m.interruptions);
-    expect(s.metadata.retries).toHaveLength(m.retries);
-    expect('paymentId' in s).toBe(m.status === 'COMPLETED');
+class Get extends OnSession {
+  name = 'get';
+  async on(sm: SessionModel, s: Session, _m: Model, r: Real) {
+    const now = await getSession(r.base, s);
+    expect(now).toMatchObject({ status: sm.status, attempts: sm.attempts, maxAttempts: MAX_ATTEMPTS });
+    expect(now.metadata.interruptions).toHaveLength(sm.interruptions);
+    expect(now.metadata.retries).toHaveLength(sm.retries);
+    expect('paymentId' in now).toBe(sm.status === 'COMPLETED');
+    const ledger = await call(r.base, 'GET', `/test-processor/charges?sessionId=${s.sessionId}`, { auth: 'test-admin-token-0123456789' });
+    expect(ledger.body.charges).toHaveLength(sm.charges);
+    expect(ledger.body.charges.filter((c: { status: string }) => c.status === 'succeeded')).toHaveLength(sm.status === 'COMPLETED' ? 1 : 0);
   }
-  toString = () => 'get';
 }
 
 let srv: InProcessServer;
@@ -148,19 +194,35 @@ beforeAll(async () => {
 });
 afterAll(() => srv?.stop());
 
-const resume = fc.constant(new Resume());
-const interrupt = fc.constantFrom('timeout', 'network', 'user', 'unload', 'tab-closed').map((reason) => new Interrupt(reason));
-const pay = fc.constantFrom<CardName>('success', 'declined', 'declined', 'insufficientFunds', 'processorError').map((card) => new Pay(card));
-// Repeated entries weigh the choice: cancel ends a run, so it comes up less often than the commands that move it along.
-const commands = [resume, resume, interrupt, interrupt, pay, pay, pay, fc.constant(new Cancel()), fc.constant(new Replay()), fc.constant(new Get())];
+const idx = fc.nat({ max: MAX_SESSIONS - 1 });
+const resume = idx.map((i) => new Resume(i));
+const interrupt = fc.tuple(idx, fc.constantFrom('timeout', 'network', 'user', 'unload', 'tab-closed')).map(([i, reason]) => new Interrupt(i, reason));
+const pay = fc.tuple(idx, fc.constantFrom<CardName>('success', 'declined', 'declined', 'insufficientFunds', 'processorError')).map(([i, card]) => new Pay(i, card));
+// Repeated entries weigh the choice: cancel ends a session, so it comes up less often than the commands that move one along.
+const commands = [
+  resume,
+  resume,
+  interrupt,
+  interrupt,
+  pay,
+  pay,
+  pay,
+  fc.constant(new Create()),
+  idx.map((i) => new Cancel(i)),
+  idx.map((i) => new Replay(i)),
+  idx.map((i) => new Get(i)),
+];
 
 it('the session API follows the state machine model', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.commands(commands, { maxCommands: 25 }), async (cmds) => {
+    fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), async (cmds) => {
       const setup = async () => {
-        const s = await createSession(srv.url);
-        const model: Model = { status: 'INITIATED', attempts: 1, used: false, interruptions: 0, retries: 0, lastComplete: null };
-        return { model, real: { base: srv.url, s } };
+        const order = await createOrder(srv.url);
+        const real: Real = { base: srv.url, orderId: order.orderId, sessions: [] };
+        const first = await createFor(real);
+        expect(first.status, first.text).toBe(201);
+        real.sessions.push(first.body);
+        return { model: { orderPaid: false, sessions: [fresh()] } as Model, real };
       };
       await fc.asyncModelRun(setup, cmds);
     }),
