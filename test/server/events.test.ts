@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalSessionEvents } from '../../server/domain/events.js';
 import { ADMIN_TOKEN, call, createSession, expectError, pay, post, waitFor } from './helpers/api.js';
-import { startInProcess, type InProcessServer } from './helpers/server.js';
+import { SHORT_PAYMENT_TIMEOUT_MS, startInProcess, type InProcessServer } from './helpers/server.js';
 import { openEvents, type EventStream } from './helpers/sse.js';
 
 // Counts live subscriptions of the in-process event bus, to see that a closed stream lets go of its session.
@@ -27,7 +27,7 @@ let base: string;
 const streams: EventStream[] = [];
 
 beforeAll(async () => {
-  srv = await startInProcess({ PAYMENT_TIMEOUT_MS: '1500', RECONCILE_INTERVAL_MS: '200' });
+  srv = await startInProcess({ PAYMENT_TIMEOUT_MS: SHORT_PAYMENT_TIMEOUT_MS, RECONCILE_INTERVAL_MS: '200' });
   base = srv.url;
 });
 afterAll(async () => {

@@ -96,6 +96,36 @@ describe('expiry', () => {
     expect(active.body.sessions.some((y: any) => y.sessionId === s.sessionId)).toBe(false);
   });
 
+  it('a session whose charge is unresolved at expiresAt is not expired: the money moved, so it completes', async () => {
+    const slowServer = await startInProcess({ SESSION_TTL_MS: '1000', SWEEP_INTERVAL_MS: '100', PAYMENT_TIMEOUT_MS: '1500', RECONCILE_INTERVAL_MS: '200' });
+    try {
+      const base = slowServer.url;
+      const token = await tokenize(base, 'slow');
+      const s = await createSession(base);
+      const r = await complete(base, s, token);
+      expect(r.status, r.text).toBe(202);
+      expect(Date.now()).toBeGreaterThan(Date.parse(s.expiresAt));
+      const seen = new Set<string>();
+      const done = await waitFor(
+        async () => {
+          const now = await getSession(base, s);
+          seen.add(now.status);
+          return now;
+        },
+        (now) => now.status !== 'PROCESSING',
+        10_000,
+        'settlement',
+      );
+      expect(done.status).toBe('COMPLETED');
+      expect([...seen]).not.toContain('EXPIRED');
+      const charges = await ledger(base, s.sessionId);
+      expect(charges.map((c) => c.status)).toEqual(['succeeded']);
+      expect(done.paymentId).toBe(charges[0].chargeId);
+    } finally {
+      await slowServer.stop();
+    }
+  });
+
   it('a completed session stays COMPLETED past its expiresAt', async () => {
     const base = short.url;
     const s = await createSession(base);

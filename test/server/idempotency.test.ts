@@ -19,14 +19,14 @@ import {
   waitFor,
   waitForStatus,
 } from './helpers/api.js';
-import { startInProcess, type InProcessServer } from './helpers/server.js';
+import { SHORT_PAYMENT_TIMEOUT_MS, startInProcess, type InProcessServer } from './helpers/server.js';
 
 let srv: InProcessServer;
 let base: string;
 
 beforeAll(async () => {
   // A short processor timeout so the slow card (6975) keeps a request in flight for a moment, then answers 202.
-  srv = await startInProcess({ PAYMENT_TIMEOUT_MS: '1500', RECONCILE_INTERVAL_MS: '200' });
+  srv = await startInProcess({ PAYMENT_TIMEOUT_MS: SHORT_PAYMENT_TIMEOUT_MS, RECONCILE_INTERVAL_MS: '200' });
   base = srv.url;
 });
 afterAll(() => srv?.stop());

@@ -16,6 +16,12 @@ export interface InProcessServer {
   stop(): Promise<void>;
 }
 
+/**
+ * PAYMENT_TIMEOUT_MS for suites that use the slow card (6975): short, so a test waits little for the 202, yet long enough
+ * that a request is reliably still in flight a few requests later on a busy 2-core machine.
+ */
+export const SHORT_PAYMENT_TIMEOUT_MS = '2000';
+
 /** Generous limits so only the rate-limit suite ever sees a 429. */
 export const HIGH_LIMITS = {
   RATE_LIMIT_CREATE_PER_MIN: '100000',
