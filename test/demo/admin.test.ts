@@ -96,7 +96,7 @@ describe('admin dashboard', () => {
     await dialog.locator('.mini-table tbody tr').nth(2).waitFor();
     expect(await dialog.locator('.mini-table tbody tr').count()).toBe(3);
     expect(await dialog.locator('.timeline li').count()).toBeGreaterThanOrEqual(3);
-    await shoot(page, 'admin-detail');
+    await shoot(page, 'admin-detail', { fullPage: false });
     expect(await axeViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });

@@ -22,17 +22,18 @@ export async function openPage(browser: Browser, baseURL: string, errors: string
 }
 
 /**
- * Full-page screenshots of the current state at 1280 and 360 px wide, as test/screenshots/<name>-<width>.png.
+ * Screenshots of the current state at 1280 and 360 px wide, as test/screenshots/<name>-<width>.png (full page unless
+ * `fullPage: false`, for a modal dialog that sits in the viewport).
  * The viewport goes back to 1280 afterwards.
  */
-export async function shoot(page: Page, name: string): Promise<void> {
+export async function shoot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
     // Two frames: layout and the charts' ResizeObserver settle before the picture.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.waitForTimeout(150);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true, animations: 'disabled' });
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: opts.fullPage ?? true, animations: 'disabled' });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

@@ -71,7 +71,7 @@ export class AdminApp extends LightElement {
             <span class="brand-name">Harbor &amp; Pine</span><small>admin</small>
           </a>
           <nav class="site-nav" aria-label="Admin">
-            <a href="/">Storefront</a>
+            <a class="nav-home" href="/">Storefront</a>
             ${this._token ? html`<button class="btn small secondary" @click=${() => this.#signOut()}>Sign out</button>` : nothing}
           </nav>
         </div>

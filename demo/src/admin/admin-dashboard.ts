@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { LightElement } from '../shared/light-element.js';
 import { formatMoney } from '../shared/money.js';
 import { AdminApi, STATUSES, isUnauthorized, type AdminSession, type ProcessorCharge, type SessionPage, type SessionStats, type SessionSummary } from './admin-api.js';
@@ -220,7 +221,7 @@ export class AdminDashboard extends LightElement {
                 <tr><th scope="col">Status</th><th scope="col">Order</th><th scope="col">Amount</th><th scope="col">Attempts</th><th scope="col">Age</th><th scope="col">Last interruption</th></tr>
               </thead>
               <tbody>
-                ${page.sessions.map((s) => this.#row(s, now))}
+                ${repeat(page.sessions, (s) => s.sessionId, (s) => this.#row(s, now))}
               </tbody>
             </table>`}
       ${page

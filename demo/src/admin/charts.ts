@@ -77,12 +77,12 @@ export interface RateBucket {
 }
 
 const BUCKETS = 12;
-const MIN_WINDOW_MS = 10 * 60_000;
+const MIN_WINDOW_MS = 2 * 60_000;
 const MAX_WINDOW_MS = 24 * 3_600_000;
 
 /**
  * Processor charges grouped into 12 equal time buckets ending now. The window stretches from the first charge
- * (at least 10 minutes, at most 24 hours) so a fresh demo and a long-running one both fill the chart.
+ * (at least 2 minutes, at most 24 hours) so a fresh demo and a long-running one both fill the chart.
  */
 export function successBuckets(charges: ProcessorCharge[], now = Date.now()): RateBucket[] {
   const times = charges.map((c) => Date.parse(c.createdAt)).filter((t) => Number.isFinite(t) && t > now - MAX_WINDOW_MS);
@@ -100,7 +100,9 @@ export function successBuckets(charges: ProcessorCharge[], now = Date.now()): Ra
   return buckets;
 }
 
-const hhmm = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+/** Clock time of a bucket edge; with seconds when buckets are shorter than a minute. */
+const clock = (t: number, bucketMs: number) =>
+  new Date(t).toLocaleTimeString(undefined, bucketMs < 60_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
 
 /** Columns: the share of processor charges that succeeded in each time bucket (empty buckets drawn as a dash). */
 export class SuccessRateChart extends SizedChart {
@@ -126,6 +128,7 @@ export class SuccessRateChart extends SizedChart {
     const barW = Math.max(4, slot * 0.62);
     const y = (rate: number) => 8 + plotH * (1 - rate);
     const pct = (x: number) => `${Math.round(x * 100)}%`;
+    const hhmm = (t: number) => clock(t, buckets[0].end - buckets[0].start);
     const description = `${pct(all.ok / all.n)} of ${all.n} charges succeeded between ${hhmm(buckets[0].start)} and ${hhmm(buckets[buckets.length - 1].end)}`;
     const labelAt = [0, Math.floor(buckets.length / 2), buckets.length - 1];
     return html`<p class="chart-headline"><strong>${pct(all.ok / all.n)}</strong> of ${all.n} charge${all.n === 1 ? '' : 's'} succeeded</p>
