@@ -12,10 +12,10 @@ declare const self: ServiceWorkerGlobalScope;
 
 const QUERY_TIMEOUT_MS = 500;
 
-export async function anyPaymentProcessing(): Promise<boolean> {
+export async function processingWindows(): Promise<{ windows: number; processing: number }> {
   const clients = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const states = await Promise.all(clients.map(askProcessing));
-  return states.some(Boolean);
+  return { windows: clients.length, processing: states.filter(Boolean).length };
 }
 
 function askProcessing(client: Client): Promise<boolean> {
@@ -40,11 +40,12 @@ export function isWaiting(): boolean {
 /** Activates this waiting worker when no page is processing a payment; returns whether it did. */
 export async function activateWhenIdle(log: { info(message: string): void }): Promise<boolean> {
   if (!isWaiting()) return false;
-  if (await anyPaymentProcessing()) {
-    log.info('update waits: a payment is processing');
+  const { windows, processing } = await processingWindows();
+  if (processing > 0) {
+    log.info(`update waits: a payment is processing in ${processing} of ${windows} windows`);
     return false;
   }
-  log.info('no payment processing: activating the update');
+  log.info(`no payment processing in ${windows} windows: activating the update`);
   await self.skipWaiting();
   return true;
 }
