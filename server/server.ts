@@ -80,11 +80,12 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
       app.sweeper.stop();
       await events.close(); // ends SSE streams' subscriptions
       const closed = new Promise<void>((res) => server.close(() => res()));
-      // SSE streams never end on their own: give in-flight requests a moment, then close what is left.
       (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      // A /complete answers once its charge has (bounded by PAYMENT_TIMEOUT_MS): wait for the charges first, so those
+      // requests get their answers. SSE streams never end on their own: after that, a moment more, then close what is left.
+      await app.charges.drain();
       const force = setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 2_000);
       force.unref();
-      await app.charges.drain();
       await closed;
       clearTimeout(force);
       processor.close();
