@@ -46,18 +46,22 @@ async function allCharges(base: string) {
 
 describe('start-up and SIGTERM', () => {
   it('prints `listening on http://HOST:PORT`, drains an in-flight payment on SIGTERM and exits 0', async () => {
-    const srv = await start({ env: FAST });
+    // The slow card's request lasts PAYMENT_TIMEOUT_MS: longer than the grace the server gives open event streams.
+    const srv = await start({ env: { PAYMENT_TIMEOUT_MS: '3000' } });
     expect(srv.output()).toMatch(new RegExp(`^listening on ${srv.url.replace(/\./g, '\\.')}$`, 'm'));
     expect(srv.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const s = await createSession(srv.url);
+    const events = await openEvents(srv.url, s.sessionId, { secret: s.clientSecret }); // never ends by itself
+    await events.next();
     const inFlight = pay(srv.url, s, 'slow');
     await waitForStatus(srv.url, s, 'PROCESSING');
     const code = await srv.stop();
     expect(code).toBe(0);
     // The request that was running got its answer before the process went away.
     const answer = await inFlight;
-    expect(answer.status).toBe(202);
+    expect(answer.status, answer.text).toBe(202);
+    events.close();
     await expect(fetch(`${srv.url}/healthz`)).rejects.toThrow();
   });
 });
