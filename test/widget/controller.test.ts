@@ -167,6 +167,7 @@ describe('card fields and strings', () => {
     expect(resolveLocale('fr-CA')).to.equal('fr');
     expect(resolveLocale('ja')).to.equal('en');
     expect(translate('fr', 'attempts', { attempt: 2, max: 3 })).to.equal('Tentative 2 sur 3');
-    expect(translate('de', 'msg.timeout')).to.equal(translate('en', 'msg.timeout'));
+    expect(translate('ja', 'msg.timeout')).to.equal(translate('en', 'msg.timeout'));
+    expect(translate('fr', 'no.such.key')).to.equal('no.such.key');
   });
 });

@@ -92,7 +92,7 @@ export class PaymentCheckout extends LitElement {
   declare timeout: number;
   /** URL of the service worker to register (offline outbox); none when absent. */
   declare sw: string | null;
-  /** `en`, `fr` or `de`; by default the page's `lang`, then the browser's language. */
+  /** `en` or `fr`; by default the page's `lang`, then the browser's language. */
   declare locale: string | null;
   /** Reflected: the session status in lower case, or `idle` before a session exists. */
   declare status: string;

@@ -109,32 +109,7 @@ const fr: Table = {
   'msg.unexpected': 'Une erreur est survenue. Réessayez.',
 };
 
-const de: Table = {
-  'label.cardNumber': 'Kartennummer',
-  'label.expiry': 'Ablaufdatum (MM/JJ)',
-  'label.cvc': 'Prüfnummer (CVC)',
-  'button.pay': 'Bezahlen',
-  'button.payAmount': '{amount} bezahlen',
-  'button.processing': 'Wird verarbeitet…',
-  'button.retry': 'Erneut versuchen',
-  'button.resume': 'Fortsetzen',
-  'button.cancel': 'Abbrechen',
-  'attempts': 'Versuch {attempt} von {max}',
-  'session': 'Sitzung {id}',
-  'status.initiated': 'Bereit zum Bezahlen',
-  'status.processing': 'Zahlung wird verarbeitet…',
-  'status.interrupted': 'Zahlung unterbrochen',
-  'status.completed': 'Zahlung abgeschlossen',
-  'status.cancelled': 'Bezahlvorgang abgebrochen',
-  'status.failed_max_retries': 'Maximale Anzahl an Versuchen erreicht',
-  'status.expired': 'Bezahlvorgang abgelaufen',
-  'msg.completed': 'Zahlung abgeschlossen. Vielen Dank!',
-  'msg.card_declined': 'Ihre Karte wurde abgelehnt. Versuchen Sie eine andere Karte.',
-  'msg.network': 'Keine Verbindung zum Zahlungsserver. Die Zahlung wird fortgesetzt, sobald Sie wieder online sind.',
-  'msg.maxRetries': 'Maximale Anzahl an Versuchen erreicht. Keine weiteren Versuche möglich.',
-};
-
-export const STRINGS: Record<string, Table> = { en, fr, de };
+export const STRINGS: Record<string, Table> = { en, fr };
 export const SUPPORTED_LOCALES = Object.keys(STRINGS);
 
 /** `fr-CA` → `fr`; unknown → `en`. */
