@@ -105,7 +105,7 @@ export class Client {
     if (res.status >= 500) {
       const code = body?.error?.code;
       if (res.status === 503 && code === 'storage_unavailable' && instance.wasDownDuring(t0, t1)) this.rec.expectedErrors++;
-      else this.rec.violation(res.status === 500 ? 'internal_error' : 'unexpected_5xx', `${route} → ${res.status} ${code ?? text.slice(0, 120)} on ${this.cluster.name}#${instance.index}`);
+      else this.rec.violation(res.status === 500 ? 'internal_error' : 'unexpected_5xx', `${route} → ${res.status} ${code ?? text.slice(0, 120)} on ${this.cluster.name}#${instance.index}; server log: ${serverLogFor(instance, res.headers.get('x-request-id'))}`);
     }
     return { status: res.status, body, headers: res.headers, instance };
   }
@@ -149,6 +149,13 @@ export class Client {
       }
     }
   }
+}
+
+/** The server's log line about this request (pino JSON, by request id), or its last error line. */
+function serverLogFor(instance: Instance, reqId: string | null): string {
+  const lines = (instance.server?.output() ?? '').split('\n');
+  const mine = reqId ? lines.filter((l) => l.includes(reqId) && /"level":(4|5)0/.test(l)) : [];
+  return (mine[0] ?? lines.filter((l) => /"level":(4|5)0/.test(l)).pop() ?? '(none)').slice(0, 400);
 }
 
 export function sleep(ms: number): Promise<void> {
