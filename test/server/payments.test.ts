@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
   complete,
+  createOrder,
   createSession,
   expectError,
   getSession,
@@ -17,6 +18,7 @@ import {
   tokenize,
   waitFor,
   waitForStatus,
+  type Session,
 } from './helpers/api.js';
 import { SHORT_PAYMENT_TIMEOUT_MS, startInProcess, type InProcessServer } from './helpers/server.js';
 
@@ -111,6 +113,33 @@ describe('attempts', () => {
   });
 });
 
+describe('one order, several sessions', () => {
+  it('while one session of an order is charging, another cannot charge it; once paid, nobody can', async () => {
+    const order = await createOrder(base);
+    const open = () => call(base, 'POST', '/session/create', { body: { orderId: order.orderId } }).then((r) => r.body as Session);
+    const [a, b] = [await open(), await open()];
+    const slow = pay(base, a, 'slow');
+    await waitForStatus(base, a, 'PROCESSING');
+    expectError(await pay(base, b), 409, 'payment_in_progress');
+    expect(await ledger(base, b.sessionId)).toEqual([]);
+    expect((await getSession(base, b)).status).toBe('INITIATED');
+
+    expect((await slow).status).toBe(202);
+    await waitForStatus(base, a, 'COMPLETED');
+    expectError(await pay(base, b), 409, 'order_already_paid');
+    expect(await ledger(base, b.sessionId)).toEqual([]);
+  });
+
+  it('a declined session releases the order for another session', async () => {
+    const order = await createOrder(base);
+    const open = () => call(base, 'POST', '/session/create', { body: { orderId: order.orderId } }).then((r) => r.body as Session);
+    const [a, b] = [await open(), await open()];
+    expect((await pay(base, a, 'declined')).status).toBe(402);
+    expect((await pay(base, b)).status).toBe(200);
+    expect((await call(base, 'GET', `/api/store/orders/${order.orderId}`)).body.paid).toBe(true);
+  });
+});
+
 describe('client timeout during a slow charge', () => {
   it('interrupt → resume (attempt 2) → complete settles attempt 1 first: 200 with its paymentId, one charge', async () => {
     const s = await createSession(base);
@@ -138,7 +167,41 @@ describe('client timeout during a slow charge', () => {
   });
 });
 
+describe('the last attempt', () => {
+  it('interrupting it while its charge is unresolved keeps the session alive until the charge settles (here: COMPLETED)', async () => {
+    const s = await createSession(base);
+    for (let i = 0; i < 2; i++) {
+      expect((await pay(base, s, 'declined')).status).toBe(402);
+      await post(base, s, 'resume');
+    }
+    const slow = pay(base, s, 'slow');
+    await waitForStatus(base, s, 'PROCESSING');
+    const i = await post(base, s, 'interrupt', { reason: 'timeout' });
+    expect(i.status, i.text).toBe(200);
+    expect(i.body).toMatchObject({ status: 'INTERRUPTED', attempt: 3, canResume: false });
+    expectError(await post(base, s, 'cancel'), 409, 'payment_in_progress');
+    await slow;
+    const done = await waitForStatus(base, s, 'COMPLETED');
+    const charges = await ledger(base, s.sessionId);
+    expect(charges).toHaveLength(3);
+    expect(succeeded(charges).map((c) => c.chargeId)).toEqual([done.paymentId]);
+  });
+});
+
 describe('concurrency', () => {
+  it('20 concurrent resumes of an interrupted session: one wins, one attempt is spent', async () => {
+    const s = await createSession(base);
+    expect((await pay(base, s, 'declined')).status).toBe(402);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(base, s, 'resume')));
+    const ok = answers.filter((a) => a.status === 200);
+    expect(ok).toHaveLength(1);
+    expect(ok[0].body).toMatchObject({ status: 'RESUMED', attempt: 2 });
+    for (const a of answers.filter((x) => x.status !== 200)) expectError(a, 409, 'invalid_transition');
+    const now = await getSession(base, s);
+    expect(now).toMatchObject({ status: 'RESUMED', attempts: 2 });
+    expect(now.metadata.retries).toHaveLength(1);
+  });
+
   it('20 concurrent /complete calls with different keys on one session: one charge, one COMPLETED', async () => {
     const s = await createSession(base);
     const tokens = await Promise.all(Array.from({ length: 20 }, () => tokenize(base)));
