@@ -548,3 +548,34 @@ describe('responses never leak', () => {
     for (const a of answers) expectNoLeak(a.text);
   });
 });
+
+describe('CORS', () => {
+  let own: InProcessServer;
+  beforeAll(async () => {
+    own = await startInProcess({ ALLOWED_ORIGINS: 'https://shop.example, https://other.example' });
+  });
+  afterAll(() => own?.stop());
+
+  const preflight = (origin: string) =>
+    fetch(`${own.url}/api/payments/session/create`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, idempotency-key, authorization' },
+    });
+
+  it('allows the listed origins and the server’s own, with the headers the widget sends', async () => {
+    for (const origin of ['https://shop.example', 'https://other.example', own.url]) {
+      const r = await preflight(origin);
+      expect(r.status).toBeLessThan(300);
+      expect(r.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(r.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('idempotency-key');
+    }
+    const actual = await fetch(`${own.url}/api/payments/openapi.json`, { headers: { origin: 'https://shop.example' } });
+    expect(actual.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(actual.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('idempotent-replayed');
+  });
+
+  it('does not allow other origins', async () => {
+    const r = await preflight('https://evil.example');
+    expect(r.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
