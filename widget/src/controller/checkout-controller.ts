@@ -183,6 +183,7 @@ export class CheckoutController extends SessionSync {
       const status = typeof d.status === 'string' ? d.status.toLowerCase() : 'interrupted';
       const final = isFinal(status);
       this._phase = null;
+      this._settledAttempt = Math.max(this._settledAttempt, pending.attempt, typeof d.attempt === 'number' ? d.attempt : 0);
       this._set({ status, processing: false, ...(typeof d.attempt === 'number' ? { attempt: d.attempt } : {}) });
       this._fail(err.code, final ? messageFor(status) : { key: declineKey(err.code), kind: 'error', code: err.code }, !final && d.canResume !== false, err.message);
       await this._save({ pending: null, status: status.toUpperCase(), attempt: this._view.attempt });

@@ -42,6 +42,8 @@ export abstract class CheckoutCore {
   /** How the pending attempt stands in this page: being sent, waiting for the server's events, or interrupted. */
   protected _phase: 'sending' | 'awaiting' | 'interrupted' | null = null;
 
+  /** The last attempt whose charge got its final answer (a decline): it cannot be PROCESSING again. */
+  protected _settledAttempt = 0;
   /** A request that failed for lack of network or a server error, to send again on Retry or `online`. */
   protected _failed: (() => Promise<void>) | null = null;
 

@@ -93,7 +93,7 @@ export abstract class SessionSync extends CheckoutCore {
   }
 
   protected async _applySession(s: SessionJson & { updatedAt?: string }): Promise<void> {
-    if (s.updatedAt && s.updatedAt < this.#lastSessionAt) return; // an older snapshot than one already shown
+    if (this.#isStale(s)) return;
     this.#lastSessionAt = s.updatedAt ?? this.#lastSessionAt;
     const before = this._view.status;
     const status = s.status.toLowerCase();
@@ -121,6 +121,19 @@ export abstract class SessionSync extends CheckoutCore {
       else if ((status === 'initiated' || status === 'resumed') && !this._busy) this._set({ message: { key: 'msg.enterCard', kind: 'info' } });
     }
     if (status === 'interrupted') this._set({ canRetry: true });
+  }
+
+  /**
+   * Snapshots can arrive out of order (the event stream lags behind an HTTP answer, a GET crosses a change). The
+   * server's rules make older ones recognisable: a final status never changes, attempts only grow, and an attempt
+   * whose charge has been answered never goes back to PROCESSING.
+   */
+  #isStale(s: SessionJson & { updatedAt?: string }): boolean {
+    if (s.updatedAt && s.updatedAt < this.#lastSessionAt) return true;
+    if (s.sessionId !== this._view.sessionId) return false;
+    if (isFinal(this._view.status) && !isFinal(s.status)) return true;
+    if (s.attempts < this._view.attempt) return true;
+    return s.status === 'PROCESSING' && s.attempts <= this._settledAttempt;
   }
 
   protected _watch(): void {

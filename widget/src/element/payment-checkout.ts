@@ -1,6 +1,6 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, type PropertyValues } from 'lit';
 import { CheckoutController, type ControllerEvent } from '../controller/checkout-controller.js';
-import { INITIAL_VIEW, isFinal, type CheckoutView } from '../controller/types.js';
+import { INITIAL_VIEW, type CheckoutView } from '../controller/types.js';
 import { TabCoordinator } from '../coordination/tab-coordinator.js';
 import { CheckoutCancelEvent } from '../events/checkout-cancel.js';
 import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
@@ -14,6 +14,7 @@ import { LiveStatus } from '../transport/live-status.js';
 import { paymentFromFields, paymentFromSlotted } from './card-fields.js';
 import { DeferredOfflineBridge } from './offline-bridge-loader.js';
 import { styles } from './payment-checkout.styles.js';
+import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
 
@@ -115,6 +116,8 @@ export class PaymentCheckout extends LitElement {
   #bootedKey: string | null = null;
   #focusMessage = false;
   #focusCard = false;
+  /** Empties the card inputs after the next render (a new attempt starts with a new card). */
+  #clearCard = false;
 
   constructor() {
     super();
@@ -233,8 +236,6 @@ export class PaymentCheckout extends LitElement {
     else window.removeEventListener('beforeunload', this.#onBeforeUnload);
   }
 
-  #clearCard = false;
-
   protected override updated(): void {
     if (this.#clearCard) {
       this.#clearCard = false;
@@ -304,45 +305,14 @@ export class PaymentCheckout extends LitElement {
   };
 
   protected override render() {
-    const v = this._view;
-    const t = (k: string, p?: Record<string, string | number>) => this.#t(k, p);
-    const leader = v.role === 'leader';
-    const payable = leader && (v.status === 'initiated' || v.status === 'resumed');
-    const final = isFinal(v.status);
-    const working = v.busy || v.processing;
-    const amount = this.#amount(v);
-    const message = v.message ? t(v.message.key, v.message.params) : '';
-    return html`<form part="form" novalidate @submit=${this.#onSubmit} aria-busy=${working ? 'true' : 'false'}>
-      <div class="head">
-        <span part="status" role="status">${t(`status.${v.status}`)}</span>
-        ${v.maxAttempts > 0 ? html`<span part="attempts">${t('attempts', { attempt: v.attempt, max: v.maxAttempts })}</span>` : nothing}
-      </div>
-      ${payable
-        ? html`<slot name="payment-method"
-            ><div class="fields">
-              <div class="field wide">
-                <label for="cc-number">${t('label.cardNumber')}</label>
-                <input id="cc-number" part="card-number" name="cardnumber" autocomplete="cc-number" inputmode="numeric" spellcheck="false" ?disabled=${working} />
-              </div>
-              <div class="field">
-                <label for="cc-exp">${t('label.expiry')}</label>
-                <input id="cc-exp" part="card-expiry" name="cc-exp" autocomplete="cc-exp" inputmode="numeric" placeholder="MM/YY" ?disabled=${working} />
-              </div>
-              <div class="field">
-                <label for="cc-csc">${t('label.cvc')}</label>
-                <input id="cc-csc" part="card-cvc" name="cvc" autocomplete="cc-csc" inputmode="numeric" spellcheck="false" ?disabled=${working} />
-              </div></div
-          ></slot>`
-        : nothing}
-      <p part="message" class=${v.message?.kind ?? 'info'} tabindex="-1" aria-live="polite">${message}</p>
-      <div class="actions">
-        ${payable ? html`<button type="submit" part="pay-button" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>` : nothing}
-        ${leader && v.canRetry && !final ? html`<button type="button" part="retry-button" ?disabled=${v.busy} @click=${() => this.retry()}>${t('button.retry')}</button>` : nothing}
-        ${leader && v.status === 'interrupted' && !v.canRetry ? html`<button type="button" part="resume-button" ?disabled=${v.busy} @click=${() => this.resume()}>${t('button.resume')}</button>` : nothing}
-        ${leader && v.status !== 'idle' && v.status !== 'completed' && v.status !== 'cancelled' ? html`<button type="button" part="cancel-button" ?disabled=${working && !final} @click=${() => this.cancel()}>${t('button.cancel')}</button>` : nothing}
-      </div>
-      ${v.sessionId ? html`<small part="session-id">${t('session', { id: v.sessionId })}</small>` : nothing}
-    </form>`;
+    return renderCheckout(this._view, {
+      t: (key, params) => this.#t(key, params),
+      amount: this.#amount(this._view),
+      submit: this.#onSubmit,
+      retry: () => void this.retry(),
+      resume: () => void this.resume(),
+      cancel: () => void this.cancel(),
+    });
   }
 }
 
