@@ -150,6 +150,23 @@ describe('bodies', () => {
     );
   });
 
+  it('16 KiB exactly is accepted, one byte more is not', async () => {
+    const at = (size: number) => {
+      const prefix = '{"orderId":"o1","pad":"';
+      return prefix + 'x'.repeat(size - prefix.length - 2) + '"}';
+    };
+    for (const chunked of [false, true]) {
+      const send = (body: string) => raw('POST', '/api/payments/session/create', chunked ? { headers: json, chunks: [body.slice(0, 100), body.slice(100)] } : { headers: json, body });
+      expect(Buffer.byteLength(at(LIMIT))).toBe(LIMIT);
+      const ok = await send(at(LIMIT));
+      expect(ok.status, ok.text).not.toBe(413);
+      expectErrorShape(ok, 'order_not_found');
+      const over = await send(at(LIMIT + 1));
+      expect(over.status).toBe(413);
+      expectErrorShape(over, 'payload_too_large');
+    }
+  });
+
   it('a chunked body within the limit is read like any other', async () => {
     const body = JSON.stringify({ orderId: `ord-${randomUUID()}`, amount: 500, currency: 'EUR' });
     const a = await raw('POST', '/api/payments/session/create', {
