@@ -126,12 +126,18 @@ describe('expiry', () => {
     }
   });
 
-  it('a completed session stays COMPLETED past its expiresAt', async () => {
+  it('a completed session stays COMPLETED past its expiresAt, and sweeps keep its idempotency key', async () => {
     const base = short.url;
     const s = await createSession(base);
-    expect((await pay(base, s)).status).toBe(200);
-    await sleep(TTL_MS + 200);
+    const token = await tokenize(base);
+    const key = randomUUID();
+    const paid = await complete(base, s, token, key);
+    expect(paid.status).toBe(200);
+    await sleep(TTL_MS + 200); // several sweeps
     expect((await getSession(base, s)).status).toBe('COMPLETED');
+    const replay = await complete(base, s, token, key);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(paid.body);
   });
 });
 
