@@ -130,6 +130,26 @@ describe('offline and resilience', () => {
     }
   });
 
+  it('offline reload while a payment is queued → still queued after the reload → network back → completes by itself, one charge', async () => {
+    const orderId = await createOrder(server.url);
+    const { page, context } = await openCheckout(server, orderId);
+    await context.route('**/api/payments/test-processor/tokens', async (route) => {
+      const response = await route.fetch();
+      await context.setOffline(true);
+      await route.fulfill({ response });
+    });
+    await payWith(page, CARDS.ok);
+    await page.waitForSelector('payment-checkout[queued]', { state: 'attached', timeout: 15_000 });
+    page.on('dialog', (d) => void d.accept());
+    await page.reload();
+    await page.waitForSelector('payment-checkout[queued]', { state: 'attached', timeout: 15_000 });
+    await context.setOffline(false);
+    await onConfirmation(page, orderId);
+    const charges = await chargesForOrder(server, orderId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0].status).toBe('succeeded');
+  });
+
   it('two tabs paying the same order → one charge, both tabs end completed', async () => {
     const orderId = await createOrder(server.url);
     const { page: first, context } = await openCheckout(server, orderId);
