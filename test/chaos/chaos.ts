@@ -43,8 +43,10 @@ export interface ChaosResult {
   sessions: number;
   requests: number;
   retries: number;
-  /** Connection errors and 503s while an instance was down (expected). */
+  /** Connection errors and 503s while an instance or the database was down (expected). */
   expectedErrors: number;
+  /** Times the PostgreSQL server itself went away during the run (restarted by someone else: not our fault, but counted). */
+  databaseOutages: number;
   statuses: Record<string, number>;
   /** How many violations (0 = every invariant held); by kind below, with up to 5 examples of each. */
   violations: number;
@@ -187,6 +189,7 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosResult> {
       requests: rec.requests,
       retries: rec.retries,
       expectedErrors: rec.expectedErrors,
+      databaseOutages: main.databaseRestarts + ttl.databaseRestarts,
       statuses: rec.statuses,
       violations: rec.violations.length,
       violationsByKind: rec.violationsByKind(),
@@ -218,6 +221,7 @@ async function waitUntil(cluster: Cluster, ok: (db: Db) => Promise<boolean>, ms:
 
 async function dropSchemas(url: string, schemas: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
   await client.connect();
   try {
     for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
@@ -235,6 +239,7 @@ function sampleViolations(all: { kind: string; detail: string }[]) {
 /** Can a PostgreSQL server be reached at `url` (quickly)? */
 export async function pgReachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => undefined);
   try {
     await client.connect();
     await client.query('SELECT 1');

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { startServer, type StartedServer } from '../support/server.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -74,16 +75,24 @@ export class Instance {
     }
   }
 
-  /** Whether [t0, t1] overlaps a time this instance was down (or is down now). */
+  /** Whether [t0, t1] overlaps a time this instance, or the database behind it, was down (or is down now). */
   wasDownDuring(t0: number, t1: number): boolean {
     if (this.#downSince !== null && t1 >= this.#downSince) return true;
-    return this.windows.some((w) => t0 <= w.to && t1 >= w.from);
+    if (this.windows.some((w) => t0 <= w.to && t1 >= w.from)) return true;
+    return this.cluster.databaseWasDownDuring(t0, t1);
   }
 }
+
+/** How often the PostgreSQL server is probed: a restart of it (by anyone) is a down window too. */
+const DB_PROBE_MS = 100;
 
 export class Cluster {
   readonly instances: Instance[] = [];
   readonly env: Record<string, string>;
+  /** Times the PostgreSQL server did not answer (from the last good probe to the first good one after, plus grace). */
+  readonly dbWindows: DownWindow[] = [];
+  #dbDownSince: number | null = null;
+  #probing = false;
   #rr = 0;
 
   constructor(readonly opts: ClusterOptions) {
@@ -111,7 +120,44 @@ export class Cluster {
 
   /** Starts the instances one after another (the first one migrates the database). */
   async start(): Promise<void> {
+    if (this.opts.engine === 'postgres') void this.#probeDatabase();
     for (const i of this.instances) await i.start();
+  }
+
+  get databaseRestarts(): number {
+    return this.dbWindows.length;
+  }
+
+  databaseWasDownDuring(t0: number, t1: number): boolean {
+    if (this.#dbDownSince !== null && t1 >= this.#dbDownSince) return true;
+    return this.dbWindows.some((w) => t0 <= w.to && t1 >= w.from);
+  }
+
+  async #probeDatabase(): Promise<void> {
+    this.#probing = true;
+    let client: pg.Client | null = null;
+    let lastOk = performance.now();
+    while (this.#probing) {
+      try {
+        if (!client) {
+          client = new pg.Client({ connectionString: this.opts.pgUrl, connectionTimeoutMillis: 1_000 });
+          client.on('error', () => undefined);
+          await client.connect();
+        }
+        await client.query('SELECT 1');
+        lastOk = performance.now();
+        if (this.#dbDownSince !== null) {
+          this.dbWindows.push({ from: this.#dbDownSince, to: lastOk + RESTART_GRACE_MS });
+          this.#dbDownSince = null;
+        }
+      } catch {
+        this.#dbDownSince ??= lastOk;
+        void client?.end().catch(() => undefined);
+        client = null;
+      }
+      await new Promise((r) => setTimeout(r, DB_PROBE_MS));
+    }
+    await client?.end().catch(() => undefined);
   }
 
   /** Round-robin over the instances, as a load balancer without health checks would. */
@@ -125,6 +171,7 @@ export class Cluster {
 
   /** SIGKILL whatever is left (failure paths), then remove the data dirs. */
   async destroy(): Promise<void> {
+    this.#probing = false;
     await Promise.all(this.instances.map((i) => i.server?.kill().catch(() => undefined)));
     for (const dir of new Set(this.instances.map((i) => i.dataDir))) rmSync(dir, { recursive: true, force: true });
   }

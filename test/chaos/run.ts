@@ -68,6 +68,7 @@ function printTable(results: ChaosResult[]): void {
   add('requests', (r) => r.requests);
   add('retries (same key)', (r) => r.retries);
   add('errors while down (expected)', (r) => r.expectedErrors);
+  if (results.some((r) => r.databaseOutages)) add('database outages (not injected)', (r) => r.databaseOutages);
   const faultKeys = keys((r) => r.faults);
   add('faults injected', (r) => Object.values(r.faults).reduce((s, n) => s + n, 0));
   for (const k of faultKeys) add(`  ${k}`, (r) => r.faults[k] ?? 0);

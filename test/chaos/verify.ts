@@ -19,6 +19,7 @@ export async function openDb(cluster: Cluster): Promise<Db> {
     return { all: async (sql) => db.prepare(sql).all(), close: async () => void db.close() };
   }
   const client = new pg.Client({ connectionString: cluster.opts.pgUrl });
+  client.on('error', () => undefined); // a restart of the database surfaces as a failed query, not a crash
   await client.connect();
   await client.query(`SET search_path TO ${cluster.opts.pgSchema}`);
   return { all: async (sql) => (await client.query(sql)).rows, close: async () => void (await client.end()) };
