@@ -455,6 +455,15 @@ describe('/healthz and /metrics', () => {
 });
 
 describe('unknown routes and methods', () => {
+  it('never serves files outside the client bundle', async () => {
+    for (const path of ['/demo/..%2f..%2fpackage.json', '/demo/%2e%2e/%2e%2e/package.json', '/demo/..%5c..%5cpackage.json', '/demo/assets/..%2f..%2f..%2fserver%2fmain.ts']) {
+      const r = await fetch(`${base}${path}`);
+      const text = await r.text();
+      expect(r.status, path).toBe(404);
+      expect(text).not.toMatch(/"dependencies"|listening on/);
+    }
+  });
+
   it('answers 404 not_found with the error shape', async () => {
     expectError(await call(base, 'GET', '/api/payments/nope'), 404, 'not_found');
     expectError(await call(base, 'DELETE', '/api/payments/session/create'), 404, 'not_found');

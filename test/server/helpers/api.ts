@@ -1,5 +1,5 @@
 /** A small HTTP client for the server suite: the contract's calls, the test cards, and the checks every answer must pass. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 
 export const MERCHANT_KEY = 'test-merchant-key-0123456789';
@@ -60,7 +60,22 @@ export async function call(base: string, method: string, path: string, opts: Cal
   } catch {
     /* not JSON */
   }
+  if (/json/.test(res.headers.get('content-type') ?? '')) expectNothingSecret(text, body);
   return { status: res.status, headers: res.headers, text, body };
+}
+
+/** sha256 of every client secret seen in a create answer: no later answer may carry one (the stored hash). */
+const secretHashes = new Set<string>();
+
+/**
+ * Every JSON answer of every test goes through here: no stack trace, no test card number, no client secret's hash,
+ * and a client secret only in the create answer (and its replays) that hands it out.
+ */
+function expectNothingSecret(text: string, body: any): void {
+  expectNoLeak(text);
+  for (const number of Object.values(CARDS)) expect(text).not.toContain(number);
+  for (const hash of secretHashes) expect(text).not.toContain(hash);
+  if (typeof body?.clientSecret === 'string') secretHashes.add(createHash('sha256').update(body.clientSecret).digest('hex'));
 }
 
 /** A session created by the merchant backend, with its own order id (no order source needed). */
