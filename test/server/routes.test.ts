@@ -540,6 +540,15 @@ describe('GET /sessions/active', () => {
     expect([...created].sort((a, b) => b - a)).toEqual(created);
   });
 
+  it('stats (admin only) count sessions by status and interruptions by reason', async () => {
+    expectError(await call(ob, 'GET', '/sessions/stats', { auth: made[3].clientSecret }), 401, 'unauthorized');
+    const r = await call(ob, 'GET', '/sessions/stats', { auth: ADMIN_TOKEN });
+    expect(r.status).toBe(200);
+    expect(r.body.counts).toMatchObject({ INITIATED: 4, INTERRUPTED: 1, COMPLETED: 1, CANCELLED: 1 });
+    expect(r.body.interruptionsByReason).toEqual({ user: 1 });
+    expect(r.body.outcomes.reduce((n: number, o: { completed: number }) => n + o.completed, 0)).toBe(1);
+  });
+
   it('answers 400 invalid_cursor to a forged cursor', async () => {
     expectError(await list('?cursor=not-a-cursor'), 400, 'invalid_cursor');
     expectError(await list(`?cursor=${Buffer.from('1.../etc').toString('base64url')}`), 400, 'invalid_cursor');
