@@ -63,6 +63,8 @@ export class ServiceWorkerBridge implements OfflineBridge {
 
   onQueueChange(cb: (queued: number) => void): () => void {
     this.#queueListeners.add(cb);
+    // A listener that arrives after the worker reported (a reload while something waits) learns it at once.
+    if (this.#items.length > 0) queueMicrotask(() => this.#queueListeners.has(cb) && this.#safely(() => cb(this.#items.length)));
     return () => this.#queueListeners.delete(cb);
   }
 
@@ -158,7 +160,8 @@ export class ServiceWorkerBridge implements OfflineBridge {
         break;
       case 'outbox-state':
         this.#answers = message.answers;
-        this.#setItems(message.items);
+        // The worker's full picture (after every replay pass): told even when unchanged, so no listener stays behind.
+        this.#setItems(message.items, true);
         // Answers that arrived while this page was closed (or before it listened): the widget matches them by key.
         for (const kept of [...message.answers].reverse()) this.#deliver(kept);
         break;
@@ -175,11 +178,11 @@ export class ServiceWorkerBridge implements OfflineBridge {
     for (const cb of this.#results) this.#safely(() => cb(answer));
   }
 
-  #setItems(items: OutboxItem[]): void {
+  #setItems(items: OutboxItem[], always = false): void {
     const before = this.#items.length;
     this.#items = items;
     this.#setKeepAlive(items.length > 0);
-    if (before !== items.length) for (const cb of this.#queueListeners) this.#safely(() => cb(items.length));
+    if (always || before !== items.length) for (const cb of this.#queueListeners) this.#safely(() => cb(items.length));
   }
 
   #setKeepAlive(on: boolean): void {
