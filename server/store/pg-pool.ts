@@ -47,7 +47,7 @@ export function createPgPool(opts: PgPoolOptions): PgPool {
   const pool = new pg.Pool({
     ...clientConfig,
     // Sent in the start-up packet: every pooled connection, including ones opened after a reconnect, lives in our schema.
-    options: `-c search_path=${opts.schema}`,
+    connectionString: withStartupOption(opts.url, `-c search_path=${opts.schema}`),
     // At least 2: an exclusive job holds one connection for its lock while its queries need another.
     max: Math.max(2, opts.max ?? (Number(process.env.PG_POOL_MAX) || 10)),
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
@@ -67,6 +67,13 @@ export function createPgPool(opts: PgPoolOptions): PgPool {
     if (pid) ownPids.delete(pid);
   });
   return { pool, clientConfig, ownPids };
+}
+
+/** Adds a server setting to the URL's `options` (pg lets parameters in the URL override the config object's, so it goes there). */
+function withStartupOption(url: string, option: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', [u.searchParams.get('options'), option].filter(Boolean).join(' '));
+  return u.toString();
 }
 
 /** CREATE SCHEMA IF NOT EXISTS, tolerating another instance creating it at the same moment. */
