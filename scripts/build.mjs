@@ -19,14 +19,16 @@ for (const part of ['widget', 'demo', 'sw']) {
   run(process.execPath, [script]);
 }
 console.log('build: server');
-run(process.execPath, [
-  join(root, 'node_modules/esbuild/bin/esbuild'),
-  'server/main.ts',
-  '--bundle',
-  '--platform=node',
-  '--format=esm',
-  '--target=node20',
-  '--packages=external',
-  '--outfile=dist/server/main.js',
-  '--log-level=warning',
-]);
+// The esbuild API rather than its binary: after its install script the package's bin is a native executable, not a script.
+const esbuild = await import('esbuild');
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ['server/main.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  outfile: 'dist/server/main.js',
+  logLevel: 'warning',
+});
