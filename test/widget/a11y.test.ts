@@ -1,7 +1,7 @@
 /** Accessibility (axe in every state, keyboard-only flow, focus), the leave-page warning, and locales. */
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { CARDS, createOrder, mount, part, payWith, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded } from './helpers.js';
+import { CARDS, createOrder, mount, part, payWith, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, focusedPart } from './helpers.js';
 
 function leaveWarningShown(): boolean {
   const event = new Event('beforeunload', { cancelable: true });
@@ -67,7 +67,7 @@ describe('<payment-checkout> accessibility', () => {
     await waitForPart(el, 'pay-button');
     (document.activeElement as HTMLElement | null)?.blur();
     await sendKeys({ press: 'Tab' });
-    expect(el.shadowRoot!.activeElement).to.equal(part(el, 'card-number'));
+    expect(focusedPart(el)).to.equal('card-number');
     expect(getComputedStyle(part(el, 'card-number')!).outlineStyle).to.equal('solid');
     await sendKeys({ type: '4242424242424242' });
     await sendKeys({ press: 'Tab' });
@@ -84,7 +84,7 @@ describe('<payment-checkout> accessibility', () => {
     (await waitForPart(el, 'pay-button')).click();
     const error = await waitForEvent(events, 'checkout-error');
     expect(error).to.deep.equal({ code: 'missingCard', message: 'Enter the card number, expiry date and security code.', retryable: false });
-    await waitUntil(() => el.shadowRoot!.activeElement === part(el, 'message'), 'focus on the message');
+    await waitUntil(() => focusedPart(el) === 'message', 'focus on the message');
     expect(el.getAttribute('status')).to.equal('initiated');
   });
 

@@ -1,6 +1,6 @@
 /** The checkout against the real server: statuses, events and their details, decline → retry, max retries, cancel, restore. */
 import { expect } from '@open-wc/testing';
-import { CARDS, chargesOf, createOrder, mount, part, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded } from './helpers.js';
+import { CARDS, chargesOf, createOrder, mount, part, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, has, focusedPart } from './helpers.js';
 
 describe('<payment-checkout> against the server', () => {
   afterEach(unmountAll);
@@ -20,10 +20,10 @@ describe('<payment-checkout> against the server', () => {
     expect(part(el, 'attempts')!.textContent).to.equal('Attempt 1 of 3');
     expect(part(el, 'session-id')!.textContent).to.contain(ready.sessionId as string);
     expect(events.find((e) => e.type === 'checkout-status')!.detail).to.deep.equal({ status: 'initiated', attempt: 1, maxAttempts: 3 });
-    expect(part(el, 'pay-button')).to.exist;
-    expect(part(el, 'retry-button')).to.equal(null);
-    expect(part(el, 'resume-button')).to.equal(null);
-    expect(part(el, 'cancel-button')).to.exist;
+    expect(has(el, 'pay-button'), 'pay-button').to.equal(true);
+    expect(has(el, 'retry-button'), 'retry-button').to.equal(false);
+    expect(has(el, 'resume-button'), 'resume-button').to.equal(false);
+    expect(has(el, 'cancel-button'), 'cancel-button').to.equal(true);
     expect(part<HTMLInputElement>(el, 'card-number')!.autocomplete).to.equal('cc-number');
     expect(part<HTMLInputElement>(el, 'card-expiry')!.autocomplete).to.equal('cc-exp');
     expect(part<HTMLInputElement>(el, 'card-cvc')!.autocomplete).to.equal('cc-csc');
@@ -42,8 +42,8 @@ describe('<payment-checkout> against the server', () => {
     expect(done.paymentId).to.be.a('string').and.not.equal('');
     expect(events.some((e) => e.type === 'checkout-status' && e.detail.status === 'processing')).to.equal(true);
     expect(part(el, 'message')!.textContent).to.contain('Payment complete');
-    expect(part(el, 'pay-button')).to.equal(null);
-    expect(part(el, 'cancel-button')).to.equal(null);
+    expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
+    expect(has(el, 'cancel-button'), 'cancel-button').to.equal(false);
     const charges = await chargesOf(done.sessionId as string);
     expect(charges.map((c) => c.status)).to.deep.equal(['succeeded']);
   });
@@ -73,8 +73,8 @@ describe('<payment-checkout> against the server', () => {
     const error = await waitForEvent(events, 'checkout-error');
     expect(error).to.deep.equal({ code: 'insufficient_funds', message: 'The card has insufficient funds. Try another card.', retryable: true });
     expect(part(el, 'message')!.textContent).to.contain('insufficient funds');
-    expect(el.shadowRoot!.activeElement).to.equal(part(el, 'message'));
-    expect(part(el, 'pay-button')).to.equal(null);
+    expect(focusedPart(el)).to.equal('message');
+    expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
     (await waitForPart(el, 'retry-button')).click();
     await waitForStatus(el, 'resumed');
     expect(el.getAttribute('attempt')).to.equal('2');
@@ -104,9 +104,9 @@ describe('<payment-checkout> against the server', () => {
     }
     expect(part(el, 'status')!.textContent).to.equal('Max retries exceeded');
     expect(part(el, 'message')!.textContent).to.contain('Max retries exceeded');
-    expect(part(el, 'pay-button')).to.equal(null);
-    expect(part(el, 'retry-button')).to.equal(null);
-    expect(part(el, 'resume-button')).to.equal(null);
+    expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
+    expect(has(el, 'retry-button'), 'retry-button').to.equal(false);
+    expect(has(el, 'resume-button'), 'resume-button').to.equal(false);
     (await waitForPart(el, 'cancel-button')).click();
     const cancel = await waitForEvent(events, 'checkout-cancel');
     expect(cancel).to.deep.equal({ sessionId: (await waitForEvent(events, 'checkout-ready')).sessionId, reason: 'user' });
@@ -124,7 +124,7 @@ describe('<payment-checkout> against the server', () => {
     const cancel = await waitForEvent(events, 'checkout-cancel');
     expect(cancel.reason).to.equal('changed_mind');
     expect((await serverSession(cancel.sessionId as string)).status).to.equal('CANCELLED');
-    expect(part(el, 'cancel-button')).to.equal(null);
+    expect(has(el, 'cancel-button'), 'cancel-button').to.equal(false);
     expect(part(el, 'message')!.textContent).to.contain('cancelled');
   });
 
@@ -166,6 +166,24 @@ describe('<payment-checkout> against the server', () => {
     expect((await waitForEvent(events, 'checkout-ready')).sessionId).to.equal(created.sessionId);
     await payWith(el, CARDS.ok);
     expect((await waitForEvent(events, 'checkout-complete')).orderId).to.equal(orderId);
+  });
+
+  it('an interruption that used no attempt shows Resume, which continues in the same attempt', async () => {
+    const orderId = await createOrder();
+    const created = await (await fetch('/api/payments/session/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId }) })).json();
+    const auth = { authorization: `Bearer ${created.clientSecret}`, 'content-type': 'application/json' };
+    await fetch(`/api/payments/session/${created.sessionId}/interrupt`, { method: 'POST', headers: auth, body: JSON.stringify({ reason: 'user' }) });
+    const events: Recorded = [];
+    const el = mount({ 'session-id': created.sessionId, 'client-secret': created.clientSecret }, events);
+    await waitForStatus(el, 'interrupted');
+    expect(has(el, 'retry-button'), 'retry-button').to.equal(false);
+    (await waitForPart(el, 'resume-button')).click();
+    await waitForStatus(el, 'resumed');
+    expect(el.getAttribute('attempt')).to.equal('1');
+    expect(has(el, 'resume-button'), 'resume-button').to.equal(false);
+    expect(focusedPart(el)).to.equal('card-number');
+    await payWith(el, CARDS.ok);
+    await waitForEvent(events, 'checkout-complete');
   });
 
   it('an unknown order is a checkout-error, not an exception', async () => {

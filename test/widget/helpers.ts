@@ -46,6 +46,12 @@ export function unmountAll(): void {
 
 export const part = <T extends HTMLElement = HTMLElement>(el: PaymentCheckout, name: string) => el.shadowRoot!.querySelector<T>(`[part~="${name}"]`);
 
+/** Whether a part is rendered (assert on booleans: a failing assertion on a DOM node cannot be reported by the runner). */
+export const has = (el: PaymentCheckout, name: string) => part(el, name) !== null;
+
+/** The `part` of the element focused inside the widget, or null. */
+export const focusedPart = (el: PaymentCheckout) => el.shadowRoot!.activeElement?.getAttribute('part') ?? null;
+
 export async function waitForStatus(el: PaymentCheckout, status: string, timeout = 20_000): Promise<void> {
   await waitUntil(() => el.getAttribute('status') === status, `status ${status} (is ${el.getAttribute('status')}: ${part(el, 'message')?.textContent})`, { timeout, interval: 20 });
 }

@@ -23,7 +23,6 @@ const BY_CODE: Record<string, CheckoutMessage> = {
   cancelled: { key: 'msg.cancelled', kind: 'info' },
   expired: { key: 'msg.expired', kind: 'error' },
   failed_max_retries: { key: 'msg.maxRetries', kind: 'error' },
-  interrupted: { key: 'msg.processor_error', kind: 'error' },
 };
 
 /** The message for a final status or an error code. */

@@ -115,12 +115,21 @@ export abstract class SessionSync extends CheckoutCore {
       await this._clearPending();
       return this._fail(s.lastError.code, { key: declineKey(s.lastError.code), kind: 'error', code: s.lastError.code }, true, s.lastError.message);
     }
-    if (before !== status || !this._view.message) {
-      if (status === 'interrupted') this._set({ canRetry: true, message: this._view.message ?? messageFor(s.lastError?.code ?? 'interrupted') });
-      else if (status === 'processing' && !this._record?.pending) this._set({ message: { key: 'msg.inProgress', kind: 'info' } });
+    if (status === 'interrupted' && before !== status) this.#showInterruption(s);
+    else if (before !== status || !this._view.message) {
+      if (status === 'processing' && !this._record?.pending) this._set({ message: { key: 'msg.inProgress', kind: 'info' } });
       else if ((status === 'initiated' || status === 'resumed') && !this._busy) this._set({ message: { key: 'msg.enterCard', kind: 'info' } });
     }
-    if (status === 'interrupted') this._set({ canRetry: true });
+  }
+
+  /**
+   * Retry when something failed (this page's error, the server's `lastError`, an attempt still pending);
+   * otherwise (e.g. the shopper left the page) the interruption cost nothing and Resume continues it.
+   */
+  #showInterruption(s: SessionJson): void {
+    if (this._view.message?.kind === 'error' || this._record?.pending) return this._set({ canRetry: true });
+    if (s.lastError) return this._set({ canRetry: true, message: { key: declineKey(s.lastError.code), kind: 'error', code: s.lastError.code } });
+    this._set({ canRetry: false, message: { key: 'msg.interrupted', kind: 'info' } });
   }
 
   /**

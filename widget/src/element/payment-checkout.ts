@@ -248,8 +248,12 @@ export class PaymentCheckout extends LitElement {
       this.#focusMessage = false;
       this.renderRoot.querySelector<HTMLElement>('[part~="message"]')?.focus();
     } else if (this.#focusCard) {
-      this.#focusCard = false;
-      this.renderRoot.querySelector<HTMLElement>('#cc-number')?.focus();
+      // Disabled while the resume request finishes: the focus waits for the update that enables it.
+      const input = this.renderRoot.querySelector<HTMLInputElement>('#cc-number');
+      if (input && !input.disabled) {
+        this.#focusCard = false;
+        input.focus();
+      }
     }
   }
 
