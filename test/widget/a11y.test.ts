@@ -83,7 +83,7 @@ describe('<payment-checkout> accessibility', () => {
     const el = mount({ 'order-id': await createOrder() }, events);
     (await waitForPart(el, 'pay-button')).click();
     const error = await waitForEvent(events, 'checkout-error');
-    expect(error).to.deep.equal({ code: 'missingCard', message: 'Enter the card number, expiry date and security code.', retryable: false });
+    expect(error).to.deep.equal({ code: 'missing_card', message: 'Enter the card number, expiry date and security code.', retryable: false });
     await waitUntil(() => focusedPart(el) === 'message', 'focus on the message');
     expect(el.getAttribute('status')).to.equal('initiated');
   });

@@ -158,7 +158,7 @@ describe('card fields and strings', () => {
     expect(parseExpiry('1 / 2030')).to.deep.equal({ expMonth: 1, expYear: 2030 });
     expect(parseExpiry('13/34')).to.equal(null);
     expect(paymentFromFields({ number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' })).to.deep.equal({ card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } });
-    expect(paymentFromFields({ number: '', expiry: '12/34', cvc: '123' })).to.deep.equal({ error: 'missingCard' });
+    expect(paymentFromFields({ number: '', expiry: '12/34', cvc: '123' })).to.deep.equal({ error: 'missing_card' });
     expect(paymentFromFields({ number: '42', expiry: '12/34', cvc: '123' })).to.deep.equal({ error: 'invalid_card_number' });
     expect(paymentFromFields({ number: '4242424242424242', expiry: '1234x', cvc: '123' })).to.deep.equal({ error: 'invalid_expiry' });
   });

@@ -9,7 +9,7 @@ export type ControllerEvent =
   | { type: 'error'; code: string; messageKey: string; params?: Record<string, string | number>; serverMessage?: string; retryable: boolean };
 
 /** The payment method at the moment of paying: card details (tokenized by the controller), a ready token, or why not. */
-export type PaymentSource = { card: CardInput } | { token: string } | { error: 'missingCard' | 'invalid_card_number' | 'invalid_expiry' | 'invalid_cvc' };
+export type PaymentSource = { card: CardInput } | { token: string } | { error: 'missing_card' | 'invalid_card_number' | 'invalid_expiry' | 'invalid_cvc' };
 
 const DECLINES = new Set(['card_declined', 'insufficient_funds', 'processor_error']);
 

@@ -50,7 +50,7 @@ export abstract class SessionSync extends CheckoutCore {
 
   protected async _create(): Promise<void> {
     const orderId = this._o.orderId;
-    if (!orderId) return this._fail('missing_order', { key: 'msg.missingOrder', kind: 'error' }, false);
+    if (!orderId) return this._fail('missing_order', { key: 'msg.missing_order', kind: 'error' }, false);
     this.#createKey ??= this._uuid();
     const answer = await this._net(() => this._o.api.createSession(orderId, this.#createKey!, this._call()), () => this._create());
     if (!answer) return;

@@ -23,7 +23,7 @@ export function parseExpiry(text: string): { expMonth: number; expYear: number }
 export function paymentFromFields(v: CardFieldValues): PaymentSource {
   const number = v.number.replace(/[\s-]/g, '');
   const cvc = v.cvc.trim();
-  if (!number || !v.expiry.trim() || !cvc) return { error: 'missingCard' };
+  if (!number || !v.expiry.trim() || !cvc) return { error: 'missing_card' };
   if (!/^\d{12,19}$/.test(number)) return { error: 'invalid_card_number' };
   const expiry = parseExpiry(v.expiry);
   if (!expiry) return { error: 'invalid_expiry' };
@@ -41,8 +41,8 @@ export async function paymentFromSlotted(el: Element): Promise<PaymentSource | n
   try {
     const t = await field.tokenize();
     const token = typeof t === 'string' ? t : t?.token;
-    return token ? { token } : { error: 'missingCard' };
+    return token ? { token } : { error: 'missing_card' };
   } catch {
-    return { error: 'missingCard' };
+    return { error: 'missing_card' };
   }
 }
