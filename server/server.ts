@@ -77,6 +77,8 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      // Charges in flight hold only unref'd timers: keep the process alive until they have settled and the store is closed.
+      const keepAlive = setInterval(() => {}, 1_000);
       app.sweeper.stop();
       await events.close(); // ends SSE streams' subscriptions
       const closed = new Promise<void>((res) => server.close(() => res()));
@@ -90,6 +92,7 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
       clearTimeout(force);
       processor.close();
       await store.close();
+      clearInterval(keepAlive);
     })());
 
   return { ...app, url, store, log, close, adminTokenInfo };

@@ -38,7 +38,11 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     idempotency({
       store: d.store,
       required,
-      scope: (c) => (c.get('session') ? `session:${c.get('session').id}` : `create:${c.get('caller')?.kind ?? 'public'}`),
+      // Create keys belong to their caller: the merchant backend, or one browser's address (a replayed create carries a client secret).
+      scope: (c) => {
+        if (c.get('session')) return `session:${c.get('session').id}`;
+        return c.get('caller')?.kind === 'merchant' ? 'create:merchant' : `create:public:${clientAddress(c)}`;
+      },
       ttlMs: d.idempotencyTtlMs,
       leaseMs,
       now: d.now,
