@@ -1,5 +1,5 @@
 /** The checkout against the real server: statuses, events and their details, decline → retry, max retries, cancel, restore. */
-import { expect } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import { CARDS, chargesOf, createOrder, mount, part, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, has, focusedPart } from './helpers.js';
 
 describe('<payment-checkout> against the server', () => {
@@ -73,7 +73,7 @@ describe('<payment-checkout> against the server', () => {
     const error = await waitForEvent(events, 'checkout-error');
     expect(error).to.deep.equal({ code: 'insufficient_funds', message: 'The card has insufficient funds. Try another card.', retryable: true });
     expect(part(el, 'message')!.textContent).to.contain('insufficient funds');
-    expect(focusedPart(el)).to.equal('message');
+    await waitUntil(() => focusedPart(el) === 'message', 'focus on the message');
     expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
     (await waitForPart(el, 'retry-button')).click();
     await waitForStatus(el, 'resumed');
@@ -181,7 +181,7 @@ describe('<payment-checkout> against the server', () => {
     await waitForStatus(el, 'resumed');
     expect(el.getAttribute('attempt')).to.equal('1');
     expect(has(el, 'resume-button'), 'resume-button').to.equal(false);
-    expect(focusedPart(el)).to.equal('card-number');
+    await waitUntil(() => focusedPart(el) === 'card-number', 'focus on the card number for the new attempt');
     await payWith(el, CARDS.ok);
     await waitForEvent(events, 'checkout-complete');
   });

@@ -63,7 +63,7 @@ describe('<payment-checkout> resilience', () => {
     await waitUntil(() => el.hasAttribute('offline'), 'offline attribute');
     expect(part(el, 'message')!.textContent).to.contain('No connection');
     expect(has(el, 'retry-button'), 'retry-button').to.equal(true);
-    expect(focusedPart(el)).to.equal('message');
+    await waitUntil(() => focusedPart(el) === 'message', 'focus on the message');
     const pendingKey = /"pending":\{"idempotencyKey":"([^"]+)"/.exec(await storedText())?.[1];
     expect(pendingKey).to.be.a('string');
 
