@@ -129,6 +129,27 @@ describe('<payment-checkout> resilience', () => {
 });
 
 describe('live status', () => {
+  it('the element opens one event stream for its session and closes it when removed', async () => {
+    const opened: EventSource[] = [];
+    const Original = window.EventSource;
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(this);
+      }
+    };
+    try {
+      const el = mount({ 'order-id': await createOrder() });
+      await waitForStatus(el, 'initiated');
+      await waitUntil(() => opened.length === 1 && opened[0].readyState === EventSource.OPEN, 'stream open');
+      expect(opened[0].url).to.contain('/events?client_secret=');
+      el.remove();
+      expect(opened.map((s) => s.readyState)).to.deep.equal([EventSource.CLOSED]);
+    } finally {
+      window.EventSource = Original;
+    }
+  });
+
   async function newSession() {
     const orderId = await createOrder();
     const res = await fetch(`${API}/session/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId }) });
