@@ -45,11 +45,13 @@ export function serveClient(app: Hono, staticDir: string): void {
   const missing = (what: string) =>
     new Response(`${what} is not built yet: run \`npm run build\`.`, { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 
-  app.get('/payment-checkout.js', async (c) => (await send('payment-checkout.js', { 'Cache-Control': 'no-cache' })) ?? missing('The widget'));
+  // Merchants load the widget from their own pages on other origins: a module script across origins needs CORS.
+  const PUBLIC = { 'Access-Control-Allow-Origin': '*' };
+  app.get('/payment-checkout.js', async (c) => (await send('payment-checkout.js', { 'Cache-Control': 'no-cache', ...PUBLIC })) ?? missing('The widget'));
   app.get('/payment-sw.js', async (c) =>
     (await send('payment-sw.js', { 'Cache-Control': 'no-cache', 'Service-Worker-Allowed': '/' })) ?? missing('The service worker'),
   );
-  app.get('/custom-elements.json', async () => (await send('custom-elements.json')) ?? missing('The manifest'));
+  app.get('/custom-elements.json', async () => (await send('custom-elements.json', PUBLIC)) ?? missing('The manifest'));
   for (const [route, file] of Object.entries(PAGES)) {
     app.get(route, async (c) => (await send(file, { 'Cache-Control': 'no-cache' })) ?? missing('The demo'));
   }
