@@ -20,7 +20,9 @@ function minifyChunk(): Plugin {
     async generateBundle(_options, bundle) {
       for (const chunk of Object.values(bundle)) {
         if (chunk.type !== 'chunk') continue;
-        chunk.code = (await transform(chunk.code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none' })).code;
+        // `_name` members are the widget's own internals (the controller layers share them as `protected`): shortened.
+        // Lit's and workbox's internals are already minified and use other shapes (`_$x`, single letters).
+        chunk.code = (await transform(chunk.code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none', mangleProps: /^_[a-zA-Z]\w*$/ })).code;
       }
     },
   };
