@@ -12,6 +12,10 @@ const common = { RATE_LIMIT_CREATE_PER_MIN: '100000', RATE_LIMIT_TOKENS_PER_MIN:
 // PAYMENT_TIMEOUT_MS 3 s: the slow test card (6975) answers after it, while the widget's own `timeout` in tests is shorter.
 const main = await startServer({ env: { ...common, PAYMENT_TIMEOUT_MS: '3000' } });
 const expiring = await startServer({ env: { ...common, SESSION_TTL_MS: '1500', SWEEP_INTERVAL_MS: '250' } });
+// If the runner dies without its serverStop hook (Ctrl-C twice, a crash), the servers must not outlive it.
+process.once('exit', () => {
+  for (const s of [main, expiring]) if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+});
 
 /** Streams a request to `target` (SSE included) and cancels the upstream request when the page goes away. */
 function proxy(prefix, target, strip = '') {

@@ -103,7 +103,9 @@ export async function benchWidget(): Promise<WidgetBench> {
     };
   } finally {
     await browser.close();
-    await server.stop();
+    // SIGTERM drains in-flight work; a server that has not exited after 5 s is killed rather than left behind.
+    await Promise.race([server.stop(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    await server.kill();
     server.cleanup();
   }
 }
