@@ -108,24 +108,28 @@ export class CheckoutController extends SessionSync {
       return this._emit({ type: 'cancel', sessionId: s?.sessionId ?? null, reason });
     }
     if (this._view.status === 'completed' || this._busy) return;
-    await this._guard(async () => {
-      const key = await this._opKey('cancel');
-      const answer = await this._o.api.cancel(s.sessionId, s.clientSecret, reason, key, this._call());
-      const err = errorOf(answer);
-      if (!err) {
-        this._watcher?.stop();
-        await this._save({ status: 'CANCELLED', pending: null });
-        this._set({ status: 'cancelled', cancelReason: reason, canRetry: false, processing: false, message: messageFor('cancelled') });
-        return this._emit({ type: 'cancel', sessionId: s.sessionId, reason });
-      }
-      if (err.code === 'payment_in_progress') return this._fail(err.code, { key: 'msg.cancelRefused', kind: 'error', code: err.code }, true);
-      if (err.code === 'invalid_transition') {
-        await this._refresh();
-        if (isFinal(this._view.status) && this._view.status !== 'completed') this._emit({ type: 'cancel', sessionId: s.sessionId, reason });
-        return;
-      }
-      return this._otherError(answer, () => this.cancel(reason));
-    });
+    await this._guard(() => this.#cancelOnServer(s.sessionId, s.clientSecret, reason));
+  }
+
+  async #cancelOnServer(sessionId: string, secret: string, reason: string): Promise<void> {
+    const key = await this._opKey('cancel');
+    const again = () => this.#cancelOnServer(sessionId, secret, reason);
+    const answer = await this._net(() => this._o.api.cancel(sessionId, secret, reason, key, this._call()), again);
+    if (!answer) return;
+    const err = errorOf(answer);
+    if (!err) {
+      this._watcher?.stop();
+      await this._save({ status: 'CANCELLED', pending: null });
+      this._set({ status: 'cancelled', cancelReason: reason, canRetry: false, processing: false, message: messageFor('cancelled') });
+      return this._emit({ type: 'cancel', sessionId, reason });
+    }
+    if (err.code === 'payment_in_progress') return this._fail(err.code, { key: 'msg.cancelRefused', kind: 'error', code: err.code }, true);
+    if (err.code === 'invalid_transition') {
+      await this._refresh();
+      if (isFinal(this._view.status) && this._view.status !== 'completed') this._emit({ type: 'cancel', sessionId, reason });
+      return;
+    }
+    return this._otherError(answer, again);
   }
 
   /** The network is back (`online`): whatever was interrupted by its loss continues by itself. */

@@ -28,16 +28,14 @@ export abstract class SessionSync extends CheckoutCore {
       if (answer === 'offline') return this._ready(true);
       const err = errorOf(answer);
       if (err?.code === 'session_not_found' && !given) {
-        await store.delete(key);
-        this._record = null;
+        await this.#forget();
       } else if (err) {
         return this._otherError(answer, () => this._restoreOrCreate());
       } else {
         const session = answer.body as SessionJson;
         // A cancelled or expired checkout cannot be paid any more: coming back to the order starts a new session.
         if (!given && (session.status === 'CANCELLED' || session.status === 'EXPIRED')) {
-          await store.delete(key);
-          this._record = null;
+          await this.#forget();
         } else {
           await this._applySession(session);
           this._ready(true);
@@ -46,6 +44,13 @@ export abstract class SessionSync extends CheckoutCore {
       }
     }
     await this._create();
+  }
+
+  /** Drops a stored session that can no longer be paid; the view goes back to `idle` until the new one exists. */
+  async #forget(): Promise<void> {
+    await this._o.store.delete(this._o.key);
+    this._record = null;
+    this._set({ sessionId: null, status: 'idle', attempt: 0, maxAttempts: 0, paymentId: null, message: null });
   }
 
   protected async _create(): Promise<void> {
