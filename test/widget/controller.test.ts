@@ -145,6 +145,21 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     expect((await t.store.get('k'))!.opKeys).to.have.property('resume:1');
   });
 
+  it('a cancel that meets no network is re-sent with the same key by Retry, then emits cancel', async () => {
+    let cancels = 0;
+    const t = setup({ cancel: async () => (++cancels === 1 ? Promise.reject(new NetworkError('down')) : ok(200, { status: 'CANCELLED', reason: 'user' })) });
+    await t.controller.start();
+    await t.controller.cancel();
+    expect(t.controller.view).to.include({ offline: true, canRetry: true, status: 'initiated' });
+    expect(t.events.some((e) => e.type === 'cancel')).to.equal(false);
+    await t.controller.retry();
+    const keys = t.calls.filter((c) => c.method === 'cancel').map((c) => c.args[3]);
+    expect(keys).to.have.length(2);
+    expect(keys[0]).to.equal(keys[1]);
+    expect(t.controller.view.status).to.equal('cancelled');
+    expect(t.events.find((e) => e.type === 'cancel')).to.deep.equal({ type: 'cancel', sessionId: 'cs_1', reason: 'user' });
+  });
+
   it('never throws at its host: an unexpected failure becomes an error event', async () => {
     const t = setup({ createSession: async () => Promise.reject(new Error('boom')) });
     await t.controller.start();
