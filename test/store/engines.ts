@@ -121,11 +121,22 @@ export async function pgRestartGuard(): Promise<() => Promise<void>> {
   }
 }
 
-/** Waits until no other suite uses PostgreSQL, then holds the exclusive side (released by the restart itself, or the returned fn). */
-export async function pgRestartExclusive(): Promise<() => Promise<void>> {
+/**
+ * Waits until no other suite of ours uses PostgreSQL, then holds the exclusive side (released by the restart itself, or
+ * the returned fn). Courtesy to other runs on the same machine (chaos, bench): also waits up to `politeMs` for servers of
+ * other schemas to disconnect, then goes ahead anyway.
+ */
+export async function pgRestartExclusive(ownSchema: string, politeMs = 30_000): Promise<() => Promise<void>> {
   const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5_000 });
   c.on('error', () => {});
   await c.connect();
   await c.query('select pg_advisory_lock($1)', [RESTART_LOCK_KEY]);
+  for (const until = Date.now() + politeMs; Date.now() < until; ) {
+    const r = await c.query("select count(*)::int as n from pg_stat_activity where application_name like 'payment-checkout/%' and application_name <> $1", [
+      `payment-checkout/${ownSchema}`,
+    ]);
+    if (r.rows[0].n === 0) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
   return () => c.end().catch(() => {});
 }

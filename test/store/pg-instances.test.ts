@@ -193,7 +193,7 @@ if (ENGINES.includes('postgres')) {
         const workers = Array.from({ length: 8 }, (_, n) => worker(n));
         try {
           await sleep(1_500);
-          releaseExclusive = await pgRestartExclusive(); // waits for parallel PostgreSQL suites to finish
+          releaseExclusive = await pgRestartExclusive(schema); // waits for parallel PostgreSQL suites to finish
           const before = answered.size;
           const t = Date.now();
           await pgCtl(cluster!, 'restart');
