@@ -113,8 +113,19 @@ export class Charges {
         break;
       }
       if (found === null && now() > charge.deadlineAt + NOT_FOUND_GRACE_MS) {
-        await this.settle(charge.chargeKey, { status: 'failed', code: 'processor_error', retryable: true, chargeId: null, notReached: true });
-        break;
+        // "Not found" is not proof: the call may still land (late, or from another instance). Close the key at the
+        // processor first; whichever of the void and a late charge gets there first is the one outcome for this key.
+        let closed: ChargeOutcome | null | 'error';
+        try {
+          closed = await processor.voidUnlessCharged({ idempotencyKey: charge.chargeKey, sessionId: charge.sessionId, amount: charge.amount, currency: charge.currency });
+        } catch (err) {
+          log.warn({ chargeKey: charge.chargeKey, err: (err as Error).name }, 'processor void failed');
+          closed = 'error';
+        }
+        if (closed !== 'error') {
+          await this.settle(charge.chargeKey, closed ?? { status: 'failed', code: 'processor_error', retryable: true, chargeId: null, notReached: true });
+          break;
+        }
       }
       if (!wait || now() > charge.deadlineAt + NOT_FOUND_GRACE_MS + this.#d.paymentTimeoutMs) return charge;
       await sleep(LOOKUP_POLL_MS);

@@ -19,6 +19,8 @@ import {
 } from './types.js';
 
 const TOKEN_TTL_MS = 15 * 60_000; // 15 minutes
+/** Ledger failure code of a key closed by voidUnlessCharged: nothing was charged under it, and nothing can be. */
+const VOIDED = 'voided';
 
 export interface TestProcessorOptions {
   store: Store;
@@ -95,9 +97,25 @@ export class TestProcessor implements PaymentProcessor {
   async lookup(idempotencyKey: string): Promise<ChargeOutcome | null> {
     const c = await this.#store.getProcessorChargeByKey(idempotencyKey);
     if (!c) return null;
+    if (c.failureCode === VOIDED) return { status: 'failed', code: 'processor_error', retryable: true, chargeId: null };
     return c.status === 'succeeded'
       ? { status: 'succeeded', chargeId: c.chargeId }
       : { status: 'failed', code: c.failureCode as DeclineCode, retryable: c.failureCode === 'processor_error', chargeId: c.chargeId };
+  }
+
+  async voidUnlessCharged(req: Omit<ChargeRequest, 'token'>): Promise<ChargeOutcome | null> {
+    // The ledger's unique idempotency key decides the race with a late charge: one insert wins, the other reads it.
+    const inserted = await this.#store.insertProcessorCharge({
+      chargeId: randomId('void'),
+      sessionId: req.sessionId,
+      idempotencyKey: req.idempotencyKey,
+      amount: req.amount,
+      currency: req.currency,
+      status: 'failed',
+      failureCode: VOIDED,
+      createdAt: this.#now(),
+    });
+    return inserted ? null : this.lookup(req.idempotencyKey);
   }
 
   async listCharges(filter: { sessionId?: string; limit: number }): Promise<LedgerCharge[]> {

@@ -58,6 +58,12 @@ export interface PaymentProcessor {
   charge(req: ChargeRequest): Promise<ChargeOutcome>;
   /** The charge made with this idempotency key, or null when the processor has none. */
   lookup(idempotencyKey: string): Promise<ChargeOutcome | null>;
+  /**
+   * Makes sure no charge with this key can succeed from now on (a real gateway: cancel the payment intent).
+   * Returns the key's existing outcome when a charge got there first, or null when the key is now void.
+   * Without this, "not found" could be followed by a late call landing, and a retry would charge twice.
+   */
+  voidUnlessCharged(req: Omit<ChargeRequest, 'token'>): Promise<ChargeOutcome | null>;
   listCharges(filter: { sessionId?: string; limit: number }): Promise<LedgerCharge[]>;
   /** Stops timers (slow-card answers) so the process can exit. */
   close(): void;
