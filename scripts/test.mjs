@@ -33,6 +33,7 @@ const steps = [
   ['widget (Chromium)', bin('web-test-runner'), ['--config', 'web-test-runner.config.mjs']],
   ['end-to-end (Chromium)', bin('vitest'), ['run', '--project', 'e2e']],
   ['chaos (small)', bin('tsx'), ['test/chaos/run.ts', '--checkouts', '60']],
+  ['fuzz from /openapi.json (small)', bin('tsx'), ['test/fuzz/run.ts', '--requests', '500']],
 ];
 
 const only = process.argv.slice(2);

@@ -67,11 +67,14 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     expect(stored + JSON.stringify(t.events)).not.to.contain('4242');
   });
 
-  it('a timeout interrupts with reason "timeout"; Retry re-sends the same key and token, never a new charge', async () => {
+  it('a timeout interrupts with reason "timeout"; Retry resumes the next attempt and pays it with a new key (the server settles the first charge before any second one)', async () => {
     let completes = 0;
+    let tokens = 0;
     const t = setup({
+      tokenize: async () => ok(201, { token: `tok_${++tokens}` }),
       complete: async () => (++completes === 1 ? Promise.reject(new TimeoutError('slow')) : ok(200, { status: 'COMPLETED', paymentId: 'ch_1' })),
       interrupt: async () => ok(200, { status: 'INTERRUPTED', canResume: true, attempt: 1, maxAttempts: 3 }),
+      resume: async () => ok(200, { status: 'RESUMED', attempt: 2, maxAttempts: 3, message: 'Attempt 2 of 3' }),
     });
     await t.controller.start();
     await t.controller.pay();
@@ -80,10 +83,13 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     const interrupt = t.calls.find((c) => c.method === 'interrupt')!;
     expect(interrupt.args[2]).to.equal('timeout');
     await t.controller.retry();
+    expect(t.calls.filter((c) => c.method === 'resume')).to.have.length(1);
     const sent = t.calls.filter((c) => c.method === 'complete').map((c) => [c.args[2], c.args[3]]);
-    expect(sent).to.deep.equal([['tok_1', 'key-2'], ['tok_1', 'key-2']]);
-    expect(t.calls.filter((c) => c.method === 'tokenize')).to.have.length(1);
-    expect(t.controller.view.status).to.equal('completed');
+    expect(sent).to.have.length(2);
+    expect(sent[0][0]).to.equal('tok_1');
+    expect(sent[1][0]).to.equal('tok_2');
+    expect(sent[1][1]).not.to.equal(sent[0][1]);
+    expect(t.controller.view).to.include({ status: 'completed', attempt: 2 });
   });
 
   it('202 PROCESSING waits for the stream; a COMPLETED session from it completes', async () => {

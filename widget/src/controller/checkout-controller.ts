@@ -4,8 +4,9 @@
  * it with a fake API and a memory store.
  *
  * Exactly-once from the page's side: a payment attempt gets one Idempotency-Key, saved with its token *before* the
- * request leaves. Until the server gives that attempt a final answer, every Retry, reload or returning network re-sends
- * the same key and body (or waits for the server's events); it is never replaced by a new charge.
+ * request leaves. Until the server gives that attempt a final answer, every reload or returning network re-sends the
+ * same key and body (or waits for the server's events). Retry after a recorded timeout moves on to the next attempt:
+ * the server settles the timed-out charge before it charges again, and answers with it if it went through.
  */
 import type { PendingAttempt } from '../storage/schema.js';
 import type { ReplayedAnswer } from '../offline/bridge.js';
@@ -82,6 +83,9 @@ export class CheckoutController extends SessionSync {
     this._set({ offline: false });
     await this._guard(async () => {
       const pending = this._record?.pending;
+      // Timed out, and the server recorded the interruption: go on to the next attempt. The server settles the timed-out
+      // attempt's charge before it charges again (and answers with that charge if it went through): never two charges.
+      if (pending && this._view.status === 'interrupted') return this.#nextAttemptAfterTimeout();
       if (pending && !isFinal(this._view.status)) return this.#sendComplete(pending);
       const failed = this._failed;
       if (failed) {
@@ -92,6 +96,12 @@ export class CheckoutController extends SessionSync {
       if (!this._secret()) return this._restoreOrCreate();
       await this._refresh();
     });
+  }
+
+  async #nextAttemptAfterTimeout(): Promise<void> {
+    await this._clearPending();
+    await this._resumeNext();
+    if (this._view.status === 'resumed') await this.#payWithEntered();
   }
 
   async resume(): Promise<void> {
