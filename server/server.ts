@@ -70,6 +70,13 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
   const server: ServerType = await new Promise((res) => {
     const s = serve({ fetch: app.app.fetch, hostname: config.HOST, port: config.PORT }, () => res(s));
   });
+  // Requests Node rejects before Hono sees them (headers or URL over its limit, malformed HTTP) still get the contract's shape.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: tooLarge ? { code: 'headers_too_large', message: 'The request line or headers are too large.' } : { code: 'bad_request', message: 'The request is not valid HTTP.' } });
+    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   const { port } = server.address() as AddressInfo;
   url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   app.sweeper.start();

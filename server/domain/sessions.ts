@@ -208,6 +208,8 @@ export class Sessions {
 
   async list(q: { status?: string; limit: number; cursor?: string }) {
     const statuses = parseStatuses(q.status);
+    // The admin sees overdue sessions as EXPIRED at once, not only after the next sweep.
+    await this.expireDue(100);
     const after = q.cursor ? decodeCursor(q.cursor) : null;
     const { rows, total } = await this.#d.store.listSessions({ statuses, limit: q.limit, after });
     const last = rows[rows.length - 1];

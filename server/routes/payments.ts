@@ -30,6 +30,14 @@ const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json
 const err = (description: string) => ({ description, ...json(S.ErrorSchema) });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { ...json(schema), required: true } });
 const holder = [{ clientSecret: [] as string[] }];
+/** What any POST may answer before its operation runs (body, key, rate limit). */
+const postErrors = {
+  400: err('Malformed JSON, schema violation or bad Idempotency-Key'),
+  413: err('Body over 16 KiB'),
+  415: err('Body not application/json'),
+  422: err('Idempotency-Key reused with a different body'),
+  429: err('Rate limited (Retry-After)'),
+};
 
 export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
   const holderAuth = sessionHolder(d.sessions, d.adminToken);
@@ -65,6 +73,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       request: { headers: S.IdempotencyHeaderOptional, ...body(S.CreateBody) },
       responses: {
         201: { description: 'Created; carries the client secret once', ...json(S.CreateResponse) },
+        ...postErrors,
         400: err('Invalid body'),
         401: err('Wrong merchant key'),
         404: err('Unknown order'),
@@ -102,7 +111,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       security: holder,
       // The body (`{}` or none) is declared so malformed JSON is a 400 here too, as on every other POST.
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional, body: { ...json(S.ResumeBody), required: false } },
-      responses: { 200: { description: 'Resumed', ...json(S.ResumeResponse) }, 404: err('No such session'), 409: err('Invalid transition') },
+      responses: { 200: { description: 'Resumed', ...json(S.ResumeResponse) }, ...postErrors, 404: err('No such session'), 409: err('Invalid transition') },
     }),
     async (c) => c.json(await d.sessions.resume(c.get('session').id), 200),
   );
@@ -117,6 +126,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       responses: {
         200: { description: 'Paid', ...json(S.CompleteResponse) },
         202: { description: 'Outcome not yet known; the final status follows on /events', ...json(S.ProcessingResponse) },
+        ...postErrors,
         400: err('Invalid body, key or token'),
         402: err('Declined (card_declined, insufficient_funds) or processor_error (retryable)'),
         404: err('No such session'),
@@ -139,7 +149,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       summary: 'Cancel a session',
       security: holder,
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional, body: { ...json(S.CancelBody), required: false } },
-      responses: { 200: { description: 'Cancelled', ...json(S.CancelResponse) }, 404: err('No such session'), 409: err('Final, or a payment in progress') },
+      responses: { 200: { description: 'Cancelled', ...json(S.CancelResponse) }, ...postErrors, 404: err('No such session'), 409: err('Final, or a payment in progress') },
     }),
     async (c) => c.json(await d.sessions.cancel(c.get('session').id, c.req.valid('json')?.reason), 200),
   );
@@ -151,7 +161,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       summary: 'Record an interruption (timeout, network, user, unload, …)',
       security: holder,
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional, ...body(S.InterruptBody) },
-      responses: { 200: { description: 'Interrupted', ...json(S.InterruptResponse) }, 404: err('No such session'), 409: err('Final session') },
+      responses: { 200: { description: 'Interrupted', ...json(S.InterruptResponse) }, ...postErrors, 404: err('No such session'), 409: err('Final session') },
     }),
     async (c) => c.json(await d.sessions.interrupt(c.get('session').id, c.req.valid('json').reason), 200),
   );
