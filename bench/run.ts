@@ -95,11 +95,11 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
 });
 
 await section('widget: bundle size and restore time', async () => {
-  const w = await optional<{ benchWidget(): Promise<{ gzipBytes: number; brotliBytes: number; minBytes: number; restoreMsMedian: number; restoreMsP95: number; baseline?: unknown }> }>('./widget.js');
+  const w = await optional<{ benchWidget(): Promise<{ gzipBytes: number; brotliBytes: number; minBytes: number; restoreMsMedian: number; restoreMsP95: number; baseline: { firstVisitMsMedian: number; moduleLoadMsMedian: number } }> }>('./widget.js');
   const r = await w.benchWidget();
   raw.widget = r;
   rows.push({ section: 'widget', metric: 'payment-checkout.js gzip (Lit included)', value: `${(r.gzipBytes / 1024).toFixed(1)} KB`, baseline: `min ${(r.minBytes / 1024).toFixed(1)} KB, brotli ${(r.brotliBytes / 1024).toFixed(1)} KB`, goal: '≤ 20 KB', ok: r.gzipBytes <= 20 * 1024 });
-  rows.push({ section: 'widget', metric: 'restore after reload (median / p95)', value: `${r.restoreMsMedian} / ${r.restoreMsP95} ms`, baseline: r.baseline ? JSON.stringify(r.baseline) : '', goal: '≤ 50 ms', ok: r.restoreMsMedian <= 50 });
+  rows.push({ section: 'widget', metric: 'restore after reload (median / p95)', value: `${r.restoreMsMedian} / ${r.restoreMsP95} ms`, baseline: `first visit ${r.baseline.firstVisitMsMedian} ms, module load ${r.baseline.moduleLoadMsMedian} ms`, goal: '≤ 50 ms', ok: r.restoreMsMedian <= 50 });
 });
 
 await section('service worker + SSE in Chromium', async () => {
@@ -112,7 +112,8 @@ await section('service worker + SSE in Chromium', async () => {
 
 await section('chaos: exactly-once under faults', async () => {
   const c = await optional<{ runChaos(o: Record<string, unknown>): Promise<{ checkouts: number; faults: Record<string, number>; completed: number; charges: number; violations: number; wallMs: number }> }>('../test/chaos/chaos.js');
-  const checkouts = Number(process.env.BENCH_CHAOS_CHECKOUTS ?? 2000);
+  // The full-size run (2000 checkouts) is `npm run chaos`; the bench keeps a smaller one so it finishes in minutes.
+  const checkouts = Number(process.env.BENCH_CHAOS_CHECKOUTS ?? 300);
   const r = await c.runChaos({ checkouts, engine: 'sqlite' });
   raw.chaos = r;
   const faults = Object.values(r.faults).reduce((a, b) => a + b, 0);
