@@ -27,7 +27,11 @@ const CONNECTIONS = 50;
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 const fmt = (r: LoadResult) => `${r.requestsPerSec} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`;
 
+/** `--only server,postgres` runs the sections whose names start with those words. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? [];
+
 async function section(name: string, fn: () => Promise<void>) {
+  if (only.length && !only.some((o) => name.startsWith(o))) return;
   log(`${name}: running`);
   const t = Date.now();
   try {
