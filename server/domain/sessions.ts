@@ -110,8 +110,6 @@ export class Sessions {
     return this.#expireIfDue(s);
   }
 
-  view = sessionView;
-
   async resume(id: string) {
     const s = await this.#mutate(id, (s) => ({
       patch: sm.onResume(s),
@@ -241,7 +239,7 @@ export class Sessions {
       return await this.#mutate(s.id, (cur, unresolved) => {
         const patch = sm.onExpire(cur, unresolved, this.#d.now());
         return patch && { patch };
-      }, cur0(s));
+      }, s);
     } catch (e) {
       if (e instanceof AppError) return s;
       throw e;
@@ -269,8 +267,6 @@ export class Sessions {
     throw new AppError('payment_in_progress', 'The session is changing too fast; retry.');
   }
 }
-
-const cur0 = (s: SessionRow) => s;
 
 const KNOWN_REASONS = new Set(['timeout', 'network', 'user', 'unload', 'decline', 'processor_error']);
 /** Keeps the metric's label set bounded: free-text reasons count as "other". */
