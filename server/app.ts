@@ -4,7 +4,6 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -18,6 +17,7 @@ import { Sweeper } from './domain/sweeper.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { bodyLimit } from './middleware/body-limit/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import type { PaymentProcessor } from './processor/types.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -93,11 +93,8 @@ export function createApp(d: AppDeps): App {
   );
   app.use(
     '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('payload_too_large');
-      },
+    bodyLimit(MAX_BODY_BYTES, () => {
+      throw new AppError('payload_too_large');
     }),
   );
   app.use('/api/*', async function jsonOnly(c, next) {
