@@ -34,6 +34,12 @@ export interface ChargeDeps {
   paymentTimeoutMs: number;
 }
 
+/** A charge as a call left it, and its session when that call's settlement moved it. */
+export interface Settled {
+  charge: ChargeRow;
+  session?: SessionRow;
+}
+
 type Settlement = ChargeOutcome | { status: 'failed'; code: 'processor_error'; retryable: true; chargeId: null; notReached: true };
 
 export class Charges {
@@ -50,19 +56,25 @@ export class Charges {
     return startedAt + this.#d.paymentTimeoutMs;
   }
 
-  /** Calls the processor for a started charge, bounded by PAYMENT_TIMEOUT_MS, and settles what it learns. */
-  async run(charge: ChargeRow, token: string): Promise<ChargeRow> {
+  /**
+   * Calls the processor for a started charge, bounded by PAYMENT_TIMEOUT_MS, and settles what it learns.
+   * Returns the charge as it now stands, with the session as this settlement left it (absent when the charge is still
+   * unresolved or was settled by someone else: then the caller reads the session).
+   */
+  async run(charge: ChargeRow, token: string): Promise<Settled> {
     const work = this.#callAndSettle(charge, token);
-    this.#inflight.set(charge.chargeKey, work);
+    // Others only wait for it to end (then read the charge): they never see its failure, which run's caller gets.
+    this.#inflight.set(charge.chargeKey, work.then(noop, noop));
     try {
-      await work;
+      const settled = await work;
+      if (settled) return settled;
     } finally {
       this.#inflight.delete(charge.chargeKey);
     }
-    return (await this.#d.store.getCharge(charge.chargeKey))!;
+    return { charge: (await this.#d.store.getCharge(charge.chargeKey))! };
   }
 
-  async #callAndSettle(charge: ChargeRow, token: string): Promise<void> {
+  async #callAndSettle(charge: ChargeRow, token: string): Promise<Settled | null> {
     const { processor, metrics, log, now } = this.#d;
     const started = now();
     let timer: NodeJS.Timeout | undefined;
@@ -81,9 +93,9 @@ export class Charges {
     metrics.chargeDuration.observe({ outcome: outcome === 'unknown' ? 'unknown' : outcome.status }, (now() - started) / 1000);
     if (outcome === 'unknown') {
       await this.#d.store.markChargeUnknown(charge.chargeKey);
-      return;
+      return null;
     }
-    await this.settle(charge.chargeKey, outcome);
+    return this.settle(charge.chargeKey, outcome, charge);
   }
 
   /**
@@ -133,23 +145,28 @@ export class Charges {
     return (await store.getCharge(charge.chargeKey))!;
   }
 
-  /** Records a charge's outcome and moves its session, atomically; idempotent (a settled charge stays as it is). */
-  async settle(chargeKey: string, outcome: Settlement): Promise<void> {
+  /**
+   * Records a charge's outcome and moves its session, atomically; idempotent (a settled charge stays as it is).
+   * Returns the settled charge and session, or null when the charge was settled already (by another call or instance).
+   * `known` is the charge's row as the caller has it (its immutable fields are used; the update is conditional anyway).
+   */
+  async settle(chargeKey: string, outcome: Settlement, known?: ChargeRow): Promise<Settled | null> {
     const { store, events, metrics, now, log } = this.#d;
     for (let tries = 0; tries < 10; tries++) {
       const at = now();
+      const settled: ChargeRow['status'] = outcome.status;
       const done = await store.transaction(async (tx) => {
-        const charge = await tx.getCharge(chargeKey);
+        const charge = known ?? (await tx.getCharge(chargeKey));
         if (!charge || !isUnresolved(charge)) return { settled: false as const };
-        const won = await tx.settleCharge(chargeKey, {
-          status: outcome.status,
+        const resolved = {
+          status: settled,
           resolvedAt: at,
           paymentId: outcome.status === 'succeeded' ? outcome.chargeId : null,
           errorCode: outcome.status === 'failed' ? outcome.code : null,
-        });
+        };
+        const won = await tx.settleCharge(chargeKey, resolved);
         if (!won) return { settled: false as const };
         const s = (await tx.getSession(charge.sessionId))!;
-        const others = (await tx.listCharges(s.id)).some((c) => c.chargeKey !== chargeKey && isUnresolved(c));
         let patch;
         let reason: string | null = null;
         if (outcome.status === 'succeeded') {
@@ -160,6 +177,7 @@ export class Charges {
           }
         } else {
           const error = declineError(outcome);
+          const others = (await tx.listCharges(s.id)).some((c) => c.chargeKey !== chargeKey && isUnresolved(c));
           patch = onChargeFailed(s, error, others, at);
           if (!others) await tx.releaseOrder(s.orderId, s.id);
           if (patch.status && patch.status !== s.status) reason = 'notReached' in outcome ? 'network' : outcome.code === 'processor_error' ? 'processor_error' : 'decline';
@@ -169,20 +187,20 @@ export class Charges {
           : s.metadata;
         const ok = await tx.updateSession(s.id, s.version, { ...patch, metadata, updatedAt: at });
         if (!ok) throw new VersionConflict();
-        const next: SessionRow = { ...s, ...patch, metadata, updatedAt: at };
-        const answer = chargeAnswer({ ...charge, status: outcome.status, resolvedAt: at, paymentId: outcome.status === 'succeeded' ? outcome.chargeId : null }, next, outcome);
+        const next: SessionRow = { ...s, ...patch, metadata, updatedAt: at, version: s.version + 1 };
+        const after: ChargeRow = { ...charge, ...resolved };
+        const answer = chargeAnswer(after, next, outcome);
         await tx.resolvePendingIdempotency(chargeKey, answer.status, JSON.stringify(answer.body));
-        return { settled: true as const, sessionId: s.id, reason };
+        return { settled: true as const, charge: after, session: next, reason };
       }).catch((err) => {
         if (err instanceof VersionConflict) return null;
         throw err;
       });
       if (done === null) continue;
-      if (done.settled) {
-        if (done.reason) metrics.interruptions.inc({ reason: done.reason });
-        events.publish(done.sessionId);
-      }
-      return;
+      if (!done.settled) return null;
+      if (done.reason) metrics.interruptions.inc({ reason: done.reason });
+      events.publish(done.session.id);
+      return { charge: done.charge, session: done.session };
     }
     throw new AppError('payment_in_progress', 'The session is changing too fast; retry.');
   }
@@ -242,6 +260,8 @@ export function chargeAnswer(charge: Pick<ChargeRow, 'startedAt' | 'resolvedAt' 
     }).toBody(),
   };
 }
+
+function noop(): void {}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

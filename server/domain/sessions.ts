@@ -195,8 +195,8 @@ export class Sessions {
     this.#d.events.publish(s.id);
 
     const after = await charges.run(charge, token);
-    if (isUnresolved(after)) return { status: 202, body: { status: 'PROCESSING' } };
-    return chargeAnswer(after, await store.getSession(id).then((r) => r!));
+    if (isUnresolved(after.charge)) return { status: 202, body: { status: 'PROCESSING' } };
+    return chargeAnswer(after.charge, after.session ?? (await store.getSession(id))!);
   }
 
   async summary(id: string) {

@@ -6,7 +6,7 @@
  */
 import { randomId } from '../ids.js';
 import type { Store } from '../store/types.js';
-import { checkCard } from './cards.js';
+import { type CardBehaviour, checkCard } from './cards.js';
 import {
   ProcessorConnectionError,
   type CardInput,
@@ -21,6 +21,16 @@ import {
 const TOKEN_TTL_MS = 15 * 60_000; // 15 minutes
 /** Ledger failure code of a key closed by voidUnlessCharged: nothing was charged under it, and nothing can be. */
 const VOIDED = 'voided';
+
+/** What each test card's behaviour records in the ledger (the slow and lost-answer cards succeed; their answer is what suffers). */
+const OUTCOMES: Record<CardBehaviour, ['succeeded' | 'failed', DeclineCode | null]> = {
+  succeed: ['succeeded', null],
+  slow: ['succeeded', null],
+  answer_lost: ['succeeded', null],
+  decline: ['failed', 'card_declined'],
+  insufficient_funds: ['failed', 'insufficient_funds'],
+  transient_error: ['failed', 'processor_error'],
+};
 
 export interface TestProcessorOptions {
   store: Store;
@@ -65,37 +75,33 @@ export class TestProcessor implements PaymentProcessor {
   }
 
   async charge(req: ChargeRequest): Promise<ChargeOutcome> {
-    // Idempotent on the key, like a real gateway: the same key returns the first charge's outcome.
-    const existing = await this.lookup(req.idempotencyKey);
-    if (existing) return existing;
-
-    const token = await this.#store.getProcessorToken(req.token);
-    const now = this.#now();
-    if (!token || token.expiresAt <= now || !(await this.#store.useProcessorToken(req.token, now))) {
-      return this.#record(req, 'failed', 'card_declined');
-    }
-    switch (token.behaviour) {
-      case 'decline':
-        return this.#record(req, 'failed', 'card_declined');
-      case 'insufficient_funds':
-        return this.#record(req, 'failed', 'insufficient_funds');
-      case 'transient_error':
-        return this.#record(req, 'failed', 'processor_error');
-      case 'slow': {
-        const outcome = await this.#record(req, 'succeeded', null);
-        await this.#sleep(this.#slowAnswerMs);
-        return outcome;
-      }
-      case 'answer_lost':
-        await this.#record(req, 'succeeded', null);
-        throw new ProcessorConnectionError();
-      default:
-        return this.#record(req, 'succeeded', null);
-    }
+    // One ledger transaction, like a real gateway's: the token is used and the charge recorded together, or neither.
+    const { outcome, behaviour } = await this.#store.transaction((ledger) => this.#chargeIn(ledger, req));
+    if (behaviour === 'slow') await this.#sleep(this.#slowAnswerMs);
+    if (behaviour === 'answer_lost') throw new ProcessorConnectionError();
+    return outcome;
   }
 
-  async lookup(idempotencyKey: string): Promise<ChargeOutcome | null> {
-    const c = await this.#store.getProcessorChargeByKey(idempotencyKey);
+  async #chargeIn(ledger: Store, req: ChargeRequest): Promise<{ outcome: ChargeOutcome; behaviour: string | null }> {
+    // Idempotent on the key: the same key returns the first charge's outcome (and never replays the card's behaviour).
+    const existing = await this.#lookupIn(ledger, req.idempotencyKey);
+    if (existing) return { outcome: existing, behaviour: null };
+
+    const token = await ledger.getProcessorToken(req.token);
+    const now = this.#now();
+    if (!token || token.expiresAt <= now || !(await ledger.useProcessorToken(req.token, now))) {
+      return { outcome: await this.#record(ledger, req, 'failed', 'card_declined'), behaviour: null };
+    }
+    const [status, code] = OUTCOMES[token.behaviour as CardBehaviour] ?? OUTCOMES.succeed;
+    return { outcome: await this.#record(ledger, req, status, code), behaviour: token.behaviour };
+  }
+
+  lookup(idempotencyKey: string): Promise<ChargeOutcome | null> {
+    return this.#lookupIn(this.#store, idempotencyKey);
+  }
+
+  async #lookupIn(ledger: Store, idempotencyKey: string): Promise<ChargeOutcome | null> {
+    const c = await ledger.getProcessorChargeByKey(idempotencyKey);
     if (!c) return null;
     if (c.failureCode === VOIDED) return { status: 'failed', code: 'processor_error', retryable: true, chargeId: null };
     return c.status === 'succeeded'
@@ -136,9 +142,9 @@ export class TestProcessor implements PaymentProcessor {
     this.#timers.clear();
   }
 
-  async #record(req: ChargeRequest, status: 'succeeded' | 'failed', failureCode: DeclineCode | null): Promise<ChargeOutcome> {
+  async #record(ledger: Store, req: ChargeRequest, status: 'succeeded' | 'failed', failureCode: DeclineCode | null): Promise<ChargeOutcome> {
     const chargeId = randomId('ch');
-    const inserted = await this.#store.insertProcessorCharge({
+    const inserted = await ledger.insertProcessorCharge({
       chargeId,
       sessionId: req.sessionId,
       idempotencyKey: req.idempotencyKey,
@@ -149,7 +155,7 @@ export class TestProcessor implements PaymentProcessor {
       createdAt: this.#now(),
     });
     // Lost a race with a concurrent call carrying the same key: answer with the winner's outcome.
-    if (!inserted) return (await this.lookup(req.idempotencyKey))!;
+    if (!inserted) return (await this.#lookupIn(ledger, req.idempotencyKey))!;
     return status === 'succeeded'
       ? { status, chargeId }
       : { status, code: failureCode!, retryable: failureCode === 'processor_error', chargeId };

@@ -150,6 +150,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('sessions_live_expires').execute();
     },
   },
+  '0004_drop_unread_session_indexes': {
+    // Every index is written on every insert (and on updates that touch its columns) but these two were never read:
+    // no query looks sessions up by order, and overdue sessions are found through sessions_live_expires (0003).
+    async up(db: Kysely<any>) {
+      await db.schema.dropIndex('sessions_order').ifExists().execute();
+      await db.schema.dropIndex('sessions_expires').ifExists().execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.createIndex('sessions_order').ifNotExists().on('sessions').column('order_id').execute();
+      await db.schema.createIndex('sessions_expires').ifNotExists().on('sessions').column('expires_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
