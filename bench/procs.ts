@@ -1,6 +1,6 @@
 /** Spawns server processes for benchmarks and waits for their `listening on …` line. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const BENCH_MERCHANT_KEY = 'bench-merchant-key-0123456789';
 export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const SERVER_BUILD = 'dist/server/main.js';
 
 export interface Proc {
   url: string;
@@ -15,7 +16,9 @@ export interface Proc {
 }
 
 export async function spawnScript(script: string, env: Record<string, string> = {}): Promise<Proc> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script)], {
+  // Built JavaScript runs as is; TypeScript sources through tsx.
+  const args = script.endsWith('.js') ? [join(ROOT, script)] : ['--import', 'tsx', join(ROOT, script)];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,10 +48,14 @@ export async function spawnScript(script: string, env: Record<string, string> = 
   };
 }
 
-/** A real server process on SQLite (or on PostgreSQL when env has DATABASE_URL), with rate limits lifted for load. */
+/**
+ * A real server process on SQLite (or on PostgreSQL when env has DATABASE_URL), with rate limits lifted for load.
+ * It is the build `npm start` runs (dist/server/main.js; `npm run bench` builds first).
+ */
 export async function spawnServer(env: Record<string, string> = {}): Promise<Proc & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pc-bench-'));
-  const p = await spawnScript('server/main.ts', {
+  if (!existsSync(join(ROOT, SERVER_BUILD))) throw new Error(`${SERVER_BUILD} is missing: run \`npm run build\` first`);
+  const p = await spawnScript(SERVER_BUILD, {
     HOST: '127.0.0.1',
     PORT: '0',
     DATA_DIR: dataDir,
