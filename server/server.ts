@@ -51,7 +51,11 @@ export async function openStore(config: Config, log: Logger): Promise<{ store: S
     const { openPostgres } = await import('./store/postgres.js');
     return openPostgres({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, log });
   }
-  const store = await openSqliteStore({ path: join(config.dataDir, 'payments.sqlite'), synchronous: config.SQLITE_SYNCHRONOUS });
+  const store = await openSqliteStore({
+    path: join(config.dataDir, 'payments.sqlite'),
+    synchronous: config.SQLITE_SYNCHRONOUS,
+    onCheckpointError: (code) => log.warn({ code }, 'sqlite: background checkpoint failed; the next one retries'),
+  });
   return { store, events: new LocalSessionEvents() };
 }
 

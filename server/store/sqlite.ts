@@ -5,12 +5,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DB } from './schema.js';
 import { KyselyStore } from './kysely-store.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export interface SqliteOptions {
   /** File path, or ':memory:'. */
   path: string;
   synchronous?: 'NORMAL' | 'FULL';
+  /** How often the background worker checkpoints the WAL (default 250 ms; 0 = SQLite's own automatic checkpoints). */
+  checkpointIntervalMs?: number;
+  /** Told when a background checkpoint fails (the next one retries). */
+  onCheckpointError?: (code: string) => void;
 }
+
+/** Automatic checkpoints on the server's connection only past this many WAL pages (~40 MB): a safety net for the worker. */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
 
 export async function openSqliteStore(opts: SqliteOptions): Promise<KyselyStore> {
   if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
@@ -21,8 +29,26 @@ export async function openSqliteStore(opts: SqliteOptions): Promise<KyselyStore>
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const store = new KyselyStore(db, { engine: 'sqlite', close: () => db.destroy() });
+  const intervalMs = opts.path === ':memory:' ? 0 : (opts.checkpointIntervalMs ?? 250);
+  let stopCheckpoints = async () => {};
+  const store = new KyselyStore(db, {
+    engine: 'sqlite',
+    close: async () => {
+      await stopCheckpoints();
+      await db.destroy(); // the last connection to close checkpoints what is left and removes the WAL
+    },
+  });
   await store.migrate();
+  if (intervalMs > 0) {
+    sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    const checkpointer = startCheckpointer({
+      path: opts.path,
+      synchronous: opts.synchronous ?? 'NORMAL',
+      intervalMs,
+      onError: opts.onCheckpointError ?? (() => {}),
+    });
+    stopCheckpoints = () => checkpointer.stop();
+  }
   return store;
 }
 

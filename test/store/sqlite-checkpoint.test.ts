@@ -1,0 +1,79 @@
+/**
+ * SQLite only: WAL checkpoints run on a worker thread, not inside a request's commit. Writes keep the WAL short without
+ * the server's connection ever checkpointing (its own automatic checkpoint only starts at 10 000 pages), and closing
+ * the store stops the worker and leaves every committed row in the file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../server/store/sqlite.js';
+import type { KyselyStore } from '../../server/store/kysely-store.js';
+import { session } from './fixtures.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dirs: string[] = [];
+const tempDb = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pc-ckpt-'));
+  dirs.push(dir);
+  return join(dir, 'payments.sqlite');
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Frames in the WAL now (since it last started over). The pragma then checkpoints them, but reports the count first. */
+async function walFrames(store: KyselyStore): Promise<number> {
+  const { rows } = await sql<{ busy: number; log: number; checkpointed: number }>`pragma wal_checkpoint(PASSIVE)`.execute(store.db);
+  expect(rows).toHaveLength(1);
+  return Number(rows[0]!.log);
+}
+
+async function writeSessions(store: KyselyStore, n: number, pauseEvery: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await store.insertSession(session({ orderId: `ord_ckpt_${i}` }));
+    if (i % pauseEvery === pauseEvery - 1) await sleep(30); // requests arrive over time: the worker gets its turns
+  }
+}
+
+describe('sqlite: background WAL checkpoints', () => {
+  it('keep the WAL short while the server connection only writes', async () => {
+    const path = tempDb();
+    const store = await openSqliteStore({ path, checkpointIntervalMs: 20 });
+    try {
+      await writeSessions(store, 3_000, 100);
+      await sleep(100);
+      // Each insert writes several pages: 3 000 of them are far more frames than this, unless they were checkpointed.
+      expect(await walFrames(store)).toBeLessThan(1_500);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('without the worker the same writes stay in the WAL (the comparison above measures the worker)', async () => {
+    const path = tempDb();
+    const store = await openSqliteStore({ path, checkpointIntervalMs: 0 });
+    try {
+      await sql`pragma wal_autocheckpoint = 10000`.execute(store.db);
+      await writeSessions(store, 3_000, 100);
+      expect(await walFrames(store)).toBeGreaterThan(3_000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stops with the store, and every committed row is in the file when it is opened again', async () => {
+    const path = tempDb();
+    const first = await openSqliteStore({ path, checkpointIntervalMs: 10 });
+    await writeSessions(first, 500, 50);
+    await first.close();
+    const again = await openSqliteStore({ path, checkpointIntervalMs: 10 });
+    try {
+      const { rows } = await sql<{ n: number }>`select count(*) as n from sessions`.execute(again.db);
+      expect(Number(rows[0]!.n)).toBe(500);
+    } finally {
+      await again.close();
+    }
+  });
+});
