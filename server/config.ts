@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   STATIC_DIR: z.string().optional(),
   /** PostgreSQL schema to use (tests give each run its own). */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  /** PostgreSQL connections per server process (at least 2: an exclusive background job holds one for its lock). */
+  PG_POOL_MAX: int(10),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { allowedOrigins: string[]; dataDir: string };

@@ -49,7 +49,7 @@ export async function openStore(config: Config, log: Logger): Promise<{ store: S
   if (config.DATABASE_URL) {
     if (!/^postgres(ql)?:\/\//.test(config.DATABASE_URL)) throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)');
     const { openPostgres } = await import('./store/postgres.js');
-    return openPostgres({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, log });
+    return openPostgres({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolMax: config.PG_POOL_MAX, log });
   }
   const store = await openSqliteStore({
     path: join(config.dataDir, 'payments.sqlite'),

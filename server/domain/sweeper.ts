@@ -3,6 +3,7 @@
  * expire overdue sessions and purge what is past retention (every SWEEP_INTERVAL_MS). Every run is also safe to call directly.
  */
 import type { Logger } from '../log.js';
+import { isStorageUnavailable } from '../store/errors.js';
 import type { Store } from '../store/types.js';
 import type { Charges } from './charges.js';
 import type { Sessions } from './sessions.js';
@@ -22,20 +23,35 @@ export class Sweeper {
   readonly #d: SweeperDeps;
   readonly #timers: NodeJS.Timeout[] = [];
   #sweeping = false;
+  /** Jobs whose last run failed (their failure is logged once). */
+  readonly #failing = new Set<string>();
 
   constructor(deps: SweeperDeps) {
     this.#d = deps;
   }
 
   start(): void {
-    const every = (ms: number, fn: () => Promise<unknown>) => {
+    const every = (job: string, ms: number, fn: () => Promise<unknown>) => {
       if (ms <= 0) return;
-      const t = setInterval(() => void fn().catch((err) => this.#d.log.error({ err }, 'background job failed')), ms);
+      const t = setInterval(() => void fn().then(() => this.#recovered(job), (err: Error) => this.#failed(job, err)), ms);
       t.unref();
       this.#timers.push(t);
     };
-    every(this.#d.reconcileIntervalMs, () => this.#d.charges.reconcileDue());
-    every(this.#d.sweepIntervalMs, () => this.sweep());
+    every('reconcile', this.#d.reconcileIntervalMs, () => this.#d.charges.reconcileDue());
+    every('sweep', this.#d.sweepIntervalMs, () => this.sweep());
+  }
+
+  /** One line when a job starts failing (not one per run while the database is down), one when it works again. */
+  #failed(job: string, err: Error): void {
+    if (this.#failing.has(job)) return;
+    this.#failing.add(job);
+    const detail = { job, err: { name: err.name, code: (err as { code?: string }).code } };
+    if (isStorageUnavailable(err)) this.#d.log.warn(detail, 'background job paused: storage unavailable');
+    else this.#d.log.error(detail, 'background job failed');
+  }
+
+  #recovered(job: string): void {
+    if (this.#failing.delete(job)) this.#d.log.info({ job }, 'background job running again');
   }
 
   stop(): void {

@@ -19,7 +19,7 @@ export interface PgPoolOptions {
   url: string;
   schema: string;
   log: Logger;
-  /** Pool size (default PG_POOL_MAX or 10). */
+  /** Pool size (default 10). */
   max?: number;
 }
 
@@ -49,7 +49,7 @@ export function createPgPool(opts: PgPoolOptions): PgPool {
     // Sent in the start-up packet: every pooled connection, including ones opened after a reconnect, lives in our schema.
     connectionString: withStartupOption(opts.url, `-c search_path=${opts.schema}`),
     // At least 2: an exclusive job holds one connection for its lock while its queries need another.
-    max: Math.max(2, opts.max ?? (Number(process.env.PG_POOL_MAX) || 10)),
+    max: Math.max(2, opts.max ?? 10),
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
   });
   const ownPids = new Set<number>();

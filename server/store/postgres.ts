@@ -16,7 +16,7 @@ export interface PostgresOptions {
   /** Schema holding the tables (default public). */
   schema: string;
   log: Logger;
-  /** Pool size (default PG_POOL_MAX or 10). */
+  /** Pool size (default 10). */
   poolMax?: number;
 }
 
