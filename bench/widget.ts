@@ -1,11 +1,13 @@
 /**
- * Widget figures for `npm run bench`: the size of dist/payment-checkout.js (minified, gzip, brotli; Lit included), and,
+ * Widget figures for `npm run bench`: the size of dist/payment-checkout.js (minified, gzip, brotli; Lit and idb included:
+ * everything the browser downloads before the widget renders), the same for the entry plus the chunks it imports lazily
+ * (the service-worker bridge with workbox-window, loaded only with the `sw` attribute), and,
  * in Debian's Chromium, the time from the element's definition to the restored session rendered after a reload
  * (IndexedDB read, tab lock, first render with the session id), over RELOADS reloads against a real server.
  * Baselines measured in the same run: the first visit (session created over HTTP) and the module's own load time.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/chromium.js';
@@ -14,10 +16,15 @@ import { ROOT, startServer } from '../test/support/server.js';
 const RELOADS = 21;
 const PAGE_PATH = '/__bench/widget.html';
 
-export interface WidgetBench {
+interface Sizes {
   gzipBytes: number;
   brotliBytes: number;
   minBytes: number;
+}
+
+export interface WidgetBench extends Sizes {
+  /** The entry and every chunk it imports (statically or dynamically), summed file by file. */
+  withLazyChunks: Sizes & { files: string[] };
   restoreMsMedian: number;
   restoreMsP95: number;
   baseline: { firstVisitMsMedian: number; moduleLoadMsMedian: number; reloads: number };
@@ -55,13 +62,33 @@ function quantile(values: number[], q: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
 }
 
-export async function benchWidget(): Promise<WidgetBench> {
-  const bundle = readFileSync(join(ROOT, 'dist/payment-checkout.js'));
-  const sizes = {
-    minBytes: bundle.length,
-    gzipBytes: gzipSync(bundle, { level: 9 }).length,
-    brotliBytes: brotliCompressSync(bundle, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+function sizesOf(file: string): Sizes {
+  const bytes = readFileSync(join(ROOT, 'dist', file));
+  return {
+    minBytes: bytes.length,
+    gzipBytes: gzipSync(bytes, { level: 9 }).length,
+    brotliBytes: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
   };
+}
+
+/** The entry and the chunks it imports by relative path (as the worker's precache manifest finds them), transitively. */
+function chunksOf(entry: string, seen = new Set<string>([entry])): string[] {
+  const source = readFileSync(join(ROOT, 'dist', entry), 'utf8');
+  for (const [, spec] of source.matchAll(/(?:import|from)\s*\(?\s*["'](\.{1,2}\/[^"']+\.js)["']/g)) {
+    const file = posix.normalize(posix.join(posix.dirname(entry), spec));
+    if (seen.has(file) || !existsSync(join(ROOT, 'dist', file))) continue;
+    seen.add(file);
+    chunksOf(file, seen);
+  }
+  return [...seen];
+}
+
+export async function benchWidget(): Promise<WidgetBench> {
+  const sizes = sizesOf('payment-checkout.js');
+  const files = chunksOf('payment-checkout.js');
+  const all = files.map(sizesOf);
+  const sum = (k: keyof Sizes) => all.reduce((n, s) => n + s[k], 0);
+  const withLazyChunks = { files, minBytes: sum('minBytes'), gzipBytes: sum('gzipBytes'), brotliBytes: sum('brotliBytes') };
 
   const server = await startServer({ env: { RATE_LIMIT_CREATE_PER_MIN: '100000' } });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -97,6 +124,7 @@ export async function benchWidget(): Promise<WidgetBench> {
     }
     return {
       ...sizes,
+      withLazyChunks,
       restoreMsMedian: quantile(restore, 0.5),
       restoreMsP95: quantile(restore, 0.95),
       baseline: { firstVisitMsMedian: quantile(first, 0.5), moduleLoadMsMedian: quantile(moduleLoad, 0.5), reloads: restore.length },

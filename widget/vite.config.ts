@@ -1,9 +1,13 @@
 /**
- * Builds `<payment-checkout>` into one ES module, dist/payment-checkout.js, with Lit, idb and the lazily used
- * service-worker bridge (workbox-window) all inside: the server serves this single file and the worker precaches it.
+ * Builds `<payment-checkout>` into the ES module dist/payment-checkout.js, with Lit and idb inside: the one file a page
+ * loads (one script tag) and everything the browser downloads before the widget renders. The service-worker bridge
+ * (workbox-window), imported only when the `sw` attribute is set, is a second file next to it,
+ * dist/payment-checkout-sw-bridge.<hash>.js, loaded by the entry relative to its own URL. The server serves both
+ * (CORS `*`) and the worker precaches both (sw/build.mjs follows the entry's relative imports).
  */
 import { defineConfig, type Plugin } from 'vite';
-import { transform } from 'esbuild';
+import { transform, transformSync } from 'esbuild';
+import ts from 'typescript';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,18 +22,68 @@ function minifyChunk(): Plugin {
     name: 'payment-checkout-minify',
     apply: 'build',
     async generateBundle(_options, bundle) {
+      // One mangle cache for every chunk: a `_name` member shortened in the entry has the same short name in the lazy chunk.
+      let mangleCache: Record<string, string | false> = {};
       for (const chunk of Object.values(bundle)) {
         if (chunk.type !== 'chunk') continue;
+        // What the browser downloads before the widget renders is the entry alone: a module shared by the entry and the
+        // lazy chunk would become a third file the entry imports (or the chunk would import the entry, a second copy of it
+        // when the page loaded it with a query string). Keep the lazy side self-contained instead.
+        if (chunk.imports.length) this.error(`${chunk.fileName} statically imports ${chunk.imports.join(', ')}: the widget's chunks must not share modules`);
         // `_name` members are the widget's own internals (the controller layers share them as `protected`): shortened.
         // Lit's and workbox's internals are already minified and use other shapes (`_$x`, single letters).
-        chunk.code = (await transform(chunk.code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none', mangleProps: /^_[a-zA-Z]\w*$/ })).code;
+        const out = await transform(chunk.code, { minify: true, format: 'esm', target: 'es2022', legalComments: 'none', mangleProps: /^_[a-zA-Z]\w*$/, mangleCache });
+        chunk.code = out.code;
+        mangleCache = out.mangleCache ?? mangleCache;
       }
     },
   };
 }
 
+/**
+ * JavaScript minifiers leave the text of template literals alone, so the widget's `css` and `html` templates are
+ * minified here, in its own sources only: CSS through esbuild's CSS minifier (templates without `${}` parts), HTML by
+ * collapsing the indentation between tags (the templates hold no `<pre>`/`<textarea>`, so no whitespace is meaningful).
+ */
+function minifyTemplates(): Plugin {
+  const own = resolve(root, 'src') + '/';
+  return {
+    name: 'payment-checkout-templates',
+    apply: 'build',
+    transform(code, id) {
+      if (!id.startsWith(own) || !id.endsWith('.ts') || !/\b(css|html)`/.test(code)) return null;
+      const file = ts.createSourceFile(id, code, ts.ScriptTarget.Latest, true);
+      const edits: { start: number; end: number; text: string }[] = [];
+      const visit = (node: ts.Node): void => {
+        if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && (node.tag.text === 'css' || node.tag.text === 'html')) {
+          const t = node.template;
+          if (node.tag.text === 'css' && ts.isNoSubstitutionTemplateLiteral(t)) {
+            const css = transformSync(t.rawText ?? t.text, { loader: 'css', minify: true }).code.trim();
+            edits.push({ start: t.getStart() + 1, end: t.getEnd() - 1, text: css.replace(/[`\\]|\$\{/g, (m) => `\\${m}`) });
+          } else if (node.tag.text === 'html') {
+            // Each literal piece between `${…}`: its text sits after the opening backtick or `}`, before `${` or the closing backtick.
+            const pieces = ts.isNoSubstitutionTemplateLiteral(t) ? [t] : [t.head, ...t.templateSpans.map((s) => s.literal)];
+            for (const piece of pieces) {
+              const raw = piece.rawText ?? '';
+              const start = piece.getStart() + 1;
+              const collapsed = raw.replace(/\s*\n\s*/g, ' ').replace(/>\s+</g, '><');
+              if (collapsed !== raw) edits.push({ start, end: start + raw.length, text: collapsed });
+            }
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(file);
+      if (!edits.length) return null;
+      let out = code;
+      for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+      return { code: out, map: null };
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [minifyChunk()],
+  plugins: [minifyTemplates(), minifyChunk()],
   root,
   publicDir: false,
   logLevel: 'warn',
@@ -46,8 +100,10 @@ export default defineConfig({
       fileName: () => 'payment-checkout.js',
     },
     rolldownOptions: {
-      // One file: the `sw` bridge is imported dynamically but inlined, so offline reloads need nothing else.
-      output: { codeSplitting: false },
+      // The service-worker bridge (with workbox-window) is imported dynamically, only when the `sw` attribute is set, and
+      // stays its own file: `payment-checkout-sw-bridge.<hash>.js` next to the entry. The server serves it (immutable, CORS
+      // like the entry) and the worker precaches it (sw/build.mjs follows the entry's relative imports).
+      output: { chunkFileNames: 'payment-checkout-[name].[hash].js' },
     },
   },
 });

@@ -9,8 +9,7 @@
  * the server settles the timed-out charge before it charges again, and answers with it if it went through.
  */
 import type { PendingAttempt } from '../storage/schema.js';
-import type { ReplayedAnswer } from '../offline/bridge.js';
-import { QUEUED_ERROR_CODE } from '../offline/protocol.js';
+import { QUEUED_ERROR_CODE, type ReplayedAnswer } from '../offline/bridge.js';
 import { NetworkError, TimeoutError, errorOf, type ApiAnswer } from '../transport/api-client.js';
 import { declineKey, messageFor } from './outcomes.js';
 import { SessionSync } from './session-sync.js';

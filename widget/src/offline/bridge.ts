@@ -27,5 +27,8 @@ export interface OfflineBridge {
   dispose(): void;
 }
 
-/** Error code of the worker's `503` answer to a request it kept in its outbox. */
-export { QUEUED_ERROR_CODE } from './protocol.js';
+/**
+ * Error code of the worker's `503` answer to a request it kept in its outbox (re-exported by protocol.ts for the worker).
+ * Defined here, not in protocol.ts, so the widget's main file does not share a module with the lazily loaded bridge.
+ */
+export const QUEUED_ERROR_CODE = 'queued_offline';

@@ -14,8 +14,8 @@ export const CHANNEL_NAME = 'payment-checkout';
 /** Response header carrying the outbox id of a request the worker queued. */
 export const QUEUED_HEADER = 'Payment-Queued';
 
-/** Error code of the worker's immediate `503` answer to a request it queued. */
-export const QUEUED_ERROR_CODE = 'queued_offline';
+/** Error code of the worker's immediate `503` answer to a request it queued (defined with the page's interface). */
+export { QUEUED_ERROR_CODE } from './bridge.js';
 
 /** Idempotency records are kept 24 h by the server; an older queued request could be charged twice, so it is dropped. */
 export const OUTBOX_RETENTION_MS = 24 * 60 * 60 * 1000; // 24 h in ms
