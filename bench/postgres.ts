@@ -60,7 +60,7 @@ async function dropSchema(schema: string): Promise<void> {
 const benchSchema = (what: string) => `bench_${what}_${process.pid}_${randomBytes(3).toString('hex')}`;
 
 /** n server processes sharing one fresh schema (rate limits lifted, as for every load run). */
-export async function startPostgresInstances(n: number): Promise<{ urls: string[]; merchantKey: string; adminToken: string; schema: string; stop(): Promise<void> }> {
+export async function startPostgresInstances(n: number): Promise<{ urls: string[]; pids: number[]; merchantKey: string; adminToken: string; schema: string; stop(): Promise<void> }> {
   await assertPostgres();
   const schema = benchSchema('flow');
   const env = { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema };
@@ -70,6 +70,7 @@ export async function startPostgresInstances(n: number): Promise<{ urls: string[
   const procs = [first, ...rest];
   return {
     urls: procs.map((p) => p.url),
+    pids: procs.map((p) => p.pid),
     merchantKey: BENCH_MERCHANT_KEY,
     adminToken: BENCH_ADMIN_TOKEN,
     schema,

@@ -12,6 +12,7 @@ const SERVER_BUILD = 'dist/server/main.js';
 
 export interface Proc {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -39,6 +40,7 @@ export async function spawnScript(script: string, env: Record<string, string> = 
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise((res) => {
         if (child.exitCode !== null) return res();

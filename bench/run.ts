@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { benchGroups, type CpuUse, describeCpu, measureCpu } from './cpu.js';
 import { bareRoute, mixedFlow, type LoadResult } from './flow.js';
 import { BENCH_MERCHANT_KEY, ROOT, spawnScript, spawnServer } from './procs.js';
 
@@ -58,8 +59,17 @@ await section('server: mixed flow on SQLite vs bare Hono', async () => {
   const bare = await bareRoute(ceiling.url, { connections: CONNECTIONS, durationSec: DURATION }).finally(() => ceiling.stop());
   log(`  bare route: ${fmt(bare)}`);
   const server = await spawnServer();
-  const flow = await mixedFlow([server.url], BENCH_MERCHANT_KEY, { connections: CONNECTIONS, durationSec: DURATION }).finally(() => server.stop());
-  log(`  mixed flow: ${fmt(flow)}`);
+  const cpuDone = measureCpu(benchGroups([server.pid]));
+  let flow: LoadResult;
+  let cpu: CpuUse | null;
+  try {
+    flow = await mixedFlow([server.url], BENCH_MERCHANT_KEY, { connections: CONNECTIONS, durationSec: DURATION });
+  } finally {
+    cpu = cpuDone(); // before the server exits: its CPU time is read from /proc
+    await server.stop();
+  }
+  log(`  mixed flow: ${fmt(flow)}; ${describeCpu(cpu)}`);
+  raw.sqliteFlowCpu = cpu;
   const ratio = flow.requestsPerSec / bare.requestsPerSec;
   raw.sqliteFlow = flow;
   raw.bareRoute = bare;
@@ -67,21 +77,28 @@ await section('server: mixed flow on SQLite vs bare Hono', async () => {
   rows.push({ section: 'server', metric: 'mixed flow (SQLite), 50 conn', value: fmt(flow), baseline: `bare Hono: ${fmt(bare)}`, goal: '', ok: null });
   rows.push({ section: 'server', metric: 'ratio to bare-route ceiling', value: `${(ratio * 100).toFixed(1)} %`, baseline: '100 %', goal: '≥ 35 %', ok: ratio >= 0.35 });
   rows.push({ section: 'server', metric: 'mixed flow p99 (SQLite)', value: `${flow.p99Ms} ms`, baseline: `bare p99 ${bare.p99Ms} ms`, goal: '≤ 25 ms', ok: flow.p99Ms <= 25 });
+  if (cpu) {
+    const usPerRequest = Math.round((cpu.groups.servers! * 1e6) / flow.requestsPerSec);
+    rows.push({ section: 'server', metric: 'server CPU per request (mixed flow)', value: `${usPerRequest} µs`, baseline: describeCpu(cpu), goal: '', ok: null });
+  }
   rows.push({ section: 'server', metric: 'non-2xx / errors in flow', value: `${flow.non2xx} / ${flow.errors}`, baseline: '', goal: '0 / 0', ok: flow.non2xx === 0 && flow.errors === 0 });
 });
 
 await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () => {
   type PgBench = {
-    startPostgresInstances(n: number): Promise<{ urls: string[]; merchantKey: string; stop(): Promise<void> }>;
+    startPostgresInstances(n: number): Promise<{ urls: string[]; pids: number[]; merchantKey: string; stop(): Promise<void> }>;
     benchAdminListing(engine: 'sqlite' | 'postgres'): Promise<{ p99Ms: number; p50Ms?: number; sessions?: number }>;
   };
   const pg = await optional<PgBench>('./postgres.js');
   for (const n of [1, 2]) {
     const inst = await pg.startPostgresInstances(n);
     try {
+      const cpuDone = measureCpu(benchGroups(inst.pids));
       const r = await mixedFlow(inst.urls, inst.merchantKey, { connections: CONNECTIONS, durationSec: DURATION });
+      const cpu = cpuDone();
       raw[`pgFlow${n}`] = r;
-      log(`  PostgreSQL ×${n}: ${fmt(r)}`);
+      raw[`pgFlow${n}Cpu`] = cpu;
+      log(`  PostgreSQL ×${n}: ${fmt(r)}; ${describeCpu(cpu)}`);
     } finally {
       await inst.stop();
     }
@@ -91,6 +108,10 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
   const sqlite = raw.sqliteFlow as LoadResult | undefined;
   rows.push({ section: 'postgres', metric: 'mixed flow, 1 instance', value: fmt(one), baseline: sqlite ? `SQLite: ${fmt(sqlite)}` : '', goal: '', ok: null });
   rows.push({ section: 'postgres', metric: 'mixed flow, 2 instances', value: fmt(two), baseline: `1 instance: ${one.requestsPerSec} req/s`, goal: '≥ 1.5×', ok: two.requestsPerSec >= 1.5 * one.requestsPerSec });
+  for (const n of [1, 2]) {
+    const cpu = raw[`pgFlow${n}Cpu`] as CpuUse | null;
+    if (cpu) rows.push({ section: 'postgres', metric: `CPU during the flow, ${n} instance${n > 1 ? 's' : ''}`, value: `${(cpu.machineBusy * 100).toFixed(0)} % of ${cpu.cores} cores busy`, baseline: describeCpu(cpu).split('; ')[1] ?? '', goal: '', ok: null });
+  }
   for (const engine of ['sqlite', 'postgres'] as const) {
     const a = await pg.benchAdminListing(engine);
     raw[`adminListing_${engine}`] = a;

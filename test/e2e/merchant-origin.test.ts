@@ -1,6 +1,8 @@
 /**
  * A merchant page on another origin embeds the widget from the payment server, without the service worker
  * (a worker can only be registered by its own origin): the widget alone keeps its state in IndexedDB.
+ * The widget is one script tag, self-hosted by the merchant or loaded from the payment server; in the second case the
+ * chunk it imports lazily for the `sw` attribute comes from the payment server too (CORS).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -8,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { StartedServer } from '../support/server.js';
-import { CARDS, chargesForOrder, createOrder, DIST, ensureBuilt, launch, openContext, payWith, sessionIdOf, startE2EServer, waitForStatus } from './support.js';
+import { CARDS, chargesForOrder, createOrder, DIST, ensureBuilt, launch, openContext, payWith, session, sessionIdOf, startE2EServer, waitForStatus } from './support.js';
 
 let server: StartedServer;
 let browser: Browser;
@@ -29,16 +31,27 @@ function merchantPage(): string {
     </body></html>`;
 }
 
+/** The same checkout with the widget loaded from the payment server (one script tag), and `sw` set. */
+function remoteWidgetPage(): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Merchant</title>
+    <script type="module" src="${server.url}/payment-checkout.js"></script></head>
+    <body><h1>Merchant checkout</h1>
+    <payment-checkout api="${server.url}/api/payments" order-id="${orderId}" sw="/shop/payment-sw.js"></payment-checkout>
+    </body></html>`;
+}
+
 beforeAll(async () => {
   ensureBuilt();
   merchant = createServer((req, res) => {
     if (req.url === '/shop/checkout') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(merchantPage());
+    else if (req.url === '/shop/remote-checkout') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(remoteWidgetPage());
     else if (req.url === '/shop/payment-checkout.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(DIST, 'payment-checkout.js')));
     else res.writeHead(404).end();
   });
   await new Promise<void>((r) => merchant.listen(0, '127.0.0.1', r));
   merchantOrigin = `http://127.0.0.1:${(merchant.address() as { port: number }).port}`;
-  server = await startE2EServer({ env: { ALLOWED_ORIGINS: merchantOrigin } });
+  // PAYMENT_TIMEOUT_MS 3 s: the slow card (6975) answers after it, so its charge is settled in seconds.
+  server = await startE2EServer({ env: { ALLOWED_ORIGINS: merchantOrigin, PAYMENT_TIMEOUT_MS: '3000' } });
   browser = await launch();
 });
 
@@ -75,10 +88,48 @@ describe('merchant page on another origin', () => {
     }
   });
 
+  it('one script tag from the payment server: the widget renders, loads its bridge chunk from there (CORS), and leaving mid-payment records `unload` cross-origin', async () => {
+    orderId = await createOrder(server.url);
+    const { context, page, logs } = await openContext(browser, merchantOrigin);
+    try {
+      const chunk = page.waitForResponse((r) => /\/payment-checkout-sw-bridge\.[\w-]+\.js$/.test(r.url()), { timeout: 15_000 });
+      await page.goto('/shop/remote-checkout');
+      await waitForStatus(page, 'initiated');
+      const response = await chunk;
+      expect(response.status(), logs.join('\n')).toBe(200);
+      expect(new URL(response.url()).origin).toBe(server.url);
+      expect(logs.filter((l) => /import|module|CORS/i.test(l)), 'no failed module load').toEqual([]);
+      const sessionId = await sessionIdOf(page);
+
+      await payWith(page, CARDS.slow);
+      await waitForStatus(page, 'processing');
+      await expect.poll(async () => (await session(server, sessionId)).status, { timeout: 10_000 }).toBe('PROCESSING');
+      await page.waitForTimeout(500); // the event stream tells the widget the server is charging
+      page.on('dialog', (d) => void d.accept()); // the leave-page warning: leave (reload)
+      await page.reload();
+      // The keepalive /interrupt went out cross-origin with the client secret in Authorization (a CORS preflight).
+      await expect.poll(async () => (await session(server, sessionId)).interruptions.map((i) => i.reason), { timeout: 10_000 }).toEqual(['unload']);
+      expect(await sessionIdOf(page)).toBe(sessionId);
+      await waitForStatus(page, 'completed', 30_000);
+      const charges = await chargesForOrder(server, orderId);
+      expect(charges, logs.join('\n')).toHaveLength(1);
+      expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('can load the widget bundle from the payment server (a module script from another origin needs CORS)', async () => {
     const res = await fetch(`${server.url}/payment-checkout.js`, { headers: { origin: merchantOrigin } });
     expect(res.status).toBe(200);
     const allowed = res.headers.get('access-control-allow-origin');
     expect(allowed === '*' || allowed === merchantOrigin, `Access-Control-Allow-Origin on /payment-checkout.js: ${allowed}`).toBe(true);
+    // Its lazily loaded chunk: the same CORS, and cached for good (its name carries its content hash).
+    const name = /["'](\.\/payment-checkout-sw-bridge\.[\w-]+\.js)["']/.exec(await res.text())?.[1];
+    expect(name, 'the entry imports its service-worker bridge chunk by relative path').toBeTruthy();
+    const chunk = await fetch(new URL(name!, `${server.url}/payment-checkout.js`), { headers: { origin: merchantOrigin } });
+    expect(chunk.status).toBe(200);
+    expect(chunk.headers.get('access-control-allow-origin')).toBe('*');
+    expect(chunk.headers.get('cache-control')).toContain('immutable');
   });
 });

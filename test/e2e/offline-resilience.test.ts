@@ -15,6 +15,7 @@ import {
   order,
   part,
   payWith,
+  session,
   sessionIdOf,
   startE2EServer,
   succeeded,
@@ -83,6 +84,8 @@ describe('offline and resilience', () => {
     const charges = await chargesForOrder(server, orderId);
     expect(charges).toHaveLength(1);
     expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
+    // Leaving mid-payment was told to the server (pagehide → keepalive /interrupt), and cost no second charge.
+    expect((await session(server, sessionId)).interruptions.map((i) => i.reason)).toEqual(['unload']);
   });
 
   it('server stopped → Pay → queued → server back on the same port and data → completes by itself, one charge', async () => {

@@ -135,10 +135,13 @@ export async function sessionIdOf(page: Page): Promise<string> {
 }
 
 /** The session as the server has it (admin read). */
-export async function session(server: Pick<StartedServer, 'url' | 'adminToken'>, sessionId: string): Promise<{ status: string; attempts: number; orderId: string }> {
+export async function session(
+  server: Pick<StartedServer, 'url' | 'adminToken'>,
+  sessionId: string,
+): Promise<{ status: string; attempts: number; orderId: string; interruptions: { reason: string; attempt: number }[] }> {
   const res = await fetch(`${server.url}/api/payments/session/${sessionId}/summary`, { headers: { authorization: `Bearer ${server.adminToken}` } });
   if (!res.ok) throw new Error(`summary: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { status: string; attempts: number; orderId: string };
+  return (await res.json()) as { status: string; attempts: number; orderId: string; interruptions: { reason: string; attempt: number }[] };
 }
 
 /** The order as the demo store has it. */

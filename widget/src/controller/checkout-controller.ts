@@ -9,7 +9,7 @@
  * the server settles the timed-out charge before it charges again, and answers with it if it went through.
  */
 import type { PendingAttempt } from '../storage/schema.js';
-import { QUEUED_ERROR_CODE, type ReplayedAnswer } from '../offline/bridge.js';
+import { QUEUED_ERROR_CODE, type QueuedRequest, type ReplayedAnswer } from '../offline/bridge.js';
 import { NetworkError, TimeoutError, errorOf, type ApiAnswer } from '../transport/api-client.js';
 import { declineKey, messageFor } from './outcomes.js';
 import { SessionSync } from './session-sync.js';
@@ -20,6 +20,8 @@ export type { ControllerOptions } from './checkout-core.js';
 
 export class CheckoutController extends SessionSync {
   readonly #unsubscribe: (() => void)[] = [];
+  /** What waits in the service worker's outbox: every checkout's of this origin, not only this one's. */
+  #outbox: readonly QueuedRequest[] = [];
 
   /** Leads this checkout: restores it from IndexedDB and the server, or creates a session. */
   async start(): Promise<void> {
@@ -29,9 +31,44 @@ export class CheckoutController extends SessionSync {
     const bridge = this._o.bridge;
     if (bridge) {
       this.#unsubscribe.push(bridge.onResult((a) => void this.#onReplayed(a)));
-      this.#unsubscribe.push(bridge.onQueueChange((n) => this._set({ queued: n > 0, ...(n > 0 ? { offline: true } : {}) })));
+      this.#unsubscribe.push(
+        bridge.onQueueChange((queued) => {
+          this.#outbox = queued;
+          this.#showQueued(true);
+        }),
+      );
     }
     await this._guard(() => this._restoreOrCreate());
+    // The outbox may have reported before the session was known (a reload while its payment waits there).
+    this.#showQueued(false);
+  }
+
+  /** `queued` (and `offline`) while a request of this checkout waits in the outbox: its session's, or its session create. */
+  #showQueued(clear: boolean): void {
+    const sessionId = this._record?.sessionId;
+    const own = this.#outbox.some((r) => (r.sessionId === null ? r.idempotencyKey === this._createKey : r.sessionId === sessionId));
+    if (own) this._set({ queued: true, offline: true });
+    else if (clear) this._set({ queued: false });
+  }
+
+  /**
+   * The page is going away (`pagehide`) while a payment is under way here: the server records an `unload` interruption.
+   * Sent only when it takes nothing from the page that comes back: from the tab that drives the checkout, while the card
+   * is being tokenized (no attempt yet: the next page offers Resume, for free), or while the server is charging this
+   * attempt (it said so: PROCESSING, or `202` / key in flight to our key). Not while the attempt's request may not have
+   * reached the server (just sent, queued in the outbox, cut off by the network): the interruption could overtake it and
+   * the server would then refuse the attempt's key. The charge itself is untouched: after a reload the attempt is re-sent
+   * with its saved key and the server answers with that charge's outcome. Not the view's `offline`: the page's own
+   * requests are cut off as it leaves, sometimes before `pagehide`. No Idempotency-Key: a keepalive request that cannot
+   * leave is dropped, never queued by the worker and replayed later.
+   */
+  leaving(): void {
+    const s = this._secret();
+    const v = this._view;
+    if (!s || !this._leading()) return;
+    const charging = v.status === 'processing' && this._chargingAttempt === v.attempt;
+    const tokenizing = v.processing && !this._record?.pending && (v.status === 'initiated' || v.status === 'resumed');
+    if (charging || tokenizing) this._o.api.interrupt(s.sessionId, s.clientSecret, 'unload', null, { keepalive: true }).catch(() => {});
   }
 
   /** Mirrors a leading tab: shows what it publishes and sends nothing. */
@@ -188,6 +225,7 @@ export class CheckoutController extends SessionSync {
       const body = answer.body as { status: string; paymentId?: string };
       if (body.status === 'COMPLETED') return this._completed(body.paymentId ?? null);
       this._phase = 'awaiting'; // 202: the outcome follows on the event stream
+      this._chargingAttempt = pending.attempt;
       return this._set({ status: 'processing', processing: true, message: { key: 'msg.awaiting', kind: 'info' } });
     }
     const d = err.details;
@@ -204,6 +242,7 @@ export class CheckoutController extends SessionSync {
     }
     if (err.code === 'payment_in_progress' || err.code === 'idempotency_key_in_flight') {
       this._phase = 'awaiting';
+      if (err.code === 'idempotency_key_in_flight') this._chargingAttempt = pending.attempt;
       return this._set({ status: 'processing', processing: true, message: { key: 'msg.inProgress', kind: 'info' } });
     }
     if (err.code === QUEUED_ERROR_CODE) return this.#onQueued();

@@ -9,9 +9,13 @@ import { declineKey, messageFor } from './outcomes.js';
 import { isFinal, type SessionJson } from './types.js';
 
 export abstract class SessionSync extends CheckoutCore {
-  #createKey: string | null = null;
+  /** The Idempotency-Key of this checkout's session create (also how its queued create is recognised in the outbox). */
+  protected _createKey: string | null = null;
 
   protected _watcher: { stop(): void } | null = null;
+
+  /** The last attempt the server said it is charging (PROCESSING, or a `202` / key-in-flight answer to our key). */
+  protected _chargingAttempt = 0;
 
   #lastSessionAt = '';
 
@@ -56,8 +60,8 @@ export abstract class SessionSync extends CheckoutCore {
   protected async _create(): Promise<void> {
     const orderId = this._o.orderId;
     if (!orderId) return this._fail('missing_order', { key: 'msg.missing_order', kind: 'error' }, false);
-    this.#createKey ??= this._uuid();
-    const answer = await this._net(() => this._o.api.createSession(orderId, this.#createKey!, this._call()), () => this._create());
+    this._createKey ??= this._uuid();
+    const answer = await this._net(() => this._o.api.createSession(orderId, this._createKey!, this._call()), () => this._create());
     if (!answer) return;
     const err = errorOf(answer);
     if (err) return this._otherError(answer, () => this._create());
@@ -102,7 +106,10 @@ export abstract class SessionSync extends CheckoutCore {
     this.#lastSessionAt = s.updatedAt ?? this.#lastSessionAt;
     const before = this._view.status;
     const status = s.status.toLowerCase();
-    const processing = status === 'processing' || this._phase === 'sending';
+    if (status === 'processing') this._chargingAttempt = s.attempts;
+    // Our attempt's charge may still run while the session says otherwise (INTERRUPTED by a timeout or by the shopper
+    // leaving, and this page re-sent the attempt's key after a reload): it is processing until its outcome arrives.
+    const processing = status === 'processing' || this._phase === 'sending' || this._phase === 'awaiting';
     this._set({ sessionId: s.sessionId, orderId: s.orderId, attempt: s.attempts, maxAttempts: s.maxAttempts, amount: s.amount, currency: s.currency, paymentId: s.paymentId ?? null, processing });
     if (status === 'completed') return this._completed(s.paymentId ?? null);
     await this._setStatus(s.status);

@@ -3,11 +3,11 @@
  * (`../offline/sw-bridge.js`, with workbox-window) is loaded and registered in the background. Until then, and when
  * service workers are unavailable, it is inert: the widget works online only.
  */
-import type { OfflineBridge, ReplayedAnswer } from '../offline/bridge.js';
+import type { OfflineBridge, QueuedRequest, ReplayedAnswer } from '../offline/bridge.js';
 
 export class DeferredOfflineBridge implements OfflineBridge {
   readonly #results = new Set<(a: ReplayedAnswer) => void>();
-  readonly #queue = new Set<(n: number) => void>();
+  readonly #queue = new Set<(queued: readonly QueuedRequest[]) => void>();
   #bridge: OfflineBridge | null = null;
   #processing = false;
   #disposed = false;
@@ -19,7 +19,7 @@ export class DeferredOfflineBridge implements OfflineBridge {
       const bridge = createOfflineBridge();
       this.#bridge = bridge;
       bridge.onResult((answer) => this.#results.forEach((cb) => cb(answer)));
-      bridge.onQueueChange((n) => this.#queue.forEach((cb) => cb(n)));
+      bridge.onQueueChange((queued) => this.#queue.forEach((cb) => cb(queued)));
       bridge.setProcessing(this.#processing);
       await bridge.register(swUrl);
     } catch {
@@ -32,7 +32,7 @@ export class DeferredOfflineBridge implements OfflineBridge {
     return () => this.#results.delete(cb);
   }
 
-  onQueueChange(cb: (queued: number) => void): () => void {
+  onQueueChange(cb: (queued: readonly QueuedRequest[]) => void): () => void {
     this.#queue.add(cb);
     return () => this.#queue.delete(cb);
   }

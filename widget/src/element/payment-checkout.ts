@@ -157,6 +157,7 @@ export class PaymentCheckout extends LitElement {
     super.connectedCallback();
     window.addEventListener('online', this.#onOnline);
     window.addEventListener('offline', this.#onOffline);
+    window.addEventListener('pagehide', this.#onPageHide);
     this.#boot();
   }
 
@@ -164,6 +165,7 @@ export class PaymentCheckout extends LitElement {
     super.disconnectedCallback();
     window.removeEventListener('online', this.#onOnline);
     window.removeEventListener('offline', this.#onOffline);
+    window.removeEventListener('pagehide', this.#onPageHide);
     this.#shutdown();
   }
 
@@ -299,6 +301,8 @@ export class PaymentCheckout extends LitElement {
 
   readonly #onOnline = () => void this.#controller?.networkBack();
   readonly #onOffline = () => this.#controller?.networkLost();
+  /** Leaving mid-payment (the shopper went past the leave-page warning): the server records an `unload` interruption. */
+  readonly #onPageHide = () => this.#controller?.leaving();
   readonly #onBeforeUnload = (event: BeforeUnloadEvent) => {
     event.preventDefault();
     event.returnValue = ''; // older Chromium shows the prompt only with returnValue set

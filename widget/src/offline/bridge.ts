@@ -12,13 +12,23 @@ export interface ReplayedAnswer {
   body: unknown;
 }
 
+/** A request waiting in the worker's outbox, as far as a checkout needs to know which ones are its own. */
+export interface QueuedRequest {
+  /** The session the request is for (null for a session create). */
+  sessionId: string | null;
+  idempotencyKey: string;
+}
+
 export interface OfflineBridge {
   /** Registers the worker at `swUrl`. Never rejects: a failure leaves the widget working online only. */
   register(swUrl: string): Promise<void>;
   /** Answers of replayed requests (from any page's queue); returns an unsubscribe function. */
   onResult(cb: (answer: ReplayedAnswer) => void): () => void;
-  /** How many requests wait in the outbox, after every change; returns an unsubscribe function. */
-  onQueueChange(cb: (queued: number) => void): () => void;
+  /**
+   * The requests waiting in the outbox, after every change; returns an unsubscribe function. The outbox is shared by
+   * every checkout of the origin: a checkout counts only its own (by session id or Idempotency-Key).
+   */
+  onQueueChange(cb: (queued: readonly QueuedRequest[]) => void): () => void;
   /** Asks the worker to send what waits in the outbox now (network back, Retry pressed). */
   requestReplay(): void;
   /** Tells the worker whether this page is processing a payment (an update waits until none is). */

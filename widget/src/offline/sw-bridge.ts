@@ -6,7 +6,7 @@
  * Loaded lazily by the element only when its `sw` attribute is set, so pages without the worker never pay for it.
  */
 import { Workbox } from 'workbox-window';
-import type { OfflineBridge, ReplayedAnswer } from './bridge.js';
+import type { OfflineBridge, QueuedRequest, ReplayedAnswer } from './bridge.js';
 import {
   CHANNEL_NAME,
   isWorkerToPageMessage,
@@ -19,60 +19,29 @@ import {
 /** While something is queued, the page nudges the worker this often: it wakes a worker the browser stopped. */
 const KEEP_ALIVE_MS = 5_000;
 
-/** What else the bridge tells (beyond `OfflineBridge`): tests, the demo and diagnostics listen to these. */
-export interface SwBridgeEvents {
-  /** A queued request was dropped unsent (older than the 24 h idempotency retention). */
-  dropped: { item: OutboxItem; reason: string; message: string };
-  /** A new worker installed and waits for no payment to be processing. */
-  'update-waiting': { processing: boolean };
-  /** A new worker took control of this page. */
-  'update-activated': { isUpdate: boolean };
-}
-
-type Listener<K extends keyof SwBridgeEvents> = (detail: SwBridgeEvents[K]) => void;
-
 /** The service-worker implementation of the widget's `OfflineBridge` (see bridge.ts). */
 export class ServiceWorkerBridge implements OfflineBridge {
   readonly #results = new Set<(answer: ReplayedAnswer) => void>();
-  readonly #queueListeners = new Set<(queued: number) => void>();
-  readonly #listeners = new Map<keyof SwBridgeEvents, Set<(detail: never) => void>>();
+  readonly #queueListeners = new Set<(queued: readonly QueuedRequest[]) => void>();
   #registration: ServiceWorkerRegistration | null = null;
   #channel: BroadcastChannel | null = null;
   #items: OutboxItem[] = [];
-  #answers: KeptAnswer[] = [];
   /** Idempotency keys whose answer this page has already passed on. */
   readonly #delivered = new Set<string>();
   #processing = false;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #disposed = false;
 
-  /** Requests waiting in the outbox (any page's), oldest first. */
-  get items(): readonly OutboxItem[] {
-    return this.#items;
-  }
-
-  /** Final answers the worker kept (requests answered while no page was open), newest first. */
-  get keptAnswers(): readonly KeptAnswer[] {
-    return this.#answers;
-  }
-
   onResult(cb: (answer: ReplayedAnswer) => void): () => void {
     this.#results.add(cb);
     return () => this.#results.delete(cb);
   }
 
-  onQueueChange(cb: (queued: number) => void): () => void {
+  onQueueChange(cb: (queued: readonly QueuedRequest[]) => void): () => void {
     this.#queueListeners.add(cb);
     // A listener that arrives after the worker reported (a reload while something waits) learns it at once.
-    if (this.#items.length > 0) queueMicrotask(() => this.#queueListeners.has(cb) && this.#safely(() => cb(this.#items.length)));
+    if (this.#items.length > 0) queueMicrotask(() => this.#queueListeners.has(cb) && this.#safely(() => cb(this.#items)));
     return () => this.#queueListeners.delete(cb);
-  }
-
-  on<K extends keyof SwBridgeEvents>(type: K, listener: Listener<K>): () => void {
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
-    set.add(listener as (detail: never) => void);
-    return () => set!.delete(listener as (detail: never) => void);
   }
 
   /** Registers the worker; never rejects (without service workers the widget works online, with its IndexedDB state). */
@@ -85,7 +54,6 @@ export class ServiceWorkerBridge implements OfflineBridge {
 
     const wb = new Workbox(swUrl, { type: 'classic' });
     wb.addEventListener('waiting', () => this.#onUpdateWaiting());
-    wb.addEventListener('controlling', (event) => this.#emit('update-activated', { isUpdate: Boolean(event.isUpdate) }));
     try {
       this.#registration = (await wb.register()) ?? null;
     } catch (err) {
@@ -121,12 +89,11 @@ export class ServiceWorkerBridge implements OfflineBridge {
     this.#setKeepAlive(false);
     this.#results.clear();
     this.#queueListeners.clear();
-    this.#listeners.clear();
   }
 
+  /** A new worker waits: it activates only when no page is processing a payment, so it is told this page's state. */
   #onUpdateWaiting(): void {
     this.#registration?.waiting?.postMessage({ type: 'payment-state', processing: this.#processing } satisfies PageToWorkerMessage);
-    this.#emit('update-waiting', { processing: this.#processing });
   }
 
   /** Worker → every page, on the BroadcastChannel: outbox news. */
@@ -156,10 +123,8 @@ export class ServiceWorkerBridge implements OfflineBridge {
       case 'outbox-dropped':
         this.#setItems(this.#items.filter((i) => i.id !== message.item.id));
         console.warn(`[payment-checkout] a queued request was dropped unsent: ${message.message}`);
-        this.#emit('dropped', { item: message.item, reason: message.reason, message: message.message });
         break;
       case 'outbox-state':
-        this.#answers = message.answers;
         // The worker's full picture (after every replay pass): told even when unchanged, so no listener stays behind.
         this.#setItems(message.items, true);
         // Answers that arrived while this page was closed (or before it listened): the widget matches them by key.
@@ -182,7 +147,7 @@ export class ServiceWorkerBridge implements OfflineBridge {
     const before = this.#items.length;
     this.#items = items;
     this.#setKeepAlive(items.length > 0);
-    if (always || before !== items.length) for (const cb of this.#queueListeners) this.#safely(() => cb(items.length));
+    if (always || before !== items.length) for (const cb of this.#queueListeners) this.#safely(() => cb(items));
   }
 
   #setKeepAlive(on: boolean): void {
@@ -200,10 +165,6 @@ export class ServiceWorkerBridge implements OfflineBridge {
     else this.#channel?.postMessage(message);
   }
 
-  #emit<K extends keyof SwBridgeEvents>(type: K, detail: SwBridgeEvents[K]): void {
-    for (const listener of this.#listeners.get(type) ?? []) this.#safely(() => (listener as Listener<K>)(detail));
-  }
-
   #safely(fn: () => void): void {
     try {
       fn();
@@ -217,5 +178,3 @@ export class ServiceWorkerBridge implements OfflineBridge {
 export function createOfflineBridge(): OfflineBridge {
   return new ServiceWorkerBridge();
 }
-
-export default createOfflineBridge;

@@ -3,7 +3,7 @@
  * Answers come back as `{status, body}` whatever the status; only a failure to get any answer throws
  * (`NetworkError`, `TimeoutError`, or an `AbortError` when the caller's own signal fired).
  */
-import type { CardInput, SessionJson } from '../controller/types.js';
+import type { CardInput } from '../controller/types.js';
 
 export interface ApiAnswer<T = unknown> {
   status: number;
@@ -24,6 +24,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Aborts without a TimeoutError (the element went away). */
   signal?: AbortSignal;
+  /** The request outlives the page (`fetch` keepalive): for what is sent on `pagehide`. */
+  keepalive?: boolean;
 }
 
 /** What the controller needs from the network; `ApiClient` is the real one, tests may pass their own. */
@@ -34,7 +36,8 @@ export interface CheckoutApi {
   complete(sessionId: string, secret: string, token: string, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
   resume(sessionId: string, secret: string, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
   cancel(sessionId: string, secret: string, reason: string, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
-  interrupt(sessionId: string, secret: string, reason: string, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
+  /** `idempotencyKey` null: sent without one (the `unload` interruption, which is never retried). */
+  interrupt(sessionId: string, secret: string, reason: string, idempotencyKey: string | null, o?: CallOptions): Promise<ApiAnswer>;
   /** URL of the session's event stream (`?client_secret=`: EventSource cannot send headers). */
   eventsUrl(sessionId: string, secret: string): string;
 }
@@ -74,8 +77,8 @@ export class ApiClient implements CheckoutApi {
     return this.#call('POST', `/session/${encodeURIComponent(id)}/cancel`, { reason }, { secret, key }, o);
   }
 
-  interrupt(id: string, secret: string, reason: string, key: string, o?: CallOptions) {
-    return this.#call('POST', `/session/${encodeURIComponent(id)}/interrupt`, { reason }, { secret, key }, o);
+  interrupt(id: string, secret: string, reason: string, key: string | null, o?: CallOptions) {
+    return this.#call('POST', `/session/${encodeURIComponent(id)}/interrupt`, { reason }, { secret, key: key ?? undefined }, o);
   }
 
   eventsUrl(id: string, secret: string): string {
@@ -103,6 +106,7 @@ export class ApiClient implements CheckoutApi {
         signal: abort.signal,
         credentials: 'omit',
         cache: 'no-store',
+        keepalive: o.keepalive,
       });
       const text = await res.text();
       let parsed: unknown = null;
@@ -129,5 +133,3 @@ export function errorOf(answer: ApiAnswer): { code: string; message: string; det
   const e = (answer.body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
   return { code: e?.code ?? `http_${answer.status}`, message: e?.message ?? `HTTP ${answer.status}`, details: e?.details ?? {} };
 }
-
-export const asSession = (answer: ApiAnswer) => answer.body as SessionJson;
