@@ -113,10 +113,12 @@ export abstract class CheckoutCore {
   protected _set(patch: Partial<CheckoutView>): void {
     if (this._stopped) return;
     const before = this._view;
-    this._view = { ...before, ...patch };
-    for (const event of eventsBetween(before, this._view)) this._emit(event);
-    this._o.bridge?.setProcessing(this._view.processing);
-    this._o.onChange(this._view);
+    const after = (this._view = { ...before, ...patch });
+    this._o.bridge?.setProcessing(after.processing);
+    // The host shows the view before it hears of the change: a page that navigates away on `checkout-complete` must not
+    // meet the leave-page warning of the processing that just ended, and listeners read the element's new attributes.
+    this._o.onChange(after);
+    for (const event of eventsBetween(before, after)) this._emit(event);
   }
 
   #readyEmitted = false;
