@@ -52,6 +52,7 @@ export function startCheckpointer(opts: {
   worker.on('error', (err) => opts.onError(err.name));
   return {
     async stop() {
+      worker.ref(); // while we wait for it to end, the worker is what keeps the process alive
       worker.postMessage('stop');
       await exited;
     },
