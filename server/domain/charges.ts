@@ -154,12 +154,11 @@ export class Charges {
     const { store, events, metrics, now, log } = this.#d;
     for (let tries = 0; tries < 10; tries++) {
       const at = now();
-      const settled: ChargeRow['status'] = outcome.status;
       const done = await store.transaction(async (tx) => {
         const charge = known ?? (await tx.getCharge(chargeKey));
         if (!charge || !isUnresolved(charge)) return { settled: false as const };
         const resolved = {
-          status: settled,
+          status: outcome.status,
           resolvedAt: at,
           paymentId: outcome.status === 'succeeded' ? outcome.chargeId : null,
           errorCode: outcome.status === 'failed' ? outcome.code : null,

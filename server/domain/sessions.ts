@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 import { randomId, secretMatches, sha256 } from '../ids.js';
 import type { Metrics } from '../metrics.js';
 import type { PaymentProcessor } from '../processor/types.js';
-import { FINAL_STATUSES, type SessionRow, type SessionStatus, type Store } from '../store/types.js';
+import { FINAL_STATUSES, LIVE_STATUSES, type SessionRow, type SessionStatus, type Store } from '../store/types.js';
 import { type ApiResult, type Charges, chargeAnswer, isUnresolved } from './charges.js';
 import type { SessionEvents } from './events.js';
 import * as sm from './states.js';
@@ -274,14 +274,12 @@ function metricReason(reason: string): string {
   return KNOWN_REASONS.has(reason) ? reason : 'other';
 }
 
-const ACTIVE: SessionStatus[] = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED'];
-
 /** `status` query: absent = the active (non-final) ones; `all`; or a comma list of statuses. */
-function parseStatuses(raw: string | undefined): SessionStatus[] | null {
-  if (!raw) return ACTIVE;
+function parseStatuses(raw: string | undefined): readonly SessionStatus[] | null {
+  if (!raw) return LIVE_STATUSES;
   if (raw.toLowerCase() === 'all') return null;
   const list = raw.split(',').map((s) => s.trim().toUpperCase());
-  const valid = [...ACTIVE, ...FINAL_STATUSES];
+  const valid = [...LIVE_STATUSES, ...FINAL_STATUSES];
   const bad = list.filter((s) => !valid.includes(s as SessionStatus));
   if (bad.length) throw new AppError('validation_error', `Unknown status: ${bad.join(', ')}.`, { allowed: valid });
   return list as SessionStatus[];

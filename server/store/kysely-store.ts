@@ -8,6 +8,7 @@ import { migrationProvider } from './migrations.js';
 import {
   type ChargeRow,
   type IdempotencyRow,
+  LIVE_STATUSES,
   type ListSessionsQuery,
   type OrderRow,
   type ProcessorChargeRow,
@@ -17,9 +18,6 @@ import {
   type SessionStatus,
   type Store,
 } from './types.js';
-
-/** Non-final statuses, spelled as migration 0003's partial index spells them. */
-const LIVE_STATUSES = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED'] as const;
 
 export interface EngineHooks {
   engine: 'sqlite' | 'postgres';

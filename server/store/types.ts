@@ -124,7 +124,7 @@ export interface ProcessorChargeRow {
 }
 
 export interface ListSessionsQuery {
-  statuses: SessionStatus[] | null;
+  statuses: readonly SessionStatus[] | null;
   limit: number;
   /** Keyset: sessions created before (createdAt, id). */
   after: { createdAt: number; id: string } | null;
@@ -195,3 +195,5 @@ export interface Store {
 }
 
 export const FINAL_STATUSES: readonly SessionStatus[] = ['COMPLETED', 'CANCELLED', 'FAILED_MAX_RETRIES', 'EXPIRED'];
+/** The non-final statuses (the admin listing's default filter; migration 0003's partial index spells them the same way). */
+export const LIVE_STATUSES: readonly SessionStatus[] = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED'];
