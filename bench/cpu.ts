@@ -71,8 +71,12 @@ export function benchGroups(serverPids: number[]): ProcessGroups {
   };
 }
 
+/** `cores used: servers 0.94, postgresql 0.58, …` */
+export function describeCores(c: CpuUse): string {
+  return `cores used: ${Object.entries(c.groups).map(([g, v]) => `${g} ${v.toFixed(2)}`).join(', ')}`;
+}
+
 export function describeCpu(c: CpuUse | null): string {
   if (!c) return 'n/a';
-  const parts = Object.entries(c.groups).map(([g, v]) => `${g} ${v.toFixed(2)}`);
-  return `machine ${(c.machineBusy * 100).toFixed(0)} % busy of ${c.cores} cores; cores used: ${parts.join(', ')}`;
+  return `machine ${(c.machineBusy * 100).toFixed(0)} % busy of ${c.cores} cores; ${describeCores(c)}`;
 }

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { benchGroups, type CpuUse, describeCpu, measureCpu } from './cpu.js';
+import { benchGroups, type CpuUse, describeCores, describeCpu, measureCpu } from './cpu.js';
 import { bareRoute, mixedFlow, type LoadResult } from './flow.js';
 import { BENCH_MERCHANT_KEY, ROOT, spawnScript, spawnServer } from './procs.js';
 
@@ -90,6 +90,7 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
     benchAdminListing(engine: 'sqlite' | 'postgres'): Promise<{ p99Ms: number; p50Ms?: number; sessions?: number }>;
   };
   const pg = await optional<PgBench>('./postgres.js');
+  const cpuByInstances = new Map<number, CpuUse | null>();
   for (const n of [1, 2]) {
     const inst = await pg.startPostgresInstances(n);
     try {
@@ -98,6 +99,7 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
       const cpu = cpuDone();
       raw[`pgFlow${n}`] = r;
       raw[`pgFlow${n}Cpu`] = cpu;
+      cpuByInstances.set(n, cpu);
       log(`  PostgreSQL ×${n}: ${fmt(r)}; ${describeCpu(cpu)}`);
     } finally {
       await inst.stop();
@@ -108,9 +110,8 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
   const sqlite = raw.sqliteFlow as LoadResult | undefined;
   rows.push({ section: 'postgres', metric: 'mixed flow, 1 instance', value: fmt(one), baseline: sqlite ? `SQLite: ${fmt(sqlite)}` : '', goal: '', ok: null });
   rows.push({ section: 'postgres', metric: 'mixed flow, 2 instances', value: fmt(two), baseline: `1 instance: ${one.requestsPerSec} req/s`, goal: '≥ 1.5×', ok: two.requestsPerSec >= 1.5 * one.requestsPerSec });
-  for (const n of [1, 2]) {
-    const cpu = raw[`pgFlow${n}Cpu`] as CpuUse | null;
-    if (cpu) rows.push({ section: 'postgres', metric: `CPU during the flow, ${n} instance${n > 1 ? 's' : ''}`, value: `${(cpu.machineBusy * 100).toFixed(0)} % of ${cpu.cores} cores busy`, baseline: describeCpu(cpu).split('; ')[1] ?? '', goal: '', ok: null });
+  for (const [n, cpu] of cpuByInstances) {
+    if (cpu) rows.push({ section: 'postgres', metric: `CPU during the flow, ${n} instance${n > 1 ? 's' : ''}`, value: `${(cpu.machineBusy * 100).toFixed(0)} % of ${cpu.cores} cores busy`, baseline: describeCores(cpu), goal: '', ok: null });
   }
   for (const engine of ['sqlite', 'postgres'] as const) {
     const a = await pg.benchAdminListing(engine);
