@@ -30,6 +30,16 @@ async function walFrames(store: KyselyStore): Promise<number> {
   return Number(rows[0]!.log);
 }
 
+/** Opens a store on `path`, runs `fn` with it, and closes it whatever happens. */
+async function withStore<T>(path: string, checkpointIntervalMs: number, fn: (store: KyselyStore) => Promise<T>): Promise<T> {
+  const store = await openSqliteStore({ path, checkpointIntervalMs });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 async function writeSessions(store: KyselyStore, n: number, pauseEvery: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     await store.insertSession(session({ orderId: `ord_ckpt_${i}` }));
@@ -39,41 +49,26 @@ async function writeSessions(store: KyselyStore, n: number, pauseEvery: number):
 
 describe('sqlite: background WAL checkpoints', () => {
   it('keep the WAL short while the server connection only writes', async () => {
-    const path = tempDb();
-    const store = await openSqliteStore({ path, checkpointIntervalMs: 20 });
-    try {
+    await withStore(tempDb(), 20, async (store) => {
       await writeSessions(store, 3_000, 100);
       await sleep(100);
       // Each insert writes several pages: 3 000 of them are far more frames than this, unless they were checkpointed.
       expect(await walFrames(store)).toBeLessThan(1_500);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('without the worker the same writes stay in the WAL (the comparison above measures the worker)', async () => {
-    const path = tempDb();
-    const store = await openSqliteStore({ path, checkpointIntervalMs: 0 });
-    try {
+    await withStore(tempDb(), 0, async (store) => {
       await sql`pragma wal_autocheckpoint = 10000`.execute(store.db);
       await writeSessions(store, 3_000, 100);
       expect(await walFrames(store)).toBeGreaterThan(3_000);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('stops with the store, and every committed row is in the file when it is opened again', async () => {
     const path = tempDb();
-    const first = await openSqliteStore({ path, checkpointIntervalMs: 10 });
-    await writeSessions(first, 500, 50);
-    await first.close();
-    const again = await openSqliteStore({ path, checkpointIntervalMs: 10 });
-    try {
-      const { rows } = await sql<{ n: number }>`select count(*) as n from sessions`.execute(again.db);
-      expect(Number(rows[0]!.n)).toBe(500);
-    } finally {
-      await again.close();
-    }
+    await withStore(path, 10, (store) => writeSessions(store, 500, 50));
+    const rows = await withStore(path, 10, async (store) => (await sql<{ n: number }>`select count(*) as n from sessions`.execute(store.db)).rows);
+    expect(Number(rows[0]!.n)).toBe(500);
   });
 });
