@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { StartedServer } from '../support/server.js';
-import { CARDS, chargesForOrder, createOrder, DIST, ensureBuilt, launch, openContext, payWith, session, sessionIdOf, startE2EServer, waitForStatus } from './support.js';
+import { CARDS, chargesForOrder, createOrder, DIST, ensureBuilt, launch, openContext, payWith, session, sessionIdOf, startE2EServer, untilServerCharging, waitForStatus } from './support.js';
 
 let server: StartedServer;
 let browser: Browser;
@@ -103,8 +103,7 @@ describe('merchant page on another origin', () => {
 
       await payWith(page, CARDS.slow);
       await waitForStatus(page, 'processing');
-      await expect.poll(async () => (await session(server, sessionId)).status, { timeout: 10_000 }).toBe('PROCESSING');
-      await page.waitForTimeout(500); // the event stream tells the widget the server is charging
+      await untilServerCharging(page, server, sessionId);
       page.on('dialog', (d) => void d.accept()); // the leave-page warning: leave (reload)
       await page.reload();
       // The keepalive /interrupt went out cross-origin with the client secret in Authorization (a CORS preflight).

@@ -19,6 +19,7 @@ import {
   sessionIdOf,
   startE2EServer,
   succeeded,
+  untilServerCharging,
   waitForStatus,
   waitForWorker,
   watch,
@@ -68,6 +69,7 @@ describe('offline and resilience', () => {
     await payWith(page, CARDS.slow);
     await waitForStatus(page, 'processing');
     const sessionId = await sessionIdOf(page);
+    await untilServerCharging(page, server, sessionId);
     page.on('dialog', (d) => void d.accept()); // the leave-page warning: leave (reload)
     await page.reload();
     expect(await sessionIdOf(page)).toBe(sessionId);

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
 import { ROOT, startServer, type StartOptions, type StartedServer } from '../support/server.js';
@@ -142,6 +143,16 @@ export async function session(
   const res = await fetch(`${server.url}/api/payments/session/${sessionId}/summary`, { headers: { authorization: `Bearer ${server.adminToken}` } });
   if (!res.ok) throw new Error(`summary: ${res.status} ${await res.text()}`);
   return (await res.json()) as { status: string; attempts: number; orderId: string; interruptions: { reason: string; attempt: number }[] };
+}
+
+/**
+ * Waits until the server is charging the session (PROCESSING) and its event stream has had time to tell the widget.
+ * The widget shows "processing" as soon as Pay is pressed, before the charge has started on the server; only a page
+ * that heard the server say so tells it `unload` when it leaves (see CheckoutController.leaving).
+ */
+export async function untilServerCharging(page: Page, server: Pick<StartedServer, 'url' | 'adminToken'>, sessionId: string): Promise<void> {
+  await expect.poll(async () => (await session(server, sessionId)).status, { timeout: 10_000 }).toBe('PROCESSING');
+  await page.waitForTimeout(1000); // the status event reaches the page within milliseconds; this leaves room on a loaded machine
 }
 
 /** The order as the demo store has it. */
