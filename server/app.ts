@@ -4,7 +4,6 @@
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -18,6 +17,7 @@ import { AppError } from './errors.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { bodyLimit } from './middleware/body-limit/index.js';
+import { cors } from './middleware/cors/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import type { PaymentProcessor } from './processor/types.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -84,11 +84,11 @@ export function createApp(d: AppDeps): App {
   app.use(
     '/api/*',
     cors({
-      origin: (origin) => (config.allowedOrigins.includes(origin) || origin === d.selfOrigin?.() ? origin : null),
+      allowed: (origin) => config.allowedOrigins.includes(origin) || origin === d.selfOrigin?.(),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Idempotent-Replayed', 'Retry-After', 'X-Request-Id'],
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
   app.use(
