@@ -1,13 +1,32 @@
 /** Random identifiers and secrets, and the constant-time comparison of secrets against their stored hashes. */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** The largest multiple of 62 that fits a byte: bytes at or above it are skipped, so every character is equally likely. */
+const UNBIASED_LIMIT = 248;
 
-/** `prefix_` + n base62 characters from the CSPRNG (rejection-free: 62 divides 248 evenly enough for ids; bias < 1%). */
+/**
+ * CSPRNG bytes drawn from a pool refilled 4 KiB at a time, each byte used once (as Node does for randomUUID):
+ * one call into the CSPRNG per ~100 identifiers instead of one per identifier.
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function randomByte(): number {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++]!;
+}
+
+/** `prefix_` + n base62 characters from the CSPRNG, uniformly distributed (rejection sampling). */
 export function randomId(prefix: string, n = 24): string {
-  const bytes = randomBytes(n);
   let s = '';
-  for (let i = 0; i < n; i++) s += ALPHABET[bytes[i] % 62];
+  while (s.length < n) {
+    const b = randomByte();
+    if (b < UNBIASED_LIMIT) s += ALPHABET[b % 62];
+  }
   return `${prefix}_${s}`;
 }
 
