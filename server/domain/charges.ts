@@ -61,8 +61,8 @@ export class Charges {
    * Returns the charge as it now stands, with the session as this settlement left it (absent when the charge is still
    * unresolved or was settled by someone else: then the caller reads the session).
    */
-  async run(charge: ChargeRow, token: string): Promise<Settled> {
-    const work = this.#callAndSettle(charge, token);
+  async run(charge: ChargeRow, token: string, session?: SessionRow): Promise<Settled> {
+    const work = this.#callAndSettle(charge, token, session);
     // Others only wait for it to end (then read the charge): they never see its failure, which run's caller gets.
     this.#inflight.set(charge.chargeKey, work.then(noop, noop));
     try {
@@ -74,7 +74,7 @@ export class Charges {
     return { charge: (await this.#d.store.getCharge(charge.chargeKey))! };
   }
 
-  async #callAndSettle(charge: ChargeRow, token: string): Promise<Settled | null> {
+  async #callAndSettle(charge: ChargeRow, token: string, session?: SessionRow): Promise<Settled | null> {
     const { processor, metrics, log, now } = this.#d;
     const started = now();
     let timer: NodeJS.Timeout | undefined;
@@ -95,7 +95,7 @@ export class Charges {
       await this.#d.store.markChargeUnknown(charge.chargeKey);
       return null;
     }
-    return this.settle(charge.chargeKey, outcome, charge);
+    return this.settle(charge.chargeKey, outcome, charge, session);
   }
 
   /**
@@ -148,11 +148,12 @@ export class Charges {
   /**
    * Records a charge's outcome and moves its session, atomically; idempotent (a settled charge stays as it is).
    * Returns the settled charge and session, or null when the charge was settled already (by another call or instance).
-   * `known` is the charge's row as the caller has it (its immutable fields are used; the update is conditional anyway).
+   * `known` is the charge's row as the caller has it (its immutable fields are used; the update is conditional anyway);
+   * `session` the session as the caller last wrote it: its update is conditional on the version, and a conflict re-reads it.
    */
-  async settle(chargeKey: string, outcome: Settlement, known?: ChargeRow): Promise<Settled | null> {
+  async settle(chargeKey: string, outcome: Settlement, known?: ChargeRow, session?: SessionRow): Promise<Settled | null> {
     const { store, events, metrics, now, log } = this.#d;
-    for (let tries = 0; tries < 10; tries++) {
+    for (let tries = 0; tries < 10; tries++, session = undefined) {
       const at = now();
       const done = await store.transaction(async (tx) => {
         const charge = known ?? (await tx.getCharge(chargeKey));
@@ -165,7 +166,7 @@ export class Charges {
         };
         const won = await tx.settleCharge(chargeKey, resolved);
         if (!won) return { settled: false as const };
-        const s = (await tx.getSession(charge.sessionId))!;
+        const s = session?.id === charge.sessionId ? session : (await tx.getSession(charge.sessionId))!;
         let patch;
         let reason: string | null = null;
         if (outcome.status === 'succeeded') {

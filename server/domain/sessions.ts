@@ -40,6 +40,8 @@ export interface IdempotencyRef {
   key: string;
   /** The charge this key already started (a retry of a request that died mid-charge). */
   chargeKey: string | null;
+  /** Set when the answer is already stored under this key (by the settlement of the charge it started). */
+  answered?: boolean;
 }
 
 type Change = { patch: Partial<SessionRow>; record?: (m: SessionRow['metadata'], at: string) => SessionRow['metadata'] } | null;
@@ -161,9 +163,7 @@ export class Sessions {
       s = await this.get(id);
       if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
     }
-    sm.onChargeStart(s); // validates the state before anything is spent
-    const paid = await store.getOrderPayment(s.orderId);
-    if (paid?.state === 'paid') throw new AppError('order_already_paid');
+    sm.onChargeStart(s); // validates the state before anything is spent (a paid order is refused by lockOrder below)
     if (!(await processor.isTokenUsable(token))) throw new AppError('invalid_payment_method');
 
     const t = now();
@@ -180,12 +180,9 @@ export class Sessions {
       paymentId: null,
       errorCode: null,
     };
+    const started = { ...sm.onChargeStart(s), updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
     await store.transaction(async (tx) => {
-      const ok = await tx.updateSession(s.id, s.version, {
-        ...sm.onChargeStart(s),
-        updatedAt: t,
-        metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() },
-      });
+      const ok = await tx.updateSession(s.id, s.version, started);
       if (!ok) throw new AppError('payment_in_progress');
       const lock = await tx.lockOrder(s.orderId, s.id, t);
       if (!lock.ok) throw lock.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
@@ -194,8 +191,10 @@ export class Sessions {
     });
     this.#d.events.publish(s.id);
 
-    const after = await charges.run(charge, token);
+    const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 });
     if (isUnresolved(after.charge)) return { status: 202, body: { status: 'PROCESSING' } };
+    // The settlement stored the answer under every key linked to this charge, this request's key included.
+    idem.answered = true;
     return chargeAnswer(after.charge, after.session ?? (await store.getSession(id))!);
   }
 

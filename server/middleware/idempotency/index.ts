@@ -27,7 +27,7 @@ export interface IdempotencyOptions {
 
 declare module 'hono' {
   interface ContextVariableMap {
-    idempotency: { scope: string; key: string; chargeKey: string | null } | undefined;
+    idempotency: { scope: string; key: string; chargeKey: string | null; answered?: boolean } | undefined;
   }
 }
 
@@ -78,7 +78,8 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
       if (tries > 3 || rec.leaseUntil >= t) throw new AppError('idempotency_key_in_flight');
     }
 
-    c.set('idempotency', { scope, key, chargeKey });
+    const ref: { scope: string; key: string; chargeKey: string | null; answered?: boolean } = { scope, key, chargeKey };
+    c.set('idempotency', ref);
     try {
       await next();
     } catch (err) {
@@ -90,6 +91,7 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
       await store.deleteIdempotency(scope, key);
       return;
     }
+    if (ref.answered) return; // the operation stored its answer itself
     const stored = await store.getIdempotency(scope, key);
     if (stored?.state === 'done') return; // the charge's settlement already wrote the final answer
     const responseBody = await c.res.clone().text();
