@@ -56,7 +56,8 @@ const STATEMENT_CACHE_SIZE = 500;
 
 /**
  * Kysely's SQLite driver prepares every query anew; compiling the statement was the largest single cost per request.
- * The queries are built from a fixed set of shapes, so prepared statements are cached by SQL text (bounded, LRU-ish).
+ * The queries are built from a fixed set of shapes, so prepared statements are cached by SQL text. A hit costs one
+ * look-up (no reordering); past the bound the oldest entry goes, which only a stream of ad-hoc shapes would reach.
  */
 function withStatementCache(sqlite: Database.Database) {
   const cache = new Map<string, Database.Statement>();
@@ -64,12 +65,9 @@ function withStatementCache(sqlite: Database.Database) {
     close: () => sqlite.close(),
     prepare(sql: string) {
       let stmt = cache.get(sql);
-      if (stmt) {
-        cache.delete(sql);
-      } else {
-        stmt = sqlite.prepare(sql);
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      }
+      if (stmt) return stmt;
+      stmt = sqlite.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       cache.set(sql, stmt);
       return stmt;
     },
