@@ -4,6 +4,7 @@
  */
 import { type Kysely, type Transaction, Migrator, sql } from 'kysely';
 import type { DB, SessionsTable, ChargesTable, IdempotencyTable, ProcessorChargesTable } from './schema.js';
+import { CompiledQueries, type SlotOf } from './compiled-queries.js';
 import { migrationProvider } from './migrations.js';
 import {
   type ChargeRow,
@@ -32,10 +33,13 @@ export class KyselyStore implements Store {
   readonly engine: 'sqlite' | 'postgres';
   readonly #db: Kysely<DB> | Transaction<DB>;
   readonly #hooks: EngineHooks;
+  /** Hot-path queries compiled once, shared with the stores of this store's transactions. */
+  readonly #q: CompiledQueries;
 
-  constructor(db: Kysely<DB> | Transaction<DB>, hooks: EngineHooks) {
+  constructor(db: Kysely<DB> | Transaction<DB>, hooks: EngineHooks, queries = new CompiledQueries()) {
     this.#db = db;
     this.#hooks = hooks;
+    this.#q = queries;
     this.engine = hooks.engine;
   }
 
@@ -64,29 +68,37 @@ export class KyselyStore implements Store {
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return fn(this);
-    return (this.#db as Kysely<DB>).transaction().execute((trx) => fn(new KyselyStore(trx, this.#hooks)));
+    return (this.#db as Kysely<DB>).transaction().execute((trx) => fn(new KyselyStore(trx, this.#hooks, this.#q)));
   }
 
   // ---- sessions
 
   async insertSession(row: SessionRow): Promise<void> {
-    await this.#db.insertInto('sessions').values(sessionToDb(row)).execute();
+    const values = sessionToDb(row);
+    await this.#q.run(this.#db, shapeFor('insertSession', values), (slot) => this.#db.insertInto('sessions').values(slotsFor(values, slot)), values);
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {
-    const r = await this.#db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.#q.first(this.#db, 'getSession', (slot) => this.#db.selectFrom('sessions').selectAll().where('id', '=', slot('id')), { id });
     return r && sessionFromDb(r);
   }
 
   async updateSession(id: string, expectedVersion: number, patch: Partial<Omit<SessionRow, 'id' | 'version'>>): Promise<boolean> {
-    const values = sessionPatchToDb(patch);
-    const res = await this.#db
-      .updateTable('sessions')
-      .set({ ...values, version: expectedVersion + 1 })
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    const set = { ...sessionPatchToDb(patch), version: expectedVersion + 1 };
+    const values = { ...set, where_id: id, where_version: expectedVersion };
+    // One shape per set of columns (a patch sets a few of a fixed list).
+    const updated = await this.#q.affected(
+      this.#db,
+      shapeFor('updateSession', set),
+      (slot) =>
+        this.#db
+          .updateTable('sessions')
+          .set(slotsFor(set, slot))
+          .where('id', '=', slot('where_id'))
+          .where('version', '=', slot('where_version')),
+      values,
+    );
+    return updated === 1;
   }
 
   async listSessions(q: ListSessionsQuery): Promise<{ rows: SessionRow[]; total: number }> {
@@ -152,11 +164,12 @@ export class KyselyStore implements Store {
   // ---- charges
 
   async insertCharge(row: ChargeRow): Promise<void> {
-    await this.#db.insertInto('charges').values(chargeToDb(row)).execute();
+    const values = chargeToDb(row);
+    await this.#q.run(this.#db, shapeFor('insertCharge', values), (slot) => this.#db.insertInto('charges').values(slotsFor(values, slot)), values);
   }
 
   async getCharge(chargeKey: string): Promise<ChargeRow | undefined> {
-    const r = await this.#db.selectFrom('charges').selectAll().where('charge_key', '=', chargeKey).executeTakeFirst();
+    const r = await this.#q.first(this.#db, 'getCharge', (slot) => this.#db.selectFrom('charges').selectAll().where('charge_key', '=', slot('chargeKey')), { chargeKey });
     return r && chargeFromDb(r);
   }
 
@@ -171,13 +184,18 @@ export class KyselyStore implements Store {
   }
 
   async settleCharge(chargeKey: string, patch: Pick<ChargeRow, 'status' | 'resolvedAt' | 'paymentId' | 'errorCode'>): Promise<boolean> {
-    const res = await this.#db
-      .updateTable('charges')
-      .set({ status: patch.status, resolved_at: patch.resolvedAt, payment_id: patch.paymentId, error_code: patch.errorCode })
-      .where('charge_key', '=', chargeKey)
-      .where('status', 'in', ['pending', 'unknown'])
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    const updated = await this.#q.affected(
+      this.#db,
+      'settleCharge',
+      (slot) =>
+        this.#db
+          .updateTable('charges')
+          .set({ status: slot('status'), resolved_at: slot('resolvedAt'), payment_id: slot('paymentId'), error_code: slot('errorCode') })
+          .where('charge_key', '=', slot('chargeKey'))
+          .where('status', 'in', ['pending', 'unknown']),
+      { chargeKey, ...patch },
+    );
+    return updated === 1;
   }
 
   async markChargeUnknown(chargeKey: string): Promise<void> {
@@ -198,12 +216,17 @@ export class KyselyStore implements Store {
   // ---- order payment lock
 
   async lockOrder(orderId: string, sessionId: string, now: number): ReturnType<Store['lockOrder']> {
-    const res = await this.#db
-      .insertInto('order_payments')
-      .values({ order_id: orderId, session_id: sessionId, state: 'charging', updated_at: now })
-      .onConflict((oc) => oc.column('order_id').doNothing())
-      .executeTakeFirst();
-    if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) return { ok: true } as const;
+    const inserted = await this.#q.affected(
+      this.#db,
+      'lockOrder',
+      (slot) =>
+        this.#db
+          .insertInto('order_payments')
+          .values({ order_id: slot('orderId'), session_id: slot('sessionId'), state: 'charging', updated_at: slot('now') })
+          .onConflict((oc) => oc.column('order_id').doNothing()),
+      { orderId, sessionId, now },
+    );
+    if (inserted === 1) return { ok: true } as const;
     const held = await this.getOrderPayment(orderId);
     if (!held) return this.lockOrder(orderId, sessionId, now); // released between the two statements
     if (held.state === 'charging' && held.sessionId === sessionId) return { ok: true } as const;
@@ -220,48 +243,59 @@ export class KyselyStore implements Store {
   }
 
   async markOrderPaid(orderId: string, sessionId: string, now: number): Promise<void> {
-    await this.#db
-      .insertInto('order_payments')
-      .values({ order_id: orderId, session_id: sessionId, state: 'paid', updated_at: now })
-      .onConflict((oc) => oc.column('order_id').doUpdateSet({ session_id: sessionId, state: 'paid', updated_at: now }))
-      .execute();
+    await this.#q.run(
+      this.#db,
+      'markOrderPaid',
+      (slot) =>
+        this.#db
+          .insertInto('order_payments')
+          .values({ order_id: slot('orderId'), session_id: slot('sessionId'), state: 'paid', updated_at: slot('now') })
+          .onConflict((oc) => oc.column('order_id').doUpdateSet({ session_id: slot('sessionId'), state: 'paid', updated_at: slot('now') })),
+      { orderId, sessionId, now },
+    );
   }
 
   async getOrderPayment(orderId: string) {
-    const r = await this.#db.selectFrom('order_payments').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+    const r = await this.#q.first(this.#db, 'getOrderPayment', (slot) => this.#db.selectFrom('order_payments').selectAll().where('order_id', '=', slot('orderId')), { orderId });
     return r && { state: r.state as 'charging' | 'paid', sessionId: r.session_id };
   }
 
   // ---- idempotency
 
   async getIdempotency(scope: string, key: string): Promise<IdempotencyRow | undefined> {
-    const r = await this.#db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      .executeTakeFirst();
+    const r = await this.#q.first(
+      this.#db,
+      'getIdempotency',
+      (slot) => this.#db.selectFrom('idempotency_keys').selectAll().where('scope', '=', slot('scope')).where('key', '=', slot('key')),
+      { scope, key },
+    );
     return r && idempotencyFromDb(r);
   }
 
   async insertIdempotency(row: IdempotencyRow): Promise<boolean> {
-    const res = await this.#db
-      .insertInto('idempotency_keys')
-      .values({
-        scope: row.scope,
-        key: row.key,
-        fingerprint: row.fingerprint,
-        state: row.state,
-        status_code: row.statusCode,
-        response_body: row.responseBody,
-        charge_key: row.chargeKey,
-        created_at: row.createdAt,
-        expires_at: row.expiresAt,
-        lease_until: row.leaseUntil,
-      })
-      .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+    const values: IdempotencyTable = {
+      scope: row.scope,
+      key: row.key,
+      fingerprint: row.fingerprint,
+      state: row.state,
+      status_code: row.statusCode,
+      response_body: row.responseBody,
+      charge_key: row.chargeKey,
+      created_at: row.createdAt,
+      expires_at: row.expiresAt,
+      lease_until: row.leaseUntil,
+    };
+    const inserted = await this.#q.affected(
+      this.#db,
+      shapeFor('insertIdempotency', values),
+      (slot) =>
+        this.#db
+          .insertInto('idempotency_keys')
+          .values(slotsFor(values, slot))
+          .onConflict((oc) => oc.columns(['scope', 'key']).doNothing()),
+      values,
+    );
+    return inserted === 1;
   }
 
   async takeOverIdempotency(scope: string, key: string, fingerprint: string, now: number, leaseUntil: number): Promise<boolean> {
@@ -278,27 +312,42 @@ export class KyselyStore implements Store {
   }
 
   async finishIdempotency(scope: string, key: string, patch: Pick<IdempotencyRow, 'state' | 'statusCode' | 'responseBody' | 'chargeKey'>) {
-    await this.#db
-      .updateTable('idempotency_keys')
-      .set({ state: patch.state, status_code: patch.statusCode, response_body: patch.responseBody, charge_key: patch.chargeKey })
-      .where('scope', '=', scope)
-      .where('key', '=', key)
-      // Only the request holding the key finishes it; a settlement may already have written the final answer.
-      .where('state', '=', 'in_flight')
-      .execute();
+    await this.#q.run(
+      this.#db,
+      'finishIdempotency',
+      (slot) =>
+        this.#db
+          .updateTable('idempotency_keys')
+          .set({ state: slot('state'), status_code: slot('statusCode'), response_body: slot('responseBody'), charge_key: slot('chargeKey') })
+          .where('scope', '=', slot('scope'))
+          .where('key', '=', slot('key'))
+          // Only the request holding the key finishes it; a settlement may already have written the final answer.
+          .where('state', '=', 'in_flight'),
+      { scope, key, ...patch },
+    );
   }
 
   async deleteIdempotency(scope: string, key: string): Promise<void> {
-    await this.#db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
+    await this.#q.run(
+      this.#db,
+      'deleteIdempotency',
+      (slot) => this.#db.deleteFrom('idempotency_keys').where('scope', '=', slot('scope')).where('key', '=', slot('key')),
+      { scope, key },
+    );
   }
 
   async resolvePendingIdempotency(chargeKey: string, statusCode: number, responseBody: string): Promise<void> {
-    await this.#db
-      .updateTable('idempotency_keys')
-      .set({ state: 'done', status_code: statusCode, response_body: responseBody })
-      .where('charge_key', '=', chargeKey)
-      .where('state', '!=', 'done')
-      .execute();
+    await this.#q.run(
+      this.#db,
+      'resolvePendingIdempotency',
+      (slot) =>
+        this.#db
+          .updateTable('idempotency_keys')
+          .set({ state: 'done', status_code: slot('statusCode'), response_body: slot('responseBody') })
+          .where('charge_key', '=', slot('chargeKey'))
+          .where('state', '!=', 'done'),
+      { chargeKey, statusCode, responseBody },
+    );
   }
 
   async purgeIdempotency(now: number): Promise<number> {
@@ -348,22 +397,20 @@ export class KyselyStore implements Store {
   // ---- test processor's own ledger
 
   async insertProcessorToken(row: ProcessorTokenRow): Promise<void> {
-    await this.#db
-      .insertInto('processor_tokens')
-      .values({
-        token: row.token,
-        brand: row.brand,
-        last4: row.last4,
-        behaviour: row.behaviour,
-        created_at: row.createdAt,
-        expires_at: row.expiresAt,
-        used_at: row.usedAt,
-      })
-      .execute();
+    const values = {
+      token: row.token,
+      brand: row.brand,
+      last4: row.last4,
+      behaviour: row.behaviour,
+      created_at: row.createdAt,
+      expires_at: row.expiresAt,
+      used_at: row.usedAt,
+    };
+    await this.#q.run(this.#db, shapeFor('insertProcessorToken', values), (slot) => this.#db.insertInto('processor_tokens').values(slotsFor(values, slot)), values);
   }
 
   async getProcessorToken(token: string): Promise<ProcessorTokenRow | undefined> {
-    const r = await this.#db.selectFrom('processor_tokens').selectAll().where('token', '=', token).executeTakeFirst();
+    const r = await this.#q.first(this.#db, 'getProcessorToken', (slot) => this.#db.selectFrom('processor_tokens').selectAll().where('token', '=', slot('token')), { token });
     return (
       r && {
         token: r.token,
@@ -378,35 +425,46 @@ export class KyselyStore implements Store {
   }
 
   async useProcessorToken(token: string, now: number): Promise<boolean> {
-    const res = await this.#db
-      .updateTable('processor_tokens')
-      .set({ used_at: now })
-      .where('token', '=', token)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    const updated = await this.#q.affected(
+      this.#db,
+      'useProcessorToken',
+      (slot) => this.#db.updateTable('processor_tokens').set({ used_at: slot('now') }).where('token', '=', slot('token')).where('used_at', 'is', null),
+      { token, now },
+    );
+    return updated === 1;
   }
 
   async insertProcessorCharge(row: ProcessorChargeRow): Promise<boolean> {
-    const res = await this.#db
-      .insertInto('processor_charges')
-      .values({
-        charge_id: row.chargeId,
-        session_id: row.sessionId,
-        idempotency_key: row.idempotencyKey,
-        amount: row.amount,
-        currency: row.currency,
-        status: row.status,
-        failure_code: row.failureCode,
-        created_at: row.createdAt,
-      })
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+    const values: ProcessorChargesTable = {
+      charge_id: row.chargeId,
+      session_id: row.sessionId,
+      idempotency_key: row.idempotencyKey,
+      amount: row.amount,
+      currency: row.currency,
+      status: row.status,
+      failure_code: row.failureCode,
+      created_at: row.createdAt,
+    };
+    const inserted = await this.#q.affected(
+      this.#db,
+      shapeFor('insertProcessorCharge', values),
+      (slot) =>
+        this.#db
+          .insertInto('processor_charges')
+          .values(slotsFor(values, slot))
+          .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+      values,
+    );
+    return inserted === 1;
   }
 
   async getProcessorChargeByKey(idempotencyKey: string): Promise<ProcessorChargeRow | undefined> {
-    const r = await this.#db.selectFrom('processor_charges').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    const r = await this.#q.first(
+      this.#db,
+      'getProcessorChargeByKey',
+      (slot) => this.#db.selectFrom('processor_charges').selectAll().where('idempotency_key', '=', slot('idempotencyKey')),
+      { idempotencyKey },
+    );
     return r && processorChargeFromDb(r);
   }
 
@@ -416,6 +474,20 @@ export class KyselyStore implements Store {
     const rows = await q.orderBy('created_at', 'desc').limit(filter.limit).execute();
     return rows.map(processorChargeFromDb);
   }
+}
+
+/** The row with a slot in place of each value; undefined values are left out, as Kysely leaves them out of a query. */
+function slotsFor<T extends object>(row: T, slot: SlotOf<T>): T {
+  return Object.fromEntries(definedKeys(row).map((k) => [k, slot(k as keyof T & string)])) as T;
+}
+
+/** A query shape's name for a row of values: the columns it carries are part of the shape. */
+function shapeFor(name: string, row: object): string {
+  return `${name}:${definedKeys(row).join(',')}`;
+}
+
+function definedKeys(row: object): string[] {
+  return Object.keys(row).filter((k) => (row as Record<string, unknown>)[k] !== undefined);
 }
 
 // ---- row mapping (JSON columns are text; bigint columns come back as numbers via each engine's type parsing)

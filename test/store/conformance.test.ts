@@ -101,6 +101,19 @@ function conformance(engine: Engine) {
       expect(await store.updateSession(sessionId(), 1, { status: 'CANCELLED' })).toBe(false);
     });
 
+    it('should apply each patch as given, whatever columns the patches before it set (queries are compiled once per shape)', async () => {
+      const a = session();
+      const b = session();
+      await store.insertSession(a);
+      await store.insertSession(b);
+      expect(await store.updateSession(a.id, 1, { status: 'INTERRUPTED', updatedAt: T0 + 1 })).toBe(true);
+      // Same columns, other values and row; then other columns; an undefined value leaves its column alone.
+      expect(await store.updateSession(b.id, 1, { status: 'PROCESSING', updatedAt: T0 + 2 })).toBe(true);
+      expect(await store.updateSession(a.id, 2, { attempts: 2, paymentId: undefined, lastError: { code: 'card_declined', message: 'x' } })).toBe(true);
+      expect(await store.getSession(a.id)).toMatchObject({ status: 'INTERRUPTED', updatedAt: T0 + 1, attempts: 2, paymentId: null, lastError: { code: 'card_declined' }, version: 3 });
+      expect(await store.getSession(b.id)).toMatchObject({ status: 'PROCESSING', updatedAt: T0 + 2, attempts: 1, lastError: null, version: 2 });
+    });
+
     it('should let exactly one of many concurrent updates on the same version win', async () => {
       const s = session();
       await store.insertSession(s);
