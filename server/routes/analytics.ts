@@ -6,13 +6,16 @@ const WINDOW_MS = 24 * HOUR_MS;
 const MAX_ROWS = 20_000;
 
 export async function analytics(store: Store, now: number) {
-  const [counts, recent] = await Promise.all([store.countSessionsByStatus(), store.listSessionsUpdatedSince(now - WINDOW_MS, MAX_ROWS)]);
+  const since = now - WINDOW_MS;
+  const [counts, recent] = await Promise.all([store.countSessionsByStatus(), store.listSessionsActiveSince(since, MAX_ROWS)]);
   const interruptionsByReason: Record<string, number> = {};
-  const firstBucket = Math.floor((now - WINDOW_MS) / HOUR_MS) * HOUR_MS;
+  const firstBucket = Math.floor(since / HOUR_MS) * HOUR_MS;
   const buckets = new Map<number, { completed: number; failed: number }>();
   for (let t = firstBucket; t <= now; t += HOUR_MS) buckets.set(t, { completed: 0, failed: 0 });
   for (const s of recent) {
-    for (const i of s.metadata.interruptions) interruptionsByReason[i.reason] = (interruptionsByReason[i.reason] ?? 0) + 1;
+    for (const i of s.metadata.interruptions) {
+      if (Date.parse(i.at) >= since) interruptionsByReason[i.reason] = (interruptionsByReason[i.reason] ?? 0) + 1;
+    }
     if (s.finalAt === null) continue;
     const b = buckets.get(Math.floor(s.finalAt / HOUR_MS) * HOUR_MS);
     if (!b) continue;

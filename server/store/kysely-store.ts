@@ -150,15 +150,20 @@ export class KyselyStore implements Store {
     });
   }
 
-  async listSessionsUpdatedSince(since: number, limit: number): Promise<SessionRow[]> {
-    const rows = await this.#db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('updated_at', '>=', since)
-      .orderBy('updated_at', 'desc')
-      .limit(limit)
-      .execute();
-    return rows.map(sessionFromDb);
+  async listSessionsActiveSince(since: number, limit: number): Promise<SessionRow[]> {
+    // Two index ranges: sessions_final_at (final_at >= since implies the index's final_at IS NOT NULL) and
+    // sessions_live_expires (its predicate repeated literally, as listExpiredCandidates does).
+    const [final, live] = await Promise.all([
+      this.#db.selectFrom('sessions').selectAll().where('final_at', '>=', since).orderBy('final_at', 'desc').limit(limit).execute(),
+      this.#db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('status', 'in', LIVE_STATUSES.map((st) => sql.lit(st)))
+        .orderBy('expires_at', 'desc')
+        .limit(limit)
+        .execute(),
+    ]);
+    return [...final, ...live].map(sessionFromDb);
   }
 
   // ---- charges

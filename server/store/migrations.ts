@@ -162,6 +162,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_expires').ifNotExists().on('sessions').column('expires_at').execute();
     },
   },
+  '0005_session_write_indexes': {
+    // Every session write paid for two indexes the hot path never reads: sessions_updated (every update moves its
+    // entry) and sessions_final (every insert added a NULL). Analytics now reads recent outcomes by final_at and the live
+    // sessions through sessions_live_expires; final_at keeps an index for them and the purge, holding final sessions only.
+    async up(db: Kysely<any>) {
+      await db.schema.dropIndex('sessions_updated').ifExists().execute();
+      await db.schema.dropIndex('sessions_final').ifExists().execute();
+      await db.schema.createIndex('sessions_final_at').ifNotExists().on('sessions').column('final_at').where(sql.ref('final_at'), 'is not', null).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('sessions_final_at').ifExists().execute();
+      await db.schema.createIndex('sessions_final').ifNotExists().on('sessions').column('final_at').execute();
+      await db.schema.createIndex('sessions_updated').ifNotExists().on('sessions').column('updated_at').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

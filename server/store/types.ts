@@ -150,8 +150,8 @@ export interface Store {
   listExpiredCandidates(now: number, limit: number): Promise<SessionRow[]>;
   /** Deletes final sessions (and their charges and order locks' history) whose finalAt is before `before`. */
   purgeFinalSessions(before: number): Promise<number>;
-  /** Sessions updated since `since` (for analytics). */
-  listSessionsUpdatedSince(since: number, limit: number): Promise<SessionRow[]>;
+  /** Sessions live now or final since `since` (for analytics): up to `limit` of each, the newest outcomes first. */
+  listSessionsActiveSince(since: number, limit: number): Promise<SessionRow[]>;
 
   insertCharge(row: ChargeRow): Promise<void>;
   getCharge(chargeKey: string): Promise<ChargeRow | undefined>;

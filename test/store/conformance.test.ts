@@ -37,7 +37,7 @@ function conformance(engine: Engine) {
       await store.migrate();
       await store.migrate();
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_sessions_status_index', '0003_sessions_live_expiry_index', '0004_drop_unread_session_indexes']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_sessions_status_index', '0003_sessions_live_expiry_index', '0004_drop_unread_session_indexes', '0005_session_write_indexes']);
       expect(store.engine).toBe(engine);
     });
 
@@ -186,13 +186,14 @@ function conformance(engine: Engine) {
       expect(await store.purgeFinalSessions(T0 + 5_000)).toBe(0);
     });
 
-    it('should list sessions updated since a time, newest first', async () => {
-      const a = session({ updatedAt: T0 + 1 });
-      const b = session({ updatedAt: T0 + 3 });
-      const c = session({ updatedAt: T0 - 1 });
-      for (const r of [a, b, c]) await store.insertSession(r);
-      expect((await store.listSessionsUpdatedSince(T0, 10)).map((r) => r.id)).toEqual([b.id, a.id]);
-      expect(await store.listSessionsUpdatedSince(T0, 1)).toHaveLength(1);
+    it('should list the live sessions and those final since a time, the newest outcomes first', async () => {
+      const live = session({ status: 'INTERRUPTED', createdAt: T0 - 90_000 });
+      const a = session({ status: 'COMPLETED', finalAt: T0 + 1 });
+      const b = session({ status: 'EXPIRED', finalAt: T0 + 3 });
+      const old = session({ status: 'CANCELLED', finalAt: T0 - 1, updatedAt: T0 + 5 });
+      for (const r of [live, a, b, old]) await store.insertSession(r);
+      expect((await store.listSessionsActiveSince(T0, 10)).map((r) => r.id)).toEqual([b.id, a.id, live.id]);
+      expect((await store.listSessionsActiveSince(T0, 1)).map((r) => r.id)).toEqual([b.id, live.id]);
     });
   });
 
