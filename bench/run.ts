@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchGroups, type CpuUse, describeCores, describeCpu, measureCpu } from './cpu.js';
+import { domainFloor } from './domain-floor.js';
 import { bareRoute, mixedFlow, type LoadResult } from './flow.js';
 import { BENCH_MERCHANT_KEY, ROOT, spawnScript, spawnServer } from './procs.js';
 
@@ -82,6 +83,18 @@ await section('server: mixed flow on SQLite vs bare Hono', async () => {
     rows.push({ section: 'server', metric: 'server CPU per request (mixed flow)', value: `${usPerRequest} µs`, baseline: describeCpu(cpu), goal: '', ok: null });
   }
   rows.push({ section: 'server', metric: 'non-2xx / errors in flow', value: `${flow.non2xx} / ${flow.errors}`, baseline: '', goal: '0 / 0', ok: flow.non2xx === 0 && flow.errors === 0 });
+  // The floor: the same calls without HTTP. What it leaves is what no HTTP layer could beat on one core.
+  const floor = await domainFloor();
+  raw.domainFloor = floor;
+  log(`  same flow without HTTP: ${floor.cpuUsPerRequest} µs per request`);
+  rows.push({
+    section: 'server',
+    metric: 'same flow without HTTP (domain + SQLite store)',
+    value: `${floor.cpuUsPerRequest} µs CPU per request`,
+    baseline: `≤ ${floor.maxRequestsPerSec} req/s on one core = ${((floor.maxRequestsPerSec / bare.requestsPerSec) * 100).toFixed(0)} % of the ceiling`,
+    goal: '',
+    ok: null,
+  });
 });
 
 await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () => {
