@@ -151,15 +151,14 @@ export class KyselyStore implements Store {
   }
 
   async listSessionsActiveSince(since: number, limit: number): Promise<SessionRow[]> {
-    // Two index ranges: sessions_final_at (final_at >= since implies the index's final_at IS NOT NULL) and
-    // sessions_live_expires (its predicate repeated literally, as listExpiredCandidates does).
+    // Recent outcomes from sessions_final_at (final_at >= since implies its final_at IS NOT NULL); the live sessions, in
+    // no particular order, from an index on status (no sort, so the look-up stops at the limit).
     const [final, live] = await Promise.all([
       this.#db.selectFrom('sessions').selectAll().where('final_at', '>=', since).orderBy('final_at', 'desc').limit(limit).execute(),
       this.#db
         .selectFrom('sessions')
         .selectAll()
         .where('status', 'in', LIVE_STATUSES.map((st) => sql.lit(st)))
-        .orderBy('expires_at', 'desc')
         .limit(limit)
         .execute(),
     ]);

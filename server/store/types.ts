@@ -150,7 +150,7 @@ export interface Store {
   listExpiredCandidates(now: number, limit: number): Promise<SessionRow[]>;
   /** Deletes final sessions (and their charges and order locks' history) whose finalAt is before `before`. */
   purgeFinalSessions(before: number): Promise<number>;
-  /** Sessions live now or final since `since` (for analytics): up to `limit` of each, the newest outcomes first. */
+  /** Sessions final since `since` (newest outcomes first), then those live now: up to `limit` of each (for analytics). */
   listSessionsActiveSince(since: number, limit: number): Promise<SessionRow[]>;
 
   insertCharge(row: ChargeRow): Promise<void>;
