@@ -15,11 +15,9 @@ import {
   order,
   part,
   payWith,
-  session,
   sessionIdOf,
   startE2EServer,
   succeeded,
-  untilServerCharging,
   waitForStatus,
   waitForWorker,
   watch,
@@ -69,7 +67,6 @@ describe('offline and resilience', () => {
     await payWith(page, CARDS.slow);
     await waitForStatus(page, 'processing');
     const sessionId = await sessionIdOf(page);
-    await untilServerCharging(page, server, sessionId);
     page.on('dialog', (d) => void d.accept()); // the leave-page warning: leave (reload)
     await page.reload();
     expect(await sessionIdOf(page)).toBe(sessionId);
@@ -77,8 +74,8 @@ describe('offline and resilience', () => {
     const charges = await chargesForOrder(server, orderId);
     expect(charges).toHaveLength(1);
     expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
-    // Leaving mid-payment was told to the server (pagehide → keepalive /interrupt), and cost no second charge.
-    expect((await session(server, sessionId)).interruptions.map((i) => i.reason)).toEqual(['unload']);
+    // Whether leaving told the server `unload` depends on whether the page had heard that the charge started (see
+    // CheckoutController.leaving); that it does is checked in merchant-origin.test.ts. Here: no second charge either way.
   });
 
   it('server stopped → Pay → queued → server back on the same port and data → completes by itself, one charge', async () => {
