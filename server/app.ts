@@ -18,6 +18,7 @@ import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { bodyLimit } from './middleware/body-limit/index.js';
 import { cors } from './middleware/cors/index.js';
+import { durableAnswers } from './middleware/durable/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import type { PaymentProcessor } from './processor/types.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -81,6 +82,7 @@ export function createApp(d: AppDeps): App {
   app.use(requestId());
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
   app.use(requestLog(log, metrics));
+  app.use('/api/*', durableAnswers(store));
   app.use(
     '/api/*',
     cors({

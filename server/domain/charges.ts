@@ -76,6 +76,8 @@ export class Charges {
 
   async #callAndSettle(charge: ChargeRow, token: string, session?: SessionRow): Promise<Settled | null> {
     const { processor, metrics, log, now } = this.#d;
+    // The charge's row must survive a crash before the processor can act on it (the store may commit it a moment later).
+    await this.#d.store.durable();
     const started = now();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'unknown'>((resolve) => {

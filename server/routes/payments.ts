@@ -210,6 +210,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
               const s = await d.sessions.get(id);
               if (s.version !== lastVersion) {
                 lastVersion = s.version;
+                await d.store.durable(); // never show a change that a crash could still undo
                 await stream.writeSSE({ event: 'status', data: JSON.stringify(sessionView(s)), id: String(s.version) });
               }
             }

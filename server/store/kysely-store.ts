@@ -23,6 +23,8 @@ import {
 export interface EngineHooks {
   engine: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /** SQLite's group commit: resolves once everything written so far is committed. Absent: every commit is already durable. */
+  durable?(): Promise<void>;
   /** PostgreSQL: where kysely_migration lives. Without it Kysely's Migrator takes one found in any schema of the database. */
   migrationTableSchema?: string;
   /** Several processes on one database: runs fn only if no other holds the job (else undefined). Absent: one process, just run it. */
@@ -56,6 +58,10 @@ export class KyselyStore implements Store {
 
   close(): Promise<void> {
     return this.#hooks.close();
+  }
+
+  durable(): Promise<void> {
+    return this.#hooks.durable ? this.#hooks.durable() : Promise.resolve();
   }
 
   async ping(): Promise<void> {

@@ -1,11 +1,12 @@
 /** The embedded default store: one SQLite file in DATA_DIR, WAL mode, through better-sqlite3. */
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DB } from './schema.js';
 import { KyselyStore } from './kysely-store.js';
 import { startCheckpointer } from './sqlite-checkpointer.js';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
 export interface SqliteOptions {
   /** File path, or ':memory:'. */
@@ -28,17 +29,21 @@ export async function openSqliteStore(opts: SqliteOptions): Promise<KyselyStore>
   sqlite.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  // One commit per turn of the event loop for all the work of that turn (see sqlite-group-commit.ts).
+  const dialect = new GroupCommitSqliteDialect(sqlite, withStatementCache(sqlite));
+  const db = new Kysely<DB>({ dialect });
   const intervalMs = opts.path === ':memory:' ? 0 : (opts.checkpointIntervalMs ?? 250);
   let stopCheckpoints = async () => {};
   const store = new KyselyStore(db, {
     engine: 'sqlite',
+    durable: () => dialect.driver.durable(),
     close: async () => {
       await stopCheckpoints();
       await db.destroy(); // the last connection to close checkpoints what is left and removes the WAL
     },
   });
   await store.migrate();
+  await store.durable();
   if (intervalMs > 0) {
     sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     const checkpointer = startCheckpointer({

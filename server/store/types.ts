@@ -135,6 +135,11 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * Resolves once everything written so far survives a crash of this process; rejects if it could not be committed.
+   * Answers and calls to outside systems wait for it (SQLite commits a turn's work together; PostgreSQL at once).
+   */
+  durable(): Promise<void>;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Runs a background job unless another process on the same database is running it now (then resolves undefined). */

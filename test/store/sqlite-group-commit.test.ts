@@ -1,0 +1,85 @@
+/**
+ * SQLite only: group commit. The work of one turn of the event loop is committed together; a transaction that fails
+ * undoes only its own work; nothing is in the file, for another connection or after a crash, before `durable()`.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KyselyStore } from '../../server/store/kysely-store.js';
+import { openSqliteStore } from '../../server/store/sqlite.js';
+import { session } from './fixtures.js';
+
+let dir: string;
+let path: string;
+let store: KyselyStore;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pc-group-'));
+  path = join(dir, 'payments.sqlite');
+  store = await openSqliteStore({ path, checkpointIntervalMs: 0 });
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** What another connection (another process, or this one after a crash) finds in the file. */
+function committedIds(): string[] {
+  const other = new Database(path, { readonly: true });
+  try {
+    return (other.prepare('select id from sessions order by id').all() as { id: string }[]).map((r) => r.id);
+  } finally {
+    other.close();
+  }
+}
+
+describe('sqlite: group commit', () => {
+  it('keeps a write out of the file until durable() says it is committed', async () => {
+    const s = session();
+    await store.insertSession(s);
+    expect(await store.getSession(s.id)).toBeDefined(); // this connection sees its own group
+    expect(committedIds()).toEqual([]);
+    await store.durable();
+    expect(committedIds()).toEqual([s.id]);
+  });
+
+  it('undoes a failed transaction only, and commits the rest of its group', async () => {
+    const kept = session();
+    const undone = session();
+    const after = session();
+    await store.insertSession(kept);
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.insertSession(undone);
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    await store.transaction((tx) => tx.insertSession(after));
+    await store.durable();
+    expect(committedIds()).toEqual([kept.id, after.id].sort());
+    expect(await store.getSession(undone.id)).toBeUndefined();
+  });
+
+  it('commits many concurrent transactions of one turn together, each all or nothing', async () => {
+    const rows = Array.from({ length: 50 }, () => session());
+    const results = await Promise.allSettled(
+      rows.map((s, i) =>
+        store.transaction(async (tx) => {
+          await tx.insertSession(s);
+          await tx.updateSession(s.id, 1, { status: 'PROCESSING' });
+          if (i % 5 === 0) throw new Error(`refused ${i}`);
+        }),
+      ),
+    );
+    await store.durable();
+    const committed = new Set(committedIds());
+    rows.forEach((s, i) => {
+      expect(results[i]!.status).toBe(i % 5 === 0 ? 'rejected' : 'fulfilled');
+      expect(committed.has(s.id)).toBe(i % 5 !== 0);
+    });
+    for (const s of rows.filter((_, i) => i % 5 !== 0)) expect((await store.getSession(s.id))!).toMatchObject({ status: 'PROCESSING', version: 2 });
+  });
+});
