@@ -1,6 +1,7 @@
 /**
  * The mixed flow without HTTP: the same calls the route handlers make (create, read, tokenize, idempotency claim,
- * complete) straight on the domain layer and the real SQLite store, one checkout after another in this process.
+ * complete) straight on the domain layer and the real SQLite store, 50 checkouts at a time as the load test's 50
+ * connections (so commits are grouped as in the server), each waiting until its answer is durable.
  * Its CPU per request is what the flow costs before any HTTP, Hono, validation or logging: a floor under the server's
  * figure, and so a ceiling on what any HTTP layer on top could reach on one core.
  */
@@ -23,7 +24,7 @@ export interface FloorResult {
 
 const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' };
 
-export async function domainFloor(checkouts = 3_000, warmup = 300): Promise<FloorResult> {
+export async function domainFloor(checkouts = 3_000, warmup = 300, concurrency = 50): Promise<FloorResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pc-floor-'));
   const config = { ...loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', MERCHANT_API_KEY: 'bench-merchant-key-0123456789' }), STATIC_DIR: defaultStaticDir() };
   const log = createLogger('warn');
@@ -47,11 +48,19 @@ export async function domainFloor(checkouts = 3_000, warmup = 300): Promise<Floo
     const ref = { scope, key, chargeKey: null as string | null, answered: false };
     const answer = await sessions.complete(row.id, token, ref, row);
     if (answer.status !== 200) throw new Error(`complete answered ${answer.status}`);
+    await store.durable(); // as the server holds its answer
+  };
+  const run = async (total: number) => {
+    let left = total;
+    const worker = async () => {
+      while (left-- > 0) await checkout();
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
   };
   try {
-    for (let i = 0; i < warmup; i++) await checkout();
+    await run(warmup);
     const before = process.cpuUsage();
-    for (let i = 0; i < checkouts; i++) await checkout();
+    await run(checkouts);
     const used = process.cpuUsage(before);
     const cpuUsPerRequest = Math.round((used.user + used.system) / (checkouts * 4));
     return { checkouts, cpuUsPerRequest, maxRequestsPerSec: Math.round(1e6 / cpuUsPerRequest) };

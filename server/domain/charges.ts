@@ -76,8 +76,9 @@ export class Charges {
 
   async #callAndSettle(charge: ChargeRow, token: string, session?: SessionRow): Promise<Settled | null> {
     const { processor, metrics, log, now } = this.#d;
-    // The charge's row must survive a crash before the processor can act on it (the store may commit it a moment later).
-    await this.#d.store.durable();
+    // The charge's row must survive a crash before a processor outside the store can act on it (the store may commit it
+    // a moment later). A ledger in the same store commits with the row, or is undone with it.
+    if (!processor.sharesStore) await this.#d.store.durable();
     const started = now();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'unknown'>((resolve) => {

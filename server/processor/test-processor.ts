@@ -41,6 +41,7 @@ export interface TestProcessorOptions {
 
 export class TestProcessor implements PaymentProcessor {
   readonly name = 'test';
+  readonly sharesStore = true;
   readonly #store: Store;
   readonly #slowAnswerMs: number;
   readonly #now: () => number;

@@ -52,6 +52,11 @@ export interface LedgerCharge {
 
 export interface PaymentProcessor {
   readonly name: string;
+  /**
+   * The processor's ledger is in the server's own store (the test processor): its writes commit or fail together with
+   * the charge's row, so a charge need not wait for that row to be durable before it is made. A real gateway: false.
+   */
+  readonly sharesStore: boolean;
   tokenize(card: CardInput): Promise<TokenInfo>;
   /** True when the token exists, is unused and unexpired. */
   isTokenUsable(token: string): Promise<boolean>;
