@@ -83,6 +83,7 @@ export function createApp(d: AppDeps): App {
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
   app.use(requestLog(log, metrics));
   app.use('/api/*', durableAnswers(store));
+  app.use('/metrics', durableAnswers(store)); // its gauges count sessions by status
   app.use(
     '/api/*',
     cors({

@@ -6,7 +6,7 @@ export function isStorageUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN') return true;
+  if (code === 'STORE_STOPPED' || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN') return true;
   if (NET_CODES.has(code)) return true;
   if (PG_CONNECTION_CLASSES.some((p) => code.startsWith(p))) return true;
   const msg = typeof e.message === 'string' ? e.message : '';

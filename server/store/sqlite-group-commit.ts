@@ -7,8 +7,10 @@
  * - Work is durable only when its group has committed: `durable()` resolves then (and rejects when the group could not
  *   commit). The server holds every answer until then, and waits for it before it calls a payment processor, so
  *   nothing anyone was told, and nothing an outside system acted on, can be lost by a crash.
- * - A statement error that ends the whole SQLite transaction (a full disk, an I/O error) fails the group: every piece of
- *   work in it is rolled back, and every caller waiting on it is told.
+ * - A statement error that ends the whole SQLite transaction (a full disk, an I/O error), or a failed COMMIT, fails the
+ *   group: all its work is rolled back. The store then stops (as PostgreSQL stops on a failed fsync): every later
+ *   statement and every `durable()` fails with STORE_STOPPED, so nobody who wrote into the lost group, whenever they ask,
+ *   is told it is durable, and health checks fail until a restart recovers from what was committed.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -28,6 +30,16 @@ interface Group {
   done: Promise<void>;
   resolve(): void;
   reject(err: unknown): void;
+}
+
+/** The store stopped after a lost group; `code` lets the API answer 503 storage_unavailable. */
+export class StoreStoppedError extends Error {
+  readonly code = 'STORE_STOPPED';
+
+  constructor(cause: unknown) {
+    super(`SQLite store stopped after a failed commit (${(cause as { code?: string })?.code ?? (cause as Error)?.message ?? cause})`);
+    this.name = 'StoreStoppedError';
+  }
 }
 
 function newGroup(): Group {
@@ -67,6 +79,7 @@ export class GroupCommitDriver implements Driver {
   #group: Group | null = null;
   #commitScheduled = false;
   #savepoints = 0;
+  #stopped: StoreStoppedError | null = null;
 
   constructor(sqlite: Database.Database, statements: Pick<SqliteDatabase, 'prepare'>) {
     this.#sqlite = sqlite;
@@ -97,13 +110,14 @@ export class GroupCommitDriver implements Driver {
   }
 
   async commitTransaction(): Promise<void> {
+    if (this.#stopped) throw this.#stopped; // its savepoint went with the lost group
     this.#sqlite.exec(`RELEASE tx${this.#savepoints--}`);
   }
 
   async rollbackTransaction(): Promise<void> {
+    if (this.#stopped || this.#savepoints === 0) return; // gone with the lost group: nothing left to undo
     const name = `tx${this.#savepoints--}`;
-    // Gone already when an error ended the whole group (see #execute): nothing left to undo.
-    if (this.#sqlite.inTransaction) this.#sqlite.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+    this.#sqlite.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
   }
 
   async savepoint(): Promise<void> {
@@ -118,8 +132,9 @@ export class GroupCommitDriver implements Driver {
     throw new Error('nested savepoints are not supported');
   }
 
-  /** Resolves when everything run so far is committed; rejects if its group failed. */
+  /** Resolves when everything run so far is committed; rejects if any of it was lost (the store has stopped). */
   durable(): Promise<void> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
     return this.#group ? this.#group.done : Promise.resolve();
   }
 
@@ -129,6 +144,7 @@ export class GroupCommitDriver implements Driver {
   }
 
   #open(): void {
+    if (this.#stopped) throw this.#stopped;
     if (this.#group) return;
     this.#sqlite.exec('BEGIN IMMEDIATE');
     this.#group = newGroup();
@@ -152,7 +168,8 @@ export class GroupCommitDriver implements Driver {
     const group = this.#group;
     this.#group = null;
     this.#savepoints = 0;
-    group?.reject(err);
+    this.#stopped ??= new StoreStoppedError(err);
+    group?.reject(this.#stopped);
   }
 
   #scheduleCommit(): void {
@@ -167,13 +184,17 @@ export class GroupCommitDriver implements Driver {
       this.#commitScheduled = false;
       const group = this.#group;
       if (!group) return;
-      this.#group = null;
       try {
         this.#sqlite.exec('COMMIT');
+        this.#group = null;
         group.resolve();
       } catch (err) {
-        if (this.#sqlite.inTransaction) this.#sqlite.exec('ROLLBACK');
-        group.reject(err);
+        this.#fail(err);
+        try {
+          if (this.#sqlite.inTransaction) this.#sqlite.exec('ROLLBACK');
+        } catch {
+          // the store has stopped either way
+        }
       }
     } finally {
       this.#mutex.unlock();

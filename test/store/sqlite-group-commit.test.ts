@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
 import { openSqliteStore } from '../../server/store/sqlite.js';
@@ -81,5 +82,25 @@ describe('sqlite: group commit', () => {
       expect(committed.has(s.id)).toBe(i % 5 !== 0);
     });
     for (const s of rows.filter((_, i) => i % 5 !== 0)) expect((await store.getSession(s.id))!).toMatchObject({ status: 'PROCESSING', version: 2 });
+  });
+
+  it('stops when a group is lost: whoever wrote into it, asking at any time, is never told it is durable', async () => {
+    await store.durable();
+    const before = session();
+    await store.insertSession(before);
+    await store.durable();
+    // The file may not grow: the next group's inserts fail with SQLITE_FULL, which ends the whole SQLite transaction.
+    const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(store.db);
+    await sql.raw(`pragma max_page_count = ${rows[0]!.page_count}`).execute(store.db);
+    const lost = session();
+    await store.insertSession(lost); // fits in the pages there are
+    let full: unknown = null;
+    for (let i = 0; i < 200 && !full; i++) await store.insertSession(session({ metadata: { interruptions: [], retries: [], lastActivity: 'x'.repeat(2_000) } })).catch((e) => (full = e));
+    expect((full as { code?: string }).code).toBe('SQLITE_FULL');
+    // Asked after the group is gone (no group open any more): still refused, and so is everything after.
+    await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_STOPPED' });
+    await expect(store.getSession(before.id)).rejects.toMatchObject({ code: 'STORE_STOPPED' });
+    await expect(store.transaction((tx) => tx.insertSession(session()))).rejects.toMatchObject({ code: 'STORE_STOPPED' });
+    expect(committedIds()).toEqual([before.id]);
   });
 });
