@@ -163,7 +163,7 @@ export class Sessions {
       s = await this.get(id);
       if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
     }
-    sm.onChargeStart(s); // validates the state before anything is spent (a paid order is refused by lockOrder below)
+    const startPatch = sm.onChargeStart(s); // validates the state before anything is spent (a paid order is refused by lockOrder below)
     if (!(await processor.isTokenUsable(token))) throw new AppError('invalid_payment_method');
 
     const t = now();
@@ -180,7 +180,7 @@ export class Sessions {
       paymentId: null,
       errorCode: null,
     };
-    const started = { ...sm.onChargeStart(s), updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
+    const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
     await store.transaction(async (tx) => {
       const ok = await tx.updateSession(s.id, s.version, started);
       if (!ok) throw new AppError('payment_in_progress');

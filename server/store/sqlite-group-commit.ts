@@ -33,7 +33,7 @@ interface Group {
 }
 
 /** The store stopped after a lost group; `code` lets the API answer 503 storage_unavailable. */
-export class StoreStoppedError extends Error {
+class StoreStoppedError extends Error {
   readonly code = 'STORE_STOPPED';
 
   constructor(cause: unknown) {

@@ -67,7 +67,6 @@ const STATEMENT_CACHE_SIZE = 500;
 function withStatementCache(sqlite: Database.Database) {
   const cache = new Map<string, Database.Statement>();
   return {
-    close: () => sqlite.close(),
     prepare(sql: string) {
       let stmt = cache.get(sql);
       if (stmt) return stmt;

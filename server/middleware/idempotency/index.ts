@@ -25,9 +25,17 @@ export interface IdempotencyOptions {
   onReplay?: () => void;
 }
 
+/** The key a request holds while it runs; the operation sets `answered` when it stored its answer under the key itself. */
+interface HeldKey {
+  scope: string;
+  key: string;
+  chargeKey: string | null;
+  answered?: boolean;
+}
+
 declare module 'hono' {
   interface ContextVariableMap {
-    idempotency: { scope: string; key: string; chargeKey: string | null; answered?: boolean } | undefined;
+    idempotency: HeldKey | undefined;
   }
 }
 
@@ -78,7 +86,7 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
       if (tries > 3 || rec.leaseUntil >= t) throw new AppError('idempotency_key_in_flight');
     }
 
-    const ref: { scope: string; key: string; chargeKey: string | null; answered?: boolean } = { scope, key, chargeKey };
+    const ref: HeldKey = { scope, key, chargeKey };
     c.set('idempotency', ref);
     try {
       await next();
