@@ -14,6 +14,7 @@ import { DemoStore } from './domain/orders.js';
 import { Sessions } from './domain/sessions.js';
 import { Sweeper } from './domain/sweeper.js';
 import { AppError } from './errors.js';
+import { bodyFailedAtClient } from './http-layer.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { bodyLimit } from './middleware/body-limit/index.js';
@@ -179,6 +180,10 @@ export function errorResponse(err: Error, c: Context, log: Logger): Response {
     else if (/json/i.test(err.message)) e = new AppError('invalid_json');
     else if (err.status === 400) e = new AppError('validation_error', err.message);
     else e = new AppError('internal_error');
+  } else if (bodyFailedAtClient((c.env as { incoming?: unknown } | undefined)?.incoming)) {
+    // A malformed chunk or a connection cut mid-body: the client's fault, whatever the error's code says.
+    log.info({ reqId: c.get('requestId'), err: { name: err.name, code: (err as { code?: string }).code } }, 'client error: request body not received');
+    e = new AppError('bad_request', 'The request body could not be read.');
   } else if (isStorageUnavailable(err)) {
     log.warn({ reqId: c.get('requestId'), err: { name: err.name, code: (err as { code?: string }).code } }, 'storage unavailable');
     e = new AppError('storage_unavailable');
@@ -187,5 +192,7 @@ export function errorResponse(err: Error, c: Context, log: Logger): Response {
     e = new AppError('internal_error');
   }
   if (e.status === 503) c.header('Retry-After', '1');
+  // The rest of an oversize body is not read: the connection cannot carry another request.
+  if (e.code === 'payload_too_large') c.header('Connection', 'close');
   return c.json(e.toBody(), e.status as 400);
 }

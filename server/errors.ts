@@ -3,6 +3,7 @@
  * `onError` in app.ts maps it once to the contract's shape `{error: {code, message, details?}}`.
  */
 export const CODES = {
+  bad_request: { status: 400, message: 'The request is not valid HTTP.' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   validation_error: { status: 400, message: 'The request does not match the expected schema.' },
   invalid_idempotency_key: { status: 400, message: 'Idempotency-Key must be 1-255 characters of [A-Za-z0-9_.:-].' },

@@ -2,7 +2,7 @@
  * Runs the whole server in this process: opens the store, seeds the demo, reconciles, serves HTTP, and shuts down cleanly.
  * main.ts calls it with the environment; tests and benchmarks may call it directly.
  */
-import { serve, type ServerType } from '@hono/node-server';
+import type { Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { createApp, type App } from './app.js';
 import type { Config } from './config.js';
 import { LocalSessionEvents, type SessionEvents } from './domain/events.js';
 import { randomId } from './ids.js';
+import { createHttpServer } from './http-layer.js';
 import { createLogger, type Logger } from './log.js';
 import { TestProcessor } from './processor/test-processor.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -71,15 +72,13 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
   await app.demo.seed();
   await app.charges.reconcileDue(1_000);
 
-  const server: ServerType = await new Promise((res) => {
-    const s = serve({ fetch: app.app.fetch, hostname: config.HOST, port: config.PORT }, () => res(s));
-  });
-  // Requests Node rejects before Hono sees them (headers or URL over its limit, malformed HTTP) still get the contract's shape.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const body = JSON.stringify({ error: tooLarge ? { code: 'headers_too_large', message: 'The request line or headers are too large.' } : { code: 'bad_request', message: 'The request is not valid HTTP.' } });
-    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const server: Server = createHttpServer(app.app.fetch, log);
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(config.PORT, config.HOST, () => {
+      server.off('error', rej);
+      res();
+    });
   });
   const { port } = server.address() as AddressInfo;
   url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
