@@ -26,7 +26,7 @@ import { paymentRoutes } from './routes/payments.js';
 import { processorRoutes } from './routes/processor.js';
 import { storeRoutes } from './routes/store.js';
 import { serveClient } from './static.js';
-import { isStorageUnavailable } from './store/errors.js';
+import { isStorageUnavailable, isStoreFault } from './store/errors.js';
 import type { Store } from './store/types.js';
 
 export const MAX_BODY_BYTES = 16 * 1024; // 16 KiB (CONTRACT §2)
@@ -185,7 +185,9 @@ export function errorResponse(err: Error, c: Context, log: Logger): Response {
     log.info({ reqId: c.get('requestId'), err: { name: err.name, code: (err as { code?: string }).code } }, 'client error: request body not received');
     e = new AppError('bad_request', 'The request body could not be read.');
   } else if (isStorageUnavailable(err)) {
-    log.warn({ reqId: c.get('requestId'), err: { name: err.name, code: (err as { code?: string }).code } }, 'storage unavailable');
+    const detail = { reqId: c.get('requestId'), err: { name: err.name, code: (err as { code?: string }).code } };
+    if (isStoreFault(err)) log.debug(detail, 'storage unavailable');
+    else log.warn(detail, 'storage unavailable');
     e = new AppError('storage_unavailable');
   } else {
     log.error({ reqId: c.get('requestId'), err: { name: err.name, message: err.message } }, 'unhandled error');

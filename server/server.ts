@@ -55,7 +55,15 @@ export async function openStore(config: Config, log: Logger): Promise<{ store: S
   const store = await openSqliteStore({
     path: join(config.dataDir, 'payments.sqlite'),
     synchronous: config.SQLITE_SYNCHRONOUS,
-    onCheckpointError: (code) => log.warn({ code }, 'sqlite: background checkpoint failed; the next one retries'),
+    onCheckpointError: (code) => log.warn({ code }, 'sqlite: background checkpoint failed; retrying (reported once until it works)'),
+    onFault: (fault) =>
+      log.error(
+        { code: fault.faultCode },
+        fault.final
+          ? `storage failed: ${fault.message}. Answering 503 until the data is put back and the server restarted.`
+          : `storage failed: ${fault.message}. Answering 503 and retrying every second until it works again.`,
+      ),
+    onRecover: () => log.warn('storage recovered: the SQLite store answers again'),
   });
   return { store, events: new LocalSessionEvents() };
 }

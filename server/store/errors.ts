@@ -2,11 +2,16 @@
 const PG_CONNECTION_CLASSES = ['08', '57P', '53'];
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH']);
 
+/** The SQLite store's own fault (store/sqlite-faults.ts): its cause was logged once when it began, so requests need not. */
+export function isStoreFault(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'STORE_FAULT';
+}
+
 export function isStorageUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e.code === 'string' ? e.code : '';
-  if (code === 'STORE_STOPPED' || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN') return true;
+  if (code === 'STORE_FAULT' || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_IOERR' || code === 'SQLITE_FULL' || code === 'SQLITE_CANTOPEN') return true;
   if (NET_CODES.has(code)) return true;
   if (PG_CONNECTION_CLASSES.some((p) => code.startsWith(p))) return true;
   const msg = typeof e.message === 'string' ? e.message : '';

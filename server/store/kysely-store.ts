@@ -25,6 +25,8 @@ export interface EngineHooks {
   close(): Promise<void>;
   /** SQLite's group commit: resolves once everything written so far is committed. Absent: every commit is already durable. */
   durable?(): Promise<void>;
+  /** SQLite: throws when the store has faulted (disk full, a lost commit, the data file removed); run by `ping()`. */
+  check?(): void;
   /** PostgreSQL: where kysely_migration lives. Without it Kysely's Migrator takes one found in any schema of the database. */
   migrationTableSchema?: string;
   /** Several processes on one database: runs fn only if no other holds the job (else undefined). Absent: one process, just run it. */
@@ -65,6 +67,7 @@ export class KyselyStore implements Store {
   }
 
   async ping(): Promise<void> {
+    this.#hooks.check?.();
     await sql`select 1`.execute(this.#db);
   }
 

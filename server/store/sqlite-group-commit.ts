@@ -8,9 +8,10 @@
  *   commit). The server holds every answer until then, and waits for it before it calls a payment processor, so
  *   nothing anyone was told, and nothing an outside system acted on, can be lost by a crash.
  * - A statement error that ends the whole SQLite transaction (a full disk, an I/O error), or a failed COMMIT, fails the
- *   group: all its work is rolled back. The store then stops (as PostgreSQL stops on a failed fsync): every later
- *   statement and every `durable()` fails with STORE_STOPPED, so nobody who wrote into the lost group, whenever they ask,
- *   is told it is durable, and health checks fail until a restart recovers from what was committed.
+ *   group: all its work is rolled back, and the store faults (sqlite-faults.ts): every later statement and every
+ *   `durable()` fails with a StorageFault until `recover()` has replaced the connection, so nobody who wrote into the
+ *   lost group, whenever they ask, is told it is durable.
+ * - After every COMMIT, before the group's writers are told, `verify()` checks the database file is still the one opened.
  */
 import type Database from 'better-sqlite3';
 import {
@@ -25,6 +26,7 @@ import {
   type Dialect,
   type Kysely,
 } from 'kysely';
+import { faultFrom, type StorageFault } from './sqlite-faults.js';
 
 interface Group {
   done: Promise<void>;
@@ -32,14 +34,17 @@ interface Group {
   reject(err: unknown): void;
 }
 
-/** The store stopped after a lost group; `code` lets the API answer 503 storage_unavailable. */
-class StoreStoppedError extends Error {
-  readonly code = 'STORE_STOPPED';
+/** A connection and its statement cache; replaced together when the store recovers from a fault. */
+export interface SqliteConnection {
+  sqlite: Database.Database;
+  statements: Pick<SqliteDatabase, 'prepare'>;
+}
 
-  constructor(cause: unknown) {
-    super(`SQLite store stopped after a failed commit (${(cause as { code?: string })?.code ?? (cause as Error)?.message ?? cause})`);
-    this.name = 'StoreStoppedError';
-  }
+export interface GroupCommitHooks {
+  /** Throws a StorageFault when the database file is no longer the one opened. Runs after every COMMIT. */
+  verify(): void;
+  /** Told when the store faults (once per fault, not per failing statement). */
+  onFault(fault: StorageFault): void;
 }
 
 function newGroup(): Group {
@@ -72,18 +77,20 @@ class Mutex {
 }
 
 export class GroupCommitDriver implements Driver {
-  readonly #sqlite: Database.Database;
-  readonly #statements: Pick<SqliteDatabase, 'prepare'>;
+  #sqlite: Database.Database;
+  #statements: Pick<SqliteDatabase, 'prepare'>;
+  readonly #hooks: GroupCommitHooks;
   readonly #mutex = new Mutex();
   readonly #connection: DatabaseConnection;
   #group: Group | null = null;
   #commitScheduled = false;
   #savepoints = 0;
-  #stopped: StoreStoppedError | null = null;
+  #fault: StorageFault | null = null;
 
-  constructor(sqlite: Database.Database, statements: Pick<SqliteDatabase, 'prepare'>) {
-    this.#sqlite = sqlite;
-    this.#statements = statements;
+  constructor(connection: SqliteConnection, hooks: GroupCommitHooks) {
+    this.#sqlite = connection.sqlite;
+    this.#statements = connection.statements;
+    this.#hooks = hooks;
     this.#connection = {
       executeQuery: <R>(q: CompiledQuery) => this.#execute(q) as Promise<QueryResult<R>>,
       streamQuery: () => {
@@ -110,12 +117,12 @@ export class GroupCommitDriver implements Driver {
   }
 
   async commitTransaction(): Promise<void> {
-    if (this.#stopped) throw this.#stopped; // its savepoint went with the lost group
+    if (this.#fault) throw this.#fault; // its savepoint went with the lost group
     this.#sqlite.exec(`RELEASE tx${this.#savepoints--}`);
   }
 
   async rollbackTransaction(): Promise<void> {
-    if (this.#stopped || this.#savepoints === 0) return; // gone with the lost group: nothing left to undo
+    if (this.#fault || this.#savepoints === 0) return; // gone with the lost group: nothing left to undo
     const name = `tx${this.#savepoints--}`;
     this.#sqlite.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
   }
@@ -132,19 +139,64 @@ export class GroupCommitDriver implements Driver {
     throw new Error('nested savepoints are not supported');
   }
 
-  /** Resolves when everything run so far is committed; rejects if any of it was lost (the store has stopped). */
+  /** Resolves when everything run so far is committed; rejects if any of it was lost (the store has faulted). */
   durable(): Promise<void> {
-    if (this.#stopped) return Promise.reject(this.#stopped);
+    if (this.#fault) return Promise.reject(this.#fault);
     return this.#group ? this.#group.done : Promise.resolve();
+  }
+
+  /** The fault the store is in, or null while it works. */
+  get fault(): StorageFault | null {
+    return this.#fault;
+  }
+
+  /** Health check: throws the store's fault, or faults it now if the database file is no longer the one opened. */
+  check(): void {
+    if (this.#fault) throw this.#fault;
+    try {
+      this.#hooks.verify();
+    } catch (err) {
+      this.#fail(err);
+      throw this.#fault;
+    }
+  }
+
+  /**
+   * After a fault that waiting can cure: closes the connection, asks `open` for a new one, and returns to service once
+   * `probe` has committed a write on it. Throws (still faulted) when any step fails; the caller tries again later.
+   */
+  async recover(open: () => SqliteConnection, probe: (sqlite: Database.Database) => void): Promise<void> {
+    await this.#mutex.lock();
+    try {
+      if (!this.#fault || this.#fault.final) return;
+      this.#hooks.verify();
+      try {
+        this.#sqlite.close(); // rolls back whatever the failed commit left open
+      } catch {
+        // already closed by an earlier try
+      }
+      const next = open();
+      try {
+        probe(next.sqlite);
+      } catch (err) {
+        next.sqlite.close();
+        throw err;
+      }
+      this.#sqlite = next.sqlite;
+      this.#statements = next.statements;
+      this.#fault = null;
+    } finally {
+      this.#mutex.unlock();
+    }
   }
 
   async destroy(): Promise<void> {
     await this.#commit();
-    this.#sqlite.close();
+    if (this.#sqlite.open) this.#sqlite.close();
   }
 
   #open(): void {
-    if (this.#stopped) throw this.#stopped;
+    if (this.#fault) throw this.#fault;
     if (this.#group) return;
     this.#sqlite.exec('BEGIN IMMEDIATE');
     this.#group = newGroup();
@@ -168,8 +220,14 @@ export class GroupCommitDriver implements Driver {
     const group = this.#group;
     this.#group = null;
     this.#savepoints = 0;
-    this.#stopped ??= new StoreStoppedError(err);
-    group?.reject(this.#stopped);
+    const first = !this.#fault;
+    // A final fault (the file is gone) outranks the commit error it may have caused.
+    const fault = faultFrom(err);
+    if (first || (fault.final && !this.#fault!.final)) {
+      this.#fault = fault;
+      this.#hooks.onFault(fault);
+    }
+    group?.reject(this.#fault);
   }
 
   #scheduleCommit(): void {
@@ -186,16 +244,23 @@ export class GroupCommitDriver implements Driver {
       if (!group) return;
       try {
         this.#sqlite.exec('COMMIT');
-        this.#group = null;
-        group.resolve();
       } catch (err) {
         this.#fail(err);
         try {
           if (this.#sqlite.inTransaction) this.#sqlite.exec('ROLLBACK');
         } catch {
-          // the store has stopped either way
+          // the store has faulted either way
         }
+        return;
       }
+      try {
+        this.#hooks.verify(); // committed, but to the file the server opened: is that still the data directory's?
+      } catch (err) {
+        this.#fail(err);
+        return;
+      }
+      this.#group = null;
+      group.resolve();
     } finally {
       this.#mutex.unlock();
     }
@@ -205,8 +270,8 @@ export class GroupCommitDriver implements Driver {
 export class GroupCommitSqliteDialect implements Dialect {
   readonly driver: GroupCommitDriver;
 
-  constructor(sqlite: Database.Database, statements: Pick<SqliteDatabase, 'prepare'>) {
-    this.driver = new GroupCommitDriver(sqlite, statements);
+  constructor(connection: SqliteConnection, hooks: GroupCommitHooks) {
+    this.driver = new GroupCommitDriver(connection, hooks);
   }
 
   createDriver(): Driver {

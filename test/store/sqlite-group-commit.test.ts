@@ -84,7 +84,11 @@ describe('sqlite: group commit', () => {
     for (const s of rows.filter((_, i) => i % 5 !== 0)) expect((await store.getSession(s.id))!).toMatchObject({ status: 'PROCESSING', version: 2 });
   });
 
-  it('stops when a group is lost: whoever wrote into it, asking at any time, is never told it is durable', async () => {
+  it('faults when a group is lost: whoever wrote into it, asking at any time, is never told it is durable; then recovers by itself', async () => {
+    await store.close();
+    const faults: string[] = [];
+    let recovered = 0;
+    store = await openSqliteStore({ path, checkpointIntervalMs: 0, recoverIntervalMs: 50, onFault: (f) => faults.push(f.faultCode), onRecover: () => recovered++ });
     await store.durable();
     const before = session();
     await store.insertSession(before);
@@ -98,9 +102,38 @@ describe('sqlite: group commit', () => {
     for (let i = 0; i < 200 && !full; i++) await store.insertSession(session({ metadata: { interruptions: [], retries: [], lastActivity: 'x'.repeat(2_000) } })).catch((e) => (full = e));
     expect((full as { code?: string }).code).toBe('SQLITE_FULL');
     // Asked after the group is gone (no group open any more): still refused, and so is everything after.
-    await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_STOPPED' });
-    await expect(store.getSession(before.id)).rejects.toMatchObject({ code: 'STORE_STOPPED' });
-    await expect(store.transaction((tx) => tx.insertSession(session()))).rejects.toMatchObject({ code: 'STORE_STOPPED' });
+    await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_FAULT' });
+    await expect(store.getSession(before.id)).rejects.toMatchObject({ code: 'STORE_FAULT' });
+    await expect(store.transaction((tx) => tx.insertSession(session()))).rejects.toMatchObject({ code: 'STORE_FAULT' });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_FAULT' });
     expect(committedIds()).toEqual([before.id]);
+    expect(faults).toEqual(['SQLITE_FULL']); // told once, however many statements failed
+    // The recovery probe reopens the file (max_page_count is the old connection's): the store answers again, with
+    // what was durable and nothing of the lost group.
+    for (let i = 0; i < 200 && !recovered; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(recovered).toBe(1);
+    await store.ping();
+    expect(await store.getSession(before.id)).toBeDefined();
+    expect(await store.getSession(lost.id)).toBeUndefined();
+    const after = session();
+    await store.insertSession(after);
+    await store.durable();
+    expect(committedIds()).toEqual([before.id, after.id].sort());
+  });
+
+  it('a removed or replaced data file faults the store for good: nothing committed after is reported durable', async () => {
+    await store.durable();
+    await store.ping();
+    rmSync(dir, { recursive: true, force: true });
+    await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_FAULT', faultCode: 'DATA_FILE_REMOVED', final: true });
+    await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_FAULT' });
+    await expect(store.insertSession(session())).rejects.toMatchObject({ code: 'STORE_FAULT' });
+  });
+
+  it('a write committed to a file that was removed meanwhile is not reported durable', async () => {
+    await store.durable();
+    rmSync(dir, { recursive: true, force: true });
+    await store.insertSession(session()); // the connection still writes to the unlinked file
+    await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_FAULT', faultCode: 'DATA_FILE_REMOVED' });
   });
 });

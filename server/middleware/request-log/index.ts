@@ -14,7 +14,8 @@ export function requestLog(log: Logger, metrics: Metrics): MiddlewareHandler {
     const route = c.req.routePath || 'unmatched';
     metrics.httpDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, ms / 1000);
     const line = { reqId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 10) / 10 };
-    if (c.res.status >= 500) log.error(line, 'request failed');
+    // A 503 is storage being unavailable: its cause is logged once where it starts, not once per request.
+    if (c.res.status >= 500 && c.res.status !== 503) log.error(line, 'request failed');
     else log.debug(line, 'request');
   };
 }
