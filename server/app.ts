@@ -20,6 +20,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { bodyLimit } from './middleware/body-limit/index.js';
 import { cors } from './middleware/cors/index.js';
 import { durableAnswers } from './middleware/durable/index.js';
+import { clientInfo, memoryRateLimits, parseTrustProxy, postgresRateLimits, rateLimitBackend, type RateLimitBackend } from './middleware/rate-limit/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import type { PaymentProcessor } from './processor/types.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -50,6 +51,7 @@ export interface App {
   sweeper: Sweeper;
   metrics: Metrics;
   demo: DemoStore;
+  rateLimits: RateLimitBackend;
 }
 
 export function createApp(d: AppDeps): App {
@@ -79,8 +81,14 @@ export function createApp(d: AppDeps): App {
   });
   const demo = new DemoStore(store, now);
 
+  // On PostgreSQL the counters are shared by every instance on the database (the store exposes its pool).
+  const pool = (store as { pool?: import('pg').Pool }).pool;
+  const rateLimits = pool ? postgresRateLimits(pool, config.DATABASE_SCHEMA, log) : memoryRateLimits();
+
   const app = new Hono();
   app.use(requestId());
+  app.use(clientInfo(parseTrustProxy(config.TRUST_PROXY)));
+  app.use(rateLimitBackend(rateLimits));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
   app.use(requestLog(log, metrics));
   app.use('/api/*', durableAnswers(store));
@@ -131,7 +139,11 @@ export function createApp(d: AppDeps): App {
       now,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_MS,
       paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
-      limits: { createPerMin: config.RATE_LIMIT_CREATE_PER_MIN, mutationsPerMin: config.RATE_LIMIT_MUTATIONS_PER_MIN },
+      limits: {
+        createPerMin: config.RATE_LIMIT_CREATE_PER_MIN,
+        mutationsPerMin: config.RATE_LIMIT_MUTATIONS_PER_MIN,
+        merchantPerMin: config.RATE_LIMIT_MERCHANT_PER_MIN,
+      },
       onReplay: () => metrics.idempotentReplays.inc(),
     },
     payments,
@@ -163,7 +175,7 @@ export function createApp(d: AppDeps): App {
   app.notFound((c) => c.json(new AppError('not_found').toBody(), 404));
   app.onError((err, c) => errorResponse(err, c, log));
 
-  return { app, sessions, charges, sweeper, metrics, demo };
+  return { app, sessions, charges, sweeper, metrics, demo, rateLimits };
 }
 
 function hasBody(c: Context): boolean {

@@ -1,6 +1,7 @@
 /** Server configuration from environment variables (CONTRACT §1). Parsed once; invalid values stop start-up with a clear message. */
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { isValidTrustProxy } from './middleware/rate-limit/client.js';
 
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
@@ -28,6 +29,13 @@ const EnvSchema = z.object({
   RATE_LIMIT_CREATE_PER_MIN: int(60),
   RATE_LIMIT_TOKENS_PER_MIN: int(60),
   RATE_LIMIT_MUTATIONS_PER_MIN: int(120),
+  /** Session creates per minute with the merchant key (one bucket for the merchant backend). */
+  RATE_LIMIT_MERCHANT_PER_MIN: int(1200),
+  /** Unset: the client is the socket's peer. A number of proxy hops, or a comma list of proxy addresses/CIDRs, makes X-Forwarded-For/-Proto count. */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .refine(isValidTrustProxy, 'TRUST_PROXY must be a number of trusted proxy hops or a comma list of proxy IP addresses/CIDRs (e.g. 10.0.0.0/8,::1)'),
   /** SQLite `synchronous` pragma: NORMAL survives a process crash (kill -9); FULL also survives power loss. */
   SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   /** Where the built widget, worker and demo are served from (default: dist/ of the package). */

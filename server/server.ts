@@ -77,6 +77,7 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
   const processor = new TestProcessor({ store, slowAnswerMs: config.PAYMENT_TIMEOUT_MS + 1_000 });
   let url = '';
   const app = createApp({ config, store, processor, events, log, adminToken: adminTokenInfo.token, selfOrigin: () => url });
+  await app.rateLimits.ready;
   await app.demo.seed();
   await app.charges.reconcileDue(1_000);
 

@@ -21,7 +21,7 @@ export interface PaymentRoutesDeps {
   now: () => number;
   idempotencyTtlMs: number;
   paymentTimeoutMs: number;
-  limits: { createPerMin: number; mutationsPerMin: number };
+  limits: { createPerMin: number; mutationsPerMin: number; merchantPerMin: number };
   onReplay: () => void;
   heartbeatMs?: number;
 }
@@ -56,9 +56,17 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       now: d.now,
       onReplay: d.onReplay,
     });
-  const perSession = limitPerMinute(d.limits.mutationsPerMin, (c) => c.req.param('sessionId') ?? '');
+  const perSession = limitPerMinute('mutations', d.limits.mutationsPerMin, (c) => c.req.param('sessionId') ?? '');
+  // A merchant backend creates from one address for all its shoppers: its key has its own, higher budget.
+  const publicCreates = limitPerMinute('create', d.limits.createPerMin, clientAddress);
+  const merchantCreates = limitPerMinute('merchant', d.limits.merchantPerMin, () => 'merchant');
 
-  app.use('/session/create', merchantOrPublic(d.merchantKey), limitPerMinute(d.limits.createPerMin, clientAddress), idem(false));
+  app.use(
+    '/session/create',
+    merchantOrPublic(d.merchantKey),
+    (c, next) => (c.get('caller')?.kind === 'merchant' ? merchantCreates : publicCreates)(c, next),
+    idem(false),
+  );
   for (const action of ['resume', 'cancel', 'interrupt']) app.use(`/session/:sessionId/${action}`, holderAuth, perSession, idem(false));
   app.use('/session/:sessionId/complete', holderAuth, perSession, idem(true));
   // GET only: `/session/:sessionId` would otherwise also match POST /session/create.

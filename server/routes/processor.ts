@@ -9,7 +9,7 @@ const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json
 const err = (description: string) => ({ description, ...json(S.ErrorSchema) });
 
 export function processorRoutes(d: { processor: PaymentProcessor; adminToken: string; tokensPerMin: number }, app: OpenAPIHono) {
-  app.use('/test-processor/tokens', limitPerMinute(d.tokensPerMin, clientAddress));
+  app.use('/test-processor/tokens', limitPerMinute('tokens', d.tokensPerMin, clientAddress));
   app.use('/test-processor/charges', adminOnly(d.adminToken));
 
   app.openapi(

@@ -18,7 +18,7 @@ const orderView = (o: OrderRow & { paid?: boolean }) => ({
 });
 
 export function storeRoutes(d: { demo: DemoStore; ordersPerMin: number }, app: OpenAPIHono) {
-  app.use('/orders', limitPerMinute(d.ordersPerMin, clientAddress));
+  app.use('/orders', limitPerMinute('orders', d.ordersPerMin, clientAddress));
 
   app.openapi(
     createRoute({

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, type StartedServer } from '../support/server.js';
-import { MERCHANT_KEY, call, tokenize, type Answer } from './helpers/api.js';
+import { MERCHANT_KEY, call, type Answer } from './helpers/api.js';
 import { HIGH_LIMITS } from './helpers/server.js';
 
 const ENV = { LOG_LEVEL: 'info', ...HIGH_LIMITS };
@@ -137,7 +137,7 @@ describe('data directory removed while running', () => {
     rmSync(srv.dataDir, { recursive: true, force: true });
     const health = await fetch(`${srv.url}/healthz`);
     expect(health.status).toBe(503);
-    expect((await health.json()).error.code).toBe('storage_unavailable');
+    expect(((await health.json()) as { error: { code: string } }).error.code).toBe('storage_unavailable');
     const r = await checkout(srv.url);
     expect(r.answer.status).toBe(503);
     expect(r.answer.body.error.code).toBe('storage_unavailable');
