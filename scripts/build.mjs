@@ -18,6 +18,8 @@ for (const part of ['widget', 'demo', 'sw']) {
   console.log(`build: ${part}`);
   run(process.execPath, [script]);
 }
+// After the service worker (its precache lists the originals only): .br/.gz copies of the client files.
+run(process.execPath, [join(root, 'scripts', 'compress.mjs')]);
 console.log('build: server');
 // The esbuild API rather than its binary: after its install script the package's bin is a native executable, not a script.
 const esbuild = await import('esbuild');

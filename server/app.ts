@@ -20,6 +20,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { bodyLimit } from './middleware/body-limit/index.js';
 import { cors } from './middleware/cors/index.js';
 import { durableAnswers } from './middleware/durable/index.js';
+import { hstsOverHttps, noStore } from './middleware/headers/index.js';
 import { clientInfo, memoryRateLimits, parseTrustProxy, postgresRateLimits, rateLimitBackend, type RateLimitBackend } from './middleware/rate-limit/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import type { PaymentProcessor } from './processor/types.js';
@@ -30,7 +31,24 @@ import { serveClient } from './static.js';
 import { isStorageUnavailable, isStoreFault } from './store/errors.js';
 import type { Store } from './store/types.js';
 
-export const MAX_BODY_BYTES = 16 * 1024; // 16 KiB (CONTRACT §2)
+export const MAX_BODY_BYTES = 16 * 1024; // 16 KiB (README: HTTP API)
+
+/** Powerful features no page of ours uses are off, for our pages and anything they embed; payment stays ours only. */
+const PERMISSIONS_POLICY: NonNullable<Parameters<typeof secureHeaders>[0]>['permissionsPolicy'] = {
+  camera: [],
+  microphone: [],
+  geolocation: [],
+  usb: [],
+  serial: [],
+  hid: [],
+  bluetooth: [],
+  midi: [],
+  magnetometer: [],
+  gyroscope: [],
+  accelerometer: [],
+  displayCapture: [],
+  payment: ['self'],
+};
 
 export interface AppDeps {
   config: Config;
@@ -86,10 +104,23 @@ export function createApp(d: AppDeps): App {
   const rateLimits = pool ? postgresRateLimits(pool, config.DATABASE_SCHEMA, log) : memoryRateLimits();
 
   const app = new Hono();
-  app.use(requestId());
+  // A client's X-Request-Id is kept only if it is 1-64 characters of [A-Za-z0-9_=-] (else a new UUID): it goes into the log.
+  app.use(requestId({ limitLength: 64 }));
   app.use(clientInfo(parseTrustProxy(config.TRUST_PROXY)));
   app.use(rateLimitBackend(rateLimits));
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
+  app.use(
+    secureHeaders({
+      crossOriginResourcePolicy: 'cross-origin',
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: false, // hstsOverHttps: only when the request came over https
+      permissionsPolicy: PERMISSIONS_POLICY,
+    }),
+  );
+  app.use(hstsOverHttps());
+  // API answers carry sessions, secrets and ledgers: never cached. The OpenAPI document is public.
+  app.use('/api/*', noStore((path) => path.endsWith('/openapi.json')));
+  app.use('/healthz', noStore());
+  app.use('/metrics', noStore());
   app.use(requestLog(log, metrics));
   app.use('/api/*', durableAnswers(store));
   app.use('/metrics', durableAnswers(store)); // its gauges count sessions by status

@@ -79,11 +79,13 @@ describe('status events', () => {
     ev.close();
   });
 
-  it('opens to the admin token too, and answers a wrong secret with the 404 error shape', async () => {
+  it('opens to the admin token too (in the header only), and answers a wrong secret with the 404 error shape', async () => {
     const s = await createSession(base);
-    const admin = await open(base, s.sessionId, { secret: ADMIN_TOKEN });
+    const admin = await open(base, s.sessionId, { auth: ADMIN_TOKEN });
     expect((await admin.next()).sessionId).toBe(s.sessionId);
     admin.close();
+    // The admin token in the query string opens nothing: it would end up in proxies' and browsers' logs.
+    expectError(await call(base, 'GET', `/session/${s.sessionId}/events?client_secret=${ADMIN_TOKEN}`), 404, 'session_not_found');
 
     const wrong = await call(base, 'GET', `/session/${s.sessionId}/events?client_secret=nope`);
     expectError(wrong, 404, 'session_not_found');

@@ -91,7 +91,7 @@ describe('logs', () => {
     await post(base, s, 'resume');
     expect((await pay(base, s, 'success')).status).toBe(200);
     ev.close();
-    await call(base, 'GET', `/session/${s.sessionId}/summary?client_secret=${encodeURIComponent(s.clientSecret)}`);
+    await call(base, 'GET', `/session/${s.sessionId}/summary?client_secret=${encodeURIComponent(s.clientSecret)}`); // refused (404), still logged
     expect(await srv.stop()).toBe(0);
 
     const out = srv.output();

@@ -1,6 +1,6 @@
 /**
- * Who is calling. Session holder: the session's client secret as `Authorization: Bearer …` (or `?client_secret=` on GETs,
- * for EventSource). Admin: `Bearer ADMIN_TOKEN`, read-only on sessions. Merchant: `Bearer MERCHANT_API_KEY` on create.
+ * Who is calling. Session holder: the session's client secret as `Authorization: Bearer …` (or `?client_secret=` on
+ * `/events` only: EventSource cannot send headers). Admin: `Bearer ADMIN_TOKEN` (the header only), read-only on sessions. Merchant: `Bearer MERCHANT_API_KEY` on create.
  * A wrong secret answers exactly like a missing session, so nothing tells one session's existence to another's holder.
  */
 import type { Context, MiddlewareHandler } from 'hono';
@@ -30,8 +30,10 @@ export function sessionHolder(sessions: Sessions, adminToken: string): Middlewar
   return async function sessionHolderAuth(c, next) {
     const id = c.req.param('sessionId') ?? '';
     const readOnly = c.req.method === 'GET' || c.req.method === 'HEAD';
-    const secret = bearerToken(c) ?? (readOnly ? (c.req.query('client_secret') ?? null) : null);
-    if (readOnly && secret && secretsEqual(secret, adminToken)) {
+    const header = bearerToken(c);
+    // A secret in a URL ends up in logs and histories: only where a browser API cannot send a header.
+    const secret = header ?? (readOnly && c.req.path.endsWith('/events') ? (c.req.query('client_secret') ?? null) : null);
+    if (readOnly && header && secretsEqual(header, adminToken)) {
       c.set('caller', { kind: 'admin' });
       c.set('session', await sessions.get(id).catch(() => {
         throw new AppError('session_not_found');
