@@ -159,6 +159,13 @@ await section('chaos: exactly-once under faults', async () => {
   rows.push({ section: 'chaos', metric: `${r.checkouts} checkouts, ${faults} faults (SQLite)`, value: `${r.violations} violations`, baseline: `${r.completed} completed, ${r.charges} charges, ${(r.wallMs / 1000).toFixed(0)} s`, goal: '0 violations, ≥ 200 faults', ok: r.violations === 0 && faults >= 200 });
 });
 
+await section('static: precompressed files, ours vs serveStatic', async () => {
+  const { staticFiles, staticRows } = await import('./static-files.js');
+  const r = await staticFiles();
+  raw.static = r;
+  rows.push(...staticRows(r));
+});
+
 // ---- report
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, durationSec: DURATION, connections: CONNECTIONS };
 const widths = [10, 46, 42, 44, 16];
