@@ -169,7 +169,12 @@ export class GroupCommitDriver implements Driver {
     await this.#mutex.lock();
     try {
       if (!this.#fault || this.#fault.final) return;
-      this.#hooks.verify();
+      try {
+        this.#hooks.verify();
+      } catch (err) {
+        this.#fail(err); // the file went meanwhile: final
+        throw this.#fault;
+      }
       try {
         this.#sqlite.close(); // rolls back whatever the failed commit left open
       } catch {

@@ -72,15 +72,14 @@ export async function openSqliteStore(opts: SqliteOptions): Promise<KyselyStore>
       opts.onFault?.(fault);
       if (fault.final || recovering) return;
       recovering = setInterval(() => {
-        dialect.driver.recover(() => openConnection(opts), (sqlite) => probeWrite(opts.path, sqlite)).then(
-          () => {
-            if (dialect.driver.fault && !dialect.driver.fault.final) return; // faulted again meanwhile
-            clearInterval(recovering!);
-            recovering = null;
-            if (!dialect.driver.fault) opts.onRecover?.();
-          },
-          () => {}, // still failing: the next tick tries again
-        );
+        const settled = () => {
+          const fault = dialect.driver.fault;
+          if (fault && !fault.final) return; // still failing (or faulted again): the next tick tries again
+          clearInterval(recovering!);
+          recovering = null;
+          if (!fault) opts.onRecover?.();
+        };
+        dialect.driver.recover(() => openConnection(opts), (sqlite) => probeWrite(opts.path, sqlite)).then(settled, settled);
       }, opts.recoverIntervalMs ?? 1_000);
       recovering.unref();
     },
