@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
+import { connectionBudget } from './connections.js';
 import { Charges } from './domain/charges.js';
 import type { SessionEvents } from './domain/events.js';
 import { DemoStore } from './domain/orders.js';
@@ -132,6 +133,8 @@ export function createApp(d: AppDeps): App {
       paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
       limits: { createPerMin: config.RATE_LIMIT_CREATE_PER_MIN, mutationsPerMin: config.RATE_LIMIT_MUTATIONS_PER_MIN },
       onReplay: () => metrics.idempotentReplays.inc(),
+      streamLimits: { perSession: config.SSE_MAX_PER_SESSION, perClient: config.SSE_MAX_PER_CLIENT, total: connectionBudget(config).streams },
+      onStreamError: (err) => log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'event stream: reading the session failed; retrying'),
     },
     payments,
   );

@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { createApp, type App } from './app.js';
+import { applyConnectionBudget, connectionBudget } from './connections.js';
 import type { Config } from './config.js';
 import { LocalSessionEvents, type SessionEvents } from './domain/events.js';
 import { randomId } from './ids.js';
@@ -74,6 +76,7 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
   const server: ServerType = await new Promise((res) => {
     const s = serve({ fetch: app.app.fetch, hostname: config.HOST, port: config.PORT }, () => res(s));
   });
+  applyConnectionBudget(server as Server, connectionBudget(config));
   // Requests Node rejects before Hono sees them (headers or URL over its limit, malformed HTTP) still get the contract's shape.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();

@@ -10,6 +10,7 @@ import { FINAL_STATUSES, LIVE_STATUSES, type SessionRow, type SessionStatus, typ
 import { type ApiResult, type Charges, chargeAnswer, isUnresolved } from './charges.js';
 import type { SessionEvents } from './events.js';
 import * as sm from './states.js';
+import { recordInterruption, recordRetry } from './history.js';
 import { sessionView, summaryView } from './views.js';
 
 export const SESSION_ID_PATTERN = /^cs_[0-9A-Za-z]{24}$/;
@@ -115,7 +116,7 @@ export class Sessions {
   async resume(id: string) {
     const s = await this.#mutate(id, (s) => ({
       patch: sm.onResume(s),
-      record: (m, at) => ({ ...m, retries: [...m.retries, { at, attempt: sm.attemptUsed(s) ? s.attempts + 1 : s.attempts }] }),
+      record: (m, at) => ({ ...m, ...recordRetry(m, { at, attempt: sm.attemptUsed(s) ? s.attempts + 1 : s.attempts }) }),
     }));
     return { status: 'RESUMED' as const, attempt: s.attempts, maxAttempts: s.maxAttempts, message: `Attempt ${s.attempts} of ${s.maxAttempts}` };
   }
@@ -126,7 +127,7 @@ export class Sessions {
       const patch = sm.onInterrupt(s, unresolved, this.#d.now());
       changed = patch.status !== undefined;
       if (!changed) return null;
-      return { patch, record: (m, at) => ({ ...m, interruptions: [...m.interruptions, { at, reason, attempt: s.attempts }] }) };
+      return { patch, record: (m, at) => ({ ...m, ...recordInterruption(m, { at, reason, attempt: s.attempts }) }) };
     });
     if (changed) this.#d.metrics.interruptions.inc({ reason: metricReason(reason) });
     return { status: s.status, canResume: sm.canResume(s), attempt: s.attempts, maxAttempts: s.maxAttempts };

@@ -1,6 +1,5 @@
 /** The payment-session API (CONTRACT §2), base path /api/payments. Thin: auth and validation here, behaviour in domain/. */
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import { AppError } from '../errors.js';
 import type { Sessions } from '../domain/sessions.js';
 import type { SessionEvents } from '../domain/events.js';
@@ -11,6 +10,8 @@ import { clientAddress, limitPerMinute } from '../middleware/rate-limit/index.js
 import type { Store } from '../store/types.js';
 import * as S from './schemas.js';
 import { analytics } from './analytics.js';
+import { sessionEventStream } from './events.js';
+import { SessionFeeds, StreamLimits } from '../domain/streams.js';
 
 export interface PaymentRoutesDeps {
   sessions: Sessions;
@@ -24,6 +25,9 @@ export interface PaymentRoutesDeps {
   limits: { createPerMin: number; mutationsPerMin: number };
   onReplay: () => void;
   heartbeatMs?: number;
+  /** Event streams per session, per client address and in all (429 `too_many_streams` beyond). */
+  streamLimits: { perSession: number; perClient: number; total: number };
+  onStreamError?: (err: unknown) => void;
 }
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -56,6 +60,19 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       now: d.now,
       onReplay: d.onReplay,
     });
+  const streams = {
+    limits: new StreamLimits(d.streamLimits),
+    feeds: new SessionFeeds({
+      events: d.events,
+      read: async (id: string) => {
+        const s = await d.sessions.get(id);
+        return { version: s.version, data: JSON.stringify(sessionView(s)) };
+      },
+      durable: () => d.store.durable(),
+      onError: d.onStreamError,
+    }),
+    heartbeatMs: d.heartbeatMs,
+  };
   const perSession = limitPerMinute(d.limits.mutationsPerMin, (c) => c.req.param('sessionId') ?? '');
 
   app.use('/session/create', merchantOrPublic(d.merchantKey), limitPerMinute(d.limits.createPerMin, clientAddress), idem(false));
@@ -185,43 +202,13 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       summary: 'Server-sent events: `status` with the session now and on every change',
       security: holder,
       request: { params: S.SessionIdParam },
-      responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: S.SessionSchema } } }, 404: err('No such session') },
+      responses: {
+        200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: S.SessionSchema } } },
+        404: err('No such session'),
+        429: err('too_many_streams: per session, per client address or in all'),
+      },
     }),
-    (c) => {
-      const id = c.get('session').id;
-      return streamSSE(c, async (stream) => {
-        let dirty = true;
-        let wake: () => void = () => {};
-        const unsubscribe = d.events.subscribe(id, () => {
-          dirty = true;
-          wake();
-        });
-        const heartbeat = setInterval(() => void stream.write(': ping\n\n').catch(() => {}), d.heartbeatMs ?? 15_000);
-        let open = true;
-        stream.onAbort(() => {
-          open = false;
-          wake();
-        });
-        try {
-          let lastVersion = -1;
-          while (open) {
-            if (dirty) {
-              dirty = false;
-              const s = await d.sessions.get(id);
-              if (s.version !== lastVersion) {
-                lastVersion = s.version;
-                await d.store.durable(); // never show a change that a crash could still undo
-                await stream.writeSSE({ event: 'status', data: JSON.stringify(sessionView(s)), id: String(s.version) });
-              }
-            }
-            if (!dirty) await new Promise<void>((r) => (wake = r));
-          }
-        } finally {
-          clearInterval(heartbeat);
-          unsubscribe();
-        }
-      });
-    },
+    (c) => sessionEventStream(streams, c, c.get('session').id) as never,
   );
 
   app.openapi(
