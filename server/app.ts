@@ -12,6 +12,7 @@ import { connectionBudget } from './connections.js';
 import { Charges } from './domain/charges.js';
 import type { SessionEvents } from './domain/events.js';
 import { DemoStore } from './domain/orders.js';
+import { ClientSecrets } from './domain/secrets.js';
 import { Sessions } from './domain/sessions.js';
 import { Sweeper } from './domain/sweeper.js';
 import { AppError } from './errors.js';
@@ -66,6 +67,7 @@ export function createApp(d: AppDeps): App {
     now,
     maxAttempts: config.MAX_ATTEMPTS,
     sessionTtlMs: config.SESSION_TTL_MS,
+    secrets: new ClientSecrets(config.CLIENT_SECRET_KEY, d.adminToken),
   });
   const sweeper = new Sweeper({
     store,

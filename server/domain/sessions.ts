@@ -11,6 +11,7 @@ import { type ApiResult, type Charges, chargeAnswer, isUnresolved } from './char
 import type { SessionEvents } from './events.js';
 import * as sm from './states.js';
 import { recordInterruption, recordRetry } from './history.js';
+import type { ClientSecrets } from './secrets.js';
 import { sessionView, summaryView } from './views.js';
 
 export const SESSION_ID_PATTERN = /^cs_[0-9A-Za-z]{24}$/;
@@ -24,6 +25,7 @@ export interface SessionDeps {
   now: () => number;
   maxAttempts: number;
   sessionTtlMs: number;
+  secrets: ClientSecrets;
 }
 
 export interface CreateInput {
@@ -72,7 +74,7 @@ export class Sessions {
     if (paid?.state === 'paid') throw new AppError('order_already_paid');
     const t = now();
     const id = randomId('cs');
-    const clientSecret = `${id}_secret_${randomId('', 32).slice(1)}`;
+    const clientSecret = this.#d.secrets.for(id);
     const row: SessionRow = {
       id,
       orderId: input.orderId,
@@ -96,6 +98,17 @@ export class Sessions {
     };
     await store.insertSession(row);
     return { ...sessionView(row), clientSecret };
+  }
+
+  /**
+   * A stored create answer (kept without its secret) as the caller first got it, or null when the secret cannot be
+   * re-derived any more (the session is gone, or the server key changed): the create then runs again.
+   */
+  async replayCreate(stored: string): Promise<string | null> {
+    const body = JSON.parse(stored) as { sessionId?: string };
+    const s = body.sessionId ? await this.#d.store.getSession(body.sessionId) : undefined;
+    const clientSecret = s && this.#d.secrets.recover(s.id, s.secretHash);
+    return clientSecret ? JSON.stringify({ ...body, clientSecret }) : null;
   }
 
   /** The session if `secret` is its client secret; otherwise the same 404 as for a session that does not exist. */

@@ -6,6 +6,7 @@ import type { SessionEvents } from '../domain/events.js';
 import { sessionView } from '../domain/views.js';
 import { adminOnly, merchantOrPublic, sessionHolder } from '../middleware/auth/index.js';
 import { idempotency } from '../middleware/idempotency/index.js';
+import { publicCreateKey, withoutSecret } from '../middleware/idempotency/public-create-key.js';
 import { clientAddress, limitPerMinute } from '../middleware/rate-limit/index.js';
 import type { Store } from '../store/types.js';
 import * as S from './schemas.js';
@@ -46,11 +47,11 @@ const postErrors = {
 export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
   const holderAuth = sessionHolder(d.sessions, d.adminToken);
   const leaseMs = d.paymentTimeoutMs * 3 + 10_000; // a /complete may wait for an earlier charge, then make its own
-  const idem = (required: boolean) =>
+  const idem = (required: boolean, create = false) =>
     idempotency({
       store: d.store,
       required,
-      // Create keys belong to their caller: the merchant backend, or one browser's address (a replayed create carries a client secret).
+      // Create keys belong to their caller: the merchant backend, or the browser that holds the key (public-create-key.ts).
       scope: (c) => {
         if (c.get('session')) return `session:${c.get('session').id}`;
         return c.get('caller')?.kind === 'merchant' ? 'create:merchant' : `create:public:${clientAddress(c)}`;
@@ -59,6 +60,8 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       leaseMs,
       now: d.now,
       onReplay: d.onReplay,
+      // A create's answer is kept without its client secret; a replay derives it again (domain/secrets.ts).
+      ...(create ? { storeAs: withoutSecret, replayAs: (stored: string) => d.sessions.replayCreate(stored) } : {}),
     });
   const streams = {
     limits: new StreamLimits(d.streamLimits),
@@ -75,7 +78,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
   };
   const perSession = limitPerMinute(d.limits.mutationsPerMin, (c) => c.req.param('sessionId') ?? '');
 
-  app.use('/session/create', merchantOrPublic(d.merchantKey), limitPerMinute(d.limits.createPerMin, clientAddress), idem(false));
+  app.use('/session/create', merchantOrPublic(d.merchantKey), limitPerMinute(d.limits.createPerMin, clientAddress), publicCreateKey(), idem(false, true));
   for (const action of ['resume', 'cancel', 'interrupt']) app.use(`/session/:sessionId/${action}`, holderAuth, perSession, idem(false));
   app.use('/session/:sessionId/complete', holderAuth, perSession, idem(true));
   // GET only: `/session/:sessionId` would otherwise also match POST /session/create.
