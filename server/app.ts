@@ -17,7 +17,7 @@ import { Sessions } from './domain/sessions.js';
 import { Sweeper } from './domain/sweeper.js';
 import { AppError } from './errors.js';
 import type { Logger } from './log.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, metricsAuth, type Metrics } from './metrics.js';
 import { bodyLimit } from './middleware/body-limit/index.js';
 import { cors } from './middleware/cors/index.js';
 import { durableAnswers } from './middleware/durable/index.js';
@@ -86,7 +86,7 @@ export function createApp(d: AppDeps): App {
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginEmbedderPolicy: false }));
   app.use(requestLog(log, metrics));
   app.use('/api/*', durableAnswers(store));
-  app.use('/metrics', durableAnswers(store)); // its gauges count sessions by status
+  app.use('/metrics', metricsAuth(config.METRICS_TOKEN), durableAnswers(store)); // its gauges count sessions by status
   app.use(
     '/api/*',
     cors({
