@@ -21,6 +21,7 @@ import { createMetrics, metricsAuth, type Metrics } from './metrics.js';
 import { bodyLimit } from './middleware/body-limit/index.js';
 import { cors } from './middleware/cors/index.js';
 import { durableAnswers } from './middleware/durable/index.js';
+import { noNulCharacters } from './middleware/no-nul/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import type { PaymentProcessor } from './processor/types.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -109,6 +110,7 @@ export function createApp(d: AppDeps): App {
     }
     return next();
   });
+  app.use('/api/*', noNulCharacters()); // PostgreSQL cannot store U+0000: refused alike on both engines
 
   const validationHook = (result: { success: boolean; error?: unknown }) => {
     if (!result.success) {
