@@ -31,7 +31,9 @@ export function connectionBudget(config: Config, fdLimit = openFileLimit()): Con
   const room = fdLimit === null ? Infinity : Math.max(16, fdLimit - FD_RESERVE);
   const maxConnections = Math.min(config.MAX_CONNECTIONS || DEFAULT_MAX_CONNECTIONS, room);
   const streams = Math.min(config.SSE_MAX_TOTAL || Math.floor(maxConnections / 2), maxConnections - 8);
-  return { maxConnections, perClient: config.MAX_CONNECTIONS_PER_CLIENT, streams: Math.max(1, streams) };
+  // One address never holds more than half of all sockets, so others always find room.
+  const perClient = config.MAX_CONNECTIONS_PER_CLIENT === 0 ? 0 : Math.min(config.MAX_CONNECTIONS_PER_CLIENT, Math.max(8, Math.floor(maxConnections / 2)));
+  return { maxConnections, perClient, streams: Math.max(1, streams) };
 }
 
 /**
