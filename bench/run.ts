@@ -133,6 +133,11 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
   }
 });
 
+await section('hardening: attacker at the limits vs idle, FULL vs NORMAL', async () => {
+  const h = await optional<typeof import('./hardening.js')>('./hardening.js');
+  rows.push(...h.hardeningRows((raw.hardening = await h.benchHardening({ durationSec: DURATION, connections: CONNECTIONS }))));
+});
+
 await section('widget: bundle size and restore time', async () => {
   const w = await optional<{ benchWidget(): Promise<{ gzipBytes: number; brotliBytes: number; minBytes: number; restoreMsMedian: number; restoreMsP95: number; withLazyChunks: { gzipBytes: number }; baseline: { firstVisitMsMedian: number; moduleLoadMsMedian: number } }> }>('./widget.js');
   const r = await w.benchWidget();

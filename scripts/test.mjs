@@ -34,6 +34,7 @@ const steps = [
   ['end-to-end (Chromium)', bin('vitest'), ['run', '--project', 'e2e']],
   ['chaos (small)', bin('tsx'), ['test/chaos/run.ts', '--checkouts', '60']],
   ['fuzz from /openapi.json (small)', bin('tsx'), ['test/fuzz/run.ts', '--requests', '500']],
+  ['fuzz from /openapi.json on PostgreSQL (small; skipped when none answers, required with CI=true)', bin('tsx'), ['test/fuzz/run.ts', '--requests', '500', '--postgres']],
 ];
 
 const only = process.argv.slice(2);

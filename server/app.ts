@@ -8,20 +8,23 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
+import { connectionBudget } from './connections.js';
 import { Charges } from './domain/charges.js';
 import type { SessionEvents } from './domain/events.js';
 import { DemoStore } from './domain/orders.js';
+import { ClientSecrets } from './domain/secrets.js';
 import { Sessions } from './domain/sessions.js';
 import { Sweeper } from './domain/sweeper.js';
 import { AppError } from './errors.js';
 import { bodyFailedAtClient } from './http-layer.js';
 import type { Logger } from './log.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, metricsAuth, type Metrics } from './metrics.js';
 import { bodyLimit } from './middleware/body-limit/index.js';
 import { cors } from './middleware/cors/index.js';
 import { durableAnswers } from './middleware/durable/index.js';
 import { hstsOverHttps, noStore } from './middleware/headers/index.js';
 import { clientInfo, memoryRateLimits, parseTrustProxy, postgresRateLimits, rateLimitBackend, type RateLimitBackend } from './middleware/rate-limit/index.js';
+import { noNulCharacters } from './middleware/no-nul/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import type { PaymentProcessor } from './processor/types.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -86,6 +89,7 @@ export function createApp(d: AppDeps): App {
     now,
     maxAttempts: config.MAX_ATTEMPTS,
     sessionTtlMs: config.SESSION_TTL_MS,
+    secrets: new ClientSecrets(config.CLIENT_SECRET_KEY, d.adminToken),
   });
   const sweeper = new Sweeper({
     store,
@@ -123,7 +127,7 @@ export function createApp(d: AppDeps): App {
   app.use('/metrics', noStore());
   app.use(requestLog(log, metrics));
   app.use('/api/*', durableAnswers(store));
-  app.use('/metrics', durableAnswers(store)); // its gauges count sessions by status
+  app.use('/metrics', metricsAuth(config.METRICS_TOKEN), durableAnswers(store)); // its gauges count sessions by status
   app.use(
     '/api/*',
     cors({
@@ -146,6 +150,7 @@ export function createApp(d: AppDeps): App {
     }
     return next();
   });
+  app.use('/api/*', noNulCharacters()); // PostgreSQL cannot store U+0000: refused alike on both engines
 
   const validationHook = (result: { success: boolean; error?: unknown }) => {
     if (!result.success) {
@@ -176,6 +181,8 @@ export function createApp(d: AppDeps): App {
         merchantPerMin: config.RATE_LIMIT_MERCHANT_PER_MIN,
       },
       onReplay: () => metrics.idempotentReplays.inc(),
+      streamLimits: { perSession: config.SSE_MAX_PER_SESSION, perClient: config.SSE_MAX_PER_CLIENT, total: connectionBudget(config).streams },
+      onStreamError: (err) => log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'event stream: reading the session failed; retrying'),
     },
     payments,
   );

@@ -36,14 +36,25 @@ const EnvSchema = z.object({
     .string()
     .default('')
     .refine(isValidTrustProxy, 'TRUST_PROXY must be a number of trusted proxy hops or a comma list of proxy IP addresses/CIDRs (e.g. 10.0.0.0/8,::1)'),
-  /** SQLite `synchronous` pragma: NORMAL survives a process crash (kill -9); FULL also survives power loss. */
-  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** SQLite `synchronous` pragma: FULL (default) survives power loss; NORMAL only a process crash (kill -9). */
+  SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('FULL'),
   /** Where the built widget, worker and demo are served from (default: dist/ of the package). */
   STATIC_DIR: z.string().optional(),
   /** PostgreSQL schema to use (tests give each run its own). */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
   /** PostgreSQL connections per server process (at least 2: an exclusive background job holds one for its lock). */
   PG_POOL_MAX: int(10),
+  /** Event streams (docs/hardening.md): per session, per client address, and in all (0 = half of the connection budget). */
+  SSE_MAX_PER_SESSION: z.coerce.number().int().min(1).default(10),
+  SSE_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(100),
+  SSE_MAX_TOTAL: int(0),
+  /** Open connections in all (0 = 4096, lowered to the open-file limit minus a reserve) and per client address (0 = no cap). */
+  MAX_CONNECTIONS: int(0),
+  MAX_CONNECTIONS_PER_CLIENT: int(256),
+  /** Key from which replayed creates re-derive their client secret (unset: derived from the admin token). */
+  CLIENT_SECRET_KEY: z.string().min(32, 'CLIENT_SECRET_KEY must be at least 32 characters').optional(),
+  /** When set, GET /metrics needs `Authorization: Bearer METRICS_TOKEN`. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { allowedOrigins: string[]; dataDir: string };

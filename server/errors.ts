@@ -29,6 +29,7 @@ export const CODES = {
   unsupported_media_type: { status: 415, message: 'Send the request body as application/json.' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used with a different request.' },
   rate_limited: { status: 429, message: 'Too many requests; retry later.' },
+  too_many_streams: { status: 429, message: 'Too many event streams are open; close one first.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   storage_unavailable: { status: 503, message: 'Storage is unavailable; retry shortly.' },
 } as const satisfies Record<string, { status: number; message: string }>;

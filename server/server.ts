@@ -2,12 +2,13 @@
  * Runs the whole server in this process: opens the store, seeds the demo, reconciles, serves HTTP, and shuts down cleanly.
  * main.ts calls it with the environment; tests and benchmarks may call it directly.
  */
-import type { Server } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { createApp, type App } from './app.js';
+import { applyConnectionBudget, connectionBudget } from './connections.js';
 import type { Config } from './config.js';
 import { LocalSessionEvents, type SessionEvents } from './domain/events.js';
 import { randomId } from './ids.js';
@@ -89,6 +90,7 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
       res();
     });
   });
+  applyConnectionBudget(server, connectionBudget(config));
   const { port } = server.address() as AddressInfo;
   url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   app.sweeper.start();

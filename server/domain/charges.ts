@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import type { ChargeOutcome, PaymentProcessor } from '../processor/types.js';
 import type { ChargeRow, SessionRow, Store } from '../store/types.js';
 import type { SessionEvents } from './events.js';
+import { recordInterruption } from './history.js';
 import { canResume, onChargeFailed, onChargeSucceeded } from './states.js';
 
 /** An answer the API gives, stored verbatim for idempotent replays. */
@@ -186,7 +187,7 @@ export class Charges {
           if (patch.status && patch.status !== s.status) reason = 'notReached' in outcome ? 'network' : outcome.code === 'processor_error' ? 'processor_error' : 'decline';
         }
         const metadata = reason
-          ? { ...s.metadata, interruptions: [...s.metadata.interruptions, { at: new Date(at).toISOString(), reason, attempt: charge.attempt }], lastActivity: new Date(at).toISOString() }
+          ? { ...s.metadata, ...recordInterruption(s.metadata, { at: new Date(at).toISOString(), reason, attempt: charge.attempt }), lastActivity: new Date(at).toISOString() }
           : s.metadata;
         const ok = await tx.updateSession(s.id, s.version, { ...patch, metadata, updatedAt: at });
         if (!ok) throw new VersionConflict();

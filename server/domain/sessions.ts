@@ -10,6 +10,8 @@ import { FINAL_STATUSES, LIVE_STATUSES, type SessionRow, type SessionStatus, typ
 import { type ApiResult, type Charges, chargeAnswer, isUnresolved } from './charges.js';
 import type { SessionEvents } from './events.js';
 import * as sm from './states.js';
+import { recordInterruption, recordRetry } from './history.js';
+import type { ClientSecrets } from './secrets.js';
 import { sessionView, summaryView } from './views.js';
 
 export const SESSION_ID_PATTERN = /^cs_[0-9A-Za-z]{24}$/;
@@ -23,6 +25,7 @@ export interface SessionDeps {
   now: () => number;
   maxAttempts: number;
   sessionTtlMs: number;
+  secrets: ClientSecrets;
 }
 
 export interface CreateInput {
@@ -71,7 +74,7 @@ export class Sessions {
     if (paid?.state === 'paid') throw new AppError('order_already_paid');
     const t = now();
     const id = randomId('cs');
-    const clientSecret = `${id}_secret_${randomId('', 32).slice(1)}`;
+    const clientSecret = this.#d.secrets.for(id);
     const row: SessionRow = {
       id,
       orderId: input.orderId,
@@ -97,6 +100,17 @@ export class Sessions {
     return { ...sessionView(row), clientSecret };
   }
 
+  /**
+   * A stored create answer (kept without its secret) as the caller first got it, or null when the secret cannot be
+   * re-derived any more (the session is gone, or the server key changed): the create then runs again.
+   */
+  async replayCreate(stored: string): Promise<string | null> {
+    const body = JSON.parse(stored) as { sessionId?: string };
+    const s = body.sessionId ? await this.#d.store.getSession(body.sessionId) : undefined;
+    const clientSecret = s && this.#d.secrets.recover(s.id, s.secretHash);
+    return clientSecret ? JSON.stringify({ ...body, clientSecret }) : null;
+  }
+
   /** The session if `secret` is its client secret; otherwise the same 404 as for a session that does not exist. */
   async authorize(id: string, secret: string | null): Promise<SessionRow> {
     if (!SESSION_ID_PATTERN.test(id) || !secret) throw new AppError('session_not_found');
@@ -115,7 +129,7 @@ export class Sessions {
   async resume(id: string) {
     const s = await this.#mutate(id, (s) => ({
       patch: sm.onResume(s),
-      record: (m, at) => ({ ...m, retries: [...m.retries, { at, attempt: sm.attemptUsed(s) ? s.attempts + 1 : s.attempts }] }),
+      record: (m, at) => ({ ...m, ...recordRetry(m, { at, attempt: sm.attemptUsed(s) ? s.attempts + 1 : s.attempts }) }),
     }));
     return { status: 'RESUMED' as const, attempt: s.attempts, maxAttempts: s.maxAttempts, message: `Attempt ${s.attempts} of ${s.maxAttempts}` };
   }
@@ -126,7 +140,7 @@ export class Sessions {
       const patch = sm.onInterrupt(s, unresolved, this.#d.now());
       changed = patch.status !== undefined;
       if (!changed) return null;
-      return { patch, record: (m, at) => ({ ...m, interruptions: [...m.interruptions, { at, reason, attempt: s.attempts }] }) };
+      return { patch, record: (m, at) => ({ ...m, ...recordInterruption(m, { at, reason, attempt: s.attempts }) }) };
     });
     if (changed) this.#d.metrics.interruptions.inc({ reason: metricReason(reason) });
     return { status: s.status, canResume: sm.canResume(s), attempt: s.attempts, maxAttempts: s.maxAttempts };

@@ -1,5 +1,6 @@
 /** What the API shows of a session (CONTRACT §2 "The session object"): never the secret hash, never card data. */
 import type { ChargeRow, SessionRow } from '../store/types.js';
+import { interruptionCount, publicMeta, retryCount } from './history.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -36,7 +37,7 @@ export function sessionView(s: SessionRow): SessionView {
     expiresAt: iso(s.expiresAt),
     ...(s.paymentId ? { paymentId: s.paymentId } : {}),
     ...(s.lastError ? { lastError: s.lastError } : {}),
-    metadata: s.metadata,
+    metadata: publicMeta(s.metadata),
     ...(s.merchantMetadata ? { merchantMetadata: s.merchantMetadata } : {}),
   };
 }
@@ -53,6 +54,8 @@ export function summaryView(s: SessionRow, charges: ChargeRow[], now: number) {
     maxAttempts: s.maxAttempts,
     interruptions: s.metadata.interruptions,
     retries: s.metadata.retries,
+    interruptionCount: interruptionCount(s.metadata),
+    retryCount: retryCount(s.metadata),
     durationMs: Math.max(0, end - s.createdAt),
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),

@@ -1,16 +1,18 @@
 /** The payment-session API (CONTRACT §2), base path /api/payments. Thin: auth and validation here, behaviour in domain/. */
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
 import { AppError } from '../errors.js';
 import type { Sessions } from '../domain/sessions.js';
 import type { SessionEvents } from '../domain/events.js';
 import { sessionView } from '../domain/views.js';
 import { adminOnly, merchantOrPublic, sessionHolder } from '../middleware/auth/index.js';
 import { idempotency } from '../middleware/idempotency/index.js';
+import { publicCreateKey, withoutSecret } from '../middleware/idempotency/public-create-key.js';
 import { clientAddress, limitPerMinute } from '../middleware/rate-limit/index.js';
 import type { Store } from '../store/types.js';
 import * as S from './schemas.js';
 import { analytics } from './analytics.js';
+import { sessionEventStream } from './events.js';
+import { SessionFeeds, StreamLimits } from '../domain/streams.js';
 
 export interface PaymentRoutesDeps {
   sessions: Sessions;
@@ -24,6 +26,9 @@ export interface PaymentRoutesDeps {
   limits: { createPerMin: number; mutationsPerMin: number; merchantPerMin: number };
   onReplay: () => void;
   heartbeatMs?: number;
+  /** Event streams per session, per client address and in all (429 `too_many_streams` beyond). */
+  streamLimits: { perSession: number; perClient: number; total: number };
+  onStreamError?: (err: unknown) => void;
 }
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -42,11 +47,11 @@ const postErrors = {
 export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
   const holderAuth = sessionHolder(d.sessions, d.adminToken);
   const leaseMs = d.paymentTimeoutMs * 3 + 10_000; // a /complete may wait for an earlier charge, then make its own
-  const idem = (required: boolean) =>
+  const idem = (required: boolean, create = false) =>
     idempotency({
       store: d.store,
       required,
-      // Create keys belong to their caller: the merchant backend, or one browser's address (a replayed create carries a client secret).
+      // Create keys belong to their caller: the merchant backend, or the browser that holds the key (public-create-key.ts).
       scope: (c) => {
         if (c.get('session')) return `session:${c.get('session').id}`;
         return c.get('caller')?.kind === 'merchant' ? 'create:merchant' : `create:public:${clientAddress(c)}`;
@@ -55,7 +60,22 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       leaseMs,
       now: d.now,
       onReplay: d.onReplay,
+      // A create's answer is kept without its client secret; a replay derives it again (domain/secrets.ts).
+      ...(create ? { storeAs: withoutSecret, replayAs: (stored: string) => d.sessions.replayCreate(stored) } : {}),
     });
+  const streams = {
+    limits: new StreamLimits(d.streamLimits),
+    feeds: new SessionFeeds({
+      events: d.events,
+      read: async (id: string) => {
+        const s = await d.sessions.get(id);
+        return { version: s.version, data: JSON.stringify(sessionView(s)) };
+      },
+      durable: () => d.store.durable(),
+      onError: d.onStreamError,
+    }),
+    heartbeatMs: d.heartbeatMs,
+  };
   const perSession = limitPerMinute('mutations', d.limits.mutationsPerMin, (c) => c.req.param('sessionId') ?? '');
   // A merchant backend creates from one address for all its shoppers: its key has its own, higher budget.
   const publicCreates = limitPerMinute('create', d.limits.createPerMin, clientAddress);
@@ -65,7 +85,8 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     '/session/create',
     merchantOrPublic(d.merchantKey),
     (c, next) => (c.get('caller')?.kind === 'merchant' ? merchantCreates : publicCreates)(c, next),
-    idem(false),
+    publicCreateKey(),
+    idem(false, true),
   );
   for (const action of ['resume', 'cancel', 'interrupt']) app.use(`/session/:sessionId/${action}`, holderAuth, perSession, idem(false));
   app.use('/session/:sessionId/complete', holderAuth, perSession, idem(true));
@@ -193,43 +214,13 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       summary: 'Server-sent events: `status` with the session now and on every change',
       security: holder,
       request: { params: S.SessionIdParam },
-      responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: S.SessionSchema } } }, 404: err('No such session') },
+      responses: {
+        200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: S.SessionSchema } } },
+        404: err('No such session'),
+        429: err('too_many_streams: per session, per client address or in all'),
+      },
     }),
-    (c) => {
-      const id = c.get('session').id;
-      return streamSSE(c, async (stream) => {
-        let dirty = true;
-        let wake: () => void = () => {};
-        const unsubscribe = d.events.subscribe(id, () => {
-          dirty = true;
-          wake();
-        });
-        const heartbeat = setInterval(() => void stream.write(': ping\n\n').catch(() => {}), d.heartbeatMs ?? 15_000);
-        let open = true;
-        stream.onAbort(() => {
-          open = false;
-          wake();
-        });
-        try {
-          let lastVersion = -1;
-          while (open) {
-            if (dirty) {
-              dirty = false;
-              const s = await d.sessions.get(id);
-              if (s.version !== lastVersion) {
-                lastVersion = s.version;
-                await d.store.durable(); // never show a change that a crash could still undo
-                await stream.writeSSE({ event: 'status', data: JSON.stringify(sessionView(s)), id: String(s.version) });
-              }
-            }
-            if (!dirty) await new Promise<void>((r) => (wake = r));
-          }
-        } finally {
-          clearInterval(heartbeat);
-          unsubscribe();
-        }
-      });
-    },
+    (c) => sessionEventStream(streams, c, c.get('session').id) as never,
   );
 
   app.openapi(

@@ -71,6 +71,8 @@ export const SummaryResponse = z
     maxAttempts: z.number().int(),
     interruptions: z.array(Interruption),
     retries: z.array(z.object({ at: z.string(), attempt: z.number().int() })),
+    interruptionCount: z.number().int().openapi({ description: 'All interruptions ever recorded (the list keeps the latest 50).' }),
+    retryCount: z.number().int().openapi({ description: 'All retries ever recorded (the list keeps the latest 50).' }),
     durationMs: z.number(),
   })
   .passthrough()

@@ -28,6 +28,9 @@ export interface SessionMeta {
   retries: Retry[];
   lastActivity: string;
   cancelReason?: string;
+  /** How many were ever recorded (the lists keep only the latest HISTORY_LIMIT); absent on rows written before the cap = the list's length. */
+  interruptionCount?: number;
+  retryCount?: number;
 }
 
 export interface SessionRow {

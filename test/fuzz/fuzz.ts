@@ -14,6 +14,8 @@ export interface FuzzOptions {
   seed?: number;
   concurrency?: number;
   log?: (line: string) => void;
+  /** Extra server environment (e.g. DATABASE_URL and DATABASE_SCHEMA to fuzz the PostgreSQL store). */
+  env?: Record<string, string>;
 }
 
 export interface FuzzResult {
@@ -52,6 +54,7 @@ export async function runFuzz(opts: FuzzOptions = {}): Promise<FuzzResult> {
       RATE_LIMIT_CREATE_PER_MIN: '1000000',
       RATE_LIMIT_TOKENS_PER_MIN: '1000000',
       RATE_LIMIT_MUTATIONS_PER_MIN: '1000000',
+      ...opts.env,
     },
   });
   const result: FuzzResult = { seed, requests: 0, byStatus: {}, byRoute: {}, validRequests: 0, skipped: 0, undocumentedStatuses: {}, slowest: {}, violations: [], wallMs: 0 };

@@ -56,6 +56,8 @@ const badKey = fc.oneof(
 const goodKey = fc.oneof(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/));
 const wrongValue = fc.oneof(
   fc.constantFrom<unknown>(null, true, false, 0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, '', 'x', [], {}, [null], { a: { b: { c: 1 } } }),
+  // U+0000: PostgreSQL cannot store it (the API must refuse it on both engines, not answer 500).
+  fc.constantFrom<unknown>('\u0000', 'ord_\u0000', 'a\u0000b', { note: 'x\u0000' }, ['\u0000']),
   fc.jsonValue({ maxDepth: 3 }),
   fc.integer({ min: 1_000, max: 120_000 }).map((n) => 'x'.repeat(n)),
 );
@@ -72,7 +74,7 @@ function queryArb(doc: Doc, op: Schema): fc.Arbitrary<[string, string][]> {
   const one = (p: Schema): fc.Arbitrary<[string, string]> =>
     fc.oneof(
       { weight: 3, arbitrary: validArb(doc, deref(doc, p.schema)).map((v) => String(v)) },
-      { weight: 2, arbitrary: fc.oneof(fc.constantFrom('', '-1', '0', '1e3', 'NaN', 'Infinity', '501', '9'.repeat(40), 'all', 'COMPLETED,NOPE', '%00'), latin1(30), fc.string({ maxLength: 400 })) },
+      { weight: 2, arbitrary: fc.oneof(fc.constantFrom('', '-1', '0', '1e3', 'NaN', 'Infinity', '501', '9'.repeat(40), 'all', 'COMPLETED,NOPE', '%00', '\u0000', 'cs_\u0000'), latin1(30), fc.string({ maxLength: 400 })) },
     ).map((v): [string, string] => [p.name as string, String(v)]);
   return fc.array(fc.oneof(...params.map(one)), { maxLength: params.length + 1 });
 }
@@ -105,7 +107,7 @@ export function requestArb(doc: Doc, op: Operation): fc.Arbitrary<FuzzRequest> {
     : fc.constant(undefined);
 
   const mutated = bodySchema
-    ? fc.tuple(validBody, fc.constantFrom('wrong_type', 'drop_field', 'extra_field', 'huge_value', 'not_object'), fc.nat(), wrongValue).map(([v, kind, pick, w]) => ({ kind, value: mutate(v, kind, pick, w) }))
+    ? fc.tuple(validBody, fc.constantFrom('wrong_type', 'drop_field', 'extra_field', 'huge_value', 'not_object', 'nul_string', 'nul_string'), fc.nat(), wrongValue).map(([v, kind, pick, w]) => ({ kind, value: mutate(v, kind, pick, w) }))
     : fc.tuple(wrongValue).map(([w]) => ({ kind: 'unexpected_body', value: w as unknown }));
 
   const body: fc.Arbitrary<{ mutation: string; valid: boolean; body: FuzzRequest['body'] }> = fc.oneof(
@@ -182,6 +184,12 @@ function mutate(v: unknown, kind: string, pick: number, w: unknown): unknown {
   else if (kind === 'extra_field') {
     const target = parent && typeof parent === 'object' && !Array.isArray(parent) ? parent : copy;
     target[`extra_${pick % 7}`] = w;
+  } else if (kind === 'nul_string') {
+    // A U+0000 inside an otherwise valid string (PostgreSQL cannot store it: the API must answer 400 on both engines).
+    const strings = all.filter((q) => typeof q.slice(0, -1).reduce((o: any, k) => o[k], copy)[q[q.length - 1]] === 'string');
+    const s = strings[pick % Math.max(1, strings.length)] ?? p;
+    const host = s.slice(0, -1).reduce((o: any, k) => o[k], copy);
+    host[s[s.length - 1]] = `${String(host[s[s.length - 1]] ?? '')}\u0000`;
   } else if (kind === 'huge_value') parent[last] = typeof parent[last] === 'number' ? [1e308, -1e308, 2 ** 63, -0.5, 1e-300][pick % 5] : 'Z'.repeat([300, 5_000, 15_000, 17_000][pick % 4]);
   return copy;
 }

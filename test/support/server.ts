@@ -34,6 +34,8 @@ export interface StartOptions {
   /** Reuse a port (restart on the same address); default: a free one. */
   port?: number;
   timeoutMs?: number;
+  /** A command the server runs under, e.g. `['prlimit', '--nofile=300:300', '--']` (it must exec the server in place). */
+  prefix?: string[];
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<StartedServer> {
@@ -54,7 +56,9 @@ export async function startServer(opts: StartOptions = {}): Promise<StartedServe
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
+  const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'server/main.ts')];
+  const [cmd, ...args] = [...(opts.prefix ?? []), ...argv];
+  const proc = spawn(cmd!, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,6 +23,9 @@ export interface IdempotencyOptions {
   leaseMs: number;
   now: () => number;
   onReplay?: () => void;
+  /** What of a stored answer is kept (e.g. without a secret); `replayAs` turns it back into the answer, or null: run again. */
+  storeAs?: (body: string) => string;
+  replayAs?: (stored: string) => Promise<string | null>;
 }
 
 /** The key a request holds while it runs; the operation sets `answered` when it stored its answer under the key itself. */
@@ -40,6 +43,8 @@ declare module 'hono' {
 }
 
 const isStored = (status: number) => (status >= 200 && status < 300) || status === 402;
+
+const replayable = (stored: string, opts: IdempotencyOptions) => (opts.replayAs ? opts.replayAs(stored) : stored);
 
 export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
   return async function idempotencyMiddleware(c, next) {
@@ -74,9 +79,14 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
       if (!rec) continue; // released between the two statements: try again
       if (rec.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused');
       if (rec.state === 'done' || rec.state === 'pending') {
-        opts.onReplay?.();
         const status = rec.state === 'pending' ? 202 : rec.statusCode!;
-        const replayBody = rec.state === 'pending' ? JSON.stringify({ status: 'PROCESSING' }) : rec.responseBody!;
+        const replayBody = rec.state === 'pending' ? JSON.stringify({ status: 'PROCESSING' }) : await replayable(rec.responseBody!, opts);
+        if (replayBody === null && tries < 3) {
+          await store.deleteIdempotency(scope, key); // the answer cannot be given again: the request runs anew
+          continue;
+        }
+        if (replayBody === null) throw new AppError('idempotency_key_in_flight');
+        opts.onReplay?.();
         return c.body(replayBody, status as 200, { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' });
       }
       if (rec.leaseUntil < t && (await store.takeOverIdempotency(scope, key, fingerprint, t, t + opts.leaseMs))) {
@@ -102,7 +112,8 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
     if (ref.answered) return; // the operation stored its answer itself
     const stored = await store.getIdempotency(scope, key);
     if (stored?.state === 'done') return; // the charge's settlement already wrote the final answer
-    const responseBody = await c.res.clone().text();
+    const text = await c.res.clone().text();
+    const responseBody = opts.storeAs ? opts.storeAs(text) : text;
     await store.finishIdempotency(scope, key, {
       state: status === 202 ? 'pending' : 'done',
       statusCode: status,

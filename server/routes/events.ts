@@ -1,0 +1,58 @@
+/**
+ * GET /session/:sessionId/events: `event: status` with the session now and on every change, `: ping` every 15 s.
+ * The stream's place is taken before it opens (429 `too_many_streams` otherwise) and given back when it ends; what it
+ * sends comes from the session's shared feed (domain/streams.ts), at most one status waiting per stream.
+ */
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { AppError } from '../errors.js';
+import type { SessionFeeds, Snapshot, StreamLimits } from '../domain/streams.js';
+import { clientAddress } from '../middleware/rate-limit/index.js';
+
+export interface EventStreamDeps {
+  limits: StreamLimits;
+  feeds: SessionFeeds;
+  heartbeatMs?: number;
+}
+
+const LIMIT_MESSAGES = {
+  session: 'Too many event streams follow this session; close one first.',
+  client: 'Too many event streams are open from this address; close one first.',
+  server: 'The server has no room for another event stream; retry shortly.',
+} as const;
+
+export function sessionEventStream(d: EventStreamDeps, c: Context, sessionId: string): Response {
+  const place = d.limits.acquire(sessionId, clientAddress(c));
+  if ('limit' in place) {
+    c.header('Retry-After', '5');
+    throw new AppError('too_many_streams', LIMIT_MESSAGES[place.limit], { limit: place.limit });
+  }
+  return streamSSE(c, async (stream) => {
+    // One frame in flight per stream; a newer status replaces one still waiting, so a stalled reader costs one frame.
+    let waiting: Snapshot | null = null;
+    let writing = false;
+    const pump = async () => {
+      writing = true;
+      while (waiting && !stream.aborted) {
+        const s: Snapshot = waiting;
+        waiting = null;
+        await stream.writeSSE({ event: 'status', data: s.data, id: String(s.version) });
+      }
+      writing = false;
+    };
+    const stop = d.feeds.watch(sessionId, (s) => {
+      waiting = s;
+      if (!writing) void pump();
+    });
+    const heartbeat = setInterval(() => {
+      if (!writing) void stream.write(': ping\n\n');
+    }, d.heartbeatMs ?? 15_000);
+    try {
+      await new Promise<void>((resolve) => stream.onAbort(resolve));
+    } finally {
+      clearInterval(heartbeat);
+      stop();
+      place.release();
+    }
+  });
+}
