@@ -27,6 +27,8 @@ import { storeRoutes } from './routes/store.js';
 import { serveClient } from './static.js';
 import { isStorageUnavailable } from './store/errors.js';
 import type { Store } from './store/types.js';
+import { createWebhooks, type Webhooks } from './webhooks/index.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 export const MAX_BODY_BYTES = 16 * 1024; // 16 KiB (CONTRACT §2)
 
@@ -40,6 +42,8 @@ export interface AppDeps {
   /** The server's own origin, always allowed by CORS. */
   selfOrigin?: () => string;
   now?: () => number;
+  /** The webhook signing secret (server/webhooks/settings.ts); webhooks are off without it or without WEBHOOK_URL. */
+  webhookSecret?: string | null;
 }
 
 export interface App {
@@ -49,13 +53,24 @@ export interface App {
   sweeper: Sweeper;
   metrics: Metrics;
   demo: DemoStore;
+  webhooks: Webhooks;
 }
 
 export function createApp(d: AppDeps): App {
   const { config, store, processor, events, log } = d;
   const now = d.now ?? Date.now;
   const metrics = createMetrics(store);
-  const charges = new Charges({ store, processor, events, metrics, log, now, paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS });
+  const webhooks = createWebhooks({
+    store,
+    log,
+    now,
+    urls: config.WEBHOOK_URL,
+    secret: d.webhookSecret ?? null,
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retentionMs: config.RETENTION_MS,
+  });
+  const charges = new Charges({ store, processor, events, metrics, log, now, paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS, webhooks: webhooks.recorder });
   const sessions = new Sessions({
     store,
     processor,
@@ -65,6 +80,7 @@ export function createApp(d: AppDeps): App {
     now,
     maxAttempts: config.MAX_ATTEMPTS,
     sessionTtlMs: config.SESSION_TTL_MS,
+    webhooks: webhooks.recorder,
   });
   const sweeper = new Sweeper({
     store,
@@ -136,6 +152,7 @@ export function createApp(d: AppDeps): App {
     payments,
   );
   processorRoutes({ processor, adminToken: d.adminToken, tokensPerMin: config.RATE_LIMIT_TOKENS_PER_MIN }, payments);
+  webhookRoutes({ store, adminToken: d.adminToken, now, wake: () => webhooks.dispatcher?.wake() }, payments);
   payments.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'payment-checkout API', version: '1.0.0', description: 'Payment sessions, idempotent completion and the test processor.' },
@@ -162,7 +179,7 @@ export function createApp(d: AppDeps): App {
   app.notFound((c) => c.json(new AppError('not_found').toBody(), 404));
   app.onError((err, c) => errorResponse(err, c, log));
 
-  return { app, sessions, charges, sweeper, metrics, demo };
+  return { app, sessions, charges, sweeper, metrics, demo, webhooks };
 }
 
 function hasBody(c: Context): boolean {

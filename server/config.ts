@@ -1,6 +1,7 @@
 /** Server configuration from environment variables (CONTRACT §1). Parsed once; invalid values stop start-up with a clear message. */
 import { z } from 'zod';
 import { resolve } from 'node:path';
+import { webhookSecretSetting, webhookUrlsSetting } from './webhooks/settings.js';
 
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
@@ -36,6 +37,11 @@ const EnvSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
   /** PostgreSQL connections per server process (at least 2: an exclusive background job holds one for its lock). */
   PG_POOL_MAX: int(10),
+  /** Webhooks (server/webhooks/): where events go, the signing secret, the retry schedule's scale, one POST's time bound. */
+  WEBHOOK_URL: webhookUrlsSetting,
+  WEBHOOK_SECRET: webhookSecretSetting,
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(60_000).default(10_000),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { allowedOrigins: string[]; dataDir: string };

@@ -13,6 +13,8 @@ async function main() {
   } else if (!config.ADMIN_TOKEN) {
     console.log(`admin token: stored in ${adminTokenInfo.file}`);
   }
+  const { webhookSecretInfo } = server;
+  if (webhookSecretInfo?.generated) console.log(`webhook secret (generated, stored in ${webhookSecretInfo.file}): ${webhookSecretInfo.secret}`);
   console.log(`listening on ${server.url}`);
 
   const shutdown = (signal: string) => {
