@@ -35,7 +35,8 @@ export class WebhookDispatcher {
   readonly #pollMs: number;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
-  #pumping = false;
+  /** The pump running now, if any (stop waits for it: its claim must not outlive the store). */
+  #pumping: Promise<void> | null = null;
   #again = false;
   #failing = false;
   #lastPurge = 0;
@@ -65,16 +66,20 @@ export class WebhookDispatcher {
     this.#running = false;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    while (this.#inflight.size) await Promise.allSettled([...this.#inflight]);
+    while (this.#inflight.size || this.#pumping) await Promise.allSettled([...this.#inflight, this.#pumping]);
   }
 
-  async #pump(): Promise<void> {
-    if (!this.#running) return;
+  #pump(): Promise<void> {
+    if (!this.#running) return Promise.resolve();
     if (this.#pumping) {
       this.#again = true;
-      return;
+      return this.#pumping;
     }
-    this.#pumping = true;
+    this.#pumping = this.#claimAndSend().finally(() => (this.#pumping = null));
+    return this.#pumping;
+  }
+
+  async #claimAndSend(): Promise<void> {
     try {
       do {
         this.#again = false;
@@ -91,8 +96,6 @@ export class WebhookDispatcher {
       this.#failing = false;
     } catch (err) {
       this.#failed(err as Error);
-    } finally {
-      this.#pumping = false;
     }
   }
 

@@ -134,24 +134,34 @@ export class WebhookOutbox {
   /** Leases up to `limit` due deliveries to `owner` until `leaseUntil`, counting the attempt; returns them with their payloads. */
   async claim(now: number, limit: number, owner: string, leaseUntil: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    let due = this.#db
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      // A literal, as the partial index webhook_deliveries_due spells it (SQLite uses a partial index only for constants).
-      .where('status', '=', sql.lit('pending'))
-      .where('next_attempt_at', '<=', now)
-      .where('lease_until', '<=', now)
-      .orderBy('next_attempt_at')
-      .limit(limit);
-    if (this.#engine === 'postgres') due = due.forUpdate().skipLocked();
-    const rows = await this.#db
-      .updateTable('webhook_deliveries')
-      .set((eb) => ({ lease_until: leaseUntil, lease_owner: owner, attempts: eb('attempts', '+', 1), updated_at: now }))
-      .where('id', 'in', due)
-      .where('status', '=', 'pending')
-      .where('lease_until', '<=', now)
-      .returningAll()
-      .execute();
+    const set = (eb: any) => ({ lease_until: leaseUntil, lease_owner: owner, attempts: eb('attempts', '+', 1), updated_at: now });
+    const due = (db: Kysely<WebhookDB> | Transaction<WebhookDB>) =>
+      db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        // A literal, as the partial index webhook_deliveries_due spells it (SQLite uses a partial index only for constants).
+        .where('status', '=', sql.lit('pending'))
+        .where('next_attempt_at', '<=', now)
+        .where('lease_until', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(limit);
+    let rows: WebhookDeliveriesTable[];
+    if (this.#engine === 'postgres') {
+      // The rows are picked once, in a materialized CTE, skipping rows another instance has locked: an `IN (subquery)`
+      // may be re-run by the planner and, with SKIP LOCKED, pick other rows each time (more than `limit`).
+      rows = await this.#db
+        .with((cte) => cte('due').materialized(), (db) => due(db as Kysely<WebhookDB>).forUpdate().skipLocked())
+        .updateTable('webhook_deliveries')
+        .from('due')
+        .set(set)
+        .whereRef('webhook_deliveries.id', '=', 'due.id')
+        .where('webhook_deliveries.lease_until', '<=', now)
+        .returningAll('webhook_deliveries')
+        .execute();
+    } else {
+      // One writer at a time: the conditional update is the lease.
+      rows = await this.#db.updateTable('webhook_deliveries').set(set).where('id', 'in', due(this.#db)).where('lease_until', '<=', now).returningAll().execute();
+    }
     if (!rows.length) return [];
     const events = await this.#db
       .selectFrom('webhook_events')

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { ADMIN_TOKEN, call, createSession, expectError, getSession, pay, post, waitFor, type Session } from './helpers/api.js';
 import { startInProcess, type InProcessServer } from './helpers/server.js';
-import { startReceiver, waitForReceived, type Receiver } from './helpers/receiver.js';
+import { startReceiver, waitForReceived, type Received, type Receiver } from './helpers/receiver.js';
 
 const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
 const FAST = { WEBHOOK_SECRET: SECRET, WEBHOOK_RETRY_BASE_MS: '40', WEBHOOK_TIMEOUT_MS: '400' };
@@ -38,7 +38,7 @@ async function deliveryOf(base: string, sessionId: string) {
   return all.find((d) => d.sessionId === sessionId);
 }
 
-const forSession = (s: Session) => (got: { body: string }[]) => got.filter((g) => JSON.parse(g.body).data.sessionId === s.sessionId);
+const forSession = (s: Session) => (got: Received[]) => got.filter((g) => JSON.parse(g.body).data.sessionId === s.sessionId);
 
 describe('webhooks: delivery and signature', () => {
   let receiver: Receiver;
