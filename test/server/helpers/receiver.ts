@@ -19,6 +19,8 @@ export interface Receiver {
   url: string;
   received: Received[];
   maxInFlight: number;
+  /** The most requests in flight at once carrying one `webhook-id` (an attempt sent twice at once would make it 2). */
+  maxInFlightPerId: number;
   behave: (n: number, req: Received) => Behaviour;
   /** Stops listening and drops every open connection. */
   close(): Promise<void>;
@@ -28,10 +30,14 @@ export async function startReceiver(behave: Receiver['behave'] = () => ({ status
   const sockets = new Set<Socket>();
   const counts = new Map<string, number>();
   let inFlight = 0;
-  const r: Receiver = { url: '', received: [], maxInFlight: 0, behave, close: async () => {} };
+  const perId = new Map<string, number>();
+  const r: Receiver = { url: '', received: [], maxInFlight: 0, maxInFlightPerId: 0, behave, close: async () => {} };
   const server: Server = createServer(async (req: IncomingMessage, res) => {
     inFlight++;
     r.maxInFlight = Math.max(r.maxInFlight, inFlight);
+    const id = String(req.headers['webhook-id'] ?? '');
+    perId.set(id, (perId.get(id) ?? 0) + 1);
+    r.maxInFlightPerId = Math.max(r.maxInFlightPerId, perId.get(id)!);
     let body = '';
     for await (const chunk of req) body += chunk;
     const rec: Received = { path: req.url ?? '/', headers: req.headers as Record<string, string>, body, at: Date.now() };
@@ -39,7 +45,10 @@ export async function startReceiver(behave: Receiver['behave'] = () => ({ status
     const n = (counts.get(rec.path) ?? 0) + 1;
     counts.set(rec.path, n);
     const b = r.behave(n, rec);
-    const done = () => inFlight--;
+    const done = () => {
+      inFlight--;
+      perId.set(id, perId.get(id)! - 1);
+    };
     if (b === 'reset') {
       done();
       req.socket.resetAndDestroy();
