@@ -224,3 +224,14 @@ describe('webhooks: off', () => {
     expect((await deliveries(server.url)).deliveries).toEqual([]);
   });
 });
+
+describe('webhooks: expiry', () => {
+  it('should send checkout.session.expired when an unpaid session passes expiresAt', async () => {
+    const { receiver, base } = await setUp(undefined, { SESSION_TTL_MS: '300' });
+    const s = await createSession(base);
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await getSession(base, s)).status).toBe('EXPIRED'); // a read expires it (as the sweeper would)
+    const [got] = await waitForReceived(receiver, (g) => g.length >= 1);
+    expect(new Webhook(SECRET).verify(got!.body, got!.headers)).toMatchObject({ type: 'checkout.session.expired', data: { sessionId: s.sessionId, status: 'EXPIRED' } });
+  });
+});
