@@ -154,6 +154,14 @@ await section('service worker + SSE in Chromium', async () => {
   rows.push({ section: 'sw', metric: 'status change seen by page over SSE', value: `median ${r.sseLatencyMs.median} ms, p95 ${r.sseLatencyMs.p95} ms`, baseline: `2 s polling: median ${r.pollingLatencyMs.median} ms`, goal: '≤ 50 ms median', ok: r.sseLatencyMs.median <= 50 });
 });
 
+await section('webhooks: latency, and the mixed flow with webhooks on vs off', async () => {
+  const w = await optional<typeof import('./webhooks.js')>('./webhooks.js');
+  const r = await w.benchWebhooks({ connections: CONNECTIONS, durationSec: DURATION });
+  raw.webhooks = r;
+  rows.push({ section: 'webhooks', metric: 'state change → webhook received (quiet receiver)', value: `median ${r.latency.medianMs} ms, p99 ${r.latency.p99Ms} ms`, baseline: `${r.latency.samples} checkouts one at a time, max ${r.latency.maxMs} ms`, goal: '≤ 100 ms median', ok: r.latency.medianMs <= 100 });
+  rows.push({ section: 'webhooks', metric: 'mixed flow (SQLite) with webhooks on', value: fmt(r.flowOn), baseline: `off: ${fmt(r.flowOff)}; ${r.receivedDuringFlow} events received`, goal: '≥ 0.9×', ok: r.ratio >= 0.9 });
+});
+
 await section('chaos: exactly-once under faults', async () => {
   const c = await optional<{ runChaos(o: Record<string, unknown>): Promise<{ checkouts: number; faults: Record<string, number>; completed: number; charges: number; violations: number; wallMs: number }> }>('../test/chaos/chaos.js');
   // The full-size run (2000 checkouts) is `npm run chaos`; the bench keeps a smaller one so it finishes in minutes.

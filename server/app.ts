@@ -33,6 +33,8 @@ import { storeRoutes } from './routes/store.js';
 import { serveClient } from './static.js';
 import { isStorageUnavailable, isStoreFault } from './store/errors.js';
 import type { Store } from './store/types.js';
+import { createWebhooks, type Webhooks } from './webhooks/index.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 export const MAX_BODY_BYTES = 16 * 1024; // 16 KiB (README: HTTP API)
 
@@ -63,6 +65,8 @@ export interface AppDeps {
   /** The server's own origin, always allowed by CORS. */
   selfOrigin?: () => string;
   now?: () => number;
+  /** The webhook signing secret (server/webhooks/settings.ts); webhooks are off without it or without WEBHOOK_URL. */
+  webhookSecret?: string | null;
 }
 
 export interface App {
@@ -73,13 +77,24 @@ export interface App {
   metrics: Metrics;
   demo: DemoStore;
   rateLimits: RateLimitBackend;
+  webhooks: Webhooks;
 }
 
 export function createApp(d: AppDeps): App {
   const { config, store, processor, events, log } = d;
   const now = d.now ?? Date.now;
   const metrics = createMetrics(store);
-  const charges = new Charges({ store, processor, events, metrics, log, now, paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS });
+  const webhooks = createWebhooks({
+    store,
+    log,
+    now,
+    urls: config.WEBHOOK_URL,
+    secret: d.webhookSecret ?? null,
+    retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retentionMs: config.RETENTION_MS,
+  });
+  const charges = new Charges({ store, processor, events, metrics, log, now, paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS, webhooks: webhooks.recorder });
   const sessions = new Sessions({
     store,
     processor,
@@ -90,6 +105,7 @@ export function createApp(d: AppDeps): App {
     maxAttempts: config.MAX_ATTEMPTS,
     sessionTtlMs: config.SESSION_TTL_MS,
     secrets: new ClientSecrets(config.CLIENT_SECRET_KEY, d.adminToken),
+    webhooks: webhooks.recorder,
   });
   const sweeper = new Sweeper({
     store,
@@ -187,6 +203,7 @@ export function createApp(d: AppDeps): App {
     payments,
   );
   processorRoutes({ processor, adminToken: d.adminToken, tokensPerMin: config.RATE_LIMIT_TOKENS_PER_MIN }, payments);
+  webhookRoutes({ store, adminToken: d.adminToken, now, wake: () => webhooks.dispatcher?.wake() }, payments);
   payments.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'payment-checkout API', version: '1.0.0', description: 'Payment sessions, idempotent completion and the test processor.' },
@@ -213,7 +230,7 @@ export function createApp(d: AppDeps): App {
   app.notFound((c) => c.json(new AppError('not_found').toBody(), 404));
   app.onError((err, c) => errorResponse(err, c, log));
 
-  return { app, sessions, charges, sweeper, metrics, demo, rateLimits };
+  return { app, sessions, charges, sweeper, metrics, demo, rateLimits, webhooks };
 }
 
 function hasBody(c: Context): boolean {

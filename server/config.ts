@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
 import { isValidTrustProxy } from './middleware/rate-limit/client.js';
+import { webhookSecretSetting, webhookUrlsSetting } from './webhooks/settings.js';
 
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
@@ -55,6 +56,11 @@ const EnvSchema = z.object({
   CLIENT_SECRET_KEY: z.string().min(32, 'CLIENT_SECRET_KEY must be at least 32 characters').optional(),
   /** When set, GET /metrics needs `Authorization: Bearer METRICS_TOKEN`. */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  /** Webhooks (server/webhooks/): where events go, the signing secret, the retry schedule's scale, one POST's time bound. */
+  WEBHOOK_URL: webhookUrlsSetting,
+  WEBHOOK_SECRET: webhookSecretSetting,
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(5_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().max(60_000).default(10_000),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { allowedOrigins: string[]; dataDir: string };

@@ -21,6 +21,7 @@ export const CODES = {
   order_not_found: { status: 404, message: 'No such order.' },
   product_not_found: { status: 404, message: 'No such product.' },
   not_found: { status: 404, message: 'Not found.' },
+  delivery_not_found: { status: 404, message: 'No such webhook delivery.' },
   invalid_transition: { status: 409, message: 'The session cannot do that in its current state.' },
   payment_in_progress: { status: 409, message: 'A payment for this session is already being processed.' },
   order_already_paid: { status: 409, message: 'This order has already been paid.' },

@@ -7,14 +7,7 @@ async function main() {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   const server = await runServer(config, log);
-  const { adminTokenInfo } = server;
-  if (adminTokenInfo.generated) {
-    console.log(`admin token (generated, stored in ${adminTokenInfo.file}): ${adminTokenInfo.token}`);
-  } else if (!config.ADMIN_TOKEN) {
-    console.log(`admin token: stored in ${adminTokenInfo.file}`);
-  }
-  console.log(`listening on ${server.url}`);
-
+  // Before the `listening` line: a supervisor may send SIGTERM as soon as it reads it.
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
     server.close().then(
@@ -27,6 +20,15 @@ async function main() {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  const { adminTokenInfo } = server;
+  if (adminTokenInfo.generated) {
+    console.log(`admin token (generated, stored in ${adminTokenInfo.file}): ${adminTokenInfo.token}`);
+  } else if (!config.ADMIN_TOKEN) {
+    console.log(`admin token: stored in ${adminTokenInfo.file}`);
+  }
+  const { webhookSecretInfo } = server;
+  if (webhookSecretInfo?.generated) console.log(`webhook secret (generated, stored in ${webhookSecretInfo.file}): ${webhookSecretInfo.secret}`);
+  console.log(`listening on ${server.url}`);
 }
 
 main().catch((err: Error) => {

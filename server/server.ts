@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './log.js';
 import { TestProcessor } from './processor/test-processor.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
+import { resolveWebhookSecret } from './webhooks/settings.js';
 
 export interface RunningServer extends App {
   url: string;
@@ -69,15 +70,19 @@ export async function openStore(config: Config, log: Logger): Promise<{ store: S
   return { store, events: new LocalSessionEvents() };
 }
 
-export async function runServer(config: Config, log = createLogger(config.LOG_LEVEL)): Promise<RunningServer & { adminTokenInfo: ReturnType<typeof resolveAdminToken> }> {
+export async function runServer(
+  config: Config,
+  log = createLogger(config.LOG_LEVEL),
+): Promise<RunningServer & { adminTokenInfo: ReturnType<typeof resolveAdminToken>; webhookSecretInfo: ReturnType<typeof resolveWebhookSecret> }> {
   config = { ...config, STATIC_DIR: config.STATIC_DIR ?? defaultStaticDir() };
   mkdirSync(config.dataDir, { recursive: true });
   const adminTokenInfo = resolveAdminToken(config);
+  const webhookSecretInfo = resolveWebhookSecret(config);
   const { store, events } = await openStore(config, log);
   // The slow test card answers well after the server has given up on it.
   const processor = new TestProcessor({ store, slowAnswerMs: config.PAYMENT_TIMEOUT_MS + 1_000 });
   let url = '';
-  const app = createApp({ config, store, processor, events, log, adminToken: adminTokenInfo.token, selfOrigin: () => url });
+  const app = createApp({ config, store, processor, events, log, adminToken: adminTokenInfo.token, selfOrigin: () => url, webhookSecret: webhookSecretInfo?.secret });
   await app.rateLimits.ready;
   await app.demo.seed();
   await app.charges.reconcileDue(1_000);
@@ -94,6 +99,7 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
   const { port } = server.address() as AddressInfo;
   url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   app.sweeper.start();
+  app.webhooks.dispatcher?.start();
 
   let closing: Promise<void> | null = null;
   const close = () =>
@@ -107,6 +113,7 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
       // A /complete answers once its charge has (bounded by PAYMENT_TIMEOUT_MS): wait for the charges first, so those
       // requests get their answers. SSE streams never end on their own: after that, a moment more, then close what is left.
       await app.charges.drain();
+      await app.webhooks.dispatcher?.stop(); // attempts in flight are recorded; what is still due waits in the outbox
       const force = setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 2_000);
       force.unref();
       await closed;
@@ -116,5 +123,5 @@ export async function runServer(config: Config, log = createLogger(config.LOG_LE
       clearInterval(keepAlive);
     })());
 
-  return { ...app, url, store, log, close, adminTokenInfo };
+  return { ...app, url, store, log, close, adminTokenInfo, webhookSecretInfo };
 }

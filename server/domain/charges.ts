@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ChargeOutcome, PaymentProcessor } from '../processor/types.js';
 import type { ChargeRow, SessionRow, Store } from '../store/types.js';
+import { NO_WEBHOOKS, type WebhookRecorder } from '../webhooks/recorder.js';
 import type { SessionEvents } from './events.js';
 import { recordInterruption } from './history.js';
 import { canResume, onChargeFailed, onChargeSucceeded } from './states.js';
@@ -33,6 +34,8 @@ export interface ChargeDeps {
   log: Logger;
   now: () => number;
   paymentTimeoutMs: number;
+  /** Records the webhook event of a settlement that ends the session, in the settlement's transaction. */
+  webhooks?: WebhookRecorder;
 }
 
 /** A charge as a call left it, and its session when that call's settlement moved it. */
@@ -157,6 +160,7 @@ export class Charges {
    */
   async settle(chargeKey: string, outcome: Settlement, known?: ChargeRow, session?: SessionRow): Promise<Settled | null> {
     const { store, events, metrics, now, log } = this.#d;
+    const webhooks = this.#d.webhooks ?? NO_WEBHOOKS;
     for (let tries = 0; tries < 10; tries++, session = undefined) {
       const at = now();
       const done = await store.transaction(async (tx) => {
@@ -192,6 +196,7 @@ export class Charges {
         const ok = await tx.updateSession(s.id, s.version, { ...patch, metadata, updatedAt: at });
         if (!ok) throw new VersionConflict();
         const next: SessionRow = { ...s, ...patch, metadata, updatedAt: at, version: s.version + 1 };
+        if (webhooks.wants(s.status, patch.status)) await webhooks.record(tx, next);
         const after: ChargeRow = { ...charge, ...resolved };
         const answer = chargeAnswer(after, next, outcome);
         await tx.resolvePendingIdempotency(chargeKey, answer.status, JSON.stringify(answer.body));
@@ -204,6 +209,7 @@ export class Charges {
       if (!done.settled) return null;
       if (done.reason) metrics.interruptions.inc({ reason: done.reason });
       events.publish(done.session.id);
+      webhooks.committed();
       return { charge: done.charge, session: done.session };
     }
     throw new AppError('payment_in_progress', 'The session is changing too fast; retry.');

@@ -13,6 +13,7 @@ import * as sm from './states.js';
 import { recordInterruption, recordRetry } from './history.js';
 import type { ClientSecrets } from './secrets.js';
 import { sessionView, summaryView } from './views.js';
+import { NO_WEBHOOKS, type WebhookRecorder } from '../webhooks/recorder.js';
 
 export const SESSION_ID_PATTERN = /^cs_[0-9A-Za-z]{24}$/;
 
@@ -26,6 +27,8 @@ export interface SessionDeps {
   maxAttempts: number;
   sessionTtlMs: number;
   secrets: ClientSecrets;
+  /** Records the webhook event of a change that ends a session, in the same transaction as the change. */
+  webhooks?: WebhookRecorder;
 }
 
 export interface CreateInput {
@@ -271,9 +274,21 @@ export class Sessions {
       const at = new Date(t).toISOString();
       const metadata = { ...(change.record ? change.record(s.metadata, at) : s.metadata), lastActivity: at };
       const patch = { ...change.patch, metadata, updatedAt: t };
-      if (await store.updateSession(id, s.version, patch)) {
+      const next = { ...s, ...patch, version: s.version + 1 };
+      const webhooks = this.#d.webhooks ?? NO_WEBHOOKS;
+      const from = s;
+      // A change that ends the session writes its webhook event in the same transaction; the others stay one statement.
+      const ok = webhooks.wants(s.status, patch.status)
+        ? await store.transaction(async (tx) => {
+            if (!(await tx.updateSession(id, from.version, patch))) return false;
+            await webhooks.record(tx, next);
+            return true;
+          })
+        : await store.updateSession(id, s.version, patch);
+      if (ok) {
         events.publish(id);
-        return { ...s, ...patch, version: s.version + 1 };
+        webhooks.committed();
+        return next;
       }
       s = undefined;
     }

@@ -6,6 +6,7 @@ import { type Kysely, type Transaction, Migrator, sql } from 'kysely';
 import type { DB, SessionsTable, ChargesTable, IdempotencyTable, ProcessorChargesTable } from './schema.js';
 import { CompiledQueries, type SlotOf } from './compiled-queries.js';
 import { migrationProvider } from './migrations.js';
+import { WebhookOutbox, type WebhookDB } from '../webhooks/outbox.js';
 import {
   type ChargeRow,
   type IdempotencyRow,
@@ -78,6 +79,10 @@ export class KyselyStore implements Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.#db.isTransaction) return fn(this);
     return (this.#db as Kysely<DB>).transaction().execute((trx) => fn(new KyselyStore(trx, this.#hooks, this.#q)));
+  }
+
+  webhookOutbox(): WebhookOutbox {
+    return new WebhookOutbox(this.#db as unknown as Kysely<WebhookDB>, this.engine);
   }
 
   // ---- sessions

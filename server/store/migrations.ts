@@ -3,6 +3,7 @@
  * Timestamps are integer milliseconds: `bigint` in PostgreSQL, INTEGER affinity in SQLite.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { webhooksMigration } from '../webhooks/migration.js';
 
 /** Non-final statuses, as the partial index of 0003 names them (a migration keeps its own copy: it must not change). */
 const LIVE_STATUSES = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED'];
@@ -177,6 +178,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_updated').ifNotExists().on('sessions').column('updated_at').execute();
     },
   },
+  '0006_webhooks': webhooksMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,6 +2,8 @@
  * The storage interface the domain talks to. One implementation over Kysely serves both engines
  * (`sqlite.ts`, `postgres.ts` only build the Kysely instance and supply engine helpers); the domain never sees SQL.
  */
+import type { WebhookOutbox } from '../webhooks/outbox.js';
+
 export const SESSION_STATUSES = [
   'INITIATED',
   'PROCESSING',
@@ -147,6 +149,8 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Runs a background job unless another process on the same database is running it now (then resolves undefined). */
   runExclusive<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
+  /** The webhook outbox on this store (bound to the transaction when this store is one). */
+  webhookOutbox(): WebhookOutbox;
 
   insertSession(row: SessionRow): Promise<void>;
   getSession(id: string): Promise<SessionRow | undefined>;

@@ -8,6 +8,7 @@ import { successBuckets } from './charts.js';
 import type { SessionDetail } from './session-detail.js';
 import './charts.js';
 import './session-detail.js';
+import './webhook-deliveries.js';
 
 /** "Updated without reload": the listing, the stats and the ledger are read again this often. */
 export const POLL_MS = 2_000;
@@ -170,6 +171,7 @@ export class AdminDashboard extends LightElement {
         </section>
       </div>
       ${this.#table()}
+      <webhook-deliveries .token=${this.token}></webhook-deliveries>
       <session-detail
         .summary=${this._summary}
         .charges=${this._charges.filter((c) => c.sessionId === this._selected)}

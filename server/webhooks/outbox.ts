@@ -1,0 +1,305 @@
+/**
+ * The webhook outbox (migration 0006_webhooks): one event row per final state change, one delivery row per URL, one
+ * attempt row per POST. Events are written inside the transaction that changes the session (`Store.webhookOutbox()` of
+ * the transaction's store), so a committed change always has its event and a rolled-back one never does.
+ *
+ * Claiming: a delivery is due when `pending`, `next_attempt_at <= now` and its lease has run out. `claim` leases due rows
+ * to one owner with one conditional UPDATE (PostgreSQL picks them with FOR UPDATE SKIP LOCKED, so instances sharing the
+ * database never take the same row); `finish` applies only while the caller still holds the lease.
+ */
+import { type Kysely, type Transaction, sql } from 'kysely';
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface WebhookEventsTable {
+  id: string;
+  type: string;
+  session_id: string;
+  payload: string;
+  created_at: number;
+}
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  type: string;
+  session_id: string;
+  url: string;
+  status: string;
+  attempts: number;
+  /** Position in the retry schedule (0 = first try); a redelivery starts it again. */
+  step: number;
+  next_attempt_at: number | null;
+  lease_until: number;
+  lease_owner: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  body_excerpt: string | null;
+}
+export interface WebhookDB {
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+}
+
+export interface NewEvent {
+  id: string;
+  type: string;
+  sessionId: string;
+  payload: string;
+  createdAt: number;
+  deliveries: { id: string; url: string }[];
+}
+
+export interface DeliveryRow {
+  deliveryId: string;
+  webhookId: string;
+  type: string;
+  sessionId: string;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  step: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A leased delivery with what is needed to send it. */
+export interface ClaimedDelivery extends DeliveryRow {
+  payload: string;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  bodyExcerpt: string | null;
+}
+
+/** Attempt rows kept per delivery (a redelivered delivery keeps growing its count, not its rows). */
+export const ATTEMPTS_KEPT = 50;
+
+export class WebhookOutbox {
+  readonly #db: Kysely<WebhookDB> | Transaction<WebhookDB>;
+  readonly #engine: 'sqlite' | 'postgres';
+
+  constructor(db: Kysely<WebhookDB> | Transaction<WebhookDB>, engine: 'sqlite' | 'postgres') {
+    this.#db = db;
+    this.#engine = engine;
+  }
+
+  /** Writes the event and its deliveries (due at once). Call it with the store of the transaction that changes the session. */
+  async insertEvent(e: NewEvent): Promise<void> {
+    await this.#db.insertInto('webhook_events').values({ id: e.id, type: e.type, session_id: e.sessionId, payload: e.payload, created_at: e.createdAt }).execute();
+    if (!e.deliveries.length) return;
+    await this.#db
+      .insertInto('webhook_deliveries')
+      .values(
+        e.deliveries.map((d) => ({
+          id: d.id,
+          event_id: e.id,
+          type: e.type,
+          session_id: e.sessionId,
+          url: d.url,
+          status: 'pending',
+          attempts: 0,
+          step: 0,
+          next_attempt_at: e.createdAt,
+          lease_until: 0,
+          lease_owner: null,
+          last_status_code: null,
+          last_error: null,
+          created_at: e.createdAt,
+          updated_at: e.createdAt,
+        })),
+      )
+      .execute();
+  }
+
+  /** Leases up to `limit` due deliveries to `owner` until `leaseUntil`, counting the attempt; returns them with their payloads. */
+  async claim(now: number, limit: number, owner: string, leaseUntil: number): Promise<ClaimedDelivery[]> {
+    if (limit <= 0) return [];
+    const set = (eb: any) => ({ lease_until: leaseUntil, lease_owner: owner, attempts: eb('attempts', '+', 1), updated_at: now });
+    const due = (db: Kysely<WebhookDB> | Transaction<WebhookDB>) =>
+      db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        // A literal, as the partial index webhook_deliveries_due spells it (SQLite uses a partial index only for constants).
+        .where('status', '=', sql.lit('pending'))
+        .where('next_attempt_at', '<=', now)
+        .where('lease_until', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(limit);
+    let rows: WebhookDeliveriesTable[];
+    if (this.#engine === 'postgres') {
+      // The rows are picked once, in a materialized CTE, skipping rows another instance has locked: an `IN (subquery)`
+      // may be re-run by the planner and, with SKIP LOCKED, pick other rows each time (more than `limit`).
+      rows = await this.#db
+        .with((cte) => cte('due').materialized(), (db) => due(db as Kysely<WebhookDB>).forUpdate().skipLocked())
+        .updateTable('webhook_deliveries')
+        .from('due')
+        .set(set)
+        .whereRef('webhook_deliveries.id', '=', 'due.id')
+        .where('webhook_deliveries.lease_until', '<=', now)
+        .returningAll('webhook_deliveries')
+        .execute();
+    } else {
+      // One writer at a time: the conditional update is the lease.
+      rows = await this.#db.updateTable('webhook_deliveries').set(set).where('id', 'in', due(this.#db)).where('lease_until', '<=', now).returningAll().execute();
+    }
+    if (!rows.length) return [];
+    const events = await this.#db
+      .selectFrom('webhook_events')
+      .select(['id', 'payload'])
+      .where('id', 'in', [...new Set(rows.map((r) => r.event_id))])
+      .execute();
+    const payloads = new Map(events.map((e) => [e.id, e.payload]));
+    return rows.map((r) => ({ ...deliveryFromDb(r), payload: payloads.get(r.event_id) ?? '' }));
+  }
+
+  /**
+   * Records an attempt and moves the delivery on, if `owner` still holds its lease: `delivered`, or back to `pending`
+   * at `nextAttemptAt` (one step further in the schedule), or `failed` when `nextAttemptAt` is null. False when the lease was lost.
+   */
+  async finish(
+    deliveryId: string,
+    owner: string,
+    outcome: { delivered: boolean; nextAttemptAt: number | null; now: number },
+    attempt: AttemptRecord,
+  ): Promise<boolean> {
+    const status: DeliveryStatus = outcome.delivered ? 'delivered' : outcome.nextAttemptAt === null ? 'failed' : 'pending';
+    const r = await this.#db
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({
+        status,
+        step: outcome.delivered ? eb.ref('step') : eb('step', '+', 1),
+        next_attempt_at: status === 'pending' ? outcome.nextAttemptAt : null,
+        lease_until: 0,
+        lease_owner: null,
+        last_status_code: attempt.statusCode,
+        last_error: attempt.error,
+        updated_at: outcome.now,
+      }))
+      .where('id', '=', deliveryId)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return false;
+    await this.#db
+      .insertInto('webhook_attempts')
+      .values({
+        delivery_id: deliveryId,
+        attempt: attempt.attempt,
+        started_at: attempt.startedAt,
+        duration_ms: attempt.durationMs,
+        status_code: attempt.statusCode,
+        error: attempt.error,
+        body_excerpt: attempt.bodyExcerpt,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    if (attempt.attempt > ATTEMPTS_KEPT) {
+      await this.#db.deleteFrom('webhook_attempts').where('delivery_id', '=', deliveryId).where('attempt', '<=', attempt.attempt - ATTEMPTS_KEPT).execute();
+    }
+    return true;
+  }
+
+  /** Makes a delivery due now from the start of the schedule, whatever its status. False when there is no such delivery. */
+  async redeliver(deliveryId: string, now: number): Promise<boolean> {
+    const r = await this.#db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending', step: 0, next_attempt_at: now, updated_at: now })
+      .where('id', '=', deliveryId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async getDelivery(deliveryId: string): Promise<DeliveryRow | undefined> {
+    const r = await this.#db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirst();
+    return r && deliveryFromDb(r);
+  }
+
+  /** Newest first; keyset paging on (created_at, id). */
+  async listDeliveries(q: { status: DeliveryStatus | null; limit: number; after: { createdAt: number; id: string } | null }): Promise<DeliveryRow[]> {
+    let query = this.#db.selectFrom('webhook_deliveries').selectAll();
+    if (q.status) query = query.where('status', '=', q.status);
+    const { createdAt, id } = q.after ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
+    const rows = await query
+      .where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit)
+      .execute();
+    return rows.map(deliveryFromDb);
+  }
+
+  /** Latest attempts first. */
+  async listAttempts(deliveryId: string): Promise<AttemptRecord[]> {
+    const rows = await this.#db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('attempt', 'desc').execute();
+    return rows.map((r) => ({
+      attempt: r.attempt,
+      startedAt: Number(r.started_at),
+      durationMs: r.duration_ms,
+      statusCode: r.status_code,
+      error: r.error,
+      bodyExcerpt: r.body_excerpt,
+    }));
+  }
+
+  /** Events of sessions (for tests and the admin): the webhook-ids recorded for one session, oldest first. */
+  async listEvents(sessionId: string): Promise<{ id: string; type: string; payload: string; createdAt: number }[]> {
+    const rows = await this.#db.selectFrom('webhook_events').selectAll().where('session_id', '=', sessionId).orderBy('created_at').execute();
+    return rows.map((r) => ({ id: r.id, type: r.type, payload: r.payload, createdAt: Number(r.created_at) }));
+  }
+
+  /** Deletes events (with their deliveries and attempts) whose deliveries are all settled and older than `before`. */
+  async purge(before: number): Promise<number> {
+    const old = this.#db
+      .selectFrom('webhook_events')
+      .select('id')
+      .where('created_at', '<', before)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('webhook_deliveries').select(sql.lit(1).as('one')).whereRef('event_id', '=', 'webhook_events.id').where('status', '=', 'pending'))),
+      )
+      .limit(1_000);
+    const ids = (await old.execute()).map((r) => r.id);
+    if (!ids.length) return 0;
+    const deliveries = this.#db.selectFrom('webhook_deliveries').select('id').where('event_id', 'in', ids);
+    await this.#db.deleteFrom('webhook_attempts').where('delivery_id', 'in', deliveries).execute();
+    await this.#db.deleteFrom('webhook_deliveries').where('event_id', 'in', ids).execute();
+    await this.#db.deleteFrom('webhook_events').where('id', 'in', ids).execute();
+    return ids.length;
+  }
+}
+
+function deliveryFromDb(r: WebhookDeliveriesTable): DeliveryRow {
+  return {
+    deliveryId: r.id,
+    webhookId: r.event_id,
+    type: r.type,
+    sessionId: r.session_id,
+    url: r.url,
+    status: r.status as DeliveryStatus,
+    attempts: r.attempts,
+    step: r.step,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    nextAttemptAt: r.next_attempt_at === null ? null : Number(r.next_attempt_at),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
