@@ -87,7 +87,7 @@ describe('the receiver route', () => {
     const r2 = await post(good.body, good.headers);
     expect(r2.status).toBe(200);
     expect(await r2.json()).toEqual({ received: true, outcome: 'paid' });
-    expect((await (await app.request(`/api/orders/${o.orderId}`)).json()).paid).toBe(true);
+    expect(((await (await app.request(`/api/orders/${o.orderId}`)).json()) as { paid: boolean }).paid).toBe(true);
   });
 
   it('refuses a body over 64 KiB', async () => {
