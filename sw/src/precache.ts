@@ -8,6 +8,7 @@
  * payment server's own page, is neither precached nor used for the merchant's navigations.
  */
 import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
+import { originFromStack, precacheEntries } from './origin.js';
 
 declare const self: ServiceWorkerGlobalScope;
 /** Replaced at build time (see sw/vite.config.ts). */
@@ -17,27 +18,15 @@ export const CHECKOUT_SHELL_URL = '/demo/checkout.html';
 const CHECKOUT_PATH_PREFIX = '/checkout/';
 
 /**
- * The origin this script was loaded from. Run while the script evaluates (at import): the first frame of a stack trace
- * names the script's own URL, the one place a script pulled in by importScripts() learns it. Falls back to the worker's.
+ * The payment server's origin: the origin of this script, read from a stack trace taken while it evaluates (the one place a
+ * script pulled in by importScripts() learns its own URL). Equal to the worker's own when /payment-sw.js is registered directly.
  */
-export function scriptOrigin(stack = new Error().stack ?? '', fallback = self.location.origin): string {
-  const m = /\b(https?:\/\/[^/\s)]+)\/[^\s)]*?\.js\b/.exec(stack);
-  return m ? m[1] : fallback;
-}
-
-/** The payment server's origin (equal to the worker's own when the server's /payment-sw.js is registered directly). */
-export const PAYMENT_ORIGIN = scriptOrigin();
+export const PAYMENT_ORIGIN = originFromStack(new Error().stack ?? '', self.location.origin);
 /** True when the worker runs on the payment server's own origin (the demo storefront), false inside a merchant's shim. */
 export const ON_PAYMENT_ORIGIN = PAYMENT_ORIGIN === self.location.origin;
 
-export function precacheEntries(manifest: PrecacheEntry[], paymentOrigin: string, onPaymentOrigin: boolean): PrecacheEntry[] {
-  return manifest
-    .filter((e) => onPaymentOrigin || e.url !== CHECKOUT_SHELL_URL)
-    .map((e) => ({ ...e, url: new URL(e.url, `${paymentOrigin}/`).href }));
-}
-
 export function setUpPrecache(): void {
-  precacheAndRoute(precacheEntries(__PRECACHE_MANIFEST__, PAYMENT_ORIGIN, ON_PAYMENT_ORIGIN));
+  precacheAndRoute(precacheEntries(__PRECACHE_MANIFEST__, PAYMENT_ORIGIN, ON_PAYMENT_ORIGIN, CHECKOUT_SHELL_URL));
   cleanupOutdatedCaches();
 }
 
