@@ -56,8 +56,7 @@ export class OrderTokens {
     try {
       ({ payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'], requiredClaims: ['exp'], currentDate: new Date(this.now()) }));
     } catch (e) {
-      if (e instanceof errors.JWTExpired) throw new AppError('order_token_expired');
-      throw invalid(e instanceof errors.JWSSignatureVerificationFailed ? 'bad signature' : 'not a valid HS256 JWS');
+      throw joseFailure(e);
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) {
@@ -68,6 +67,15 @@ export class OrderTokens {
     if (await this.store.getOrder(orderId)) throw invalid("the orderId belongs to the payment server's own order source");
     return { orderId, amount, currency, ...(metadata ? { metadata } : {}) };
   }
+}
+
+/** jose's refusal as the API's answer; the reason names the check, never the secret or the token. */
+function joseFailure(e: unknown): AppError {
+  if (e instanceof errors.JWTExpired) return new AppError('order_token_expired');
+  if (e instanceof errors.JWTClaimValidationFailed) return invalid(`claim "${e.claim}": ${e.reason}`);
+  if (e instanceof errors.JWSSignatureVerificationFailed) return invalid('bad signature');
+  if (e instanceof errors.JOSEAlgNotAllowed) return invalid('algorithm not allowed (HS256 only)');
+  return invalid('not a compact JWS');
 }
 
 function invalid(reason: string, issues?: unknown): AppError {

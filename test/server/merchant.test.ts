@@ -140,14 +140,25 @@ function suite(engine: Engine) {
         'not.a.jwt',
         'x',
       ];
-      for (const token of bad) expectError(await createWith(base, { orderToken: token }), 400, 'invalid_order_token');
+      const reasons = [];
+      for (const token of bad) {
+        const r = await createWith(base, { orderToken: token });
+        expectError(r, 400, 'invalid_order_token');
+        expect(r.text).not.toContain(SECRET);
+        reasons.push(r.body.error.details.reason);
+      }
+      expect(reasons.slice(0, 4)).toEqual(['bad signature', 'algorithm not allowed (HS256 only)', 'bad signature', 'algorithm not allowed (HS256 only)']);
       expectError(await createWith(base, { orderToken: `${good}${'A'.repeat(5000)}` }), 400, 'validation_error');
       expectError(await createWith(base, { orderToken: 42 }), 400, 'validation_error');
     });
 
     it('checks the claims: exp required and in the future, positive integer amount, ISO currency, orderId format', async () => {
       expectError(await createWith(base, { orderToken: await sign(order(), { exp: Math.floor(Date.now() / 1000) - 60 }) }), 400, 'order_token_expired');
-      expectError(await createWith(base, { orderToken: await sign(order(), { exp: null }) }), 400, 'invalid_order_token');
+      const noExp = await createWith(base, { orderToken: await sign(order(), { exp: null }) });
+      expectError(noExp, 400, 'invalid_order_token');
+      expect(noExp.body.error.details.reason).toMatch(/exp/);
+      const notYet = await createWith(base, { orderToken: await sign({ ...order(), nbf: Math.floor(Date.now() / 1000) + 3600 }) });
+      expectError(notYet, 400, 'invalid_order_token');
       for (const over of [{ amount: 0 }, { amount: -5 }, { amount: 1.5 }, { amount: '100' }, { currency: 'eur' }, { currency: 'EURO' }, { orderId: 'a b' }, { orderId: '' }, { orderId: undefined }]) {
         const r = await createWith(base, { orderToken: await sign(order(over)) });
         expectError(r, 400, 'invalid_order_token');
