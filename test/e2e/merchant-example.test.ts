@@ -130,6 +130,7 @@ describe('the example merchant on its own origin', () => {
       expect(logs.filter((l) => /sw error|Failed to register|bad-precaching/i.test(l)), logs.join('\n')).toEqual([]);
 
       const sessionId = await sessionIdOf(page);
+      expect((await shopOrder(order.orderId)).paid).toBe(false);
       await payWith(page, CARDS.ok);
       await backOnOrderPage(page, order.orderId);
       expect((await charges(sessionId)).filter((c) => c.status === 'succeeded')).toHaveLength(1);
