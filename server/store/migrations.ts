@@ -177,7 +177,7 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_updated').ifNotExists().on('sessions').column('updated_at').execute();
     },
   },
-  '0006_sessions_order_index': {
+  '0007_sessions_order_index': {
     // Merchant reads list an order's sessions (GET /sessions?orderId=), newest first: 0004 dropped the old order index
     // when nothing read it; this one also serves the order, so the look-up stops at its limit.
     async up(db: Kysely<any>) {
