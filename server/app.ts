@@ -27,6 +27,8 @@ import { clientInfo, memoryRateLimits, parseTrustProxy, postgresRateLimits, rate
 import { noNulCharacters } from './middleware/no-nul/index.js';
 import { requestLog } from './middleware/request-log/index.js';
 import type { PaymentProcessor } from './processor/types.js';
+import { OrderTokens } from './domain/order-tokens.js';
+import { merchantRoutes } from './routes/merchant.js';
 import { paymentRoutes } from './routes/payments.js';
 import { processorRoutes } from './routes/processor.js';
 import { storeRoutes } from './routes/store.js';
@@ -181,6 +183,8 @@ export function createApp(d: AppDeps): App {
   const payments = new OpenAPIHono({ defaultHook: validationHook });
   payments.openAPIRegistry.registerComponent('securitySchemes', 'clientSecret', { type: 'http', scheme: 'bearer', description: "The session's client secret" });
   payments.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
+  payments.openAPIRegistry.registerComponent('securitySchemes', 'merchantKey', { type: 'http', scheme: 'bearer', description: 'MERCHANT_API_KEY' });
+  merchantRoutes({ sessions, adminToken: d.adminToken, merchantKey: config.MERCHANT_API_KEY }, payments);
   paymentRoutes(
     {
       sessions,
@@ -188,6 +192,7 @@ export function createApp(d: AppDeps): App {
       store,
       adminToken: d.adminToken,
       merchantKey: config.MERCHANT_API_KEY,
+      orderTokens: new OrderTokens(config.ORDER_SIGNING_SECRET, store, now),
       now,
       idempotencyTtlMs: config.IDEMPOTENCY_TTL_MS,
       paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,

@@ -13,6 +13,11 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   MERCHANT_API_KEY: z.string().min(16, 'MERCHANT_API_KEY must be at least 16 characters').optional(),
+  /** Signed orders (HS256): at least 32 bytes, so the HMAC key is as long as its hash. */
+  ORDER_SIGNING_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s) >= 32, 'ORDER_SIGNING_SECRET must be at least 32 bytes (e.g. `openssl rand -base64 32`)')
+    .optional(),
   ALLOWED_ORIGINS: z.string().default(''),
   PAYMENT_TIMEOUT_MS: int(30_000),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),

@@ -13,6 +13,8 @@ export const CODES = {
   invalid_cvc: { status: 400, message: 'The card security code is not valid.' },
   invalid_payment_method: { status: 400, message: 'The payment token is unknown, already used or expired.' },
   invalid_cursor: { status: 400, message: 'The cursor is not valid.' },
+  invalid_order_token: { status: 400, message: 'The order token is not valid (signature, algorithm or claims).' },
+  order_token_expired: { status: 400, message: 'The order token has expired; ask the shop for a new one.' },
   unauthorized: { status: 401, message: 'Missing or invalid credentials.' },
   card_declined: { status: 402, message: 'The card was declined.' },
   insufficient_funds: { status: 402, message: 'The card has insufficient funds.' },

@@ -220,6 +220,12 @@ export class Sessions {
     return summaryView(s, await this.#d.store.listCharges(id), this.#d.now());
   }
 
+  /** An order's sessions, newest first (merchant reads); overdue ones are shown EXPIRED at once. */
+  async listForOrder(orderId: string, limit: number): Promise<SessionRow[]> {
+    const rows = await this.#d.store.listSessionsByOrder(orderId, limit);
+    return Promise.all(rows.map((r) => this.#expireIfDue(r)));
+  }
+
   async list(q: { status?: string; limit: number; cursor?: string }) {
     const statuses = parseStatuses(q.status);
     // The admin sees overdue sessions as EXPIRED at once, not only after the next sweep.

@@ -1,6 +1,7 @@
 /** The payment-session API (CONTRACT §2), base path /api/payments. Thin: auth and validation here, behaviour in domain/. */
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import { AppError } from '../errors.js';
+import type { OrderTokens } from '../domain/order-tokens.js';
 import type { Sessions } from '../domain/sessions.js';
 import type { SessionEvents } from '../domain/events.js';
 import { sessionView } from '../domain/views.js';
@@ -13,6 +14,7 @@ import * as S from './schemas.js';
 import { analytics } from './analytics.js';
 import { sessionEventStream } from './events.js';
 import { SessionFeeds, StreamLimits } from '../domain/streams.js';
+import { createInput } from './merchant.js';
 
 export interface PaymentRoutesDeps {
   sessions: Sessions;
@@ -20,6 +22,7 @@ export interface PaymentRoutesDeps {
   store: Store;
   adminToken: string;
   merchantKey: string | undefined;
+  orderTokens: OrderTokens;
   now: () => number;
   idempotencyTtlMs: number;
   paymentTimeoutMs: number;
@@ -46,6 +49,7 @@ const postErrors = {
 
 export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
   const holderAuth = sessionHolder(d.sessions, d.adminToken);
+  const readerAuth = sessionHolder(d.sessions, d.adminToken, d.merchantKey); // the merchant key reads sessions too
   const leaseMs = d.paymentTimeoutMs * 3 + 10_000; // a /complete may wait for an earlier charge, then make its own
   const idem = (required: boolean, create = false) =>
     idempotency({
@@ -91,7 +95,8 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
   for (const action of ['resume', 'cancel', 'interrupt']) app.use(`/session/:sessionId/${action}`, holderAuth, perSession, idem(false));
   app.use('/session/:sessionId/complete', holderAuth, perSession, idem(true));
   // GET only: `/session/:sessionId` would otherwise also match POST /session/create.
-  for (const path of ['/session/:sessionId', '/session/:sessionId/summary', '/session/:sessionId/events']) app.on('GET', path, holderAuth);
+  for (const path of ['/session/:sessionId', '/session/:sessionId/summary']) app.on('GET', path, readerAuth);
+  app.on('GET', '/session/:sessionId/events', holderAuth);
   app.use('/sessions/*', adminOnly(d.adminToken));
 
   app.openapi(
@@ -103,20 +108,15 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       responses: {
         201: { description: 'Created; carries the client secret once', ...json(S.CreateResponse) },
         ...postErrors,
-        400: err('Invalid body'),
+        400: err('Invalid body, invalid_order_token or order_token_expired'),
         401: err('Wrong merchant key'),
         404: err('Unknown order'),
         409: err('Order already paid'),
       },
     }),
     async (c) => {
-      const input = c.req.valid('json');
-      const merchant = c.get('caller')?.kind === 'merchant';
-      if (!merchant && (input.amount !== undefined || input.currency !== undefined || input.metadata !== undefined)) {
-        throw new AppError('validation_error', 'amount, currency and metadata can only be set with the merchant API key.');
-      }
-      if (input.metadata && Object.keys(input.metadata).length > 20) throw new AppError('validation_error', 'At most 20 metadata keys.');
-      return c.json(await d.sessions.create(input, merchant), 201);
+      const { input, trusted } = await createInput(c.req.valid('json'), c.get('caller')?.kind === 'merchant', d.orderTokens);
+      return c.json(await d.sessions.create(input, trusted), 201);
     },
   );
 
@@ -125,7 +125,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       method: 'get',
       path: '/session/{sessionId}',
       summary: 'Read a session',
-      security: holder,
+      security: [...holder, { merchantKey: [] }, { adminToken: [] }],
       request: { params: S.SessionIdParam },
       responses: { 200: { description: 'The session', ...json(S.SessionSchema) }, 404: err('No such session (or wrong secret)') },
     }),
@@ -200,7 +200,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       method: 'get',
       path: '/session/{sessionId}/summary',
       summary: 'Attempts, interruptions, retries and durations of a session',
-      security: holder,
+      security: [...holder, { merchantKey: [] }, { adminToken: [] }],
       request: { params: S.SessionIdParam },
       responses: { 200: { description: 'Summary', ...json(S.SummaryResponse) }, 404: err('No such session') },
     }),

@@ -37,7 +37,8 @@ export const SessionSchema = z
 
 export const CreateBody = z
   .object({
-    orderId: Id,
+    orderId: Id.optional().openapi({ description: 'An order of the server\'s order source (or, with the merchant key, the merchant\'s own). Required unless orderToken is given.' }),
+    orderToken: z.string().min(1).max(4096).optional().openapi({ description: 'A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}); instead of orderId.' }),
     userId: Id.optional(),
     amount: z.number().int().positive().max(100_000_000).optional().openapi({ description: 'Minor units. Merchant key only.' }),
     currency: z.string().regex(/^[A-Za-z]{3}$/).optional().openapi({ description: 'ISO 4217. Merchant key only.' }),
@@ -77,6 +78,12 @@ export const SummaryResponse = z
   })
   .passthrough()
   .openapi('SessionSummary');
+
+export const OrderSessionsQuery = z.object({
+  orderId: Id.openapi({ param: { name: 'orderId', in: 'query' }, example: 'ord_123' }),
+  limit: z.coerce.number().int().min(1).max(100).default(100).openapi({ description: 'At most 100; newest first.' }),
+});
+export const OrderSessionsResponse = z.object({ sessions: z.array(SessionSchema) }).openapi('OrderSessions');
 
 export const ListQuery = z.object({
   status: z.string().max(200).optional().openapi({ description: 'A status, a comma list, or "all"; default: the active (non-final) statuses.' }),

@@ -179,6 +179,18 @@ export class KyselyStore implements Store {
     return [...final, ...live].map(sessionFromDb);
   }
 
+  async listSessionsByOrder(orderId: string, limit: number): Promise<SessionRow[]> {
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(sessionFromDb);
+  }
+
   // ---- charges
 
   async insertCharge(row: ChargeRow): Promise<void> {

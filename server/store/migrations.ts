@@ -179,6 +179,16 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0006_webhooks': webhooksMigration,
+  '0007_sessions_order_index': {
+    // Merchant reads list an order's sessions (GET /sessions?orderId=), newest first: 0004 dropped the old order index
+    // when nothing read it; this one also serves the order, so the look-up stops at its limit.
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex('sessions_order_created').ifNotExists().on('sessions').columns(['order_id', 'created_at', 'id']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('sessions_order_created').ifExists().execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -164,6 +164,8 @@ export interface Store {
   purgeFinalSessions(before: number): Promise<number>;
   /** Sessions final since `since` (newest outcomes first), then those live now: up to `limit` of each (for analytics). */
   listSessionsActiveSince(since: number, limit: number): Promise<SessionRow[]>;
+  /** An order's sessions, newest first, at most `limit` (merchant reads). */
+  listSessionsByOrder(orderId: string, limit: number): Promise<SessionRow[]>;
 
   insertCharge(row: ChargeRow): Promise<void>;
   getCharge(chargeKey: string): Promise<ChargeRow | undefined>;

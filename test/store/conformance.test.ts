@@ -37,7 +37,7 @@ function conformance(engine: Engine) {
       await store.migrate();
       await store.migrate();
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_sessions_status_index', '0003_sessions_live_expiry_index', '0004_drop_unread_session_indexes', '0005_session_write_indexes', '0006_webhooks']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_sessions_status_index', '0003_sessions_live_expiry_index', '0004_drop_unread_session_indexes', '0005_session_write_indexes', '0006_webhooks', '0007_sessions_order_index']);
       expect(store.engine).toBe(engine);
     });
 

@@ -1,0 +1,83 @@
+/**
+ * Signed orders (README "Merchant integration"): a merchant backend signs `{orderId, amount, currency, exp, metadata?}`
+ * as a JWS (HS256) with ORDER_SIGNING_SECRET; the page hands it to the widget (`order-token`), the widget to
+ * `POST /session/create {orderToken}`. The amount and currency of such a session come only from a verified token.
+ */
+import { errors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/types.js';
+
+/** The longest token accepted: far above any real order (metadata is bounded too), far below the body limit. */
+export const MAX_ORDER_TOKEN_LENGTH = 4096;
+
+const Claims = z
+  .object({
+    orderId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/),
+    amount: z.number().int().positive().max(100_000_000),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals'),
+    exp: z.number().int(),
+    metadata: z
+      .record(z.string().max(40), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+      .refine((m) => Object.keys(m).length <= 20, 'at most 20 keys')
+      .optional(),
+  })
+  .passthrough(); // iat, nbf, jti, … are the signer's business
+
+export interface SignedOrder {
+  orderId: string;
+  amount: number;
+  currency: string;
+  metadata?: Record<string, string | number | boolean | null>;
+}
+
+export class OrderTokens {
+  readonly #key: Uint8Array | null;
+
+  constructor(
+    secret: string | undefined,
+    private readonly store: Pick<Store, 'getOrder'>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#key = secret ? new TextEncoder().encode(secret) : null;
+  }
+
+  get enabled(): boolean {
+    return this.#key !== null;
+  }
+
+  /** The verified order, or 400 `invalid_order_token` / `order_token_expired`. */
+  async verify(token: string): Promise<SignedOrder> {
+    if (!this.#key) {
+      throw new AppError('invalid_order_token', 'Signed orders are not enabled on this payment server (ORDER_SIGNING_SECRET is not set).', { reason: 'not_enabled' });
+    }
+    if (token.length > MAX_ORDER_TOKEN_LENGTH) throw invalid(`longer than ${MAX_ORDER_TOKEN_LENGTH} characters`);
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'], requiredClaims: ['exp'], currentDate: new Date(this.now()) }));
+    } catch (e) {
+      throw joseFailure(e);
+    }
+    const claims = Claims.safeParse(payload);
+    if (!claims.success) {
+      throw invalid('claims do not match {orderId, amount, currency, exp, metadata?}', claims.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })));
+    }
+    const { orderId, amount, currency, metadata } = claims.data;
+    // An id of the server's own order source is priced by it: a token must not re-price (or pay) such an order.
+    if (await this.store.getOrder(orderId)) throw invalid("the orderId belongs to the payment server's own order source");
+    return { orderId, amount, currency, ...(metadata ? { metadata } : {}) };
+  }
+}
+
+/** jose's refusal as the API's answer; the reason names the check, never the secret or the token. */
+function joseFailure(e: unknown): AppError {
+  if (e instanceof errors.JWTExpired) return new AppError('order_token_expired');
+  if (e instanceof errors.JWTClaimValidationFailed) return invalid(`claim "${e.claim}": ${e.reason}`);
+  if (e instanceof errors.JWSSignatureVerificationFailed) return invalid('bad signature');
+  if (e instanceof errors.JOSEAlgNotAllowed) return invalid('algorithm not allowed (HS256 only)');
+  return invalid('not a compact JWS');
+}
+
+function invalid(reason: string, issues?: unknown): AppError {
+  return new AppError('invalid_order_token', undefined, issues ? { reason, issues } : { reason });
+}

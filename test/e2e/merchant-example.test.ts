@@ -1,0 +1,256 @@
+/**
+ * The example merchant (examples/merchant) as `npm run example:merchant` runs it: two real processes, the shop on its own
+ * origin and the payment server beside it, driven in Chromium. The shop's worker is its one-line shim importing the
+ * payment server's payment-sw.js; the shop marks an order paid only on a verified webhook or its own merchant read.
+ *
+ * Needs, besides this branch: the webhook sender (WEBHOOK_URL/WEBHOOK_SECRET, contract §6) for "paid by the verified
+ * webhook", and the widget's `order-token` attribute for the signed-order page.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT } from '../support/server.js';
+import { CARDS, DIST, ensureBuilt, launch, openContext, payWith, sessionIdOf, waitForStatus, waitForWorker } from './support.js';
+
+const MERCHANT_KEY = `mk_${randomBytes(18).toString('base64url')}`;
+const ADMIN_TOKEN = `adm_${randomBytes(18).toString('base64url')}`;
+const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+let proc: ChildProcess;
+let output = '';
+let shop = '';
+let pay = '';
+let dataDir = '';
+let browser: Browser;
+
+interface ShopOrder {
+  orderId: string;
+  amount: number;
+  currency: string;
+  paid: boolean;
+  paidVia: 'webhook' | 'merchant-read' | null;
+}
+
+async function newOrder(): Promise<ShopOrder> {
+  const r = await fetch(`${shop}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: 'tea', quantity: 2 }] }) });
+  expect(r.status).toBe(201);
+  return (await r.json()) as ShopOrder;
+}
+const shopOrder = async (orderId: string) => (await (await fetch(`${shop}/api/orders/${orderId}`)).json()) as ShopOrder;
+const merchantRead = async (orderId: string) =>
+  ((await (await fetch(`${pay}/api/payments/sessions?orderId=${orderId}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } })).json()) as { sessions: { status: string; sessionId: string }[] }).sessions;
+const charges = async (sessionId: string) =>
+  ((await (await fetch(`${pay}/api/payments/test-processor/charges?sessionId=${sessionId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { charges: { status: string }[] }).charges;
+
+beforeAll(async () => {
+  ensureBuilt();
+  dataDir = mkdtempSync(join(tmpdir(), 'pc-example-'));
+  proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/merchant/start.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PAYMENT_PORT: '0',
+      MERCHANT_PORT: '0',
+      DATA_DIR: dataDir,
+      EXAMPLE_SERVER: 'source',
+      ...(process.env.E2E_STATIC_DIR ? { STATIC_DIR: process.env.E2E_STATIC_DIR } : {}),
+      LOG_LEVEL: 'warn',
+      ADMIN_TOKEN,
+      MERCHANT_API_KEY: MERCHANT_KEY,
+      ORDER_SIGNING_SECRET: randomBytes(32).toString('base64url'),
+      WEBHOOK_SECRET,
+      WEBHOOK_RETRY_BASE_MS: '200',
+    },
+  });
+  proc.stdout!.on('data', (d) => (output += d));
+  proc.stderr!.on('data', (d) => (output += d));
+  await new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`example did not start:\n${output}`)), 30_000);
+    proc.stdout!.on('data', () => {
+      const s = /example merchant: (http:\/\/\S+)/.exec(output);
+      const p = /payment server: +(http:\/\/\S+)/.exec(output);
+      if (s && p) {
+        [shop, pay] = [s[1], p[1]];
+        clearTimeout(timer);
+        res();
+      }
+    });
+    proc.once('exit', (code) => rej(new Error(`example exited with ${code}:\n${output}`)));
+  });
+  browser = await launch();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (proc && proc.exitCode === null) {
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Waits for the widget to take the shopper back to the shop's order page (its checkout-complete listener). */
+async function backOnOrderPage(page: Page, orderId: string): Promise<void> {
+  await page.waitForURL(`${shop}/orders/${orderId}`, { timeout: 20_000 });
+}
+
+describe('the example merchant on its own origin', () => {
+  it('prints both URLs, on two origins', () => {
+    expect(new URL(shop).origin).not.toBe(new URL(pay).origin);
+  });
+
+  it('server-to-server page: the worker shim runs the payment server\'s worker; pay → the order is paid only once the payment server confirms it', async () => {
+    const order = await newOrder();
+    const { context, page, logs } = await openContext(browser, shop);
+    try {
+      await page.goto(`/orders/${order.orderId}/pay-server`);
+      await waitForStatus(page, 'initiated').catch(async (err) => {
+        throw new Error(`${(err as Error).message}\n${logs.join('\n')}\n${output}`);
+      });
+      await waitForWorker(page);
+      // The worker is the shop's own file, scoped to the shop, and it precached the widget from the payment server.
+      const worker = await page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.getRegistration();
+        const urls: string[] = [];
+        for (const name of await caches.keys()) for (const req of await (await caches.open(name)).keys()) urls.push(req.url);
+        return { script: reg?.active?.scriptURL, scope: reg?.scope, urls };
+      });
+      expect(worker.script).toBe(`${shop}/payment-sw.js`);
+      expect(worker.scope).toBe(`${shop}/`);
+      expect(worker.urls.some((u) => u.startsWith(`${pay}/payment-checkout.js`)), JSON.stringify(worker.urls)).toBe(true);
+      expect(worker.urls.some((u) => /\/payment-checkout-sw-bridge\.[\w-]+\.js/.test(u) && u.startsWith(pay)), JSON.stringify(worker.urls)).toBe(true);
+      expect(worker.urls.some((u) => u.includes('/demo/')), 'the payment server\'s demo page is not the shop\'s').toBe(false);
+      expect(logs.filter((l) => /sw error|Failed to register|bad-precaching/i.test(l)), logs.join('\n')).toEqual([]);
+
+      const sessionId = await sessionIdOf(page);
+      expect((await shopOrder(order.orderId)).paid).toBe(false);
+      await payWith(page, CARDS.ok);
+      await backOnOrderPage(page, order.orderId);
+      expect((await charges(sessionId)).filter((c) => c.status === 'succeeded')).toHaveLength(1);
+      // The shop learns it from the payment server: the webhook, or, asked now, its own merchant read.
+      await page.click('#check').catch(() => {}); // gone already when the webhook came first
+      await expect.poll(async () => (await shopOrder(order.orderId)).paid, { timeout: 15_000 }).toBe(true);
+      await page.goto(`/orders/${order.orderId}`);
+      expect(await page.getAttribute('#order-status', 'data-paid')).toBe('true');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a payment queued by the imported worker while offline reaches the payment server on the other origin', async () => {
+    const order = await newOrder();
+    const { context, page, logs } = await openContext(browser, shop);
+    try {
+      await page.goto(`/orders/${order.orderId}/pay-server`);
+      await waitForStatus(page, 'initiated');
+      await waitForWorker(page);
+      // Tokenising reaches the server; the network goes away before /complete leaves, so the worker must queue it.
+      await context.route(`${pay}/api/payments/test-processor/tokens`, async (route) => {
+        const response = await route.fetch();
+        await context.setOffline(true);
+        await route.fulfill({ response });
+      });
+      await payWith(page, CARDS.ok);
+      await page.waitForSelector('payment-checkout[queued]', { state: 'attached', timeout: 15_000 }).catch((err: Error) => {
+        throw new Error(`${err.message}\n${logs.join('\n')}`);
+      });
+      await context.setOffline(false);
+      await backOnOrderPage(page, order.orderId);
+      const sessions = await merchantRead(order.orderId);
+      expect(sessions.map((s) => s.status)).toEqual(['COMPLETED']);
+      expect((await charges(sessions[0].sessionId)).filter((c) => c.status === 'succeeded')).toHaveLength(1);
+    } finally {
+      await context.setOffline(false);
+      await context.close();
+    }
+  });
+
+  it('signed-order page: pay → the shop\'s order is paid by the verified webhook', async () => {
+    const order = await newOrder();
+    const { context, page, logs } = await openContext(browser, shop);
+    try {
+      await page.goto(`/orders/${order.orderId}/pay`);
+      await waitForStatus(page, 'initiated').catch(async (err) => {
+        throw new Error(`${(err as Error).message} (needs the widget's order-token)\n${logs.join('\n')}`);
+      });
+      expect((await shopOrder(order.orderId)).paid).toBe(false);
+      await payWith(page, CARDS.ok);
+      await backOnOrderPage(page, order.orderId);
+      // No click, no read: only the webhook can pay it now.
+      await expect.poll(async () => (await shopOrder(order.orderId)).paidVia, { timeout: 20_000, message: `needs the webhook sender\n${output}` }).toBe('webhook');
+      await page.waitForSelector('#order-status[data-paid="true"]', { timeout: 10_000 }); // the page follows the shop's records
+      const sessions = await merchantRead(order.orderId);
+      expect(sessions.filter((s) => s.status === 'COMPLETED')).toHaveLength(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a checkout-complete forged on the page does not mark the order paid', async () => {
+    const order = await newOrder();
+    const { context, page } = await openContext(browser, shop);
+    try {
+      await page.goto(`/orders/${order.orderId}/pay-server`);
+      await waitForStatus(page, 'initiated');
+      await page.evaluate(() => {
+        const el = document.querySelector('payment-checkout')!;
+        el.dispatchEvent(new CustomEvent('checkout-complete', { bubbles: true, composed: true, detail: { sessionId: 'cs_forged', orderId: 'ord_FORGED', paymentId: 'ch_forged' } }));
+      });
+      // The page moves on to the shop's own order (not the forged id) and says what the shop's records say.
+      await backOnOrderPage(page, order.orderId);
+      expect(await page.getAttribute('#order-status', 'data-paid')).toBe('false');
+      await page.click('#check');
+      expect(await page.getAttribute('#order-status', 'data-paid')).toBe('false');
+      expect((await shopOrder(order.orderId)).paid).toBe(false);
+      expect((await merchantRead(order.orderId)).map((s) => s.status)).toEqual(['INITIATED']);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a forged or unsigned webhook is refused and marks nothing', async () => {
+    const order = await newOrder();
+    const body = JSON.stringify({
+      type: 'checkout.session.completed',
+      timestamp: new Date().toISOString(),
+      data: { sessionId: 'cs_forged', orderId: order.orderId, status: 'COMPLETED', amount: order.amount, currency: order.currency },
+    });
+    const forger = new Webhook(`whsec_${randomBytes(32).toString('base64')}`);
+    const now = new Date();
+    const attempts: Record<string, string>[] = [
+      { 'content-type': 'application/json' },
+      { 'content-type': 'application/json', 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(+now / 1000)), 'webhook-signature': forger.sign('msg_1', now, body) },
+      // The right secret over another body: a signature does not carry over.
+      { 'content-type': 'application/json', 'webhook-id': 'msg_2', 'webhook-timestamp': String(Math.floor(+now / 1000)), 'webhook-signature': new Webhook(WEBHOOK_SECRET).sign('msg_2', now, '{}') },
+    ];
+    for (const headers of attempts) {
+      const r = await fetch(`${shop}/webhooks/payments`, { method: 'POST', headers, body });
+      expect([400, 401]).toContain(r.status);
+    }
+    expect((await shopOrder(order.orderId)).paid).toBe(false);
+    // The same event signed with the shared secret is believed — the receiver is not simply closed.
+    const ok = new Webhook(WEBHOOK_SECRET);
+    const r = await fetch(`${shop}/webhooks/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': 'msg_3', 'webhook-timestamp': String(Math.floor(+now / 1000)), 'webhook-signature': ok.sign('msg_3', now, body) },
+      body,
+    });
+    expect(r.status).toBe(200);
+    expect((await shopOrder(order.orderId)).paidVia).toBe('webhook');
+  });
+
+  it('the payment server serves payment-sw.js for a cross-origin importScripts', async () => {
+    const r = await fetch(`${pay}/payment-sw.js`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/javascript/);
+    expect(r.headers.get('cross-origin-resource-policy') ?? 'cross-origin').toBe('cross-origin');
+    expect(DIST).toBeTruthy();
+  });
+});
