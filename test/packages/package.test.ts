@@ -49,7 +49,7 @@ describe('npm pack', () => {
 
   it('ships every file the exports map names', () => {
     const targets = exportTargets(pkg.manifest);
-    expect(targets.map((t) => t.subpath)).toEqual(expect.arrayContaining(['./widget', './react', './custom-elements.json']));
+    expect(targets.map((t) => t.subpath)).toEqual(expect.arrayContaining(['./widget', './react', './vue', './custom-elements.json']));
     for (const { subpath, target } of targets) {
       expect(pkg.files, `${subpath} → ${target}`).toContain(target);
       expect(existsSync(installed(target)), `${target} installed`).toBe(true);
@@ -66,7 +66,7 @@ describe('npm pack', () => {
     expect(pkg.files).toEqual(expect.arrayContaining(['README.md', 'LICENSE']));
   });
 
-  it('depends on what its files import, and on nothing else (React is an optional peer)', () => {
+  it('depends on what its files import, and on nothing else (React and Vue are optional peers)', () => {
     const shipped = pkg.files.filter((f) => /\.(js|d\.ts)$/.test(f));
     const imported = new Set(shipped.flatMap((f) => importedPackages(installed(f))));
     imported.delete('payment-checkout'); // the bindings import the element as `payment-checkout/widget`: one copy of it per app
@@ -77,15 +77,16 @@ describe('npm pack', () => {
     // A server package here would be installed into every storefront that uses the widget: those are devDependencies.
     expect(Object.keys(pkg.manifest.dependencies ?? {}).filter((name) => !imported.has(name))).toEqual([]);
     expect(pkg.manifest.peerDependenciesMeta?.react?.optional).toBe(true);
+    expect(pkg.manifest.peerDependenciesMeta?.vue?.optional).toBe(true);
   });
 });
 
 describe('the installed package', () => {
-  it('resolves payment-checkout/widget, /react and /custom-elements.json from a merchant project', () => {
-    const script = `for (const s of ['payment-checkout/widget', 'payment-checkout/react', 'payment-checkout/custom-elements.json']) console.log(import.meta.resolve(s));`;
+  it('resolves payment-checkout/widget, /react, /vue and /custom-elements.json from a merchant project', () => {
+    const script = `for (const s of ['payment-checkout/widget', 'payment-checkout/react', 'payment-checkout/vue', 'payment-checkout/custom-elements.json']) console.log(import.meta.resolve(s));`;
     const resolved = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: pkg.dir, encoding: 'utf8' }).trim().split('\n');
     expect(resolved.map((u) => new URL(u).pathname)).toEqual(
-      ['dist/payment-checkout.js', 'dist/react/index.js', 'dist/custom-elements.json'].map((f) => installed(f)),
+      ['dist/payment-checkout.js', 'dist/react/index.js', 'dist/vue/index.js', 'dist/custom-elements.json'].map((f) => installed(f)),
     );
   });
 
