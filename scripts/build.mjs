@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run build`: the widget, the demo, the service worker (which precaches the first two), then the server.
+// `npm run build`: the widget, the demo, the service worker (which precaches the first two), the widget's React/Vue bindings,
+// then the server.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,8 @@ for (const part of ['widget', 'demo', 'sw']) {
   console.log(`build: ${part}`);
   run(process.execPath, [script]);
 }
+console.log('build: widget bindings');
+run(process.execPath, [join(root, 'widget/bindings/build.mjs')]);
 // After the service worker (its precache lists the originals only): .br/.gz copies of the client files.
 run(process.execPath, [join(root, 'scripts', 'compress.mjs')]);
 console.log('build: server');

@@ -32,6 +32,7 @@ const steps = [
   ['server and store', bin('vitest'), ['run', '--project', 'server']],
   ['widget (Chromium)', bin('web-test-runner'), ['--config', 'web-test-runner.config.mjs']],
   ['end-to-end (Chromium)', bin('vitest'), ['run', '--project', 'e2e']],
+  ['packages (npm pack, React in Chromium)', bin('vitest'), ['run', '--project', 'packages']],
   ['chaos (small)', bin('tsx'), ['test/chaos/run.ts', '--checkouts', '60']],
   ['fuzz from /openapi.json (small)', bin('tsx'), ['test/fuzz/run.ts', '--requests', '500']],
   ['fuzz from /openapi.json on PostgreSQL (small; skipped when none answers, required with CI=true)', bin('tsx'), ['test/fuzz/run.ts', '--requests', '500', '--postgres']],

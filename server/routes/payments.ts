@@ -1,6 +1,5 @@
 /** The payment-session API (CONTRACT §2), base path /api/payments. Thin: auth and validation here, behaviour in domain/. */
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
-import { AppError } from '../errors.js';
 import type { OrderTokens } from '../domain/order-tokens.js';
 import type { Sessions } from '../domain/sessions.js';
 import type { SessionEvents } from '../domain/events.js';
