@@ -1,4 +1,4 @@
-/** Server configuration from environment variables (CONTRACT §1). Parsed once; invalid values stop start-up with a clear message. */
+/** Server configuration from environment variables (README: Configuration). Parsed once; invalid values stop start-up with a clear message. */
 import { z } from 'zod';
 import { resolve } from 'node:path';
 import { isValidTrustProxy } from './middleware/rate-limit/client.js';

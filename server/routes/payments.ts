@@ -1,4 +1,4 @@
-/** The payment-session API (CONTRACT §2), base path /api/payments. Thin: auth and validation here, behaviour in domain/. */
+/** The payment-session API (README and GET /api/payments/openapi.json), base path /api/payments. Thin: auth and validation here, behaviour in domain/. */
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { OrderTokens } from '../domain/order-tokens.js';
 import type { Sessions } from '../domain/sessions.js';
