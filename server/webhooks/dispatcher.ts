@@ -30,7 +30,7 @@ const PURGE_EVERY_MS = 3_600_000;
  * Wake-ups (a commit, a finished attempt) within this long share one claim: under load a claim per event cost more
  * CPU than the event's whole delivery; a few ms is nothing beside the latency goal (≤ 100 ms).
  */
-const COALESCE_MS = 3;
+const COALESCE_MS = 10;
 
 export class WebhookDispatcher {
   readonly #d: DispatcherDeps;

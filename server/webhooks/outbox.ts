@@ -141,45 +141,41 @@ export class WebhookOutbox {
   /** Leases up to `limit` due deliveries to `owner` until `leaseUntil`, counting the attempt; returns them with their payloads. */
   async claim(now: number, limit: number, owner: string, leaseUntil: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    const set = (eb: any) => ({ lease_until: leaseUntil, lease_owner: owner, attempts: eb('attempts', '+', 1), updated_at: now });
-    const due = (db: Kysely<WebhookDB> | Transaction<WebhookDB>) =>
-      db
-        .selectFrom('webhook_deliveries')
-        .select('id')
-        // A literal, as the partial index webhook_deliveries_due spells it (SQLite uses a partial index only for constants).
-        .where('status', '=', sql.lit('pending'))
-        .where('next_attempt_at', '<=', now)
-        .where('lease_until', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit);
-    let rows: WebhookDeliveriesTable[];
-    if (this.#engine === 'postgres') {
-      // The rows are picked once, in a materialized CTE, skipping rows another instance has locked: an `IN (subquery)`
-      // may be re-run by the planner and, with SKIP LOCKED, pick other rows each time (more than `limit`).
-      rows = await this.#db
-        .with((cte) => cte('due').materialized(), (db) => due(db as Kysely<WebhookDB>).forUpdate().skipLocked())
-        .updateTable('webhook_deliveries')
-        .from('due')
-        .set(set)
-        .whereRef('webhook_deliveries.id', '=', 'due.id')
-        .where('webhook_deliveries.lease_until', '<=', now)
-        .returningAll('webhook_deliveries')
-        .execute();
-    } else {
+    type Claimed = WebhookDeliveriesTable & { payload: string | null };
+    const values = { now, limit, owner, leaseUntil };
+    // One statement, compiled once: lease the due rows and return them with their event's payload.
+    const build = (slot: any) => {
+      const set = (eb: any) => ({ lease_until: slot('leaseUntil'), lease_owner: slot('owner'), attempts: eb('attempts', '+', 1), updated_at: slot('now') });
+      const payload = (eb: any) => eb.selectFrom('webhook_events').select('payload').whereRef('webhook_events.id', '=', 'webhook_deliveries.event_id').as('payload');
+      const due = (db: Kysely<WebhookDB>) =>
+        db
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          // A literal, as the partial index webhook_deliveries_due spells it (SQLite uses a partial index only for constants).
+          .where('status', '=', sql.lit('pending'))
+          .where('next_attempt_at', '<=', slot('now'))
+          .where('lease_until', '<=', slot('now'))
+          .orderBy('next_attempt_at')
+          .limit(slot('limit'));
+      if (this.#engine === 'postgres') {
+        // The rows are picked once, in a materialized CTE, skipping rows another instance has locked: an `IN (subquery)`
+        // may be re-run by the planner and, with SKIP LOCKED, pick other rows each time (more than `limit`).
+        return (this.#db as Kysely<WebhookDB>)
+          .with((cte) => cte('due').materialized(), (db) => due(db as Kysely<WebhookDB>).forUpdate().skipLocked())
+          .updateTable('webhook_deliveries')
+          .from('due')
+          .set(set)
+          .whereRef('webhook_deliveries.id', '=', 'due.id')
+          .where('webhook_deliveries.lease_until', '<=', slot('now'))
+          .returningAll('webhook_deliveries')
+          .returning(payload);
+      }
       // One writer at a time: the conditional update is the lease.
-      rows = await this.#db.updateTable('webhook_deliveries').set(set).where('id', 'in', due(this.#db)).where('lease_until', '<=', now).returningAll().execute();
-    }
-    if (!rows.length) return [];
-    const ids = [...new Set(rows.map((r) => r.event_id))];
-    const db = this.#db;
-    const events = await this.#q.run<Record<string, string>, { id: string; payload: string }>(
-      db,
-      `webhookClaimPayloads:${ids.length}`,
-      (slot: any) => db.selectFrom('webhook_events').select(['id', 'payload']).where('id', 'in', ids.map((_, i) => slot(`e${i}`))),
-      Object.fromEntries(ids.map((id, i) => [`e${i}`, id])),
-    );
-    const payloads = new Map(events.rows.map((e) => [e.id, e.payload]));
-    return rows.map((r) => ({ ...deliveryFromDb(r), payload: payloads.get(r.event_id) ?? '' }));
+      const db = this.#db as Kysely<WebhookDB>;
+      return db.updateTable('webhook_deliveries').set(set).where('id', 'in', due(db)).where('lease_until', '<=', slot('now')).returningAll().returning(payload);
+    };
+    const rows = (await this.#q.run<typeof values, Claimed>(this.#db, 'webhookClaim', build, values)).rows;
+    return rows.map((r) => ({ ...deliveryFromDb(r), payload: r.payload ?? '' }));
   }
 
   /**
