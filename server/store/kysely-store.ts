@@ -82,7 +82,7 @@ export class KyselyStore implements Store {
   }
 
   webhookOutbox(): WebhookOutbox {
-    return new WebhookOutbox(this.#db as unknown as Kysely<WebhookDB>, this.engine);
+    return new WebhookOutbox(this.#db as unknown as Kysely<WebhookDB>, this.engine, this.#q);
   }
 
   // ---- sessions

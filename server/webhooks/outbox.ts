@@ -8,6 +8,7 @@
  * database never take the same row); `finish` applies only while the caller still holds the lease.
  */
 import { type Kysely, type Transaction, sql } from 'kysely';
+import { CompiledQueries } from '../store/compiled-queries.js';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -97,79 +98,84 @@ export const ATTEMPTS_KEPT = 50;
 export class WebhookOutbox {
   readonly #db: Kysely<WebhookDB> | Transaction<WebhookDB>;
   readonly #engine: 'sqlite' | 'postgres';
+  /** The per-event statements, compiled once per shape (Kysely's build + compile cost more than running them). */
+  readonly #q: CompiledQueries;
 
-  constructor(db: Kysely<WebhookDB> | Transaction<WebhookDB>, engine: 'sqlite' | 'postgres') {
+  constructor(db: Kysely<WebhookDB> | Transaction<WebhookDB>, engine: 'sqlite' | 'postgres', queries = new CompiledQueries()) {
     this.#db = db;
     this.#engine = engine;
+    this.#q = queries;
   }
 
   /** Writes the event and its deliveries (due at once). Call it with the store of the transaction that changes the session. */
   async insertEvent(e: NewEvent): Promise<void> {
-    await this.#db.insertInto('webhook_events').values({ id: e.id, type: e.type, session_id: e.sessionId, payload: e.payload, created_at: e.createdAt }).execute();
-    if (!e.deliveries.length) return;
-    await this.#db
-      .insertInto('webhook_deliveries')
-      .values(
-        e.deliveries.map((d) => ({
-          id: d.id,
-          event_id: e.id,
-          type: e.type,
-          session_id: e.sessionId,
-          url: d.url,
+    const db = this.#db;
+    const event = { id: e.id, type: e.type, session_id: e.sessionId, payload: e.payload, created_at: e.createdAt };
+    await this.#q.run(db, 'webhookInsertEvent', (slot) => db.insertInto('webhook_events').values({ id: slot('id'), type: slot('type'), session_id: slot('session_id'), payload: slot('payload'), created_at: slot('created_at') }), event);
+    const n = e.deliveries.length;
+    if (!n) return;
+    const values: Record<string, unknown> = { event_id: e.id, type: e.type, session_id: e.sessionId, at: e.createdAt };
+    e.deliveries.forEach((d, i) => Object.assign(values, { [`id${i}`]: d.id, [`url${i}`]: d.url }));
+    await this.#q.run(db, `webhookInsertDeliveries:${n}`, (slot: any) =>
+      db.insertInto('webhook_deliveries').values(
+        Array.from({ length: n }, (_, i) => ({
+          id: slot(`id${i}`),
+          event_id: slot('event_id'),
+          type: slot('type'),
+          session_id: slot('session_id'),
+          url: slot(`url${i}`),
           status: 'pending',
           attempts: 0,
           step: 0,
-          next_attempt_at: e.createdAt,
+          next_attempt_at: slot('at'),
           lease_until: 0,
           lease_owner: null,
           last_status_code: null,
           last_error: null,
-          created_at: e.createdAt,
-          updated_at: e.createdAt,
+          created_at: slot('at'),
+          updated_at: slot('at'),
         })),
-      )
-      .execute();
+      ), values);
   }
 
   /** Leases up to `limit` due deliveries to `owner` until `leaseUntil`, counting the attempt; returns them with their payloads. */
   async claim(now: number, limit: number, owner: string, leaseUntil: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    const set = (eb: any) => ({ lease_until: leaseUntil, lease_owner: owner, attempts: eb('attempts', '+', 1), updated_at: now });
-    const due = (db: Kysely<WebhookDB> | Transaction<WebhookDB>) =>
-      db
-        .selectFrom('webhook_deliveries')
-        .select('id')
-        // A literal, as the partial index webhook_deliveries_due spells it (SQLite uses a partial index only for constants).
-        .where('status', '=', sql.lit('pending'))
-        .where('next_attempt_at', '<=', now)
-        .where('lease_until', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit);
-    let rows: WebhookDeliveriesTable[];
-    if (this.#engine === 'postgres') {
-      // The rows are picked once, in a materialized CTE, skipping rows another instance has locked: an `IN (subquery)`
-      // may be re-run by the planner and, with SKIP LOCKED, pick other rows each time (more than `limit`).
-      rows = await this.#db
-        .with((cte) => cte('due').materialized(), (db) => due(db as Kysely<WebhookDB>).forUpdate().skipLocked())
-        .updateTable('webhook_deliveries')
-        .from('due')
-        .set(set)
-        .whereRef('webhook_deliveries.id', '=', 'due.id')
-        .where('webhook_deliveries.lease_until', '<=', now)
-        .returningAll('webhook_deliveries')
-        .execute();
-    } else {
+    type Claimed = WebhookDeliveriesTable & { payload: string | null };
+    const values = { now, limit, owner, leaseUntil };
+    // One statement, compiled once: lease the due rows and return them with their event's payload.
+    const build = (slot: any) => {
+      const set = (eb: any) => ({ lease_until: slot('leaseUntil'), lease_owner: slot('owner'), attempts: eb('attempts', '+', 1), updated_at: slot('now') });
+      const payload = (eb: any) => eb.selectFrom('webhook_events').select('payload').whereRef('webhook_events.id', '=', 'webhook_deliveries.event_id').as('payload');
+      const due = (db: Kysely<WebhookDB>) =>
+        db
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          // A literal, as the partial index webhook_deliveries_due spells it (SQLite uses a partial index only for constants).
+          .where('status', '=', sql.lit('pending'))
+          .where('next_attempt_at', '<=', slot('now'))
+          .where('lease_until', '<=', slot('now'))
+          .orderBy('next_attempt_at')
+          .limit(slot('limit'));
+      if (this.#engine === 'postgres') {
+        // The rows are picked once, in a materialized CTE, skipping rows another instance has locked: an `IN (subquery)`
+        // may be re-run by the planner and, with SKIP LOCKED, pick other rows each time (more than `limit`).
+        return (this.#db as Kysely<WebhookDB>)
+          .with((cte) => cte('due').materialized(), (db) => due(db as Kysely<WebhookDB>).forUpdate().skipLocked())
+          .updateTable('webhook_deliveries')
+          .from('due')
+          .set(set)
+          .whereRef('webhook_deliveries.id', '=', 'due.id')
+          .where('webhook_deliveries.lease_until', '<=', slot('now'))
+          .returningAll('webhook_deliveries')
+          .returning(payload);
+      }
       // One writer at a time: the conditional update is the lease.
-      rows = await this.#db.updateTable('webhook_deliveries').set(set).where('id', 'in', due(this.#db)).where('lease_until', '<=', now).returningAll().execute();
-    }
-    if (!rows.length) return [];
-    const events = await this.#db
-      .selectFrom('webhook_events')
-      .select(['id', 'payload'])
-      .where('id', 'in', [...new Set(rows.map((r) => r.event_id))])
-      .execute();
-    const payloads = new Map(events.map((e) => [e.id, e.payload]));
-    return rows.map((r) => ({ ...deliveryFromDb(r), payload: payloads.get(r.event_id) ?? '' }));
+      const db = this.#db as Kysely<WebhookDB>;
+      return db.updateTable('webhook_deliveries').set(set).where('id', 'in', due(db)).where('lease_until', '<=', slot('now')).returningAll().returning(payload);
+    };
+    const rows = (await this.#q.run<typeof values, Claimed>(this.#db, 'webhookClaim', build, values)).rows;
+    return rows.map((r) => ({ ...deliveryFromDb(r), payload: r.payload ?? '' }));
   }
 
   /**
@@ -183,35 +189,55 @@ export class WebhookOutbox {
     attempt: AttemptRecord,
   ): Promise<boolean> {
     const status: DeliveryStatus = outcome.delivered ? 'delivered' : outcome.nextAttemptAt === null ? 'failed' : 'pending';
-    const r = await this.#db
-      .updateTable('webhook_deliveries')
-      .set((eb) => ({
-        status,
-        step: outcome.delivered ? eb.ref('step') : eb('step', '+', 1),
-        next_attempt_at: status === 'pending' ? outcome.nextAttemptAt : null,
-        lease_until: 0,
-        lease_owner: null,
-        last_status_code: attempt.statusCode,
-        last_error: attempt.error,
-        updated_at: outcome.now,
-      }))
-      .where('id', '=', deliveryId)
-      .where('lease_owner', '=', owner)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) return false;
-    await this.#db
-      .insertInto('webhook_attempts')
-      .values({
-        delivery_id: deliveryId,
-        attempt: attempt.attempt,
-        started_at: attempt.startedAt,
-        duration_ms: attempt.durationMs,
-        status_code: attempt.statusCode,
-        error: attempt.error,
-        body_excerpt: attempt.bodyExcerpt,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    const db = this.#db;
+    const values = {
+      status,
+      next_attempt_at: status === 'pending' ? outcome.nextAttemptAt : null,
+      last_status_code: attempt.statusCode,
+      last_error: attempt.error,
+      updated_at: outcome.now,
+      id: deliveryId,
+      owner,
+    };
+    // Two shapes: a delivered attempt keeps its place in the schedule, any other moves one step on.
+    const updated = await this.#q.affected(db, `webhookFinish:${outcome.delivered ? 'delivered' : 'retry'}`, (slot) =>
+      db
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({
+          status: slot('status'),
+          step: outcome.delivered ? eb.ref('step') : eb('step', '+', 1),
+          next_attempt_at: slot('next_attempt_at'),
+          lease_until: 0,
+          lease_owner: null,
+          last_status_code: slot('last_status_code'),
+          last_error: slot('last_error'),
+          updated_at: slot('updated_at'),
+        }))
+        .where('id', '=', slot('id'))
+        .where('lease_owner', '=', slot('owner')), values);
+    if (updated !== 1) return false;
+    const row = {
+      delivery_id: deliveryId,
+      attempt: attempt.attempt,
+      started_at: attempt.startedAt,
+      duration_ms: attempt.durationMs,
+      status_code: attempt.statusCode,
+      error: attempt.error,
+      body_excerpt: attempt.bodyExcerpt,
+    };
+    await this.#q.run(db, 'webhookInsertAttempt', (slot) =>
+      db
+        .insertInto('webhook_attempts')
+        .values({
+          delivery_id: slot('delivery_id'),
+          attempt: slot('attempt'),
+          started_at: slot('started_at'),
+          duration_ms: slot('duration_ms'),
+          status_code: slot('status_code'),
+          error: slot('error'),
+          body_excerpt: slot('body_excerpt'),
+        })
+        .onConflict((oc) => oc.doNothing()), row);
     if (attempt.attempt > ATTEMPTS_KEPT) {
       await this.#db.deleteFrom('webhook_attempts').where('delivery_id', '=', deliveryId).where('attempt', '<=', attempt.attempt - ATTEMPTS_KEPT).execute();
     }
