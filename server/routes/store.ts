@@ -49,7 +49,7 @@ export function storeRoutes(d: { demo: DemoStore; ordersPerMin: number }, app: O
       method: 'get',
       path: '/orders/{orderId}',
       summary: 'Demo store: an order and whether it is paid',
-      request: { params: z.object({ orderId: z.string().max(128) }) },
+      request: { params: z.object({ orderId: z.string().max(128).refine((v) => !v.includes('\u0000'), 'must not contain a NUL character') }) }, // PostgreSQL cannot compare it
       responses: { 200: { description: 'Order', ...json(S.OrderResponse) }, 404: err('Unknown order') },
     }),
     async (c) => c.json(orderView(await d.demo.getOrder(c.req.valid('param').orderId)), 200),

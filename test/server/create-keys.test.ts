@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createOrder, expectError, getSession } from './helpers/api.js';
 import { startInProcess, type InProcessServer } from './helpers/server.js';
+import { startServer } from '../support/server.js';
 
 let srv: InProcessServer;
 let base: string;
@@ -73,5 +74,37 @@ describe('public create keys', () => {
   it('the merchant may use any valid key (its keys are its own)', async () => {
     const r = await call(base, 'POST', '/session/create', { key: 'k1', auth: 'test-merchant-key-0123456789', body: { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' } });
     expect(r.status).toBe(201);
+  });
+});
+
+describe('the secret key changes (CLIENT_SECRET_KEY rotated)', () => {
+  it('a replay cannot give the old secret any more: the create runs again; the old secret still opens its session', async () => {
+    const merchant = 'test-merchant-key-0123456789';
+    const first = await startServer({ env: { CLIENT_SECRET_KEY: 'k'.repeat(32) } });
+    const body = { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' };
+    const key = randomUUID();
+    let a;
+    try {
+      a = await call(first.url, 'POST', '/session/create', { key, auth: merchant, body });
+      expect(a.status).toBe(201);
+    } finally {
+      await first.stop();
+    }
+    const second = await startServer({ dataDir: first.dataDir, env: { CLIENT_SECRET_KEY: 'r'.repeat(32) } });
+    try {
+      const b = await call(second.url, 'POST', '/session/create', { key, auth: merchant, body });
+      expect(b.status).toBe(201);
+      expect(b.headers.get('idempotent-replayed')).toBeNull();
+      expect(b.body.sessionId).not.toBe(a.body.sessionId);
+      expect((await getSession(second.url, b.body)).sessionId).toBe(b.body.sessionId);
+      expect((await getSession(second.url, a.body)).sessionId).toBe(a.body.sessionId);
+      // From now on the new answer replays.
+      const c = await call(second.url, 'POST', '/session/create', { key, auth: merchant, body });
+      expect(c.headers.get('idempotent-replayed')).toBe('true');
+      expect(c.body).toEqual(b.body);
+    } finally {
+      await second.stop();
+      second.cleanup();
+    }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Refuses text with a NUL character (U+0000) anywhere in a request's path, query or JSON body: 400 `validation_error`.
+ * Refuses text with a NUL character (U+0000) in a request's query or JSON body: 400 `validation_error`. (A path
+ * segment is an id that its route checks against its pattern: a bad session id stays 404 `session_not_found`.)
  * SQLite stores such a string, PostgreSQL cannot (its text and jsonb types reject U+0000: errors 22021 / 22P05, which
  * would surface as a 500), so the API refuses it at the edge, alike on both engines. No id, token, reason or metadata
  * value of this API has a use for it.
@@ -12,7 +13,8 @@ const refuse = (where: string) => new AppError('validation_error', `The ${where}
 export function noNulCharacters(): MiddlewareHandler {
   return async function noNul(c, next) {
     const url = c.req.url;
-    if (url.includes('%00') || url.includes('\u0000')) throw refuse('URL');
+    const q = url.indexOf('?');
+    if (q >= 0 && (url.includes('%00', q) || url.includes('\u0000', q))) throw refuse('query');
     if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
       // A raw NUL is not valid JSON anyway (invalid_json follows); an escaped one is found in the parsed value.
       const text = await c.req.text();
