@@ -76,7 +76,7 @@ export function createApp(d: AppDeps): App {
     reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
     retentionMs: config.RETENTION_MS,
   });
-  const demo = new DemoStore(store, now);
+  const demo = new DemoStore(store, now, processor);
 
   const app = new Hono();
   app.use(requestId());
