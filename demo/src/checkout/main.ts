@@ -5,6 +5,8 @@
 import { idFromPath, storeApi, type Order } from '../shared/api.js';
 import { formatMoney } from '../shared/money.js';
 import { mountCartCount } from '../shared/cart-store.js';
+import { updateOpenOrder } from '../shared/open-order.js';
+import { isFinalCode, showWayOn } from './way-on.js';
 import { TEST_CARDS, TEST_CARD_HINT } from '../shared/test-cards.js';
 
 /** When the widget's module has not defined the element by then, the page says the form could not load. */
@@ -25,15 +27,35 @@ function mountWidget(): void {
   widget.setAttribute('sw', '/payment-sw.js');
   const timeout = new URLSearchParams(location.search).get('timeout');
   if (timeout && /^\d+$/.test(timeout)) widget.setAttribute('timeout', timeout);
-  widget.addEventListener('checkout-complete', (e) => {
-    const detail = (e as CustomEvent<{ orderId?: string }>).detail;
-    location.assign(`/orders/${encodeURIComponent(detail?.orderId ?? orderId)}`);
+  // Always this page's own order: an event anyone can dispatch from the console never picks the page to go to, and the
+  // confirmation shows only what the server says about that order.
+  widget.addEventListener('checkout-complete', () => location.assign(`/orders/${encodeURIComponent(orderId)}`));
+  widget.addEventListener('checkout-cancel', () => {
+    updateOpenOrder(orderId, { closed: true });
+    location.assign('/cart');
   });
-  widget.addEventListener('checkout-cancel', () => location.assign('/cart'));
+  widget.addEventListener('checkout-error', (e) => {
+    const code = (e as CustomEvent<{ code?: string }>).detail?.code;
+    if (isFinalCode(code)) showWayOn($('[data-way-on]'), code, orderId, el);
+  });
+  trackPayment(widget);
   $('[data-widget-slot]').append(widget);
   setTimeout(() => {
     if (!customElements.get('payment-checkout')) $('[data-widget-missing]').hidden = false;
   }, WIDGET_LOAD_GRACE_MS);
+}
+
+/**
+ * Keeps the cart's open order told whether a payment for it is under way: processing, or a request waiting in the
+ * service worker's outbox (which the server cannot know of yet). The cart never replaces an order while that holds.
+ */
+function trackPayment(widget: HTMLElement): void {
+  const update = () => {
+    const status = widget.getAttribute('status');
+    if (!status || status === 'idle') return; // not restored yet: the last word stands
+    updateOpenOrder(orderId, { unconfirmed: status === 'processing' || widget.hasAttribute('queued') });
+  };
+  new MutationObserver(update).observe(widget, { attributes: true, attributeFilter: ['status', 'queued'] });
 }
 
 function renderSummary(order: Order): void {
