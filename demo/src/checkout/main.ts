@@ -50,10 +50,14 @@ function mountWidget(): void {
  * service worker's outbox (which the server cannot know of yet). The cart never replaces an order while that holds.
  */
 function trackPayment(widget: HTMLElement): void {
+  let last = '';
   const update = () => {
     const status = widget.getAttribute('status');
     if (!status || status === 'idle') return; // not restored yet: the last word stands
     updateOpenOrder(orderId, { unconfirmed: status === 'processing' || widget.hasAttribute('queued') });
+    // The summary's word on the order (paid, a payment under way) follows the widget's changes of status.
+    if (status !== last && last) void loadSummary();
+    last = status;
   };
   new MutationObserver(update).observe(widget, { attributes: true, attributeFilter: ['status', 'queued'] });
 }
@@ -69,9 +73,12 @@ function renderSummary(order: Order): void {
   }
   const total = el('div', { className: 'summary-total' }, el('span', {}, 'Total'), el('span', {}, formatMoney(order.amount, order.currency)));
   box.replaceChildren(lines, total);
-  if (order.paid) {
-    const link = el('a', { href: `/orders/${encodeURIComponent(order.orderId)}` }, 'See the confirmation');
-    box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link));
+  const link = (text: string) => el('a', { href: `/orders/${encodeURIComponent(order.orderId)}` }, text);
+  if (order.paid) box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
+  else if (order.paying) {
+    box.append(
+      el('p', { className: 'notice warn' }, 'A payment for this order is under way and not confirmed yet; it may still go through, so do not pay again before it is settled. ', link('The order page'), ' shows when it is paid.'),
+    );
   }
 }
 
@@ -79,7 +86,10 @@ async function loadSummary(): Promise<void> {
   try {
     renderSummary(await storeApi.order(orderId));
   } catch (e) {
-    const message = (e as { status?: number }).status === 404 ? `Order ${orderId} does not exist.` : 'Order details are unavailable right now (you can still pay).';
+    const missing = (e as { status?: number }).status === 404;
+    // A summary already shown stays when a later read fails (the server or network away for a moment).
+    if (!missing && $('[data-order-summary] .summary-total')) return;
+    const message = missing ? `Order ${orderId} does not exist.` : 'Order details are unavailable right now.';
     $('[data-order-summary]').replaceChildren(el('p', { className: 'muted' }, message));
   }
 }
