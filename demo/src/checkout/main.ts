@@ -55,6 +55,9 @@ function trackPayment(widget: HTMLElement): void {
     const status = widget.getAttribute('status');
     if (!status || status === 'idle') return; // not restored yet: the last word stands
     updateOpenOrder(orderId, { unconfirmed: status === 'processing' || widget.hasAttribute('queued') });
+    // A final status is a final view whatever the widget says with it (its checkout-error carries the same code).
+    if (status === 'failed_max_retries') showWayOn($('[data-way-on]'), 'max_retries_exceeded', orderId, el);
+    else if (status === 'expired') showWayOn($('[data-way-on]'), 'session_expired', orderId, el);
     // The summary's word on the order (paid, a payment under way) follows the widget's changes of status.
     if (status !== last && last) void loadSummary();
     last = status;
