@@ -119,7 +119,7 @@ export function createApp(d: AppDeps): App {
     reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
     retentionMs: config.RETENTION_MS,
   });
-  const demo = new DemoStore(store, now);
+  const demo = new DemoStore(store, now, processor);
 
   // On PostgreSQL the counters are shared by every instance on the database (the store exposes its pool).
   const pool = (store as { pool?: import('pg').Pool }).pool;

@@ -4,7 +4,16 @@
  */
 import { AppError } from '../errors.js';
 import { randomId } from '../ids.js';
+import type { PaymentProcessor } from '../processor/types.js';
 import type { OrderRow, ProductRow, Store } from '../store/types.js';
+
+/** How a paid order's payment is shown: the processor's payment id, when it was confirmed, and the card's brand and last4. */
+export interface OrderPaymentView {
+  paymentId: string;
+  paidAt: number;
+  brand: string | null;
+  last4: string | null;
+}
 
 /** The demo catalogue, seeded at start-up. Prices in minor units. */
 export const DEMO_PRODUCTS: ProductRow[] = [
@@ -23,6 +32,8 @@ export class DemoStore {
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
+    /** Where a paid order's card (brand, last4) is asked; without it the payment is shown without a card. */
+    private readonly processor?: Pick<PaymentProcessor, 'cardOf'>,
   ) {}
 
   seed(): Promise<void> {
@@ -58,10 +69,24 @@ export class DemoStore {
     return order;
   }
 
-  async getOrder(orderId: string): Promise<OrderRow & { paid: boolean }> {
+  /**
+   * The order, whether it is paid, whether a payment for it may still be under way (`paying`: a charge holds the order's
+   * payment lock, its outcome not yet known), and for a paid order the payment as the server recorded it.
+   */
+  async getOrder(orderId: string): Promise<OrderRow & { paid: boolean; paying: boolean; payment?: OrderPaymentView }> {
     const order = await this.store.getOrder(orderId);
     if (!order) throw new AppError('order_not_found');
-    const payment = await this.store.getOrderPayment(orderId);
-    return { ...order, paid: payment?.state === 'paid' };
+    const lock = await this.store.getOrderPayment(orderId);
+    if (lock?.state !== 'paid') return { ...order, paid: false, paying: lock?.state === 'charging' };
+    const payment = await this.#payment(lock.sessionId);
+    return { ...order, paid: true, paying: false, ...(payment ? { payment } : {}) };
+  }
+
+  /** The succeeded charge of the session that paid (absent once retention has purged it). */
+  async #payment(sessionId: string): Promise<OrderPaymentView | undefined> {
+    const charge = (await this.store.listCharges(sessionId)).find((c) => c.status === 'succeeded' && c.paymentId);
+    if (!charge) return undefined;
+    const card = (await this.processor?.cardOf?.(charge.chargeKey)) ?? null;
+    return { paymentId: charge.paymentId!, paidAt: charge.resolvedAt ?? charge.startedAt, brand: card?.brand ?? null, last4: card?.last4 ?? null };
   }
 }

@@ -94,7 +94,7 @@ export class TestProcessor implements PaymentProcessor {
       return { outcome: await this.#record(ledger, req, 'failed', 'card_declined'), behaviour: null };
     }
     const [status, code] = OUTCOMES[token.behaviour as CardBehaviour] ?? OUTCOMES.succeed;
-    return { outcome: await this.#record(ledger, req, status, code), behaviour: token.behaviour };
+    return { outcome: await this.#record(ledger, req, status, code, token), behaviour: token.behaviour };
   }
 
   lookup(idempotencyKey: string): Promise<ChargeOutcome | null> {
@@ -108,6 +108,11 @@ export class TestProcessor implements PaymentProcessor {
     return c.status === 'succeeded'
       ? { status: 'succeeded', chargeId: c.chargeId }
       : { status: 'failed', code: c.failureCode as DeclineCode, retryable: c.failureCode === 'processor_error', chargeId: c.chargeId };
+  }
+
+  async cardOf(idempotencyKey: string): Promise<{ brand: string; last4: string } | null> {
+    const c = await this.#store.getProcessorChargeByKey(idempotencyKey);
+    return c?.brand && c.last4 ? { brand: c.brand, last4: c.last4 } : null;
   }
 
   async voidUnlessCharged(req: Omit<ChargeRequest, 'token'>): Promise<ChargeOutcome | null> {
@@ -143,7 +148,13 @@ export class TestProcessor implements PaymentProcessor {
     this.#timers.clear();
   }
 
-  async #record(ledger: Store, req: ChargeRequest, status: 'succeeded' | 'failed', failureCode: DeclineCode | null): Promise<ChargeOutcome> {
+  async #record(
+    ledger: Store,
+    req: ChargeRequest,
+    status: 'succeeded' | 'failed',
+    failureCode: DeclineCode | null,
+    card?: { brand: string; last4: string },
+  ): Promise<ChargeOutcome> {
     const chargeId = randomId('ch');
     const inserted = await ledger.insertProcessorCharge({
       chargeId,
@@ -154,6 +165,8 @@ export class TestProcessor implements PaymentProcessor {
       status,
       failureCode,
       createdAt: this.#now(),
+      brand: card?.brand ?? null,
+      last4: card?.last4 ?? null,
     });
     // Lost a race with a concurrent call carrying the same key: answer with the winner's outcome.
     if (!inserted) return (await this.#lookupIn(ledger, req.idempotencyKey))!;

@@ -69,6 +69,11 @@ export interface PaymentProcessor {
    * Without this, "not found" could be followed by a late call landing, and a retry would charge twice.
    */
   voidUnlessCharged(req: Omit<ChargeRequest, 'token'>): Promise<ChargeOutcome | null>;
+  /**
+   * The card a charge was made with (brand and last four digits, as a gateway's charge object carries them), or null
+   * when the processor has no such charge or does not say. Optional: an adapter without it shows no card.
+   */
+  cardOf?(idempotencyKey: string): Promise<{ brand: string; last4: string } | null>;
   listCharges(filter: { sessionId?: string; limit: number }): Promise<LedgerCharge[]>;
   /** Stops timers (slow-card answers) so the process can exit. */
   close(): void;

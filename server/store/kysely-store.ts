@@ -474,6 +474,8 @@ export class KyselyStore implements Store {
       status: row.status,
       failure_code: row.failureCode,
       created_at: row.createdAt,
+      brand: row.brand ?? undefined,
+      last4: row.last4 ?? undefined,
     };
     const inserted = await this.#q.affected(
       this.#db,
@@ -663,5 +665,7 @@ function processorChargeFromDb(r: ProcessorChargesTable): ProcessorChargeRow {
     status: r.status as ProcessorChargeRow['status'],
     failureCode: r.failure_code,
     createdAt: Number(r.created_at),
+    brand: r.brand ?? null,
+    last4: r.last4 ?? null,
   };
 }

@@ -189,6 +189,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('sessions_order_created').ifExists().execute();
     },
   },
+  '0008_processor_charge_card': {
+    // The test processor's ledger remembers the card a charge was made with, as a gateway's charge does: brand and
+    // last four digits only (the demo's confirmation shows them). Older charges keep NULL.
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('processor_charges').addColumn('brand', 'text').execute();
+      await db.schema.alterTable('processor_charges').addColumn('last4', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('processor_charges').dropColumn('last4').execute();
+      await db.schema.alterTable('processor_charges').dropColumn('brand').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

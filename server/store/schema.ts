@@ -83,6 +83,8 @@ export interface ProcessorChargesTable {
   status: string;
   failure_code: string | null;
   created_at: number;
+  brand?: string | null;
+  last4?: string | null;
 }
 
 export interface DB {

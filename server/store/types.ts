@@ -126,6 +126,9 @@ export interface ProcessorChargeRow {
   status: 'succeeded' | 'failed';
   failureCode: string | null;
   createdAt: number;
+  /** The card charged, as the token knew it (brand and last four digits only; absent on voided keys). */
+  brand?: string | null;
+  last4?: string | null;
 }
 
 export interface ListSessionsQuery {

@@ -62,6 +62,12 @@ describe('storefront demo', () => {
     await page.locator('[data-testid="order-status"]', { hasText: 'Paid' }).waitFor();
     expect(await page.locator('h1').textContent()).toMatch(/paid/i);
     expect(await page.locator('[data-testid="order-total"]').textContent()).toMatch(/95[.,]00/);
+    // The payment as the server recorded it: reference, date, card brand and last4.
+    const read = await (await fetch(`${server.url}/api/store/orders/${orderId}`)).json();
+    expect(await page.locator('[data-testid="payment-id"]').textContent()).toBe(read.payment.paymentId);
+    expect(await page.locator('[data-testid="paid-at"] time').getAttribute('datetime')).toBe(read.payment.paidAt);
+    expect(await page.locator('[data-testid="paid-at"]').textContent()).toMatch(new RegExp(String(new Date(read.payment.paidAt).getFullYear())));
+    expect(await page.locator('[data-testid="payment-card"]').textContent()).toBe('Visa ending in 4242');
     // The paid order empties the cart it came from.
     expect(await page.locator('.site-header [data-cart-count]').isHidden()).toBe(true);
     await shoot(page, 'confirmation');
@@ -97,6 +103,8 @@ describe('storefront demo', () => {
     const retry = part(page, 'retry-button');
     expect((await retry.count()) === 0 || (await retry.isDisabled())).toBe(true);
     await part(page, 'cancel-button').waitFor();
+    // The page offers the way on: a fresh checkout of the same items, or the cart.
+    await page.locator('[data-way-on]', { hasText: 'used all its attempts' }).waitFor();
     await shoot(page, 'checkout-max-retries');
     expect(await axeViolations(page)).toEqual([]);
 

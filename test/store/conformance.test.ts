@@ -37,7 +37,7 @@ function conformance(engine: Engine) {
       await store.migrate();
       await store.migrate();
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_sessions_status_index', '0003_sessions_live_expiry_index', '0004_drop_unread_session_indexes', '0005_session_write_indexes', '0006_webhooks', '0007_sessions_order_index']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_sessions_status_index', '0003_sessions_live_expiry_index', '0004_drop_unread_session_indexes', '0005_session_write_indexes', '0006_webhooks', '0007_sessions_order_index', '0008_processor_charge_card']);
       expect(store.engine).toBe(engine);
     });
 
@@ -402,7 +402,7 @@ function conformance(engine: Engine) {
     });
 
     it('should record one charge per idempotency key, even under a race', async () => {
-      const base = { sessionId: 'cs_a', idempotencyKey: 'cs_a:1', amount: 4200, currency: 'EUR', status: 'succeeded' as const, failureCode: null, createdAt: T0 };
+      const base = { sessionId: 'cs_a', idempotencyKey: 'cs_a:1', amount: 4200, currency: 'EUR', status: 'succeeded' as const, failureCode: null, createdAt: T0, brand: 'visa', last4: '4242' };
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.insertProcessorCharge({ ...base, chargeId: `ch_${i}` })));
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await store.getProcessorChargeByKey('cs_a:1')).toEqual({ ...base, chargeId: `ch_${results.indexOf(true)}` });

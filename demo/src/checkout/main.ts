@@ -5,6 +5,8 @@
 import { idFromPath, storeApi, type Order } from '../shared/api.js';
 import { formatMoney } from '../shared/money.js';
 import { mountCartCount } from '../shared/cart-store.js';
+import { updateOpenOrder } from '../shared/open-order.js';
+import { isFinalCode, showWayOn } from './way-on.js';
 import { TEST_CARDS, TEST_CARD_HINT } from '../shared/test-cards.js';
 
 /** When the widget's module has not defined the element by then, the page says the form could not load. */
@@ -25,15 +27,42 @@ function mountWidget(): void {
   widget.setAttribute('sw', '/payment-sw.js');
   const timeout = new URLSearchParams(location.search).get('timeout');
   if (timeout && /^\d+$/.test(timeout)) widget.setAttribute('timeout', timeout);
-  widget.addEventListener('checkout-complete', (e) => {
-    const detail = (e as CustomEvent<{ orderId?: string }>).detail;
-    location.assign(`/orders/${encodeURIComponent(detail?.orderId ?? orderId)}`);
+  // Always this page's own order: an event anyone can dispatch from the console never picks the page to go to, and the
+  // confirmation shows only what the server says about that order.
+  widget.addEventListener('checkout-complete', () => location.assign(`/orders/${encodeURIComponent(orderId)}`));
+  widget.addEventListener('checkout-cancel', () => {
+    updateOpenOrder(orderId, { closed: true });
+    location.assign('/cart');
   });
-  widget.addEventListener('checkout-cancel', () => location.assign('/cart'));
+  widget.addEventListener('checkout-error', (e) => {
+    const code = (e as CustomEvent<{ code?: string }>).detail?.code;
+    if (isFinalCode(code)) showWayOn($('[data-way-on]'), code, orderId, el);
+  });
+  trackPayment(widget);
   $('[data-widget-slot]').append(widget);
   setTimeout(() => {
     if (!customElements.get('payment-checkout')) $('[data-widget-missing]').hidden = false;
   }, WIDGET_LOAD_GRACE_MS);
+}
+
+/**
+ * Keeps the cart's open order told whether a payment for it is under way: processing, or a request waiting in the
+ * service worker's outbox (which the server cannot know of yet). The cart never replaces an order while that holds.
+ */
+function trackPayment(widget: HTMLElement): void {
+  let last = '';
+  const update = () => {
+    const status = widget.getAttribute('status');
+    if (!status || status === 'idle') return; // not restored yet: the last word stands
+    updateOpenOrder(orderId, { unconfirmed: status === 'processing' || widget.hasAttribute('queued') });
+    // A final status is a final view whatever the widget says with it (its checkout-error carries the same code).
+    if (status === 'failed_max_retries') showWayOn($('[data-way-on]'), 'max_retries_exceeded', orderId, el);
+    else if (status === 'expired') showWayOn($('[data-way-on]'), 'session_expired', orderId, el);
+    // The summary's word on the order (paid, a payment under way) follows the widget's changes of status.
+    if (status !== last && last) void loadSummary();
+    last = status;
+  };
+  new MutationObserver(update).observe(widget, { attributes: true, attributeFilter: ['status', 'queued'] });
 }
 
 function renderSummary(order: Order): void {
@@ -47,9 +76,12 @@ function renderSummary(order: Order): void {
   }
   const total = el('div', { className: 'summary-total' }, el('span', {}, 'Total'), el('span', {}, formatMoney(order.amount, order.currency)));
   box.replaceChildren(lines, total);
-  if (order.paid) {
-    const link = el('a', { href: `/orders/${encodeURIComponent(order.orderId)}` }, 'See the confirmation');
-    box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link));
+  const link = (text: string) => el('a', { href: `/orders/${encodeURIComponent(order.orderId)}` }, text);
+  if (order.paid) box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
+  else if (order.paying) {
+    box.append(
+      el('p', { className: 'notice warn' }, 'A payment for this order is under way and not confirmed yet; it may still go through, so do not pay again before it is settled. ', link('The order page'), ' shows when it is paid.'),
+    );
   }
 }
 
@@ -57,7 +89,10 @@ async function loadSummary(): Promise<void> {
   try {
     renderSummary(await storeApi.order(orderId));
   } catch (e) {
-    const message = (e as { status?: number }).status === 404 ? `Order ${orderId} does not exist.` : 'Order details are unavailable right now (you can still pay).';
+    const missing = (e as { status?: number }).status === 404;
+    // A summary already shown stays when a later read fails (the server or network away for a moment).
+    if (!missing && $('[data-order-summary] .summary-total')) return;
+    const message = missing ? `Order ${orderId} does not exist.` : 'Order details are unavailable right now.';
     $('[data-order-summary]').replaceChildren(el('p', { className: 'muted' }, message));
   }
 }

@@ -35,7 +35,19 @@ export interface Order {
   currency: string;
   items: OrderItem[];
   paid?: boolean;
+  /** A payment for it is under way at the server (its outcome not yet known). */
+  paying?: boolean;
+  /** Present once paid: as the server recorded the payment. */
+  payment?: OrderPayment;
   createdAt?: string;
+}
+
+export interface OrderPayment {
+  paymentId: string;
+  /** ISO date-time the payment was confirmed. */
+  paidAt: string;
+  brand: string | null;
+  last4: string | null;
 }
 
 export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise<T> {

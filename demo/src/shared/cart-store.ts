@@ -1,4 +1,4 @@
-/** The shopping cart, kept in localStorage so it survives reloads and is shared by the tabs of the shop. */
+/** The shopping cart, kept in localStorage so it survives reloads and is shared by the tabs of the shop (its order: open-order.ts). */
 
 export interface CartLine {
   productId: string;
@@ -6,8 +6,6 @@ export interface CartLine {
 }
 
 const KEY = 'demo.cart.v1';
-/** The order the cart was last checked out as: the confirmation page empties the cart once that order is paid. */
-const PENDING_ORDER_KEY = 'demo.pendingOrder.v1';
 export const MAX_QUANTITY = 10;
 
 type Listener = (lines: CartLine[]) => void;
@@ -63,17 +61,6 @@ export function onCartChange(listener: Listener): () => void {
     listeners.delete(listener);
     window.removeEventListener('storage', onStorage);
   };
-}
-
-export function rememberPendingOrder(orderId: string): void {
-  localStorage.setItem(PENDING_ORDER_KEY, orderId);
-}
-
-/** Empties the cart if `orderId` is the order it was checked out as (called once that order is paid). */
-export function settlePendingOrder(orderId: string): void {
-  if (localStorage.getItem(PENDING_ORDER_KEY) !== orderId) return;
-  localStorage.removeItem(PENDING_ORDER_KEY);
-  clearCart();
 }
 
 /** Keeps every `[data-cart-count]` element in the page showing the number of items in the cart. */

@@ -1,4 +1,4 @@
-/** The test processor's cards (CONTRACT §3), as the checkout page explains them to a visitor. */
+/** The test processor's cards (demo/README.md "Try every flow"), as the checkout page explains them to a visitor. */
 
 export interface TestCard {
   number: string;

@@ -1,24 +1,34 @@
 import { html, nothing } from 'lit';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import { LightElement } from '../shared/light-element.js';
-import { storeApi, type Product } from '../shared/api.js';
+import { ApiError, storeApi, type Order, type Product } from '../shared/api.js';
 import { formatMoney } from '../shared/money.js';
-import { MAX_QUANTITY, onCartChange, readCart, rememberPendingOrder, setQuantity, type CartLine } from '../shared/cart-store.js';
+import { MAX_QUANTITY, onCartChange, readCart, setQuantity, type CartLine } from '../shared/cart-store.js';
+import { openOrder, planCheckout, readOpenOrder, settleOpenOrder, forgetOpenOrder, type CheckoutPlan } from '../shared/open-order.js';
 import { productArt, safeImage } from '../shared/product-art.js';
 
-/** The cart (`/cart`): lines from localStorage priced by the catalogue; "Checkout" creates the order and opens `/checkout/<orderId>`. */
+/**
+ * The cart (`/cart`): lines from localStorage priced by the catalogue. "Checkout" continues the cart's open order while it is
+ * unpaid and the cart unchanged (or while a payment for it may still go through), else creates a new order, then opens
+ * `/checkout/<orderId>`. The page says when a payment for the open order is not confirmed yet, and when it was paid.
+ */
 export class StoreCart extends LightElement {
   static override properties = {
     _lines: { state: true },
     _products: { state: true },
     _error: { state: true },
     _busy: { state: true },
+    _plan: { state: true },
   };
 
   declare _lines: CartLine[];
   declare _products: Map<string, Product> | undefined;
   declare _error: string;
   declare _busy: boolean;
+  /** What Checkout would do now, once the open order has been read (undefined: none read yet). */
+  declare _plan: CheckoutPlan | undefined;
+  /** The server's read of the open order: undefined not read yet, null none or unknown to the server. */
+  #open: Order | null | undefined;
   #off?: () => void;
 
   constructor() {
@@ -27,14 +37,22 @@ export class StoreCart extends LightElement {
     this._products = undefined;
     this._error = '';
     this._busy = false;
+    this._plan = undefined;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#off = onCartChange((lines) => (this._lines = lines));
+    this.#off = onCartChange((lines) => {
+      this._lines = lines;
+      this.#replan();
+    });
+    void this.#readOpenOrder().catch(() => {});
     storeApi
       .products()
-      .then((ps) => (this._products = new Map(ps.map((p) => [p.productId, p]))))
+      .then((ps) => {
+        this._products = new Map(ps.map((p) => [p.productId, p]));
+        this.#replan();
+      })
       .catch((e: Error) => {
         this._products = new Map();
         this._error = `Could not load the products: ${e.message}`;
@@ -55,21 +73,90 @@ export class StoreCart extends LightElement {
     });
   }
 
+  /** Reads the cart's open order from the server (null when there is none, or the server does not know it). */
+  async #readOpenOrder(): Promise<void> {
+    const open = readOpenOrder();
+    if (!open) {
+      this.#open = null;
+    } else {
+      try {
+        this.#open = await storeApi.order(open.orderId);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.status === 404)) throw e;
+        forgetOpenOrder(open.orderId);
+        this.#open = null;
+      }
+    }
+    this.#replan();
+  }
+
+  #replan(): void {
+    // Both the open order and the catalogue (which prices the cart's lines) are needed to compare them.
+    if (this.#open === undefined || this._products === undefined) return;
+    const plan = planCheckout(readOpenOrder(), this.#open, this.#orderLines());
+    // Confirmed paid: the cart it came from is emptied (a cart changed since then is the shopper's next order).
+    if (plan.kind === 'paid') {
+      if (plan.sameCart) settleOpenOrder(plan.orderId);
+      else forgetOpenOrder(plan.orderId);
+    }
+    this._plan = plan;
+  }
+
+  #orderLines(): CartLine[] {
+    return this.#pricedLines.map(({ line }) => ({ productId: line.productId, quantity: line.quantity }));
+  }
+
   async #checkout(): Promise<void> {
-    const lines = this.#pricedLines;
+    const lines = this.#orderLines();
     if (lines.length === 0 || this._busy) return;
     this._busy = true;
     this._error = '';
     try {
-      const order = await storeApi.createOrder(lines.map(({ line }) => ({ productId: line.productId, quantity: line.quantity })));
-      rememberPendingOrder(order.orderId);
+      // The open order's payment may have moved since the page loaded: ask again before deciding.
+      await this.#readOpenOrder();
+      const plan = this._plan!;
+      if (plan.kind === 'hold' || plan.kind === 'paid') {
+        this._busy = false;
+        await this.updateComplete;
+        this.querySelector<HTMLElement>('[data-open-order-notice]')?.focus();
+        return;
+      }
+      let orderId: string;
+      if (plan.kind === 'reuse') orderId = plan.orderId;
+      else {
+        orderId = (await storeApi.createOrder(lines)).orderId;
+        openOrder(orderId);
+      }
       // `?timeout=` given to the cart carries on to the checkout (handy for showing timeouts).
       const timeout = new URLSearchParams(location.search).get('timeout');
-      location.assign(`/checkout/${encodeURIComponent(order.orderId)}${timeout ? `?timeout=${encodeURIComponent(timeout)}` : ''}`);
+      location.assign(`/checkout/${encodeURIComponent(orderId)}${timeout ? `?timeout=${encodeURIComponent(timeout)}` : ''}`);
     } catch (e) {
-      this._error = `Could not create the order: ${(e as Error).message}`;
+      this._error = `Could not start the checkout: ${(e as Error).message}`;
       this._busy = false;
     }
+  }
+
+  /** What the shopper must know about the open order before paying (nothing when it is plain to continue or absent). */
+  #notice() {
+    const plan = this._plan;
+    if (!plan || plan.kind === 'create' || (plan.kind === 'reuse' && !plan.unconfirmed)) return nothing;
+    const orderLink = (text: string) => html`<a href=${`/orders/${encodeURIComponent(plan.orderId)}`}>${text}</a>`;
+    if (plan.kind === 'paid') {
+      return html`<div class="notice ok" data-open-order-notice tabindex="-1" role="status">
+        Your order <span class="mono">${plan.orderId}</span> is paid${plan.sameCart ? ', so your cart was emptied' : ''}. ${orderLink('See the confirmation')}.
+      </div>`;
+    }
+    const title = html`<strong>The payment for order <span class="mono">${plan.orderId}</span> is not confirmed yet.</strong>`;
+    if (plan.kind === 'reuse') {
+      return html`<div class="notice warn" data-open-order-notice tabindex="-1" role="status">
+        ${title} It may still go through, so do not pay for this cart again elsewhere: Checkout takes you back to that order.
+        ${orderLink('The order page')} shows when it is paid.
+      </div>`;
+    }
+    return html`<div class="notice warn" data-open-order-notice tabindex="-1" role="status">
+      ${title} It may still go through. Your cart has changed since, so it needs a new order, which you can make once that payment is settled.
+      ${orderLink('The order page')} shows when it is paid.
+    </div>`;
   }
 
   override render() {
@@ -81,6 +168,7 @@ export class StoreCart extends LightElement {
     return html`
       <div class="page-head"><h1>Your cart</h1></div>
       ${this._error ? html`<div class="notice error" role="alert">${this._error}</div>` : nothing}
+      ${this.#notice()}
       ${loading
         ? html`<div class="card"><div class="skeleton" style="height:96px"></div></div>`
         : lines.length === 0

@@ -1,0 +1,142 @@
+/**
+ * The demo checkout page as a merchant page (demo/README.md "Checkout page"), in Chromium against the real server process:
+ * a `checkout-complete` forged from the console never sends the shopper to another order or says "thank you"; the
+ * widget's final views (`checkout-error {code, retryable: false}`) get their way on. The events are dispatched on the
+ * real element, as the widget dispatches them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type StartedServer } from '../support/server.js';
+import { axeViolations, launch, openPage, shoot, shootDark, waitForStatus } from './helpers.js';
+import { createOrder } from './api.js';
+
+let server: StartedServer;
+let browser: Browser;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanup();
+});
+
+const ITEMS = [
+  { productId: 'prod_mug', quantity: 2 },
+  { productId: 'prod_lamp', quantity: 1 },
+];
+
+/** A shopper on the checkout page of a new order of `ITEMS` that is the cart's open order (as Checkout leaves it). */
+async function onCheckout() {
+  const order = await createOrder(server.url, ITEMS);
+  const { context, page } = await openPage(browser, server.url, errors);
+  await page.goto('/');
+  await page.evaluate(
+    ({ items, orderId }) => {
+      localStorage.setItem('demo.cart.v1', JSON.stringify(items));
+      localStorage.setItem('demo.openOrder.v1', JSON.stringify({ orderId, unconfirmed: false, closed: false }));
+    },
+    { items: ITEMS, orderId: order.orderId },
+  );
+  await page.goto(`/checkout/${order.orderId}`);
+  await waitForStatus(page, 'initiated');
+  return { context, page, orderId: order.orderId };
+}
+
+function dispatch(page: Page, type: string, detail: unknown): Promise<void> {
+  return page.evaluate(
+    ({ type, detail }) => void document.querySelector('payment-checkout')!.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true })),
+    { type, detail },
+  );
+}
+
+const wayOn = (page: Page) => page.locator('[data-way-on]');
+
+describe('demo checkout page', () => {
+  it('a checkout-complete forged from the console goes to this page’s own order, which says it is not paid', async () => {
+    const forged = await createOrder(server.url);
+    const { context, page, orderId } = await onCheckout();
+    await dispatch(page, 'checkout-complete', { sessionId: 'cs_forged', orderId: forged.orderId, paymentId: 'ch_forged' });
+    await page.waitForURL(`**/orders/${orderId}`);
+    await page.locator('[data-testid="order-status"]').waitFor();
+    expect(await page.locator('[data-testid="order-status"]').textContent()).toBe('Unpaid');
+    expect(await page.locator('h1').textContent()).toBe('This order is not paid');
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).not.toMatch(/thank you/i);
+    expect(text).not.toContain('ch_forged');
+    expect(await page.locator('[data-testid="payment-id"]').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Return to checkout' }).getAttribute('href')).toBe(`/checkout/${orderId}`);
+    // The cart is not emptied by a page that only claims a payment.
+    expect(await page.locator('.site-header [data-cart-count]').textContent()).toBe('3');
+    await shoot(page, 'confirmation-unpaid');
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('order_already_paid: the way on is this order’s confirmation', async () => {
+    const { context, page, orderId } = await onCheckout();
+    await dispatch(page, 'checkout-error', { code: 'order_already_paid', message: 'This order is already paid.', retryable: false });
+    await wayOn(page).waitFor();
+    expect(await wayOn(page).textContent()).toMatch(/This order is paid/);
+    expect(await wayOn(page).getByRole('link', { name: 'See the confirmation' }).getAttribute('href')).toBe(`/orders/${orderId}`);
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('max_retries_exceeded: a fresh checkout of the same items is a new order, and the cart is one click away', async () => {
+    const { context, page, orderId } = await onCheckout();
+    await dispatch(page, 'checkout-error', { code: 'max_retries_exceeded', message: 'Max retries exceeded', retryable: false });
+    await wayOn(page).waitFor();
+    expect(await wayOn(page).textContent()).toMatch(/used all its attempts/);
+    expect(await wayOn(page).getByRole('link', { name: 'Back to cart' }).getAttribute('href')).toBe('/cart');
+    await shoot(page, 'checkout-way-on-max-retries');
+    await shootDark(page, 'checkout-way-on-max-retries');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await wayOn(page).getByRole('button', { name: 'Start a fresh checkout' }).click();
+    await page.waitForURL((u) => /^\/checkout\/ord_/.test(u.pathname) && !u.pathname.endsWith(orderId));
+    const next = new URL(page.url()).pathname.split('/')[2];
+    await waitForStatus(page, 'initiated');
+    const order = await (await fetch(`${server.url}/api/store/orders/${next}`)).json();
+    expect(order.items.map((i: { productId: string; quantity: number }) => ({ productId: i.productId, quantity: i.quantity }))).toEqual(ITEMS);
+    expect(order.paid).toBe(false);
+    // The new order is the cart's open order: Checkout from the cart continues it.
+    await page.goto('/cart');
+    await page.locator('.cart-line').first().waitFor();
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL(`**/checkout/${next}`);
+    await context.close();
+  });
+
+  it('session_expired: the same way on; Back to cart, and the cart then starts a new order', async () => {
+    const { context, page, orderId } = await onCheckout();
+    await dispatch(page, 'checkout-error', { code: 'session_expired', message: 'The session has expired.', retryable: false });
+    await wayOn(page).waitFor();
+    expect(await wayOn(page).textContent()).toMatch(/has expired/);
+    expect(await wayOn(page).getByRole('button', { name: 'Start a fresh checkout' }).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await wayOn(page).getByRole('link', { name: 'Back to cart' }).click();
+    await page.waitForURL('**/cart');
+    await page.locator('.cart-line').first().waitFor();
+    await page.getByRole('button', { name: 'Checkout' }).click();
+    await page.waitForURL((u) => /^\/checkout\/ord_/.test(u.pathname));
+    expect(new URL(page.url()).pathname).not.toBe(`/checkout/${orderId}`);
+    await context.close();
+  });
+
+  it('a retryable error shows no way on (the widget handles it)', async () => {
+    const { context, page } = await onCheckout();
+    await dispatch(page, 'checkout-error', { code: 'card_declined', message: 'The card was declined.', retryable: true });
+    await page.waitForTimeout(100);
+    expect(await wayOn(page).isHidden()).toBe(true);
+    await context.close();
+  });
+
+  it('threw no uncaught errors in any page', () => {
+    expect(errors).toEqual([]);
+  });
+});
