@@ -67,7 +67,7 @@ function networkControl() {
 }
 
 export default {
-  files: ['test/widget/**/*.test.ts'],
+  files: ['test/widget/**/*.test.ts', '!test/widget/**/*.node.test.ts'],
   nodeResolve: { exportConditions: ['production'] },
   concurrency: 1, // HTTP/1.1 allows 6 connections per origin; every checkout holds one event stream
   testFramework: { config: { timeout: 30000 } },
