@@ -32,6 +32,7 @@ const arbEvent: fc.Arbitrary<MachineEvent> = fc.oneof(
   arbSession.map(({ status, attempts }) => ({ type: 'session' as const, session: session(status, { attempts }), pending: true })),
   fc.constantFrom<MachineEvent>(
     { type: 'paying' },
+    { type: 'paying', sent: true },
     { type: 'accepted' },
     { type: 'completed', paymentId: 'ch_1' },
     { type: 'declined', code: 'card_declined', status: 'INTERRUPTED', attempt: 1 },
@@ -152,10 +153,10 @@ describe('checkout state machine', () => {
 
   it('max retries and expiry are final views offering a new checkout for the order, and tell the page', () => {
     const max = run([{ type: 'session', session: session('FAILED_MAX_RETRIES', { attempts: 3 }), pending: false }]);
-    expect(present(max.state)).toMatchObject({ message: 'msg.maxRetries.restart', actions: ['restart'] });
+    expect(present(max.state)).toMatchObject({ message: 'msg.maxRetries.restart', actions: ['restart', 'cancel'] });
     expect(max.effects).toContainEqual({ type: 'error', code: 'max_retries_exceeded', retryable: false });
     const expired = run([{ type: 'session', session: session('EXPIRED'), pending: false }]);
-    expect(present(expired.state)).toMatchObject({ status: 'status.expired', message: 'msg.expired.restart', actions: ['restart'] });
+    expect(present(expired.state)).toMatchObject({ status: 'status.expired', message: 'msg.expired.restart', actions: ['restart', 'cancel'] });
     expect(expired.effects).toContainEqual({ type: 'error', code: 'session_expired', retryable: false });
     const merchant = run([{ type: 'session', session: session('EXPIRED'), pending: false }], { ...INITIAL_STATE, restartable: false });
     expect(present(merchant.state).actions).toEqual(['cancel']);

@@ -1,299 +1,503 @@
 /**
- * The checkout as a status machine, without the DOM: it talks to the API, keeps IndexedDB in step, and tells its host
- * what to show (`onChange(view)`) and what happened (`onEvent`). The element is a thin view over it; tests can drive
- * it with a fake API and a memory store.
+ * The checkout without the DOM: it feeds what happens (answers, timeouts, the network, presses) to the state machine
+ * (`machine.ts`), runs the effects it asks for, and tells its host what to show (`onChange(state)`) and what happened
+ * (`onEvent`). The session's IndexedDB record is `attempt-record.ts`; reaching the server again is `connectivity.ts`;
+ * what answers mean is `answers.ts`.
  *
  * Exactly-once from the page's side: a payment attempt gets one Idempotency-Key, saved with its token *before* the
- * request leaves. Until the server gives that attempt a final answer, every reload or returning network re-sends the
- * same key and body (or waits for the server's events). Retry after a recorded timeout moves on to the next attempt:
- * the server settles the timed-out charge before it charges again, and answers with it if it went through.
+ * request leaves. Until the server gives that attempt a final answer, every reload, Retry or returning server re-sends
+ * the same key and body, and the server answers with that charge's outcome (or says it is still charging). A new
+ * attempt (a new key, a new token from the card still in the inputs) starts only once the server said the earlier
+ * key started no charge.
  */
+import { type OfflineBridge, type QueuedRequest, type ReplayedAnswer } from '../offline/bridge.js';
 import type { PendingAttempt } from '../storage/schema.js';
-import { QUEUED_ERROR_CODE, type QueuedRequest, type ReplayedAnswer } from '../offline/bridge.js';
-import { NetworkError, TimeoutError, errorOf, type ApiAnswer } from '../transport/api-client.js';
-import { declineKey, messageFor } from './outcomes.js';
-import { SessionSync } from './session-sync.js';
-import { isFinal, type CardInput, type CheckoutView } from './types.js';
+import type { SessionStore } from '../storage/session-store.js';
+import { NetworkError, TimeoutError, errorOf, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
+import { completeOutcome, createdSession, verdictOf, type Verdict } from './answers.js';
+import { AttemptRecord } from './attempt-record.js';
+import { Reconnector, diagnose, type Diagnosis } from './connectivity.js';
+import { INITIAL_STATE, isProcessing, present, reduce, type Action, type CheckoutState, type Effect, type MachineEvent } from './machine.js';
+import { eventsBetween, type ControllerEvent, type PaymentSource } from './outcomes.js';
+import type { SessionJson } from './types.js';
 
 export type { ControllerEvent, PaymentSource } from './outcomes.js';
-export type { ControllerOptions } from './checkout-core.js';
 
-export class CheckoutController extends SessionSync {
+export interface ControllerOptions {
+  api: CheckoutApi;
+  store: SessionStore;
+  /** The checkout key (see `checkoutKey`). */
+  key: string;
+  /** The `api` base URL, stored with the session. */
+  apiBase: string;
+  orderId: string | null;
+  /** A signed order from the merchant's backend (`order-token`): the session is created from it. */
+  orderToken?: string | null;
+  /** A session created by a merchant backend (`session-id` + `client-secret`). */
+  given?: { sessionId: string; clientSecret: string } | null;
+  timeoutMs: number;
+  /** Reads the payment method when the shopper pays: card details from the inputs, or a token from a slotted field. */
+  readPayment: () => Promise<PaymentSource>;
+  /** Live status (SSE with polling fallback); returns a stopper. */
+  watch?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void) => { stop(): void };
+  bridge?: OfflineBridge | null;
+  /** Why a request got no answer (default: `diagnose` of `connectivity.ts`). */
+  diagnose?: () => Promise<Diagnosis>;
+  onChange: (state: CheckoutState) => void;
+  onEvent: (event: ControllerEvent) => void;
+  uuid?: () => string;
+  now?: () => number;
+}
+
+export class CheckoutController {
+  readonly #o: ControllerOptions;
+  readonly #record: AttemptRecord;
+  readonly #reconnect: Reconnector;
+  readonly #abort = new AbortController();
   readonly #unsubscribe: (() => void)[] = [];
-  /** What waits in the service worker's outbox: every checkout's of this origin, not only this one's. */
+  #state: CheckoutState;
+  #watcher: { stop(): void } | null = null;
+  /** The Idempotency-Key of this checkout's session create (also how its queued create is recognised in the outbox). */
+  #createKey: string | null = null;
+  /** The request that got no answer, sent again when the server can be reached. */
+  #again: (() => Promise<void>) | null = null;
   #outbox: readonly QueuedRequest[] = [];
+  /** The last attempt the server said it is charging (for `leaving()`). */
+  #chargingAttempt = 0;
+  #lastSessionAt = '';
+  #sending = false;
+  #readyEmitted = false;
+  #started = false;
+  #stopped = false;
+
+  constructor(options: ControllerOptions) {
+    this.#o = options;
+    const uuid = () => options.uuid?.() ?? crypto.randomUUID();
+    this.#record = new AttemptRecord(options.store, options.key, options.apiBase, uuid, () => options.now?.() ?? Date.now());
+    this.#reconnect = new Reconnector({ attempt: () => this.#tryAgain() });
+    this.#state = { ...INITIAL_STATE, orderId: options.orderId, restartable: !options.given && Boolean(options.orderId || options.orderToken) };
+  }
+
+  get view(): CheckoutState {
+    return this.#state;
+  }
 
   /** Leads this checkout: restores it from IndexedDB and the server, or creates a session. */
   async start(): Promise<void> {
-    if (this._started || this._stopped) return;
-    this._started = true;
-    this._set({ role: 'leader' });
-    const bridge = this._o.bridge;
+    if (this.#started || this.#stopped) return;
+    this.#started = true;
+    this.#dispatch({ type: 'lead' });
+    const bridge = this.#o.bridge;
     if (bridge) {
       this.#unsubscribe.push(bridge.onResult((a) => void this.#onReplayed(a)));
-      this.#unsubscribe.push(
-        bridge.onQueueChange((queued) => {
-          this.#outbox = queued;
-          this.#showQueued(true);
-        }),
-      );
+      this.#unsubscribe.push(bridge.onQueueChange((queued) => ((this.#outbox = queued), this.#showQueued())));
     }
-    await this._guard(() => this._restoreOrCreate());
-    // The outbox may have reported before the session was known (a reload while its payment waits there).
-    this.#showQueued(false);
+    await this.#guard(() => this.#restoreOrCreate(), false);
+    this.#showQueued(); // the outbox may have reported before the session was known
   }
 
-  /** `queued` (and `offline`) while a request of this checkout waits in the outbox: its session's, or its session create. */
-  #showQueued(clear: boolean): void {
-    const sessionId = this._record?.sessionId;
-    const own = this.#outbox.some((r) => (r.sessionId === null ? r.idempotencyKey === this._createKey : r.sessionId === sessionId));
-    if (own) this._set({ queued: true, offline: true });
-    else if (clear) this._set({ queued: false });
-  }
-
-  /**
-   * The page is going away (`pagehide`) while a payment is under way here: the server records an `unload` interruption.
-   * Sent only when it takes nothing from the page that comes back: from the tab that drives the checkout, while the card
-   * is being tokenized (no attempt yet: the next page offers Resume, for free), or while the server is charging this
-   * attempt (it said so: PROCESSING, or `202` / key in flight to our key). Not while the attempt's request may not have
-   * reached the server (just sent, queued in the outbox, cut off by the network): the interruption could overtake it and
-   * the server would then refuse the attempt's key. The charge itself is untouched: after a reload the attempt is re-sent
-   * with its saved key and the server answers with that charge's outcome. Not the view's `offline`: the page's own
-   * requests are cut off as it leaves, sometimes before `pagehide`. No Idempotency-Key: a keepalive request that cannot
-   * leave is dropped, never queued by the worker and replayed later.
-   */
-  leaving(): void {
-    const s = this._secret();
-    const v = this._view;
-    if (!s || !this._leading()) return;
-    const charging = v.status === 'processing' && this._chargingAttempt === v.attempt;
-    const tokenizing = v.processing && !this._record?.pending && (v.status === 'initiated' || v.status === 'resumed');
-    if (charging || tokenizing) this._o.api.interrupt(s.sessionId, s.clientSecret, 'unload', null, { keepalive: true }).catch(() => {});
-  }
-
-  /** Mirrors a leading tab: shows what it publishes and sends nothing. */
   follow(): void {
-    this._set({ role: 'follower', message: { key: 'msg.otherTab', kind: 'info' } });
+    this.#dispatch({ type: 'follow' });
   }
 
-  mirror(view: CheckoutView): void {
-    if (this._started || this._stopped) return;
-    const message = view.message && view.message.kind !== 'info' ? view.message : { key: 'msg.otherTab', kind: 'info' as const };
-    this._set({ ...view, message, role: 'follower', busy: true, canRetry: false });
+  mirror(state: CheckoutState): void {
+    if (!this.#started && !this.#stopped) this.#dispatch({ type: 'mirror', state });
   }
 
   stop(): void {
-    this._stopped = true;
-    this._abort.abort();
-    this._watcher?.stop();
-    this._watcher = null;
+    this.#stopped = true;
+    this.#abort.abort();
+    this.#reconnect.stop();
+    this.#stopWatching();
     for (const u of this.#unsubscribe.splice(0)) u();
   }
 
-  /** Pays the current attempt with the payment method the shopper entered. */
-  async pay(): Promise<void> {
-    const s = this._secret();
-    if (!s || this._busy || !this._leading() || !['initiated', 'resumed'].includes(this._view.status)) return;
-    if (this._record?.pending && this._record.pending.attempt === this._view.attempt) return this.retry();
-    await this._guard(() => this.#payWithEntered());
-  }
+  pay = () => this.#press('pay', () => this.#payWithEntered());
+  /** After a timeout: asks the server about the attempt (its own key), never for a card. Server away: tries now. */
+  retry = () => this.#press('retry', () => this.#retry());
+  resume = () => this.#press('resume', () => this.#resumeNext());
+  /** Cancels on the server, then emits `checkout-cancel`. A final unpaid session is cancelled locally. */
+  cancel = (reason = 'user') => this.#press('cancel', () => this.#cancel(reason));
+  /** A new session for the same order, after max retries or expiry (the card stays in the inputs). */
+  restart = () => this.#press('restart', () => this.#restart());
 
-  async #payWithEntered(): Promise<void> {
-    const source = await this._o.readPayment();
-    if ('error' in source) return this._fail(source.error, { key: `msg.${source.error}`, kind: 'error' }, false);
-    const token = 'token' in source ? source.token : await this.#tokenize(source.card);
-    if (!token) return;
-    const pending: PendingAttempt = { idempotencyKey: this._uuid(), attempt: this._view.attempt, startedAt: this._now(), token };
-    await this._save({ pending }); // before the request leaves: a reload re-sends this key, never a new one
-    await this.#sendComplete(pending);
-  }
-
-  /**
-   * Retry: continues what was interrupted. The server is asked first: a pending attempt is re-sent with its own key
-   * (the server answers with the first outcome, or waits for it); a failed request is sent again; an interrupted
-   * session is resumed for its next attempt.
-   */
-  async retry(): Promise<void> {
-    if (!this._leading() || this._busy) return;
-    this._o.bridge?.requestReplay();
-    this._set({ offline: false });
-    await this._guard(async () => {
-      const pending = this._record?.pending;
-      // Timed out, and the server recorded the interruption: go on to the next attempt. The server settles the timed-out
-      // attempt's charge before it charges again (and answers with that charge if it went through): never two charges.
-      if (pending && this._view.status === 'interrupted') return this.#nextAttemptAfterTimeout();
-      if (pending && !isFinal(this._view.status)) return this.#sendComplete(pending);
-      const failed = this._failed;
-      if (failed) {
-        this._failed = null;
-        return failed();
-      }
-      if (this._view.status === 'interrupted') return this._resumeNext();
-      if (!this._secret()) return this._restoreOrCreate();
-      await this._refresh();
-    });
-  }
-
-  async #nextAttemptAfterTimeout(): Promise<void> {
-    await this._clearPending();
-    await this._resumeNext();
-    if (this._view.status === 'resumed') await this.#payWithEntered();
-  }
-
-  async resume(): Promise<void> {
-    if (!this._leading() || this._busy || this._view.status !== 'interrupted') return;
-    if (this._record?.pending) return this.retry();
-    await this._guard(() => this._resumeNext());
-  }
-
-  /** Cancels on the server, then emits `checkout-cancel`. A final session (e.g. max retries) is cancelled locally. */
-  async cancel(reason = 'user'): Promise<void> {
-    if (!this._leading()) return;
-    const s = this._secret();
-    if (!s || (isFinal(this._view.status) && this._view.status !== 'completed')) {
-      return this._emit({ type: 'cancel', sessionId: s?.sessionId ?? null, reason });
-    }
-    if (this._view.status === 'completed' || this._busy) return;
-    await this._guard(() => this.#cancelOnServer(s.sessionId, s.clientSecret, reason));
-  }
-
-  async #cancelOnServer(sessionId: string, secret: string, reason: string): Promise<void> {
-    const key = await this._opKey('cancel');
-    const again = () => this.#cancelOnServer(sessionId, secret, reason);
-    const answer = await this._net(() => this._o.api.cancel(sessionId, secret, reason, key, this._call()), again);
-    if (!answer) return;
-    const err = errorOf(answer);
-    if (!err) {
-      this._watcher?.stop();
-      await this._save({ status: 'CANCELLED', pending: null });
-      this._set({ status: 'cancelled', cancelReason: reason, canRetry: false, processing: false, message: messageFor('cancelled') });
-      return this._emit({ type: 'cancel', sessionId, reason });
-    }
-    if (err.code === 'payment_in_progress') return this._fail(err.code, { key: 'msg.cancelRefused', kind: 'error', code: err.code }, true);
-    if (err.code === 'invalid_transition') {
-      await this._refresh();
-      if (isFinal(this._view.status) && this._view.status !== 'completed') this._emit({ type: 'cancel', sessionId, reason });
-      return;
-    }
-    return this._otherError(answer, again);
-  }
-
-  /** The network is back (`online`): whatever was interrupted by its loss continues by itself. */
+  /** The browser is back online, or the page became visible: try at once whatever waits for the server. */
   async networkBack(): Promise<void> {
-    if (!this._view.offline && !this._failed) return;
-    this._o.bridge?.requestReplay();
-    if (this._view.queued) return;
-    if (this._record?.pending || this._failed) return this.retry();
-    this._set({ offline: false });
+    this.#o.bridge?.requestReplay();
+    if (this.#state.link !== 'up' || this.#again) await this.#reconnect.now();
   }
 
   networkLost(): void {
-    this._set({ offline: true });
+    if (this.#state.phase !== 'ready' && this.#state.role === 'leader') this.#dispatch({ type: 'unreachable', offline: true });
   }
 
-  async #tokenize(card: CardInput): Promise<string | null> {
-    this._set({ message: { key: 'msg.processing', kind: 'info' }, processing: true });
-    const answer = await this._net(() => this._o.api.tokenize(card, this._call()), () => this.#payWithEntered());
+  /**
+   * The page is going away (`pagehide`) while a payment is under way here: the server records an `unload` interruption,
+   * only when it takes nothing from the page that comes back: while the server is charging this attempt (it said so), or
+   * while the card is being tokenized (no attempt sent yet). Never while the attempt's request may not have reached the
+   * server (the interruption could overtake it). No Idempotency-Key: a keepalive request that cannot leave is dropped.
+   */
+  leaving(): void {
+    const s = this.#record.secret;
+    const v = this.#state;
+    if (!s || !this.#started || this.#stopped || v.role !== 'leader') return;
+    const charging = v.phase === 'confirming' && this.#chargingAttempt === v.attempt;
+    const tokenizing = v.phase === 'paying' && !this.#record.pending;
+    if (charging || tokenizing) this.#o.api.interrupt(s.sessionId, s.clientSecret, 'unload', null, { keepalive: true }).catch(() => {});
+  }
+
+  // ——— the machine ———
+
+  #dispatch(event: MachineEvent): Effect[] {
+    if (this.#stopped) return [];
+    const before = this.#state;
+    const { state, effects } = reduce(before, event);
+    if (state !== before) {
+      this.#state = state;
+      this.#o.bridge?.setProcessing(isProcessing(state));
+      // The host shows the state before it hears of the change: a page that navigates away on `checkout-complete`
+      // must not meet the leave-page warning of the processing that just ended.
+      this.#o.onChange(state);
+      for (const e of eventsBetween(before, state)) this.#emit(e);
+    }
+    for (const effect of effects) this.#effect(effect);
+    return effects;
+  }
+
+  #effect(effect: Effect): void {
+    if (effect.type === 'error') this.#emit({ type: 'error', code: effect.code, messageKey: present(this.#state).message, retryable: effect.retryable });
+    else if (effect.type === 'reconnect') this.#reconnect.schedule();
+    else if (effect.type === 'settle') {
+      this.#stopWatching();
+      this.#again = null;
+      this.#reconnect.reset();
+      void this.#record.clearPending();
+    }
+  }
+
+  async #press(action: Action, flow: () => Promise<void>): Promise<void> {
+    if (!this.#started || this.#stopped) return;
+    if (!this.#dispatch({ type: 'press', action }).some((e) => e.type === 'run')) return;
+    await this.#guard(flow, true);
+  }
+
+  /** Every flow runs here: never a throw at the host; anything unexpected is a `checkout-error`. */
+  async #guard(work: () => Promise<void>, busy: boolean): Promise<void> {
+    if (this.#stopped) return;
+    if (busy) this.#dispatch({ type: 'busy', busy: true });
+    try {
+      await work();
+    } catch (err) {
+      if (this.#stopped || (err as Error)?.name === 'AbortError') return;
+      this.#emit({ type: 'error', code: 'unexpected', messageKey: 'msg.unexpected', serverMessage: String((err as Error)?.message ?? err), retryable: true });
+    } finally {
+      if (busy) this.#dispatch({ type: 'busy', busy: false });
+    }
+  }
+
+  #emit(event: ControllerEvent): void {
+    if (!this.#stopped) this.#o.onEvent(event);
+  }
+
+  #ready(restored: boolean): void {
+    if (this.#readyEmitted || !this.#state.sessionId) return;
+    this.#readyEmitted = true;
+    this.#emit({ type: 'ready', sessionId: this.#state.sessionId, restored });
+  }
+
+  // ——— reaching the server ———
+
+  /**
+   * Sends a request; no answer means the server is away, the browser offline, or this origin refused. `again` is sent
+   * when the server can be reached again (backoff, `online`, Retry). Null when there was no answer.
+   */
+  async #send(request: (o: { signal: AbortSignal; timeoutMs: number }) => Promise<ApiAnswer>, again: () => Promise<void>): Promise<ApiAnswer | null> {
+    try {
+      const answer = await request({ signal: this.#abort.signal, timeoutMs: Math.max(this.#o.timeoutMs, 10_000) });
+      this.#again = null;
+      if (this.#state.link !== 'up') this.#dispatch({ type: 'reachable' });
+      return answer;
+    } catch (err) {
+      if (!(err instanceof NetworkError || err instanceof TimeoutError)) throw err;
+      await this.#unreachable(again);
+      return null;
+    }
+  }
+
+  async #unreachable(again: () => Promise<void>): Promise<void> {
+    this.#again = again;
+    const why = await (this.#o.diagnose ?? (() => diagnose(this.#o.apiBase)))();
+    if (why === 'origin_refused') {
+      console.error(`<payment-checkout>: the payment server at ${this.#o.apiBase} refuses requests from ${location.origin} (CORS). Add ${location.origin} to ALLOWED_ORIGINS on the payment server.`);
+      this.#again = null;
+      this.#dispatch({ type: 'refused', code: 'origin_not_allowed' });
+      return;
+    }
+    this.#dispatch({ type: 'unreachable', offline: why === 'offline' });
+  }
+
+  /** One try of the reconnect loop: the request that got no answer, or the service worker's outbox. */
+  async #tryAgain(): Promise<boolean> {
+    if (this.#stopped) return true;
+    if (this.#state.queued) return this.#o.bridge?.requestReplay(), false;
+    const again = this.#again;
+    if (!again) return true;
+    await this.#guard(again, false);
+    return this.#again === null;
+  }
+
+  /** 5xx / 429: the server cannot serve now; it is tried again by itself like a server that is away. */
+  #trouble(verdict: Verdict, again: () => Promise<void>): boolean {
+    if (verdict.kind === 'trouble') {
+      this.#again = again;
+      this.#dispatch({ type: 'unreachable', offline: false });
+      return true;
+    }
+    if (verdict.kind === 'queued') return this.#dispatch({ type: 'queued', queued: true }), true;
+    if (verdict.kind === 'paid_elsewhere') return this.#dispatch({ type: 'paid_elsewhere' }), true;
+    if (verdict.kind === 'refused') return this.#dispatch({ type: 'refused', code: verdict.code }), true;
+    return false;
+  }
+
+  // ——— the session ———
+
+  async #restoreOrCreate(): Promise<void> {
+    const { given, orderId } = this.#o;
+    const stored = await this.#record.load();
+    // A cancelled or expired checkout cannot be paid any more: coming back to the order starts a new session.
+    if (stored && !given && (stored.status === 'CANCELLED' || stored.status === 'EXPIRED')) await this.#record.forget();
+    else if (stored) {
+      this.#dispatch({ type: 'restored', sessionId: stored.sessionId, orderId: stored.orderId, status: stored.status, attempt: stored.attempt, maxAttempts: stored.maxAttempts, reason: stored.reason ?? null, pending: Boolean(stored.pending) });
+      this.#ready(true);
+      return this.#sync();
+    }
+    if (given) {
+      await this.#record.adopt(given.sessionId, given.clientSecret, orderId ?? '', null, false);
+      return this.#sync();
+    }
+    return this.#create();
+  }
+
+  /** Reads the session from the server and shows it; then finishes an attempt that still awaits its answer. */
+  async #sync(): Promise<void> {
+    const s = this.#record.secret;
+    if (!s) return;
+    const answer = await this.#send((o) => this.#o.api.getSession(s.sessionId, s.clientSecret, o), () => this.#sync());
+    if (!answer) return;
+    const verdict = verdictOf(answer);
+    if (verdict.kind === 'session_lost' && !this.#o.given) {
+      await this.#record.forget();
+      this.#dispatch({ type: 'restarting' });
+      return this.#create();
+    }
+    if (verdict.kind === 'session_lost') return void this.#dispatch({ type: 'refused', code: 'session_not_found' });
+    if (verdict.kind !== 'ok') return void (this.#trouble(verdict, () => this.#sync()) || this.#dispatch({ type: 'refused', code: errorOf(answer)!.code }));
+    await this.#apply(answer.body as SessionJson);
+    this.#ready(false);
+    const pending = this.#record.pending;
+    if (pending && this.#state.phase === 'confirming') await this.#sendComplete(pending);
+  }
+
+  async #create(): Promise<void> {
+    const { orderId, orderToken, api } = this.#o;
+    if (!orderId && !orderToken) return void this.#dispatch({ type: 'refused', code: 'missing_order' });
+    this.#createKey ??= this.#o.uuid?.() ?? crypto.randomUUID();
+    const order = orderToken ? { orderToken } : { orderId: orderId! };
+    const answer = await this.#send((o) => api.createSession(order, this.#createKey!, o), () => this.#create());
+    if (answer) await this.#onCreated(answer);
+  }
+
+  async #onCreated(answer: ApiAnswer): Promise<void> {
+    const created = createdSession(answer);
+    if ('verdict' in created) return void this.#trouble(created.verdict, () => this.#create());
+    const s = created.session;
+    await this.#record.adopt(s.sessionId, s.clientSecret, s.orderId, s);
+    await this.#apply(s);
+    this.#ready(false);
+  }
+
+  async #restart(): Promise<void> {
+    await this.#record.forget();
+    this.#stopWatching();
+    this.#createKey = null;
+    this.#readyEmitted = false;
+    this.#dispatch({ type: 'restarting' });
+    await this.#create();
+  }
+
+  async #apply(s: SessionJson & { updatedAt?: string }): Promise<void> {
+    // Snapshots can arrive out of order (the event stream lags behind an HTTP answer): older ones are dropped.
+    if (s.updatedAt && s.updatedAt < this.#lastSessionAt) return;
+    this.#lastSessionAt = s.updatedAt ?? this.#lastSessionAt;
+    if (s.status === 'PROCESSING') this.#chargingAttempt = s.attempts;
+    this.#dispatch({ type: 'session', session: s, pending: Boolean(this.#record.pending) });
+    const v = this.#state;
+    if (v.sessionId !== s.sessionId) return;
+    await this.#record.save({ status: v.status.toUpperCase(), attempt: v.attempt, maxAttempts: v.maxAttempts, reason: v.reason });
+    if (v.phase === 'completed' || v.phase === 'paid_elsewhere' || v.phase === 'cancelled' || v.phase === 'expired' || v.phase === 'max_retries') return;
+    this.#watch();
+  }
+
+  #watch(): void {
+    const s = this.#record.secret;
+    if (this.#watcher || !s || !this.#o.watch || this.#stopped) return;
+    this.#watcher = this.#o.watch(s.sessionId, s.clientSecret, (session) => void this.#guard(() => this.#onStream(session), false));
+  }
+
+  /** A session from the stream. Our attempt's key still waits while the session says it is not charging: ask with it. */
+  async #onStream(session: SessionJson): Promise<void> {
+    await this.#apply(session);
+    const pending = this.#record.pending;
+    if (pending && this.#state.phase === 'confirming' && session.status !== 'PROCESSING') await this.#sendComplete(pending);
+  }
+
+  #stopWatching(): void {
+    this.#watcher?.stop();
+    this.#watcher = null;
+  }
+
+  #showQueued(): void {
+    const sessionId = this.#record.current?.sessionId;
+    const own = this.#outbox.some((r) => (r.sessionId === null ? r.idempotencyKey === this.#createKey : r.sessionId === sessionId));
+    if (own !== this.#state.queued) this.#dispatch({ type: 'queued', queued: own });
+    if (own) this.#reconnect.schedule(); // asks the worker to replay, with backoff, while the server is away
+  }
+
+  async #onReplayed(a: ReplayedAnswer): Promise<void> {
+    if (!this.#started || this.#stopped) return;
+    const pending = this.#record.pending;
+    this.#dispatch({ type: 'queued', queued: false });
+    if (a.status === 0) return void this.#dispatch({ type: 'unreachable', offline: false });
+    if (pending && a.idempotencyKey === pending.idempotencyKey) return this.#guard(() => this.#onCompleteAnswer(pending, { status: a.status, body: a.body }), false);
+    if (a.idempotencyKey === this.#createKey && !this.#record.current) return this.#guard(() => this.#onCreated({ status: a.status, body: a.body }), false);
+    if (this.#record.ownsKey(a.idempotencyKey)) await this.#guard(() => this.#sync(), false);
+  }
+
+  // ——— the payment attempt ———
+
+  async #payWithEntered(): Promise<void> {
+    const source = await this.#o.readPayment();
+    if ('error' in source) return void this.#dispatch({ type: 'invalid_card', code: source.error });
+    this.#dispatch({ type: 'paying' });
+    const token = 'token' in source ? source.token : await this.#tokenize(source.card);
+    if (!token) return;
+    const pending = await this.#record.startAttempt(this.#state.attempt, token); // saved before the request leaves
+    await this.#sendComplete(pending);
+  }
+
+  async #tokenize(card: Extract<PaymentSource, { card: unknown }>['card']): Promise<string | null> {
+    const answer = await this.#send((o) => this.#o.api.tokenize(card, o), () => this.#payWithEntered());
     if (!answer) return null;
     const err = errorOf(answer);
     if (!err) return (answer.body as { token: string }).token;
-    this._set({ processing: false });
-    if (answer.status === 400) return this._fail(err.code, { key: `msg.${err.code}`, kind: 'error', code: err.code }, false), null;
-    await this._otherError(answer, null);
+    if (answer.status === 400) this.#dispatch({ type: 'invalid_card', code: err.code });
+    else if (!this.#trouble(verdictOf(answer), () => this.#payWithEntered())) this.#dispatch({ type: 'invalid_card', code: 'invalid_card_number' });
     return null;
   }
 
   async #sendComplete(pending: PendingAttempt): Promise<void> {
-    const s = this._secret()!;
-    this._phase = 'sending';
-    // Shown at once: the server moves the session to PROCESSING as soon as the charge starts.
-    this._set({ status: 'processing', processing: true, canRetry: false, message: { key: 'msg.processing', kind: 'info' } });
+    const s = this.#record.secret;
+    if (!s || this.#sending) return;
+    this.#sending = true;
+    this.#dispatch({ type: 'paying', sent: true });
     let answer: ApiAnswer;
     try {
-      answer = await this._o.api.complete(s.sessionId, s.clientSecret, pending.token, pending.idempotencyKey, this._call(this._o.timeoutMs));
+      answer = await this.#o.api.complete(s.sessionId, s.clientSecret, pending.token, pending.idempotencyKey, { signal: this.#abort.signal, timeoutMs: this.#o.timeoutMs });
     } catch (err) {
-      if (err instanceof TimeoutError) return this.#onTimeout(pending);
-      if (err instanceof NetworkError) return this._onNetworkLost(() => this.#sendComplete(pending));
+      if (err instanceof TimeoutError) return await this.#onTimeout(pending);
+      if (err instanceof NetworkError) return await this.#unreachable(() => this.#sendComplete(pending));
       throw err;
+    } finally {
+      this.#sending = false;
     }
+    this.#again = null;
+    if (this.#state.link !== 'up') this.#dispatch({ type: 'reachable' });
     await this.#onCompleteAnswer(pending, answer);
   }
 
   async #onCompleteAnswer(pending: PendingAttempt, answer: ApiAnswer): Promise<void> {
-    const err = errorOf(answer);
-    if (!err) {
-      const body = answer.body as { status: string; paymentId?: string };
-      if (body.status === 'COMPLETED') return this._completed(body.paymentId ?? null);
-      this._phase = 'awaiting'; // 202: the outcome follows on the event stream
-      this._chargingAttempt = pending.attempt;
-      return this._set({ status: 'processing', processing: true, message: { key: 'msg.awaiting', kind: 'info' } });
+    const outcome = completeOutcome(answer);
+    switch (outcome.kind) {
+      case 'completed':
+        await this.#record.save({ status: 'COMPLETED', pending: null, reason: null });
+        return void this.#dispatch({ type: 'completed', paymentId: outcome.paymentId });
+      case 'accepted':
+        this.#chargingAttempt = pending.attempt;
+        this.#dispatch({ type: 'accepted' });
+        return this.#watch();
+      case 'declined':
+        await this.#record.save({ pending: null, status: outcome.status, reason: outcome.code, attempt: outcome.attempt ?? this.#state.attempt });
+        this.#dispatch({ type: 'declined', code: outcome.code, status: outcome.status, attempt: outcome.attempt });
+        return this.#sync();
+      case 'not_started':
+        // The server started no charge for this key: forget it; an interrupted session moves on and pays again with the
+        // card still in the inputs (the shopper already pressed Pay for it).
+        await this.#record.clearPending();
+        await this.#sync();
+        if (this.#state.phase === 'interrupted' || this.#state.phase === 'timed_out') return this.#resumeNext(true);
+        return;
+      case 'token_refused':
+        await this.#record.clearPending();
+        return void this.#dispatch({ type: 'invalid_card', code: 'invalid_payment_method' });
+      default:
+        if (!this.#trouble(outcome, () => this.#sendComplete(pending))) await this.#sync();
     }
-    const d = err.details;
-    if (answer.status === 402) {
-      // Status, attempt and the reason change together, so no one sees "interrupted" still saying "processing".
-      const status = typeof d.status === 'string' ? d.status.toLowerCase() : 'interrupted';
-      const final = isFinal(status);
-      this._phase = null;
-      this._settledAttempt = Math.max(this._settledAttempt, pending.attempt, typeof d.attempt === 'number' ? d.attempt : 0);
-      this._set({ status, processing: false, ...(typeof d.attempt === 'number' ? { attempt: d.attempt } : {}) });
-      this._fail(err.code, final ? messageFor(status) : { key: declineKey(err.code), kind: 'error', code: err.code }, !final && d.canResume !== false, err.message);
-      await this._save({ pending: null, status: status.toUpperCase(), attempt: this._view.attempt });
-      return this._refresh();
-    }
-    if (err.code === 'payment_in_progress' || err.code === 'idempotency_key_in_flight') {
-      this._phase = 'awaiting';
-      if (err.code === 'idempotency_key_in_flight') this._chargingAttempt = pending.attempt;
-      return this._set({ status: 'processing', processing: true, message: { key: 'msg.inProgress', kind: 'info' } });
-    }
-    if (err.code === QUEUED_ERROR_CODE) return this.#onQueued();
-    if (['invalid_transition', 'order_already_paid', 'invalid_payment_method', 'idempotency_key_reused', 'validation_error'].includes(err.code)) {
-      // A final answer for this key: the attempt is over without a charge from it.
-      await this._clearPending();
-      await this._refresh();
-      if (err.code === 'invalid_transition' && this._view.status === 'interrupted') return this._resumeNext();
-      if (isFinal(this._view.status)) return;
-      return this._fail(err.code, messageFor(err.code), err.code === 'invalid_payment_method', err.message);
-    }
-    this._phase = 'interrupted';
-    return this._otherError(answer, () => this.#sendComplete(pending));
   }
 
-  /** No answer in `timeout` ms: record the interruption and offer Retry, which asks the server before anything else. */
+  /** No answer in `timeout` ms: the interruption is recorded; Retry (or the server's events) tells how the charge went. */
   async #onTimeout(pending: PendingAttempt): Promise<void> {
-    this._phase = 'interrupted';
-    const s = this._secret()!;
-    const key = await this._opKey(`interrupt:timeout:${pending.attempt}`);
-    const answer = await this._o.api.interrupt(s.sessionId, s.clientSecret, 'timeout', key, this._call()).catch(() => null);
-    if (answer && !errorOf(answer)) {
-      const body = answer.body as { status: string; attempt: number; maxAttempts: number };
-      this._set({ attempt: body.attempt, maxAttempts: body.maxAttempts });
-      await this._setStatus(body.status);
+    const s = this.#record.secret!;
+    const key = await this.#record.opKey(`interrupt:timeout:${pending.attempt}`);
+    const answer = await this.#o.api.interrupt(s.sessionId, s.clientSecret, 'timeout', key, { signal: this.#abort.signal, timeoutMs: 10_000 }).catch(() => null);
+    const body = answer && !errorOf(answer) ? (answer.body as { attempt: number; maxAttempts: number }) : null;
+    this.#dispatch({ type: 'timeout', attempt: body?.attempt ?? null, maxAttempts: body?.maxAttempts ?? null });
+    this.#watch();
+  }
+
+  async #retry(): Promise<void> {
+    this.#o.bridge?.requestReplay();
+    const pending = this.#record.pending;
+    if (this.#state.phase === 'timed_out' && pending) return this.#sendComplete(pending);
+    if (this.#state.phase === 'declined') return this.#resumeNext(false);
+    if (this.#again) return void (await this.#reconnect.now());
+    if (pending) return this.#sendComplete(pending);
+    return this.#record.secret ? this.#sync() : this.#create();
+  }
+
+  /** The next attempt (after a decline or an interruption); `payAgain`: pay it with the card in the inputs. */
+  async #resumeNext(payAgain = false): Promise<void> {
+    const s = this.#record.secret!;
+    const key = await this.#record.opKey(`resume:${this.#state.attempt}`);
+    const answer = await this.#send((o) => this.#o.api.resume(s.sessionId, s.clientSecret, key, o), () => this.#resumeNext(payAgain));
+    if (!answer) return;
+    const verdict = verdictOf(answer);
+    if (verdict.kind === 'other') return this.#sync();
+    if (verdict.kind !== 'ok') return void (this.#trouble(verdict, () => this.#resumeNext(payAgain)) || this.#sync());
+    const body = answer.body as { attempt: number; maxAttempts: number };
+    await this.#record.save({ status: 'RESUMED', attempt: body.attempt, maxAttempts: body.maxAttempts, reason: null });
+    this.#dispatch({ type: 'resumed', attempt: body.attempt, maxAttempts: body.maxAttempts });
+    if (payAgain) {
+      const source = await this.#o.readPayment();
+      if (!('error' in source)) await this.#payWithEntered();
     }
-    this._fail('timeout', { key: 'msg.timeout', kind: 'error', code: 'timeout' }, true);
   }
 
-  /** The service worker kept the request in its outbox; its real answer arrives through the bridge. */
-  #onQueued(): void {
-    this._phase = 'awaiting';
-    this._set({ queued: true, offline: true, processing: true, canRetry: true, message: { key: 'msg.queued', kind: 'info', code: QUEUED_ERROR_CODE } });
-  }
-
-  async #onReplayed(a: ReplayedAnswer): Promise<void> {
-    if (!this._leading()) return;
-    const pending = this._record?.pending;
-    if (pending && a.idempotencyKey === pending.idempotencyKey) {
-      this._set({ queued: false, offline: false });
-      if (a.status === 0) return this._onNetworkLost(() => this.#sendComplete(pending));
-      return this._guard(() => this.#onCompleteAnswer(pending, { status: a.status, body: a.body }));
+  async #cancel(reason: string): Promise<void> {
+    const s = this.#record.secret;
+    const v = this.#state;
+    if (!s || v.phase === 'max_retries' || v.phase === 'expired') {
+      this.#dispatch({ type: 'cancelled', reason });
+      return this.#emit({ type: 'cancel', sessionId: s?.sessionId ?? null, reason });
     }
-    if (Object.values(this._record?.opKeys ?? {}).includes(a.idempotencyKey)) await this._guard(() => this._refresh());
-  }
-
-  /** After a restore: an attempt saved as pending is finished with its saved key and token. */
-  protected async _continuePending(): Promise<void> {
-    const pending = this._record?.pending;
-    if (!pending) return;
-    if (isFinal(this._view.status)) return this._clearPending();
-    await this.#sendComplete(pending);
+    const key = await this.#record.opKey('cancel');
+    const answer = await this.#send((o) => this.#o.api.cancel(s.sessionId, s.clientSecret, reason, key, o), () => this.#cancel(reason));
+    if (!answer) return;
+    const verdict = verdictOf(answer);
+    if (verdict.kind === 'ok') {
+      await this.#record.save({ status: 'CANCELLED', pending: null });
+      this.#dispatch({ type: 'cancelled', reason });
+      return this.#emit({ type: 'cancel', sessionId: s.sessionId, reason });
+    }
+    if (!this.#trouble(verdict, () => this.#cancel(reason))) await this.#sync();
   }
 }

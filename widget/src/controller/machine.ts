@@ -91,8 +91,8 @@ export type MachineEvent =
   | { type: 'restored'; sessionId: string; orderId: string; status: string; attempt: number; maxAttempts: number; reason: string | null; pending?: boolean }
   | { type: 'press'; action: Action }
   | { type: 'busy'; busy: boolean }
-  /** The card is read and tokenized, or the attempt is sent. */
-  | { type: 'paying' }
+  /** The card is read and tokenized, or (`sent`) the attempt is sent: the server moves the session to PROCESSING as it starts the charge. */
+  | { type: 'paying'; sent?: boolean }
   /** The server took the attempt and charges it; the outcome follows. */
   | { type: 'accepted' }
   | { type: 'completed'; paymentId: string | null }
@@ -112,6 +112,8 @@ export type MachineEvent =
   /** The session is gone locally: a new one is being created for the same order. */
   | { type: 'restarting' }
   | { type: 'follow' }
+  /** This tab now drives the checkout (at once, or when the tab it mirrored went away). */
+  | { type: 'lead' }
   | { type: 'mirror'; state: CheckoutState };
 
 export type Effect =
@@ -185,7 +187,7 @@ export function present(s: CheckoutState): Presentation {
   if (s.phase === PHASES.unavailable && s.reason) message = `msg.${s.reason}`;
   if ((s.phase === PHASES.maxRetries || s.phase === PHASES.expired) && s.restartable) {
     message = s.phase === PHASES.maxRetries ? 'msg.maxRetries.restart' : 'msg.expired.restart';
-    actions = ['restart'];
+    actions = ['restart', 'cancel'];
   }
   if (s.phase === PHASES.maxRetries && !s.restartable && s.reason === 'processor_error') message = 'msg.maxRetries.processor';
   if (s.queued && !isFinalPhase(s.phase)) (message = 'msg.queued'), (kind = 'info'), (actions = []);
@@ -285,7 +287,7 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     return { state: next, effects: [...effects, ...finalEffects(s, next)] };
   };
   // A final view stays: only a new session (restart) or a mirrored leader changes it.
-  if (isFinalPhase(s.phase) && !['restarting', 'mirror', 'follow', 'busy', 'press', 'session', 'queued'].includes(e.type)) return { state: s, effects: [] };
+  if (isFinalPhase(s.phase) && !['restarting', 'mirror', 'follow', 'lead', 'busy', 'press', 'session', 'queued'].includes(e.type)) return { state: s, effects: [] };
   if (ONLY_FROM[e.type] && !ONLY_FROM[e.type]!.includes(s.phase)) return { state: s, effects: [] };
   switch (e.type) {
     case 'session':
@@ -300,7 +302,7 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'busy':
       return { state: { ...s, busy: e.busy }, effects: [] };
     case 'paying':
-      return to({ phase: PHASES.paying, reason: null });
+      return to({ phase: PHASES.paying, reason: null, ...(e.sent ? { status: 'processing' } : {}) });
     case 'accepted':
       return to({ phase: PHASES.confirming, status: 'processing', link: LINKS.up });
     case 'completed':
@@ -315,6 +317,7 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'resumed':
       return to({ phase: PHASES.ready, status: 'resumed', attempt: e.attempt, maxAttempts: e.maxAttempts, reason: null });
     case 'invalid_card':
+      if (s.status !== 'initiated' && s.status !== 'resumed') return { state: s, effects: [] };
       return to({ phase: PHASES.ready, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
     case 'unreachable': {
       const link = e.offline ? LINKS.offline : LINKS.serverAway;
@@ -335,6 +338,8 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       return { state: { ...INITIAL_STATE, orderId: s.orderId, restartable: s.restartable, role: s.role }, effects: [] };
     case 'follow':
       return { state: { ...s, role: 'follower' }, effects: [] };
+    case 'lead':
+      return { state: { ...s, role: 'leader', busy: false }, effects: [] };
     case 'mirror':
       return { state: { ...e.state, role: 'follower', busy: false }, effects: [] };
   }
