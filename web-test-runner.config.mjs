@@ -94,7 +94,7 @@ export default {
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>
 <html lang="en">
-  <head><script>window.__PC_TEST__ = ${JSON.stringify({ adminToken: main.adminToken })};</script></head>
+  <head><script>window.__PC_TEST__ = ${JSON.stringify({ adminToken: main.adminToken, directApi: `${main.url}/api/payments` })};</script></head>
   <body><script type="module" src="${testFramework}"></script></body>
 </html>`,
 };

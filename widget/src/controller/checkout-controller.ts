@@ -214,14 +214,20 @@ export class CheckoutController {
   async #send(request: (o: { signal: AbortSignal; timeoutMs: number }) => Promise<ApiAnswer>, again: () => Promise<void>): Promise<ApiAnswer | null> {
     try {
       const answer = await request({ signal: this.#abort.signal, timeoutMs: Math.max(this.#o.timeoutMs, 10_000) });
-      this.#again = null;
-      if (this.#state.link !== 'up') this.#dispatch({ type: 'reachable' });
+      this.#reached(answer);
       return answer;
     } catch (err) {
       if (!(err instanceof NetworkError || err instanceof TimeoutError)) throw err;
       await this.#unreachable(again);
       return null;
     }
+  }
+
+  /** An answer came (the service worker's "queued" is none: the server was not reached). */
+  #reached(answer: ApiAnswer): void {
+    if (verdictOf(answer).kind === 'queued') return;
+    this.#again = null;
+    if (this.#state.link !== 'up') this.#dispatch({ type: 'reachable' });
   }
 
   async #unreachable(again: () => Promise<void>): Promise<void> {
@@ -254,7 +260,11 @@ export class CheckoutController {
       return true;
     }
     if (verdict.kind === 'queued') return this.#dispatch({ type: 'queued', queued: true }), true;
-    if (verdict.kind === 'paid_elsewhere') return this.#dispatch({ type: 'paid_elsewhere' }), true;
+    if (verdict.kind === 'paid_elsewhere') {
+      // This session can never be paid: the next visit asks the server again (and is told the order is paid).
+      if (!this.#o.given) void this.#record.forget();
+      return this.#dispatch({ type: 'paid_elsewhere' }), true;
+    }
     if (verdict.kind === 'refused') return this.#dispatch({ type: 'refused', code: verdict.code }), true;
     return false;
   }
@@ -410,8 +420,7 @@ export class CheckoutController {
     } finally {
       this.#sending = false;
     }
-    this.#again = null;
-    if (this.#state.link !== 'up') this.#dispatch({ type: 'reachable' });
+    this.#reached(answer);
     await this.#onCompleteAnswer(pending, answer);
   }
 

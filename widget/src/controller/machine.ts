@@ -196,7 +196,7 @@ export function present(s: CheckoutState): Presentation {
     kind = 'info';
     actions = ['retry'];
   }
-  if (s.role === 'follower') (message = kind === 'info' ? 'msg.otherTab' : message), (actions = []);
+  if (s.role === 'follower') (message = kind === 'info' && !isFinalPhase(s.phase) ? 'msg.otherTab' : message), (actions = []);
   return { status, message, kind, actions };
 }
 

@@ -247,7 +247,7 @@ export class PaymentCheckout extends LitElement {
     this.attempt = view.attempt;
     this.maxAttempts = view.maxAttempts;
     this.queued = view.queued;
-    this.offline = view.link !== 'up';
+    this.offline = view.link !== 'up' || view.queued;
     this.#coordinator?.publish(view);
     if (view.role === 'leader' && view.reason !== before.reason && fieldOf(view.reason)) this.#focus = this.#errorField(view);
     else if (view.status === 'resumed' && before.status !== 'resumed') this.#focus = 'number';
