@@ -77,6 +77,7 @@ export const styles = css`
   .field {
     display: grid;
     gap: 0.25rem;
+    align-content: start;
   }
   .field.wide {
     grid-column: 1 / -1;
@@ -158,7 +159,8 @@ export const styles = css`
   }
   [part~='pay-button'],
   [part~='retry-button'],
-  [part~='resume-button'] {
+  [part~='resume-button'],
+  [part~='restart-button'] {
     background: var(--_accent);
     color: var(--checkout-accent-contrast, var(--_d-accent-contrast));
   }
