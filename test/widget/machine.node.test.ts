@@ -172,3 +172,13 @@ describe('checkout state machine', () => {
     expect(present(state)).toMatchObject({ status: 'status.initiated', message: 'msg.invalid_expiry', kind: 'error', actions: ['pay', 'cancel'] });
   });
 });
+
+describe('reaching the server again', () => {
+  it('backoff: from about 1 s, growing, capped at 10 s, jittered within [½, 1] of each step', async () => {
+    const { backoffDelay, MAX_DELAY_MS } = await import('../../widget/src/controller/connectivity.js');
+    expect([0, 1, 2].map((n) => backoffDelay(n, () => 1))).toEqual([1000, 1500, 2250]);
+    expect(backoffDelay(0, () => 0)).toBe(500);
+    expect(backoffDelay(50, () => 1)).toBe(MAX_DELAY_MS);
+    expect(backoffDelay(50, () => 0)).toBe(MAX_DELAY_MS / 2);
+  });
+});
