@@ -41,6 +41,7 @@ describe('<payment-checkout> accessibility', () => {
     const mirror = mount({ 'order-id': orderId, locale: 'fr' });
     await waitForStatus(leader, 'initiated');
     await waitForStatus(mirror, 'initiated');
+    await waitUntil(() => part(leader, 'attempts') && part(mirror, 'attempts'), 'French rendered (its strings are a chunk of their own)');
     await expect(leader).to.be.accessible();
     await expect(mirror).to.be.accessible();
     expect(part(leader, 'attempts')!.textContent).to.equal('Tentative 1 sur 3');

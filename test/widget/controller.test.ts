@@ -6,7 +6,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { CheckoutController, NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi, type ControllerEvent, type OfflineBridge, type ReplayedAnswer, type SessionJson } from '../../widget/src/index.js';
 import { MemorySessionStore } from '../../widget/src/storage/session-store.js';
 import { paymentFromFields, parseExpiry } from '../../widget/src/element/card-fields.js';
-import { resolveLocale, translate } from '../../widget/src/i18n/strings.js';
+import { loadLocale, resolveLocale, translate } from '../../widget/src/i18n/strings.js';
 import { present } from '../../widget/src/controller/machine.js';
 
 const session = (over: Partial<SessionJson> = {}): SessionJson => ({ sessionId: 'cs_1', orderId: 'ord_1', status: 'INITIATED', amount: 1000, currency: 'EUR', attempts: 1, maxAttempts: 3, ...over });
@@ -210,7 +210,8 @@ describe('card fields and strings', () => {
     expect(paymentFromFields({ number: '4242424242424242', expiry: '1234x', cvc: '123' })).to.deep.equal({ error: 'invalid_expiry' });
   });
 
-  it('resolves locales by language and falls back to English per string', () => {
+  it('resolves locales by language and falls back to English per string', async () => {
+    await loadLocale('fr');
     expect(resolveLocale('fr-CA')).to.equal('fr');
     expect(resolveLocale('ja')).to.equal('en');
     expect(translate('fr', 'attempts', { attempt: 2, max: 3 })).to.equal('Tentative 2 sur 3');

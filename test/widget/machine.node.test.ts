@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INITIAL_STATE, PHASES, TABLE, isFinalPhase, present, reduce, type CheckoutState, type MachineEvent, type Phase } from '../../widget/src/controller/machine.js';
 import { STRINGS } from '../../widget/src/i18n/strings.js';
+import { fr } from '../../widget/src/i18n/fr.js';
 import type { SessionJson, SessionStatus } from '../../widget/src/controller/types.js';
 
 const session = (status: SessionStatus, over: Partial<SessionJson> = {}): SessionJson => ({ sessionId: 'cs_1', orderId: 'ord_1', status, amount: 1000, currency: 'EUR', attempts: 1, maxAttempts: 3, ...over });
@@ -92,7 +93,7 @@ describe('checkout state machine', () => {
       const row = TABLE[phase];
       for (const key of [row.status, row.message]) {
         expect(STRINGS.en, key).toHaveProperty([key]);
-        expect(STRINGS.fr, key).toHaveProperty([key]);
+        expect(fr, key).toHaveProperty([key]);
       }
     }
   });

@@ -38,7 +38,7 @@ describe('<payment-checkout> resilience', () => {
     let el = mount({ 'order-id': orderId }, first);
     const { sessionId } = await waitForEvent(first, 'checkout-ready');
     await payWith(el, CARDS.slow);
-    await waitUntil(async () => /"pending":\{"idempotencyKey"/.test(await storedText()), 'pending attempt saved', { timeout: 10_000 });
+    await waitUntil(async () => /"pending":\{"idempotencyKey"/.test(await storedText(orderId)), 'pending attempt saved', { timeout: 10_000 });
     await waitForStatus(el, 'processing');
     el.remove();
 
@@ -47,7 +47,7 @@ describe('<payment-checkout> resilience', () => {
     expect(await waitForEvent(second, 'checkout-ready')).to.deep.equal({ sessionId, restored: true });
     expect((await waitForEvent(second, 'checkout-complete')).sessionId).to.equal(sessionId);
     expect((await chargesOf(sessionId as string)).map((c) => c.status)).to.deep.equal(['succeeded']);
-    expect(await storedText()).not.to.match(/"pending":\{/);
+    expect(await storedText(orderId)).not.to.match(/"pending":\{/);
   });
 
   it('the server unreachable (browser online): the shopper is told it retries by itself, `offline` reflects it, and the payment continues when it answers', async () => {
@@ -65,7 +65,7 @@ describe('<payment-checkout> resilience', () => {
     expect(part(el, 'message')!.textContent).not.to.contain('offline');
     expect(has(el, 'retry-button'), 'retry-button').to.equal(true);
     expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
-    const pendingKey = /"pending":\{"idempotencyKey":"([^"]+)"/.exec(await storedText())?.[1];
+    const pendingKey = /"pending":\{"idempotencyKey":"([^"]+)"/.exec(await storedText(orderId))?.[1];
     expect(pendingKey).to.be.a('string');
 
     await network(false);

@@ -16,6 +16,6 @@ export { CheckoutController, type ControllerOptions, type ControllerEvent, type 
 export type { CheckoutView, SessionJson, SessionStatus } from './controller/types.js';
 export { PHASES, TABLE, present, reduce, type CheckoutState, type Phase, type Presentation } from './controller/machine.js';
 export type { OfflineBridge, ReplayedAnswer } from './offline/bridge.js';
-export { STRINGS, SUPPORTED_LOCALES } from './i18n/strings.js';
+export { STRINGS, SUPPORTED_LOCALES, loadLocale } from './i18n/strings.js';
 
 if (!customElements.get('payment-checkout')) customElements.define('payment-checkout', PaymentCheckout);

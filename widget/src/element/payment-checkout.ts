@@ -8,7 +8,7 @@ import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
 import { CheckoutErrorEvent } from '../events/checkout-error.js';
 import { CheckoutReadyEvent } from '../events/checkout-ready.js';
 import { CheckoutStatusEvent } from '../events/checkout-status.js';
-import { resolveLocale, translate } from '../i18n/strings.js';
+import { loadLocale, localeLoaded, resolveLocale, translate } from '../i18n/strings.js';
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
 import { LiveStatus } from '../transport/live-status.js';
@@ -348,6 +348,9 @@ export class PaymentCheckout extends LitElement {
   };
 
   protected override render() {
+    // A locale other than English is a small chunk of its own: nothing is shown until its words are here (a few ms).
+    const locale = resolveLocale(this.#lang());
+    if (!localeLoaded(locale)) return void loadLocale(locale).then(() => this.requestUpdate());
     return renderCheckout(this._view, {
       t: (key, params) => this.#t(key, params),
       amount: this.#amount(this._view),

@@ -75,83 +75,39 @@ const en = {
 export type StringKey = keyof typeof en;
 type Table = Partial<Record<StringKey, string>>;
 
-const fr: Table = {
-  'label.cardNumber': 'Numéro de carte',
-  'label.expiry': 'Expiration (MM/AA)',
-  'placeholder.expiry': 'MM/AA',
-  'label.cvc': 'Code de sécurité (CVC)',
-  'button.pay': 'Payer',
-  'button.payAmount': 'Payer {amount}',
-  'button.processing': 'Traitement…',
-  'button.retry': 'Réessayer',
-  'button.resume': 'Reprendre',
-  'button.cancel': 'Annuler',
-  'attempts': 'Tentative {attempt} sur {max}',
-  'session': 'Session {id}',
-  'status.idle': 'Préparation du paiement…',
-  'status.initiated': 'Prêt à payer',
-  'status.processing': 'Paiement en cours…',
-  'status.interrupted': 'Paiement interrompu',
-  'status.resumed': 'Prêt à payer de nouveau',
-  'status.completed': 'Paiement effectué',
-  'status.cancelled': 'Paiement annulé',
-  'status.failed_max_retries': 'Nombre maximal de tentatives atteint',
-  'status.expired': 'Paiement expiré',
-  'msg.enterCard': 'Saisissez votre carte pour payer.',
-  'msg.processing': 'Paiement en cours. Gardez cette page ouverte.',
-  'msg.awaiting': 'En attente de la confirmation du processeur…',
-  'msg.completed': 'Paiement effectué. Merci !',
-  'msg.cancelled': 'Le paiement a été annulé.',
-  'msg.expired': 'Ce paiement a expiré avant d’être effectué. Rien n’a été débité.',
-  'msg.maxRetries': 'Plus aucune tentative n’est possible pour ce paiement. Rien n’a été débité.',
-  'msg.resumed': 'Tentative {attempt} sur {max} : saisissez une carte pour réessayer.',
-  'msg.interrupted': 'Le paiement a été interrompu avant tout débit. Reprenez pour continuer.',
-  'msg.card_declined': 'Votre carte a été refusée. Essayez une autre carte.',
-  'msg.insufficient_funds': 'Fonds insuffisants sur la carte. Essayez une autre carte.',
-  'msg.processor_error': 'Le processeur de paiement a eu un problème passager. Rien n’a été débité ; réessayez.',
-  'msg.timeout': 'Le paiement prend plus de temps que prévu. Réessayer demande au serveur de paiement où il en est : vous ne serez pas débité deux fois.',
-  'msg.network': 'Pas de connexion au serveur de paiement. Le paiement reprendra dès le retour du réseau, ou appuyez sur Réessayer.',
-  'msg.queued': 'Vous êtes hors ligne. La demande est gardée et sera envoyée au retour de la connexion.',
-  'msg.server': 'Le serveur de paiement a eu un problème. Réessayez.',
-  'msg.rateLimited': 'Trop de demandes. Patientez un instant puis réessayez.',
-  'msg.invalid_card_number': 'Le numéro de carte n’est pas valide.',
-  'msg.invalid_expiry': 'Saisissez la date d’expiration au format MM/AA.',
-  'msg.invalid_cvc': 'Le code de sécurité n’est pas valide.',
-  'msg.invalid_payment_method': 'Les données de carte ont expiré. Saisissez-les de nouveau.',
-  'msg.missing_card': 'Saisissez le numéro de carte, la date d’expiration et le code de sécurité.',
-  'msg.order_already_paid': 'Cette commande est déjà payée (dans une autre fenêtre ou sur un autre appareil). Plus rien à payer.',
-  'msg.order_not_found': 'Cette commande est introuvable.',
-  'msg.session_not_found': 'Ce paiement est introuvable.',
-  'msg.missing_order': 'Aucune commande à payer.',
-  'msg.inProgress': 'Un paiement est déjà en cours. En attente de son résultat…',
-  'msg.cancelRefused': 'Un paiement est en cours ; il ne peut pas être annulé avant d’en connaître le résultat.',
-  'msg.otherTab': 'Ce paiement est ouvert dans une autre fenêtre ; il continue là-bas.',
-  'msg.unexpected': 'Une erreur est survenue. Réessayez.',
-  'status.checking': 'Paiement pas encore confirmé',
-  'status.declined': 'Paiement refusé',
-  'status.paid_elsewhere': 'Commande déjà payée',
-  'status.unavailable': 'Paiement indisponible',
-  'msg.preparing': 'Préparation de votre paiement…',
-  'msg.expired.restart': 'Ce paiement a expiré avant d’être effectué. Rien n’a été débité : commencez un nouveau paiement pour cette commande.',
-  'msg.maxRetries.restart': 'Plus aucune tentative n’est possible pour ce paiement. Rien n’a été débité : commencez un nouveau paiement pour cette commande.',
-  'msg.maxRetries.processor': 'Le processeur de paiement a échoué à chaque tentative. Rien n’a été débité ; réessayez plus tard.',
-  'msg.reconnecting': 'Le serveur de paiement ne répond pas. Nouvel essai automatique ; le paiement continue dès qu’il répond.',
-  'msg.offline': 'Vous êtes hors ligne. Le paiement continuera dès le retour de la connexion.',
-  'msg.invalid_order_token': 'Ce lien de paiement n’est pas valide. Revenez à la boutique et recommencez le paiement.',
-  'msg.order_token_expired': 'Ce lien de paiement a expiré. Revenez à la boutique et recommencez le paiement.',
-  'msg.origin_not_allowed': 'Cette page n’est pas autorisée à utiliser le serveur de paiement. La boutique doit autoriser ce site.',
-  'msg.expired_card': 'La carte a expiré.',
-  'button.restart': 'Commencer un nouveau paiement',
-  'card.brand': 'Type de carte : {brand}',
-};
 
-export const STRINGS: Record<string, Table> = { en, fr };
-export const SUPPORTED_LOCALES = Object.keys(STRINGS);
+
+
+export type { Table };
+
+/** The loaded tables. English is in the entry; every other locale is a small chunk of its own, loaded when first used. */
+export const STRINGS: Record<string, Table> = { en };
+const LOADERS: Record<string, () => Promise<Table>> = { fr: () => import('./fr.js').then((m) => m.fr) };
+export const SUPPORTED_LOCALES = ['en', ...Object.keys(LOADERS)];
 
 /** `fr-CA` → `fr`; unknown → `en`. */
 export function resolveLocale(wanted: string | null | undefined): string {
   const base = (wanted ?? '').toLowerCase().split(/[-_]/)[0];
-  return base && base in STRINGS ? base : 'en';
+  return base && SUPPORTED_LOCALES.includes(base) ? base : 'en';
+}
+
+const loading = new Map<string, Promise<void>>();
+
+/** Whether a locale's table is here (English always is). */
+export function localeLoaded(locale: string): boolean {
+  return locale in STRINGS;
+}
+
+/** Loads a locale's table once; a failed load leaves English in its place. */
+export function loadLocale(locale: string): Promise<void> {
+  const load = LOADERS[locale];
+  if (!load || localeLoaded(locale)) return Promise.resolve();
+  let p = loading.get(locale);
+  if (!p) {
+    p = load().then((table) => void (STRINGS[locale] = table), () => void (STRINGS[locale] = {}));
+    loading.set(locale, p);
+  }
+  return p;
 }
 
 export function translate(locale: string, key: string, params?: Record<string, string | number>): string {
