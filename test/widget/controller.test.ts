@@ -192,6 +192,35 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     expect(t.events.find((e) => e.type === 'cancel')).to.deep.equal({ type: 'cancel', sessionId: 'cs_1', reason: 'user' });
   });
 
+  it('order-token: the session is created from the signed order; a refused token is a final view (invalid_order_token)', async () => {
+    const t = setup({ createSession: async () => fail(400, 'invalid_order_token') }, { orderId: null, orderToken: 'h.eyJvcmRlcklkIjoib3JkXzcifQ.s' });
+    await t.controller.start();
+    expect(t.calls[0]!.args[0]).to.deep.equal({ orderToken: 'h.eyJvcmRlcklkIjoib3JkXzcifQ.s' });
+    expect(t.controller.view).to.include({ phase: 'unavailable', reason: 'invalid_order_token' });
+    expect(present(t.controller.view)).to.deep.include({ status: 'status.unavailable', message: 'msg.invalid_order_token', actions: [] });
+    expect(t.events.find((e) => e.type === 'error')).to.include({ code: 'invalid_order_token', retryable: false });
+    expect(t.events.some((e) => e.type === 'ready')).to.equal(false);
+  });
+
+  it('max retries: the final view offers a new checkout for the same order; restart() creates a new session', async () => {
+    let creates = 0;
+    const t = setup({
+      createSession: async () => ok(201, { ...session({ sessionId: `cs_${++creates}` }), clientSecret: 's' }),
+      complete: async () => fail(402, 'card_declined', { status: 'FAILED_MAX_RETRIES', attempt: 3, maxAttempts: 3, canResume: false }),
+      getSession: async () => ok(200, session({ status: 'FAILED_MAX_RETRIES', attempts: 3, lastError: { code: 'card_declined', message: 'x' } })),
+    });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.include({ phase: 'max_retries' });
+    expect(present(t.controller.view).actions).to.deep.equal(['restart', 'cancel']);
+    expect(t.events.filter((e) => e.type === 'error').map((e) => (e as { code: string }).code)).to.include('max_retries_exceeded');
+    await t.controller.pay(); // not offered: does nothing
+    expect(t.calls.filter((c) => c.method === 'complete')).to.have.length(1);
+    await t.controller.restart();
+    expect(t.controller.view).to.include({ phase: 'ready', sessionId: 'cs_2' });
+    expect(t.events.filter((e) => e.type === 'ready').map((e) => (e as { sessionId: string }).sessionId)).to.deep.equal(['cs_1', 'cs_2']);
+  });
+
   it('never throws at its host: an unexpected failure becomes an error event', async () => {
     const t = setup({ createSession: async () => Promise.reject(new Error('boom')) });
     await t.controller.start();
