@@ -72,6 +72,31 @@ describe('shopper recovery', () => {
     }
   });
 
+  it('server down while the checkout page loads: the queued session create is replayed and shown when it returns, no click', async () => {
+    const own = await startE2EServer({ env: ENV });
+    let back: StartedServer | null = null;
+    try {
+      const { page } = await openCheckout(own, await createOrder(own.url)); // installs the worker
+      const orderId = await createOrder(own.url);
+      await own.stop();
+      await page.goto(`/checkout/${orderId}`); // the shell from the worker's precache
+      await page.waitForSelector('payment-checkout[offline]', { state: 'attached', timeout: 15_000 });
+      expect(await part(page, 'status').textContent()).toBe('Preparing checkout…');
+      back = await startE2EServer({ env: ENV, port: own.port, dataDir: own.dataDir });
+      await page.waitForSelector('payment-checkout[status="initiated"]:not([offline])', { state: 'attached', timeout: 20_000 });
+      await expect.poll(() => message(page)).toBe('Enter your card details to pay.');
+      await payWith(page, CARDS.ok);
+      await onConfirmation(page, orderId);
+      const charges = await chargesForOrder(back, orderId);
+      expect(succeeded(charges)).toHaveLength(1);
+      expect(charges).toHaveLength(1);
+    } finally {
+      await back?.stop();
+      await own.stop();
+      own.cleanup();
+    }
+  });
+
   it('offline → reload → online: no stale message, the checkout is payable again, one charge', async () => {
     const orderId = await createOrder(server.url);
     const { page, context } = await openCheckout(server, orderId);

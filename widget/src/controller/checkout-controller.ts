@@ -260,13 +260,19 @@ export class CheckoutController {
       return true;
     }
     if (verdict.kind === 'queued') return this.#dispatch({ type: 'queued', queued: true }), true;
-    if (verdict.kind === 'paid_elsewhere') {
-      // This session can never be paid: the next visit asks the server again (and is told the order is paid).
-      if (!this.#o.given) void this.#record.forget();
-      return this.#dispatch({ type: 'paid_elsewhere' }), true;
-    }
+    if (verdict.kind === 'paid_elsewhere') return void this.#paidElsewhere(), true;
     if (verdict.kind === 'refused') return this.#dispatch({ type: 'refused', code: verdict.code }), true;
     return false;
+  }
+
+  /** The order was paid through another session: a final view, with this session's real status (no charge started here). */
+  async #paidElsewhere(): Promise<void> {
+    const s = this.#record.secret;
+    const answer = s ? await this.#o.api.getSession(s.sessionId, s.clientSecret, { signal: this.#abort.signal, timeoutMs: 10_000 }).catch(() => null) : null;
+    if (answer && !errorOf(answer)) this.#dispatch({ type: 'session', session: answer.body as SessionJson, pending: false });
+    this.#dispatch({ type: 'paid_elsewhere' });
+    // This session can never be paid: the next visit asks the server again (and is told the order is paid).
+    if (!this.#o.given) await this.#record.forget();
   }
 
   // ——— the session ———
