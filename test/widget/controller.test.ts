@@ -221,6 +221,19 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     expect(t.events.filter((e) => e.type === 'ready').map((e) => (e as { sessionId: string }).sessionId)).to.deep.equal(['cs_1', 'cs_2']);
   });
 
+  it('the browser offline while the server charges, then online: the server is asked again and "offline" goes away', async () => {
+    let processing = false;
+    const t = setup({ complete: async () => ((processing = true), ok(202, { status: 'PROCESSING' })), getSession: async () => ok(200, session({ status: processing ? 'PROCESSING' : 'INITIATED' })) }, { diagnose: async () => 'offline' });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.include({ phase: 'confirming' });
+    t.controller.networkLost();
+    expect(present(t.controller.view).message).to.equal('msg.offline');
+    await t.controller.networkBack();
+    expect(t.controller.view).to.include({ link: 'up', phase: 'confirming' });
+    expect(present(t.controller.view).message).to.equal('msg.awaiting');
+  });
+
   it('never throws at its host: an unexpected failure becomes an error event', async () => {
     const t = setup({ createSession: async () => Promise.reject(new Error('boom')) });
     await t.controller.start();

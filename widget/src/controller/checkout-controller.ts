@@ -246,7 +246,8 @@ export class CheckoutController {
   async #tryAgain(): Promise<boolean> {
     if (this.#stopped) return true;
     if (this.#state.queued) return this.#o.bridge?.requestReplay(), false;
-    const again = this.#again;
+    // Nothing waits for an answer, but the browser said it was offline: a re-read shows the server is there (or not).
+    const again = this.#again ?? (this.#state.link !== 'up' && this.#record.secret ? () => this.#sync() : null);
     if (!again) return true;
     await this.#guard(again, false);
     return this.#again === null;
