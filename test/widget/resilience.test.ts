@@ -2,7 +2,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import { LiveStatus, PaymentStatusPoller, type SessionJson } from '../../widget/src/index.js';
-import { API, CARDS, chargesOf, createOrder, mount, part, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, has, focusedPart } from './helpers.js';
+import { API, CARDS, chargesOf, createOrder, mount, part, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, has } from './helpers.js';
 
 const network = (offline: boolean, match = '') => executeServerCommand('network', { offline, match });
 

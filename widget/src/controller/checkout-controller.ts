@@ -1,8 +1,8 @@
 /**
  * The checkout without the DOM: it feeds what happens (answers, timeouts, the network, presses) to the state machine
  * (`machine.ts`), runs the effects it asks for, and tells its host what to show (`onChange(state)`) and what happened
- * (`onEvent`). The session's IndexedDB record is `attempt-record.ts`; reaching the server again is `connectivity.ts`;
- * what answers mean is `answers.ts`.
+ * (`onEvent`). The session's IndexedDB record is `attempt-record.ts`; the payment attempt is `payment-attempt.ts`;
+ * reaching the server again is `connectivity.ts`; what answers mean is `answers.ts`.
  *
  * Exactly-once from the page's side: a payment attempt gets one Idempotency-Key, saved with its token *before* the
  * request leaves. Until the server gives that attempt a final answer, every reload, Retry or returning server re-sends
@@ -11,14 +11,14 @@
  * key started no charge.
  */
 import { type OfflineBridge, type QueuedRequest, type ReplayedAnswer } from '../offline/bridge.js';
-import type { PendingAttempt } from '../storage/schema.js';
 import type { SessionStore } from '../storage/session-store.js';
 import { NetworkError, TimeoutError, errorOf, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
-import { completeOutcome, createdSession, verdictOf, type Verdict } from './answers.js';
+import { createdSession, verdictOf, type Verdict } from './answers.js';
 import { AttemptRecord } from './attempt-record.js';
 import { Reconnector, diagnose, type Diagnosis } from './connectivity.js';
 import { INITIAL_STATE, isProcessing, present, reduce, type Action, type CheckoutState, type Effect, type MachineEvent } from './machine.js';
 import { eventsBetween, type ControllerEvent, type PaymentSource } from './outcomes.js';
+import { PaymentAttempt } from './payment-attempt.js';
 import type { SessionJson } from './types.js';
 
 export type { ControllerEvent, PaymentSource } from './outcomes.js';
@@ -54,6 +54,7 @@ export class CheckoutController {
   readonly #record: AttemptRecord;
   readonly #reconnect: Reconnector;
   readonly #abort = new AbortController();
+  readonly #attempt: PaymentAttempt;
   readonly #unsubscribe: (() => void)[] = [];
   #state: CheckoutState;
   #watcher: { stop(): void } | null = null;
@@ -65,7 +66,6 @@ export class CheckoutController {
   /** The last attempt the server said it is charging (for `leaving()`). */
   #chargingAttempt = 0;
   #lastSessionAt = '';
-  #sending = false;
   #readyEmitted = false;
   #started = false;
   #stopped = false;
@@ -75,6 +75,26 @@ export class CheckoutController {
     const uuid = () => options.uuid?.() ?? crypto.randomUUID();
     this.#record = new AttemptRecord(options.store, options.key, options.apiBase, uuid, () => options.now?.() ?? Date.now());
     this.#reconnect = new Reconnector({ attempt: () => this.#tryAgain() });
+    this.#attempt = new PaymentAttempt({
+      api: options.api,
+      record: this.#record,
+      timeoutMs: options.timeoutMs,
+      signal: this.#abort.signal,
+      state: () => this.#state,
+      dispatch: (e) => void this.#dispatch(e),
+      readPayment: options.readPayment,
+      send: (request, again) => this.#send(request, again),
+      reached: (answer) => this.#reached(answer),
+      unreachable: (again) => this.#unreachable(again),
+      trouble: (verdict, again) => this.#trouble(verdict, again),
+      sync: () => this.#sync(),
+      create: () => this.#create(),
+      watch: () => this.#watch(),
+      charging: (attempt) => void (this.#chargingAttempt = attempt),
+      requestReplay: () => this.#o.bridge?.requestReplay(),
+      waiting: () => this.#again !== null,
+      reconnectNow: () => this.#reconnect.now(),
+    });
     this.#state = { ...INITIAL_STATE, orderId: options.orderId, restartable: !options.given && Boolean(options.orderId || options.orderToken) };
   }
 
@@ -112,10 +132,10 @@ export class CheckoutController {
     for (const u of this.#unsubscribe.splice(0)) u();
   }
 
-  pay = () => this.#press('pay', () => this.#payWithEntered());
+  pay = () => this.#press('pay', () => this.#attempt.pay());
   /** After a timeout: asks the server about the attempt (its own key), never for a card. Server away: tries now. */
-  retry = () => this.#press('retry', () => this.#retry());
-  resume = () => this.#press('resume', () => this.#resumeNext());
+  retry = () => this.#press('retry', () => this.#attempt.retry());
+  resume = () => this.#press('resume', () => this.#attempt.resumeNext());
   /** Cancels on the server, then emits `checkout-cancel`. A final unpaid session is cancelled locally. */
   cancel = (reason = 'user') => this.#press('cancel', () => this.#cancel(reason));
   /** A new session for the same order, after max retries or expiry (the card stays in the inputs). */
@@ -312,7 +332,7 @@ export class CheckoutController {
     await this.#apply(answer.body as SessionJson);
     this.#ready(false);
     const pending = this.#record.pending;
-    if (pending && this.#state.phase === 'confirming') await this.#sendComplete(pending);
+    if (pending && this.#state.phase === 'confirming') await this.#attempt.send(pending);
   }
 
   async #create(): Promise<void> {
@@ -365,7 +385,7 @@ export class CheckoutController {
   async #onStream(session: SessionJson): Promise<void> {
     await this.#apply(session);
     const pending = this.#record.pending;
-    if (pending && this.#state.phase === 'confirming' && session.status !== 'PROCESSING') await this.#sendComplete(pending);
+    if (pending && this.#state.phase === 'confirming' && session.status !== 'PROCESSING') await this.#attempt.send(pending);
   }
 
   #stopWatching(): void {
@@ -385,117 +405,9 @@ export class CheckoutController {
     const pending = this.#record.pending;
     this.#dispatch({ type: 'queued', queued: false });
     if (a.status === 0) return void this.#dispatch({ type: 'unreachable', offline: false });
-    if (pending && a.idempotencyKey === pending.idempotencyKey) return this.#guard(() => this.#onCompleteAnswer(pending, { status: a.status, body: a.body }), false);
+    if (pending && a.idempotencyKey === pending.idempotencyKey) return this.#guard(() => this.#attempt.answer(pending, { status: a.status, body: a.body }), false);
     if (a.idempotencyKey === this.#createKey && !this.#record.current) return this.#guard(() => this.#onCreated({ status: a.status, body: a.body }), false);
     if (this.#record.ownsKey(a.idempotencyKey)) await this.#guard(() => this.#sync(), false);
-  }
-
-  // ——— the payment attempt ———
-
-  async #payWithEntered(): Promise<void> {
-    const source = await this.#o.readPayment();
-    if ('error' in source) return void this.#dispatch({ type: 'invalid_card', code: source.error });
-    this.#dispatch({ type: 'paying' });
-    const token = 'token' in source ? source.token : await this.#tokenize(source.card);
-    if (!token) return;
-    const pending = await this.#record.startAttempt(this.#state.attempt, token); // saved before the request leaves
-    await this.#sendComplete(pending);
-  }
-
-  async #tokenize(card: Extract<PaymentSource, { card: unknown }>['card']): Promise<string | null> {
-    const answer = await this.#send((o) => this.#o.api.tokenize(card, o), () => this.#payWithEntered());
-    if (!answer) return null;
-    const err = errorOf(answer);
-    if (!err) return (answer.body as { token: string }).token;
-    if (answer.status === 400) this.#dispatch({ type: 'invalid_card', code: err.code });
-    else if (!this.#trouble(verdictOf(answer), () => this.#payWithEntered())) this.#dispatch({ type: 'invalid_card', code: 'invalid_card_number' });
-    return null;
-  }
-
-  async #sendComplete(pending: PendingAttempt): Promise<void> {
-    const s = this.#record.secret;
-    if (!s || this.#sending) return;
-    this.#sending = true;
-    this.#dispatch({ type: 'paying', sent: true });
-    let answer: ApiAnswer;
-    try {
-      answer = await this.#o.api.complete(s.sessionId, s.clientSecret, pending.token, pending.idempotencyKey, { signal: this.#abort.signal, timeoutMs: this.#o.timeoutMs });
-    } catch (err) {
-      if (err instanceof TimeoutError) return await this.#onTimeout(pending);
-      if (err instanceof NetworkError) return await this.#unreachable(() => this.#sendComplete(pending));
-      throw err;
-    } finally {
-      this.#sending = false;
-    }
-    this.#reached(answer);
-    await this.#onCompleteAnswer(pending, answer);
-  }
-
-  async #onCompleteAnswer(pending: PendingAttempt, answer: ApiAnswer): Promise<void> {
-    const outcome = completeOutcome(answer);
-    switch (outcome.kind) {
-      case 'completed':
-        await this.#record.save({ status: 'COMPLETED', pending: null, reason: null });
-        return void this.#dispatch({ type: 'completed', paymentId: outcome.paymentId });
-      case 'accepted':
-        this.#chargingAttempt = pending.attempt;
-        this.#dispatch({ type: 'accepted' });
-        return this.#watch();
-      case 'declined':
-        await this.#record.save({ pending: null, status: outcome.status, reason: outcome.code, attempt: outcome.attempt ?? this.#state.attempt });
-        this.#dispatch({ type: 'declined', code: outcome.code, status: outcome.status, attempt: outcome.attempt });
-        return this.#sync();
-      case 'not_started':
-        // The server started no charge for this key: forget it; an interrupted session moves on and pays again with the
-        // card still in the inputs (the shopper already pressed Pay for it).
-        await this.#record.clearPending();
-        await this.#sync();
-        if (this.#state.phase === 'interrupted' || this.#state.phase === 'timed_out') return this.#resumeNext(true);
-        return;
-      case 'token_refused':
-        await this.#record.clearPending();
-        return void this.#dispatch({ type: 'invalid_card', code: 'invalid_payment_method' });
-      default:
-        if (!this.#trouble(outcome, () => this.#sendComplete(pending))) await this.#sync();
-    }
-  }
-
-  /** No answer in `timeout` ms: the interruption is recorded; Retry (or the server's events) tells how the charge went. */
-  async #onTimeout(pending: PendingAttempt): Promise<void> {
-    const s = this.#record.secret!;
-    const key = await this.#record.opKey(`interrupt:timeout:${pending.attempt}`);
-    const answer = await this.#o.api.interrupt(s.sessionId, s.clientSecret, 'timeout', key, { signal: this.#abort.signal, timeoutMs: 10_000 }).catch(() => null);
-    const body = answer && !errorOf(answer) ? (answer.body as { attempt: number; maxAttempts: number }) : null;
-    this.#dispatch({ type: 'timeout', attempt: body?.attempt ?? null, maxAttempts: body?.maxAttempts ?? null });
-    this.#watch();
-  }
-
-  async #retry(): Promise<void> {
-    this.#o.bridge?.requestReplay();
-    const pending = this.#record.pending;
-    if (this.#state.phase === 'timed_out' && pending) return this.#sendComplete(pending);
-    if (this.#state.phase === 'declined') return this.#resumeNext(false);
-    if (this.#again) return void (await this.#reconnect.now());
-    if (pending) return this.#sendComplete(pending);
-    return this.#record.secret ? this.#sync() : this.#create();
-  }
-
-  /** The next attempt (after a decline or an interruption); `payAgain`: pay it with the card in the inputs. */
-  async #resumeNext(payAgain = false): Promise<void> {
-    const s = this.#record.secret!;
-    const key = await this.#record.opKey(`resume:${this.#state.attempt}`);
-    const answer = await this.#send((o) => this.#o.api.resume(s.sessionId, s.clientSecret, key, o), () => this.#resumeNext(payAgain));
-    if (!answer) return;
-    const verdict = verdictOf(answer);
-    if (verdict.kind === 'other') return this.#sync();
-    if (verdict.kind !== 'ok') return void (this.#trouble(verdict, () => this.#resumeNext(payAgain)) || this.#sync());
-    const body = answer.body as { attempt: number; maxAttempts: number };
-    await this.#record.save({ status: 'RESUMED', attempt: body.attempt, maxAttempts: body.maxAttempts, reason: null });
-    this.#dispatch({ type: 'resumed', attempt: body.attempt, maxAttempts: body.maxAttempts });
-    if (payAgain) {
-      const source = await this.#o.readPayment();
-      if (!('error' in source)) await this.#payWithEntered();
-    }
   }
 
   async #cancel(reason: string): Promise<void> {
