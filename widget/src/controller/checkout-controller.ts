@@ -1,7 +1,8 @@
 /**
  * The checkout without the DOM: it feeds what happens (answers, timeouts, the network, presses) to the state machine
  * (`machine.ts`), runs the effects it asks for, and tells its host what to show (`onChange(state)`) and what happened
- * (`onEvent`). The session's IndexedDB record is `attempt-record.ts`; the payment attempt is `payment-attempt.ts`;
+ * (`onEvent`). The session's IndexedDB record is `attempt-record.ts`; the session as the server has it is
+ * `session-link.ts`; the payment attempt is `payment-attempt.ts`;
  * reaching the server again is `connectivity.ts`; what answers mean is `answers.ts`.
  *
  * Exactly-once from the page's side: a payment attempt gets one Idempotency-Key, saved with its token *before* the
@@ -12,13 +13,14 @@
  */
 import { type OfflineBridge, type QueuedRequest, type ReplayedAnswer } from '../offline/bridge.js';
 import type { SessionStore } from '../storage/session-store.js';
-import { NetworkError, TimeoutError, errorOf, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
-import { createdSession, verdictOf, type Verdict } from './answers.js';
+import { NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
+import { verdictOf, type Verdict } from './answers.js';
 import { AttemptRecord } from './attempt-record.js';
 import { Reconnector, diagnose, type Diagnosis } from './connectivity.js';
 import { INITIAL_STATE, isProcessing, present, reduce, type Action, type CheckoutState, type Effect, type MachineEvent } from './machine.js';
 import { eventsBetween, type ControllerEvent, type PaymentSource } from './outcomes.js';
 import { PaymentAttempt } from './payment-attempt.js';
+import { SessionLink } from './session-link.js';
 import type { SessionJson } from './types.js';
 
 export type { ControllerEvent, PaymentSource } from './outcomes.js';
@@ -55,17 +57,14 @@ export class CheckoutController {
   readonly #reconnect: Reconnector;
   readonly #abort = new AbortController();
   readonly #attempt: PaymentAttempt;
+  readonly #link: SessionLink;
   readonly #unsubscribe: (() => void)[] = [];
   #state: CheckoutState;
-  #watcher: { stop(): void } | null = null;
-  /** The Idempotency-Key of this checkout's session create (also how its queued create is recognised in the outbox). */
-  #createKey: string | null = null;
   /** The request that got no answer, sent again when the server can be reached. */
   #again: (() => Promise<void>) | null = null;
   #outbox: readonly QueuedRequest[] = [];
   /** The last attempt the server said it is charging (for `leaving()`). */
   #chargingAttempt = 0;
-  #lastSessionAt = '';
   #readyEmitted = false;
   #started = false;
   #stopped = false;
@@ -87,13 +86,33 @@ export class CheckoutController {
       reached: (answer) => this.#reached(answer),
       unreachable: (again) => this.#unreachable(again),
       trouble: (verdict, again) => this.#trouble(verdict, again),
-      sync: () => this.#sync(),
-      create: () => this.#create(),
-      watch: () => this.#watch(),
+      sync: () => this.#link.sync(),
+      create: () => this.#link.create(),
+      watch: () => this.#link.watch(),
       charging: (attempt) => void (this.#chargingAttempt = attempt),
       requestReplay: () => this.#o.bridge?.requestReplay(),
       waiting: () => this.#again !== null,
       reconnectNow: () => this.#reconnect.now(),
+    });
+    this.#link = new SessionLink({
+      api: options.api,
+      record: this.#record,
+      orderId: options.orderId,
+      orderToken: options.orderToken,
+      given: options.given,
+      signal: this.#abort.signal,
+      watchSession: options.watch,
+      state: () => this.#state,
+      dispatch: (e) => void this.#dispatch(e),
+      send: (request, again) => this.#send(request, again),
+      trouble: (verdict, again) => this.#trouble(verdict, again),
+      ready: (restored) => this.#ready(restored),
+      readyAgain: () => void (this.#readyEmitted = false),
+      sendAttempt: (pending) => this.#attempt.send(pending),
+      charging: (attempt) => void (this.#chargingAttempt = attempt),
+      guard: (work) => this.#guard(work, false),
+      stopped: () => this.#stopped,
+      uuid,
     });
     this.#state = { ...INITIAL_STATE, orderId: options.orderId, restartable: !options.given && Boolean(options.orderId || options.orderToken) };
   }
@@ -112,7 +131,7 @@ export class CheckoutController {
       this.#unsubscribe.push(bridge.onResult((a) => void this.#onReplayed(a)));
       this.#unsubscribe.push(bridge.onQueueChange((queued) => ((this.#outbox = queued), this.#showQueued())));
     }
-    await this.#guard(() => this.#restoreOrCreate(), false);
+    await this.#guard(() => this.#link.restoreOrCreate(), false);
     this.#showQueued(); // the outbox may have reported before the session was known
   }
 
@@ -128,7 +147,7 @@ export class CheckoutController {
     this.#stopped = true;
     this.#abort.abort();
     this.#reconnect.stop();
-    this.#stopWatching();
+    this.#link.stopWatching();
     for (const u of this.#unsubscribe.splice(0)) u();
   }
 
@@ -139,7 +158,7 @@ export class CheckoutController {
   /** Cancels on the server, then emits `checkout-cancel`. A final unpaid session is cancelled locally. */
   cancel = (reason = 'user') => this.#press('cancel', () => this.#cancel(reason));
   /** A new session for the same order, after max retries or expiry (the card stays in the inputs). */
-  restart = () => this.#press('restart', () => this.#restart());
+  restart = () => this.#press('restart', () => this.#link.restart());
 
   /** The browser is back online, or the page became visible: try at once whatever waits for the server. */
   async networkBack(): Promise<void> {
@@ -188,7 +207,7 @@ export class CheckoutController {
     if (effect.type === 'error') this.#emit({ type: 'error', code: effect.code, messageKey: present(this.#state).message, retryable: effect.retryable });
     else if (effect.type === 'reconnect') this.#reconnect.schedule();
     else if (effect.type === 'settle') {
-      this.#stopWatching();
+      this.#link.stopWatching();
       this.#again = null;
       this.#reconnect.reset();
       void this.#record.clearPending();
@@ -267,7 +286,7 @@ export class CheckoutController {
     if (this.#stopped) return true;
     if (this.#state.queued) return this.#o.bridge?.requestReplay(), false;
     // Nothing waits for an answer, but the browser said it was offline: a re-read shows the server is there (or not).
-    const again = this.#again ?? (this.#state.link !== 'up' && this.#record.secret ? () => this.#sync() : null);
+    const again = this.#again ?? (this.#state.link !== 'up' && this.#record.secret ? () => this.#link.sync() : null);
     if (!again) return true;
     await this.#guard(again, false);
     return this.#again === null;
@@ -281,121 +300,14 @@ export class CheckoutController {
       return true;
     }
     if (verdict.kind === 'queued') return this.#dispatch({ type: 'queued', queued: true }), true;
-    if (verdict.kind === 'paid_elsewhere') return void this.#paidElsewhere(), true;
+    if (verdict.kind === 'paid_elsewhere') return void this.#link.paidElsewhere(), true;
     if (verdict.kind === 'refused') return this.#dispatch({ type: 'refused', code: verdict.code }), true;
     return false;
   }
 
-  /** The order was paid through another session: a final view, with this session's real status (no charge started here). */
-  async #paidElsewhere(): Promise<void> {
-    const s = this.#record.secret;
-    const answer = s ? await this.#o.api.getSession(s.sessionId, s.clientSecret, { signal: this.#abort.signal, timeoutMs: 10_000 }).catch(() => null) : null;
-    if (answer && !errorOf(answer)) this.#dispatch({ type: 'session', session: answer.body as SessionJson, pending: false });
-    this.#dispatch({ type: 'paid_elsewhere' });
-    // This session can never be paid: the next visit asks the server again (and is told the order is paid).
-    if (!this.#o.given) await this.#record.forget();
-  }
-
-  // ——— the session ———
-
-  async #restoreOrCreate(): Promise<void> {
-    const { given, orderId } = this.#o;
-    const stored = await this.#record.load();
-    // A cancelled or expired checkout cannot be paid any more: coming back to the order starts a new session.
-    if (stored && !given && (stored.status === 'CANCELLED' || stored.status === 'EXPIRED')) await this.#record.forget();
-    else if (stored) {
-      this.#dispatch({ type: 'restored', sessionId: stored.sessionId, orderId: stored.orderId, status: stored.status, attempt: stored.attempt, maxAttempts: stored.maxAttempts, reason: stored.reason ?? null, pending: Boolean(stored.pending) });
-      this.#ready(true);
-      return this.#sync();
-    }
-    if (given) {
-      await this.#record.adopt(given.sessionId, given.clientSecret, orderId ?? '', null, false);
-      return this.#sync();
-    }
-    return this.#create();
-  }
-
-  /** Reads the session from the server and shows it; then finishes an attempt that still awaits its answer. */
-  async #sync(): Promise<void> {
-    const s = this.#record.secret;
-    if (!s) return;
-    const answer = await this.#send((o) => this.#o.api.getSession(s.sessionId, s.clientSecret, o), () => this.#sync());
-    if (!answer) return;
-    const verdict = verdictOf(answer);
-    if (verdict.kind === 'session_lost' && !this.#o.given) {
-      await this.#record.forget();
-      this.#dispatch({ type: 'restarting' });
-      return this.#create();
-    }
-    if (verdict.kind === 'session_lost') return void this.#dispatch({ type: 'refused', code: 'session_not_found' });
-    if (verdict.kind !== 'ok') return void (this.#trouble(verdict, () => this.#sync()) || this.#dispatch({ type: 'refused', code: errorOf(answer)!.code }));
-    await this.#apply(answer.body as SessionJson);
-    this.#ready(false);
-    const pending = this.#record.pending;
-    if (pending && this.#state.phase === 'confirming') await this.#attempt.send(pending);
-  }
-
-  async #create(): Promise<void> {
-    const { orderId, orderToken, api } = this.#o;
-    if (!orderId && !orderToken) return void this.#dispatch({ type: 'refused', code: 'missing_order' });
-    this.#createKey ??= this.#o.uuid?.() ?? crypto.randomUUID();
-    const order = orderToken ? { orderToken } : { orderId: orderId! };
-    const answer = await this.#send((o) => api.createSession(order, this.#createKey!, o), () => this.#create());
-    if (answer) await this.#onCreated(answer);
-  }
-
-  async #onCreated(answer: ApiAnswer): Promise<void> {
-    const created = createdSession(answer);
-    if ('verdict' in created) return void this.#trouble(created.verdict, () => this.#create());
-    const s = created.session;
-    await this.#record.adopt(s.sessionId, s.clientSecret, s.orderId, s);
-    await this.#apply(s);
-    this.#ready(false);
-  }
-
-  async #restart(): Promise<void> {
-    await this.#record.forget();
-    this.#stopWatching();
-    this.#createKey = null;
-    this.#readyEmitted = false;
-    this.#dispatch({ type: 'restarting' });
-    await this.#create();
-  }
-
-  async #apply(s: SessionJson & { updatedAt?: string }): Promise<void> {
-    // Snapshots can arrive out of order (the event stream lags behind an HTTP answer): older ones are dropped.
-    if (s.updatedAt && s.updatedAt < this.#lastSessionAt) return;
-    this.#lastSessionAt = s.updatedAt ?? this.#lastSessionAt;
-    if (s.status === 'PROCESSING') this.#chargingAttempt = s.attempts;
-    this.#dispatch({ type: 'session', session: s, pending: Boolean(this.#record.pending) });
-    const v = this.#state;
-    if (v.sessionId !== s.sessionId) return;
-    await this.#record.save({ status: v.status.toUpperCase(), attempt: v.attempt, maxAttempts: v.maxAttempts, reason: v.reason });
-    if (v.phase === 'completed' || v.phase === 'paid_elsewhere' || v.phase === 'cancelled' || v.phase === 'expired' || v.phase === 'max_retries') return;
-    this.#watch();
-  }
-
-  #watch(): void {
-    const s = this.#record.secret;
-    if (this.#watcher || !s || !this.#o.watch || this.#stopped) return;
-    this.#watcher = this.#o.watch(s.sessionId, s.clientSecret, (session) => void this.#guard(() => this.#onStream(session), false));
-  }
-
-  /** A session from the stream. Our attempt's key still waits while the session says it is not charging: ask with it. */
-  async #onStream(session: SessionJson): Promise<void> {
-    await this.#apply(session);
-    const pending = this.#record.pending;
-    if (pending && this.#state.phase === 'confirming' && session.status !== 'PROCESSING') await this.#attempt.send(pending);
-  }
-
-  #stopWatching(): void {
-    this.#watcher?.stop();
-    this.#watcher = null;
-  }
-
   #showQueued(): void {
     const sessionId = this.#record.current?.sessionId;
-    const own = this.#outbox.some((r) => (r.sessionId === null ? r.idempotencyKey === this.#createKey : r.sessionId === sessionId));
+    const own = this.#outbox.some((r) => (r.sessionId === null ? r.idempotencyKey === this.#link.createKey : r.sessionId === sessionId));
     if (own !== this.#state.queued) this.#dispatch({ type: 'queued', queued: own });
     if (own) this.#reconnect.schedule(); // asks the worker to replay, with backoff, while the server is away
   }
@@ -406,8 +318,8 @@ export class CheckoutController {
     this.#dispatch({ type: 'queued', queued: false });
     if (a.status === 0) return void this.#dispatch({ type: 'unreachable', offline: false });
     if (pending && a.idempotencyKey === pending.idempotencyKey) return this.#guard(() => this.#attempt.answer(pending, { status: a.status, body: a.body }), false);
-    if (a.idempotencyKey === this.#createKey && !this.#record.current) return this.#guard(() => this.#onCreated({ status: a.status, body: a.body }), false);
-    if (this.#record.ownsKey(a.idempotencyKey)) await this.#guard(() => this.#sync(), false);
+    if (a.idempotencyKey === this.#link.createKey && !this.#record.current) return this.#guard(() => this.#link.onCreated({ status: a.status, body: a.body }), false);
+    if (this.#record.ownsKey(a.idempotencyKey)) await this.#guard(() => this.#link.sync(), false);
   }
 
   async #cancel(reason: string): Promise<void> {
@@ -426,6 +338,6 @@ export class CheckoutController {
       this.#dispatch({ type: 'cancelled', reason });
       return this.#emit({ type: 'cancel', sessionId: s.sessionId, reason });
     }
-    if (!this.#trouble(verdict, () => this.#cancel(reason))) await this.#sync();
+    if (!this.#trouble(verdict, () => this.#cancel(reason))) await this.#link.sync();
   }
 }
