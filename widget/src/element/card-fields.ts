@@ -70,6 +70,33 @@ export function paymentFromFields(v: CardFieldValues, today: Date = new Date()):
   return { card: { number, ...expiry, cvc } };
 }
 
+/**
+ * An `input` event of a card field: the number grouped and the expiry formatted as typed, the caret kept after the same
+ * digit, a field error cleared as soon as the shopper edits it. Returns the number's brand (undefined for other fields).
+ */
+export function formatAsTyped(event: InputEvent): CardBrand | undefined {
+  const input = event.target as HTMLInputElement;
+  if (input.getAttribute('aria-invalid') === 'true') input.setAttribute('aria-invalid', 'false');
+  if (input.id === 'cc-number') {
+    reformat(input, formatCardNumber(input.value));
+    return brandOf(input.value);
+  }
+  if (input.id === 'cc-exp') reformat(input, formatExpiry(input.value, event.inputType?.startsWith('delete')));
+  return undefined;
+}
+
+/** Puts the formatted text in, with the caret after as many digits as before it. */
+function reformat(input: HTMLInputElement, text: string): void {
+  if (input.value === text) return;
+  const caret = input.selectionStart ?? input.value.length;
+  const digitsBefore = input.value.slice(0, caret).replace(/\D/g, '').length;
+  input.value = text;
+  let at = 0;
+  for (let seen = 0; at < text.length && seen < digitsBefore; at++) if (/\d/.test(text[at]!)) seen++;
+  if (text[at] === '/' || text[at] === ' ') at++;
+  input.setSelectionRange(at, at);
+}
+
 /** The first empty field, for `missing_card`: that is the one to fill. */
 export function missingField(v: CardFieldValues): 'number' | 'expiry' | 'cvc' {
   return !v.number.trim() ? 'number' : !v.expiry.trim() ? 'expiry' : 'cvc';

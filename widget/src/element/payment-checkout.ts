@@ -12,7 +12,7 @@ import { loadLocale, localeLoaded, resolveLocale, translate } from '../i18n/stri
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
 import { LiveStatus } from '../transport/live-status.js';
-import { brandOf, formatCardNumber, formatExpiry, missingField, paymentFromFields, paymentFromSlotted, type CardBrand } from './card-fields.js';
+import { formatAsTyped, missingField, paymentFromFields, paymentFromSlotted, type CardBrand } from './card-fields.js';
 import { DeferredOfflineBridge } from './offline-bridge-loader.js';
 import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
@@ -321,16 +321,10 @@ export class PaymentCheckout extends LitElement {
     }
   }
 
-  /** Formats the number and expiry as typed, keeping the caret after the same digit. */
+  /** Formats the number and expiry as typed; the brand follows the number. */
   readonly #onInput = (event: InputEvent) => {
-    const input = event.target as HTMLInputElement;
-    if (input.id === 'cc-number') {
-      this._brand = brandOf(input.value);
-      reformat(input, formatCardNumber(input.value));
-    } else if (input.id === 'cc-exp') {
-      reformat(input, formatExpiry(input.value, event.inputType?.startsWith('delete')));
-    }
-    if (input.getAttribute('aria-invalid') === 'true') input.setAttribute('aria-invalid', 'false');
+    const brand = formatAsTyped(event);
+    if (brand !== undefined) this._brand = brand;
   };
 
   readonly #onOnline = () => void this.#controller?.networkBack();
@@ -361,18 +355,6 @@ export class PaymentCheckout extends LitElement {
       input: this.#onInput,
     });
   }
-}
-
-/** Puts the formatted text in, with the caret after as many digits as before it. */
-function reformat(input: HTMLInputElement, text: string): void {
-  if (input.value === text) return;
-  const caret = input.selectionStart ?? input.value.length;
-  const digitsBefore = input.value.slice(0, caret).replace(/\D/g, '').length;
-  input.value = text;
-  let at = 0;
-  for (let seen = 0; at < text.length && seen < digitsBefore; at++) if (/\d/.test(text[at]!)) seen++;
-  if (text[at] === '/' || text[at] === ' ') at++;
-  input.setSelectionRange(at, at);
 }
 
 declare global {
