@@ -14,6 +14,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'widget-node',
+          include: ['test/widget/**/*.node.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts', 'test/demo/**/*.test.ts'],
           environment: 'node',

@@ -67,7 +67,7 @@ function networkControl() {
 }
 
 export default {
-  files: ['test/widget/**/*.test.ts'],
+  files: ['test/widget/**/*.test.ts', '!test/widget/**/*.node.test.ts'],
   nodeResolve: { exportConditions: ['production'] },
   concurrency: 1, // HTTP/1.1 allows 6 connections per origin; every checkout holds one event stream
   testFramework: { config: { timeout: 30000 } },
@@ -94,7 +94,7 @@ export default {
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>
 <html lang="en">
-  <head><script>window.__PC_TEST__ = ${JSON.stringify({ adminToken: main.adminToken })};</script></head>
+  <head><script>window.__PC_TEST__ = ${JSON.stringify({ adminToken: main.adminToken, directApi: `${main.url}/api/payments` })};</script></head>
   <body><script type="module" src="${testFramework}"></script></body>
 </html>`,
 };

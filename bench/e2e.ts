@@ -4,11 +4,14 @@
  * - `queuedCompletionMs`: a payment queued by the service worker while the server is down; the server comes back on the
  *   same port and data; time from the server accepting requests again (its `listening` line) to the page being told the
  *   payment completed (the widget's `checkout-complete` event). Goal ≤ 1 s with the page open.
+ * - `outageCompletionMs`: the server stops before the shopper presses Pay (browser online, nothing tokenized yet), comes
+ *   back 2–3 s later on the same port and data; time from its `listening` line to `checkout-complete` with no click (the
+ *   widget retries by itself with backoff from ~1 s, capped ~10 s). Goal: median ≤ 2 s.
  * - `sseLatencyMs` / `pollingLatencyMs`: a session's status is changed by the API (interrupt ↔ resume); time from the
  *   server's change (`updatedAt`) until the page sees it over SSE (`GET /session/:id/events?client_secret=`) and with
  *   2-second polling of `GET /session/:id`. Goal for SSE ≤ 50 ms median.
  *
- * Needs a built dist/ (widget, demo, worker). Run alone: `tsx bench/e2e.ts`. Knobs: BENCH_E2E_QUEUED_RUNS (7),
+ * Needs a built dist/ (widget, demo, worker). Run alone: `tsx bench/e2e.ts`. Knobs: BENCH_E2E_QUEUED_RUNS (7), BENCH_E2E_OUTAGE_RUNS (5),
  * BENCH_E2E_STATUS_CHANGES (12), E2E_STATIC_DIR (serve another build).
  */
 import { execFileSync } from 'node:child_process';
@@ -26,11 +29,13 @@ export interface Stat {
 
 export interface E2EBenchResult {
   queuedCompletionMs: Stat;
+  outageCompletionMs: Stat;
   sseLatencyMs: Stat;
   pollingLatencyMs: Stat;
 }
 
 const QUEUED_RUNS = Number(process.env.BENCH_E2E_QUEUED_RUNS ?? 7);
+const OUTAGE_RUNS = Number(process.env.BENCH_E2E_OUTAGE_RUNS ?? 5);
 const STATUS_CHANGES = Number(process.env.BENCH_E2E_STATUS_CHANGES ?? 12);
 const POLL_INTERVAL_MS = 2_000;
 const DIST = process.env.E2E_STATIC_DIR ?? join(ROOT, 'dist');
@@ -113,6 +118,38 @@ async function queuedCompletionOnce(browser: Browser): Promise<number> {
   }
 }
 
+/** The server gone before Pay (not even tokenized), back later: ms from `listening` to `checkout-complete`, no click. */
+async function outageCompletionOnce(browser: Browser): Promise<number> {
+  const first = await start();
+  let back: StartedServer | null = null;
+  const context = await browser.newContext({ baseURL: first.url });
+  try {
+    await context.addInitScript(`document.addEventListener('checkout-complete', () => sessionStorage.setItem('bench-complete', String(Date.now())), true);`);
+    const page = await context.newPage();
+    const orderId = await createOrder(first.url);
+    await page.goto(`/checkout/${orderId}`);
+    await page.waitForSelector('payment-checkout[status="initiated"]', { state: 'attached', timeout: 20_000 });
+    await first.stop();
+    await page.fill(PART('card-number'), '4242 4242 4242 4242');
+    await page.fill(PART('card-expiry'), '12/34');
+    await page.fill(PART('card-cvc'), '123');
+    await page.click(PART('pay-button'));
+    await page.waitForSelector('payment-checkout[offline]', { state: 'attached', timeout: 15_000 });
+    await new Promise((r) => setTimeout(r, 2_000 + Math.random() * 1_000));
+    back = await start({ port: first.port, dataDir: first.dataDir });
+    const listeningAt = Date.now();
+    await page.waitForURL(`**/orders/${orderId}`, { timeout: 30_000 });
+    const completedAt = Number(await page.evaluate(`sessionStorage.getItem('bench-complete')`));
+    if (!completedAt) throw new Error('the page did not record checkout-complete');
+    return completedAt - listeningAt;
+  } finally {
+    await context.close();
+    await back?.stop();
+    await first.stop();
+    first.cleanup();
+  }
+}
+
 interface Seen {
   status: string;
   updatedAt: string;
@@ -175,9 +212,14 @@ export async function benchE2E(): Promise<E2EBenchResult> {
       queued.push(await queuedCompletionOnce(browser));
       log(`queued payment ${i + 1}/${QUEUED_RUNS}: completed ${queued[i]} ms after the server returned`);
     }
+    const outage: number[] = [];
+    for (let i = 0; i < OUTAGE_RUNS; i++) {
+      outage.push(await outageCompletionOnce(browser));
+      log(`server away before Pay ${i + 1}/${OUTAGE_RUNS}: completed ${outage[i]} ms after the server returned, no click`);
+    }
     const { sse, polling } = await statusLatency(browser);
     log(`status changes: SSE ${sse.join(', ')} ms; polling ${polling.join(', ')} ms`);
-    return { queuedCompletionMs: stat(queued), sseLatencyMs: stat(sse), pollingLatencyMs: stat(polling) };
+    return { queuedCompletionMs: stat(queued), outageCompletionMs: stat(outage), sseLatencyMs: stat(sse), pollingLatencyMs: stat(polling) };
   } finally {
     await browser.close();
   }

@@ -147,10 +147,11 @@ await section('widget: bundle size and restore time', async () => {
 });
 
 await section('service worker + SSE in Chromium', async () => {
-  const e = await optional<{ benchE2E(): Promise<{ queuedCompletionMs: { median: number; p95: number }; sseLatencyMs: { median: number; p95: number }; pollingLatencyMs: { median: number; p95: number } }> }>('./e2e.js');
+  const e = await optional<{ benchE2E(): Promise<{ queuedCompletionMs: { median: number; p95: number }; outageCompletionMs: { median: number; p95: number }; sseLatencyMs: { median: number; p95: number }; pollingLatencyMs: { median: number; p95: number } }> }>('./e2e.js');
   const r = await e.benchE2E();
   raw.e2e = r;
   rows.push({ section: 'sw', metric: 'server back → queued payment shown complete', value: `median ${r.queuedCompletionMs.median} ms, p95 ${r.queuedCompletionMs.p95} ms`, baseline: '', goal: '≤ 1000 ms', ok: r.queuedCompletionMs.median <= 1000 });
+  rows.push({ section: 'widget', metric: 'server back → payment complete, outage began before tokenization (no click)', value: `median ${r.outageCompletionMs.median} ms, p95 ${r.outageCompletionMs.p95} ms`, baseline: '', goal: '≤ 2000 ms median', ok: r.outageCompletionMs.median <= 2000 });
   rows.push({ section: 'sw', metric: 'status change seen by page over SSE', value: `median ${r.sseLatencyMs.median} ms, p95 ${r.sseLatencyMs.p95} ms`, baseline: `2 s polling: median ${r.pollingLatencyMs.median} ms`, goal: '≤ 50 ms median', ok: r.sseLatencyMs.median <= 50 });
 });
 

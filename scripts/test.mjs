@@ -30,6 +30,7 @@ const env = { ...process.env, CHROME_PATH: chrome };
 const steps = [
   ['build', process.execPath, [join(root, 'scripts/build.mjs')]],
   ['server and store', bin('vitest'), ['run', '--project', 'server']],
+  ['widget state machine (node)', bin('vitest'), ['run', '--project', 'widget-node']],
   ['widget (Chromium)', bin('web-test-runner'), ['--config', 'web-test-runner.config.mjs']],
   ['end-to-end (Chromium)', bin('vitest'), ['run', '--project', 'e2e']],
   ['packages (npm pack, React in Chromium)', bin('vitest'), ['run', '--project', 'packages']],

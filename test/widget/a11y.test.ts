@@ -41,6 +41,7 @@ describe('<payment-checkout> accessibility', () => {
     const mirror = mount({ 'order-id': orderId, locale: 'fr' });
     await waitForStatus(leader, 'initiated');
     await waitForStatus(mirror, 'initiated');
+    await waitUntil(() => part(leader, 'attempts') && part(mirror, 'attempts'), 'French rendered (its strings are a chunk of their own)');
     await expect(leader).to.be.accessible();
     await expect(mirror).to.be.accessible();
     expect(part(leader, 'attempts')!.textContent).to.equal('Tentative 1 sur 3');
@@ -78,14 +79,20 @@ describe('<payment-checkout> accessibility', () => {
     await waitForEvent(events, 'checkout-complete');
   });
 
-  it('moves focus to the message on errors (a missing card is said in words)', async () => {
+  it('ties a card error to its field (aria-invalid, aria-describedby) and moves the focus there, said in words', async () => {
     const events: Recorded = [];
     const el = mount({ 'order-id': await createOrder() }, events);
     (await waitForPart(el, 'pay-button')).click();
     const error = await waitForEvent(events, 'checkout-error');
     expect(error).to.deep.equal({ code: 'missing_card', message: 'Enter the card number, expiry date and security code.', retryable: false });
-    await waitUntil(() => focusedPart(el) === 'message', 'focus on the message');
+    await waitUntil(() => focusedPart(el) === 'card-number', 'focus on the card number');
+    const input = part<HTMLInputElement>(el, 'card-number')!;
+    expect(input.getAttribute('aria-invalid')).to.equal('true');
+    const described = el.shadowRoot!.getElementById(input.getAttribute('aria-describedby')!)!;
+    expect(described.textContent).to.equal('Enter the card number, expiry date and security code.');
+    expect(part(el, 'message')!.textContent).to.equal(''); // said once, at its field
     expect(el.getAttribute('status')).to.equal('initiated');
+    await expect(el).to.be.accessible();
   });
 
   it('asks the leave-page warning while a payment is processing, and only then', async () => {

@@ -73,13 +73,14 @@ describe('<payment-checkout> against the server', () => {
     const error = await waitForEvent(events, 'checkout-error');
     expect(error).to.deep.equal({ code: 'insufficient_funds', message: 'The card has insufficient funds. Try another card.', retryable: true });
     expect(part(el, 'message')!.textContent).to.contain('insufficient funds');
-    await waitUntil(() => focusedPart(el) === 'message', 'focus on the message');
+    expect(part(el, 'status')!.textContent).to.equal('Payment declined');
     expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
     (await waitForPart(el, 'retry-button')).click();
     await waitForStatus(el, 'resumed');
     expect(el.getAttribute('attempt')).to.equal('2');
     expect(part(el, 'attempts')!.textContent).to.equal('Attempt 2 of 3');
-    expect(part<HTMLInputElement>(el, 'card-number')!.value).to.equal('');
+    // The next attempt starts in the card number, with what was typed still there to change.
+    await waitUntil(() => focusedPart(el) === 'card-number', 'focus on the card number');
     await payWith(el, CARDS.ok);
     await waitForEvent(events, 'checkout-complete');
     const summary = await serverSession((await waitForEvent(events, 'checkout-ready')).sessionId as string);
@@ -89,7 +90,7 @@ describe('<payment-checkout> against the server', () => {
     expect(statuses).to.include.members(['initiated:1', 'processing:1', 'interrupted:1', 'resumed:2', 'processing:2', 'completed:2']);
   });
 
-  it('after the last decline only Cancel remains ("Max retries exceeded"), and Cancel emits checkout-cancel', async () => {
+  it('after the last decline: "Max retries exceeded", a new checkout for the order or Cancel, no Pay/Retry/Resume; Cancel emits checkout-cancel', async () => {
     const orderId = await createOrder();
     const events: Recorded = [];
     const el = mount({ 'order-id': orderId }, events);
@@ -103,7 +104,9 @@ describe('<payment-checkout> against the server', () => {
       await waitForStatus(el, attempt === 3 ? 'failed_max_retries' : 'interrupted');
     }
     expect(part(el, 'status')!.textContent).to.equal('Max retries exceeded');
-    expect(part(el, 'message')!.textContent).to.contain('Max retries exceeded');
+    expect(part(el, 'message')!.textContent).to.contain('start a new checkout for this order');
+    expect(events.find((e) => e.type === 'checkout-error' && e.detail.code === 'max_retries_exceeded')?.detail.retryable).to.equal(false);
+    expect(has(el, 'restart-button'), 'restart-button').to.equal(true);
     expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
     expect(has(el, 'retry-button'), 'retry-button').to.equal(false);
     expect(has(el, 'resume-button'), 'resume-button').to.equal(false);

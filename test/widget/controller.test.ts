@@ -6,7 +6,8 @@ import { expect, waitUntil } from '@open-wc/testing';
 import { CheckoutController, NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi, type ControllerEvent, type OfflineBridge, type ReplayedAnswer, type SessionJson } from '../../widget/src/index.js';
 import { MemorySessionStore } from '../../widget/src/storage/session-store.js';
 import { paymentFromFields, parseExpiry } from '../../widget/src/element/card-fields.js';
-import { resolveLocale, translate } from '../../widget/src/i18n/strings.js';
+import { loadLocale, resolveLocale, translate } from '../../widget/src/i18n/strings.js';
+import { present } from '../../widget/src/controller/machine.js';
 
 const session = (over: Partial<SessionJson> = {}): SessionJson => ({ sessionId: 'cs_1', orderId: 'ord_1', status: 'INITIATED', amount: 1000, currency: 'EUR', attempts: 1, maxAttempts: 3, ...over });
 const ok = (status: number, body: unknown): ApiAnswer => ({ status, body });
@@ -44,6 +45,7 @@ function setup(script: Parameters<typeof fakeApi>[0], extra: Partial<Constructor
     onChange: () => {},
     onEvent: (e) => events.push(e),
     uuid: () => `key-${++n}`,
+    diagnose: async () => 'server_away',
     ...extra,
   });
   return { controller, store, calls, events };
@@ -67,29 +69,50 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     expect(stored + JSON.stringify(t.events)).not.to.contain('4242');
   });
 
-  it('a timeout interrupts with reason "timeout"; Retry resumes the next attempt and pays it with a new key (the server settles the first charge before any second one)', async () => {
+  it('a timeout interrupts with reason "timeout" and offers Retry alone; Retry asks the server with the same key and token: one charge, no card asked', async () => {
     let completes = 0;
     let tokens = 0;
     const t = setup({
       tokenize: async () => ok(201, { token: `tok_${++tokens}` }),
       complete: async () => (++completes === 1 ? Promise.reject(new TimeoutError('slow')) : ok(200, { status: 'COMPLETED', paymentId: 'ch_1' })),
       interrupt: async () => ok(200, { status: 'INTERRUPTED', canResume: true, attempt: 1, maxAttempts: 3 }),
-      resume: async () => ok(200, { status: 'RESUMED', attempt: 2, maxAttempts: 3, message: 'Attempt 2 of 3' }),
     });
     await t.controller.start();
     await t.controller.pay();
-    expect(t.controller.view).to.include({ status: 'interrupted', canRetry: true });
+    expect(t.controller.view).to.include({ phase: 'timed_out', status: 'interrupted', attempt: 1 });
+    expect(present(t.controller.view).actions).to.deep.equal(['retry']);
     expect(t.events.find((e) => e.type === 'error')).to.include({ code: 'timeout', retryable: true });
-    const interrupt = t.calls.find((c) => c.method === 'interrupt')!;
-    expect(interrupt.args[2]).to.equal('timeout');
+    expect(t.calls.find((c) => c.method === 'interrupt')!.args[2]).to.equal('timeout');
     await t.controller.retry();
-    expect(t.calls.filter((c) => c.method === 'resume')).to.have.length(1);
     const sent = t.calls.filter((c) => c.method === 'complete').map((c) => [c.args[2], c.args[3]]);
-    expect(sent).to.have.length(2);
-    expect(sent[0][0]).to.equal('tok_1');
-    expect(sent[1][0]).to.equal('tok_2');
-    expect(sent[1][1]).not.to.equal(sent[0][1]);
-    expect(t.controller.view).to.include({ status: 'completed', attempt: 2 });
+    expect(sent).to.deep.equal([['tok_1', 'key-2'], ['tok_1', 'key-2']]);
+    expect(tokens).to.equal(1);
+    expect(t.calls.some((c) => c.method === 'resume')).to.equal(false);
+    expect(t.controller.view).to.include({ phase: 'completed', attempt: 1 });
+  });
+
+  it('after a timeout, when the server says the key started no charge, Retry resumes and pays the next attempt with the card still entered', async () => {
+    let completes = 0;
+    let tokens = 0;
+    const t = setup({
+      tokenize: async () => ok(201, { token: `tok_${++tokens}` }),
+      complete: async () => {
+        completes++;
+        if (completes === 1) throw new TimeoutError('slow');
+        if (completes === 2) return fail(409, 'invalid_transition', { status: 'INTERRUPTED' });
+        return ok(200, { status: 'COMPLETED', paymentId: 'ch_2' });
+      },
+      getSession: async () => ok(200, session({ status: completes >= 2 ? 'INTERRUPTED' : 'INITIATED' })),
+      interrupt: async () => ok(200, { status: 'INTERRUPTED', canResume: true, attempt: 1, maxAttempts: 3 }),
+      resume: async () => ok(200, { status: 'RESUMED', attempt: 1, maxAttempts: 3 }),
+    });
+    await t.controller.start();
+    await t.controller.pay();
+    await t.controller.retry();
+    const sent = t.calls.filter((c) => c.method === 'complete').map((c) => [c.args[2], c.args[3]]);
+    expect(sent.map((x) => x[1])).to.deep.equal(['key-2', 'key-2', 'key-5']); // key-3: the interruption, key-4: the resume
+    expect(sent[2]![0]).to.equal('tok_2');
+    expect(t.controller.view).to.include({ phase: 'completed' });
   });
 
   it('202 PROCESSING waits for the stream; a COMPLETED session from it completes', async () => {
@@ -97,21 +120,22 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     const t = setup({ complete: async () => ok(202, { status: 'PROCESSING' }) }, { watch: (_id, _secret, onSession) => ((push = onSession), { stop() {} }) });
     await t.controller.start();
     await t.controller.pay();
-    expect(t.controller.view).to.include({ status: 'processing', processing: true });
+    expect(t.controller.view).to.include({ status: 'processing', phase: 'confirming' });
     push(session({ status: 'COMPLETED', paymentId: 'ch_9' }));
     await waitUntil(() => t.controller.view.status === 'completed');
     expect(t.events.find((e) => e.type === 'complete')).to.include({ paymentId: 'ch_9' });
   });
 
-  it('a network error keeps the attempt; networkBack() continues it with the same key', async () => {
+  it('the server unreachable keeps the attempt; networkBack() continues it with the same key', async () => {
     let completes = 0;
     const t = setup({ complete: async () => (++completes === 1 ? Promise.reject(new NetworkError('down')) : ok(200, { status: 'COMPLETED', paymentId: 'ch_1' })) });
     await t.controller.start();
     await t.controller.pay();
-    expect(t.controller.view).to.include({ offline: true, canRetry: true });
+    expect(t.controller.view).to.include({ link: 'server_away', phase: 'paying' });
+    expect(present(t.controller.view)).to.deep.include({ message: 'msg.reconnecting', actions: ['retry'] });
     expect(t.events.find((e) => e.type === 'error')).to.include({ code: 'network', retryable: true });
     await t.controller.networkBack();
-    expect(t.controller.view).to.include({ offline: false, status: 'completed' });
+    expect(t.controller.view).to.include({ link: 'up', status: 'completed' });
     expect(new Set(t.calls.filter((c) => c.method === 'complete').map((c) => c.args[3]))).to.deep.equal(new Set(['key-2']));
   });
 
@@ -121,7 +145,8 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     const t = setup({ complete: async () => fail(503, 'queued_offline') }, { bridge });
     await t.controller.start();
     await t.controller.pay();
-    expect(t.controller.view).to.include({ queued: true, offline: true });
+    expect(t.controller.view).to.include({ queued: true });
+    expect(present(t.controller.view)).to.deep.include({ message: 'msg.queued', actions: [] });
     results.forEach((cb) => cb({ idempotencyKey: 'key-2', url: '/api/payments/session/cs_1/complete', status: 200, body: { status: 'COMPLETED', paymentId: 'ch_q' } }));
     await waitUntil(() => t.controller.view.status === 'completed');
     expect(t.controller.view).to.include({ queued: false, paymentId: 'ch_q' });
@@ -145,25 +170,68 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     });
     await t.controller.start();
     await t.controller.pay();
-    expect(t.controller.view).to.deep.include({ status: 'interrupted', message: { key: 'msg.card_declined', kind: 'error', code: 'card_declined' } });
+    expect(t.controller.view).to.include({ status: 'interrupted', phase: 'declined', reason: 'card_declined' });
+    expect(present(t.controller.view)).to.deep.include({ message: 'msg.card_declined', kind: 'error', actions: ['retry', 'cancel'] });
     await t.controller.retry();
     expect(t.controller.view).to.include({ status: 'resumed', attempt: 2 });
     expect((await t.store.get('k'))!.opKeys).to.have.property('resume:1');
   });
 
-  it('a cancel that meets no network is re-sent with the same key by Retry, then emits cancel', async () => {
+  it('a cancel that meets no server is re-sent by itself with the same key when it is back, then emits cancel', async () => {
     let cancels = 0;
     const t = setup({ cancel: async () => (++cancels === 1 ? Promise.reject(new NetworkError('down')) : ok(200, { status: 'CANCELLED', reason: 'user' })) });
     await t.controller.start();
     await t.controller.cancel();
-    expect(t.controller.view).to.include({ offline: true, canRetry: true, status: 'initiated' });
+    expect(t.controller.view).to.include({ link: 'server_away', status: 'initiated' });
     expect(t.events.some((e) => e.type === 'cancel')).to.equal(false);
-    await t.controller.retry();
+    await t.controller.networkBack();
     const keys = t.calls.filter((c) => c.method === 'cancel').map((c) => c.args[3]);
     expect(keys).to.have.length(2);
     expect(keys[0]).to.equal(keys[1]);
     expect(t.controller.view.status).to.equal('cancelled');
     expect(t.events.find((e) => e.type === 'cancel')).to.deep.equal({ type: 'cancel', sessionId: 'cs_1', reason: 'user' });
+  });
+
+  it('order-token: the session is created from the signed order; a refused token is a final view (invalid_order_token)', async () => {
+    const t = setup({ createSession: async () => fail(400, 'invalid_order_token') }, { orderId: null, orderToken: 'h.eyJvcmRlcklkIjoib3JkXzcifQ.s' });
+    await t.controller.start();
+    expect(t.calls[0]!.args[0]).to.deep.equal({ orderToken: 'h.eyJvcmRlcklkIjoib3JkXzcifQ.s' });
+    expect(t.controller.view).to.include({ phase: 'unavailable', reason: 'invalid_order_token' });
+    expect(present(t.controller.view)).to.deep.include({ status: 'status.unavailable', message: 'msg.invalid_order_token', actions: [] });
+    expect(t.events.find((e) => e.type === 'error')).to.include({ code: 'invalid_order_token', retryable: false });
+    expect(t.events.some((e) => e.type === 'ready')).to.equal(false);
+  });
+
+  it('max retries: the final view offers a new checkout for the same order; restart() creates a new session', async () => {
+    let creates = 0;
+    const t = setup({
+      createSession: async () => ok(201, { ...session({ sessionId: `cs_${++creates}` }), clientSecret: 's' }),
+      complete: async () => fail(402, 'card_declined', { status: 'FAILED_MAX_RETRIES', attempt: 3, maxAttempts: 3, canResume: false }),
+      getSession: async () => ok(200, session({ status: 'FAILED_MAX_RETRIES', attempts: 3, lastError: { code: 'card_declined', message: 'x' } })),
+    });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.include({ phase: 'max_retries' });
+    expect(present(t.controller.view).actions).to.deep.equal(['restart', 'cancel']);
+    expect(t.events.filter((e) => e.type === 'error').map((e) => (e as { code: string }).code)).to.include('max_retries_exceeded');
+    await t.controller.pay(); // not offered: does nothing
+    expect(t.calls.filter((c) => c.method === 'complete')).to.have.length(1);
+    await t.controller.restart();
+    expect(t.controller.view).to.include({ phase: 'ready', sessionId: 'cs_2' });
+    expect(t.events.filter((e) => e.type === 'ready').map((e) => (e as { sessionId: string }).sessionId)).to.deep.equal(['cs_1', 'cs_2']);
+  });
+
+  it('the browser offline while the server charges, then online: the server is asked again and "offline" goes away', async () => {
+    let processing = false;
+    const t = setup({ complete: async () => ((processing = true), ok(202, { status: 'PROCESSING' })), getSession: async () => ok(200, session({ status: processing ? 'PROCESSING' : 'INITIATED' })) }, { diagnose: async () => 'offline' });
+    await t.controller.start();
+    await t.controller.pay();
+    expect(t.controller.view).to.include({ phase: 'confirming' });
+    t.controller.networkLost();
+    expect(present(t.controller.view).message).to.equal('msg.offline');
+    await t.controller.networkBack();
+    expect(t.controller.view).to.include({ link: 'up', phase: 'confirming' });
+    expect(present(t.controller.view).message).to.equal('msg.awaiting');
   });
 
   it('never throws at its host: an unexpected failure becomes an error event', async () => {
@@ -184,7 +252,8 @@ describe('card fields and strings', () => {
     expect(paymentFromFields({ number: '4242424242424242', expiry: '1234x', cvc: '123' })).to.deep.equal({ error: 'invalid_expiry' });
   });
 
-  it('resolves locales by language and falls back to English per string', () => {
+  it('resolves locales by language and falls back to English per string', async () => {
+    await loadLocale('fr');
     expect(resolveLocale('fr-CA')).to.equal('fr');
     expect(resolveLocale('ja')).to.equal('en');
     expect(translate('fr', 'attempts', { attempt: 2, max: 3 })).to.equal('Tentative 2 sur 3');

@@ -92,10 +92,11 @@ export async function serverSession(sessionId: string, prefix = '') {
   return res.json();
 }
 
-/** Everything the widget stored in IndexedDB, as JSON text. */
-export async function storedText(): Promise<string> {
+/** Everything the widget stored in IndexedDB, as JSON text; with `orderId`, only that order's sessions (other tests' records stay out). */
+export async function storedText(orderId?: string): Promise<string> {
   const db = await openDB('payment-checkout');
-  const text = JSON.stringify({ sessions: await db.getAll('sessions'), outbox: await db.getAll('outbox') });
+  const sessions = (await db.getAll('sessions')).filter((r: { orderId: string }) => !orderId || r.orderId === orderId);
+  const text = JSON.stringify({ sessions, outbox: orderId ? [] : await db.getAll('outbox') });
   db.close();
   return text;
 }

@@ -35,7 +35,7 @@ describe('<payment-checkout> leaving the page', () => {
     expect((await waitForEvent(second, 'checkout-complete')).sessionId).to.equal(sessionId);
     await waitForStatus(el, 'completed');
     expect((await chargesOf(sessionId)).map((c) => c.status)).to.deep.equal(['succeeded']);
-    expect(await storedText()).not.to.match(/"pending":\{/);
+    expect(await storedText(orderId)).not.to.match(/"pending":\{/);
     expect(await reasons(sessionId)).to.deep.equal(['unload']);
   });
 

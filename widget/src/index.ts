@@ -13,8 +13,9 @@ export { PaymentStatusPoller, DEFAULT_MAX_POLLS, DEFAULT_POLL_INTERVAL_MS, type 
 export { LiveStatus, type LiveStatusOptions } from './transport/live-status.js';
 export { ApiClient, NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from './transport/api-client.js';
 export { CheckoutController, type ControllerOptions, type ControllerEvent, type PaymentSource } from './controller/checkout-controller.js';
-export type { CheckoutView, CheckoutMessage, SessionJson, SessionStatus } from './controller/types.js';
+export type { CheckoutView, SessionJson, SessionStatus } from './controller/types.js';
+export { PHASES, TABLE, present, reduce, type CheckoutState, type Phase, type Presentation } from './controller/machine.js';
 export type { OfflineBridge, ReplayedAnswer } from './offline/bridge.js';
-export { STRINGS, SUPPORTED_LOCALES } from './i18n/strings.js';
+export { STRINGS, SUPPORTED_LOCALES, loadLocale } from './i18n/strings.js';
 
 if (!customElements.get('payment-checkout')) customElements.define('payment-checkout', PaymentCheckout);

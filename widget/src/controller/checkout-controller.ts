@@ -1,299 +1,343 @@
 /**
- * The checkout as a status machine, without the DOM: it talks to the API, keeps IndexedDB in step, and tells its host
- * what to show (`onChange(view)`) and what happened (`onEvent`). The element is a thin view over it; tests can drive
- * it with a fake API and a memory store.
+ * The checkout without the DOM: it feeds what happens (answers, timeouts, the network, presses) to the state machine
+ * (`machine.ts`), runs the effects it asks for, and tells its host what to show (`onChange(state)`) and what happened
+ * (`onEvent`). The session's IndexedDB record is `attempt-record.ts`; the session as the server has it is
+ * `session-link.ts`; the payment attempt is `payment-attempt.ts`;
+ * reaching the server again is `connectivity.ts`; what answers mean is `answers.ts`.
  *
  * Exactly-once from the page's side: a payment attempt gets one Idempotency-Key, saved with its token *before* the
- * request leaves. Until the server gives that attempt a final answer, every reload or returning network re-sends the
- * same key and body (or waits for the server's events). Retry after a recorded timeout moves on to the next attempt:
- * the server settles the timed-out charge before it charges again, and answers with it if it went through.
+ * request leaves. Until the server gives that attempt a final answer, every reload, Retry or returning server re-sends
+ * the same key and body, and the server answers with that charge's outcome (or says it is still charging). A new
+ * attempt (a new key, a new token from the card still in the inputs) starts only once the server said the earlier
+ * key started no charge.
  */
-import type { PendingAttempt } from '../storage/schema.js';
-import { QUEUED_ERROR_CODE, type QueuedRequest, type ReplayedAnswer } from '../offline/bridge.js';
-import { NetworkError, TimeoutError, errorOf, type ApiAnswer } from '../transport/api-client.js';
-import { declineKey, messageFor } from './outcomes.js';
-import { SessionSync } from './session-sync.js';
-import { isFinal, type CardInput, type CheckoutView } from './types.js';
+import { type OfflineBridge, type QueuedRequest, type ReplayedAnswer } from '../offline/bridge.js';
+import type { SessionStore } from '../storage/session-store.js';
+import { NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
+import { verdictOf, type Verdict } from './answers.js';
+import { AttemptRecord } from './attempt-record.js';
+import { Reconnector, diagnose, type Diagnosis } from './connectivity.js';
+import { INITIAL_STATE, isProcessing, present, reduce, type Action, type CheckoutState, type Effect, type MachineEvent } from './machine.js';
+import { eventsBetween, type ControllerEvent, type PaymentSource } from './outcomes.js';
+import { PaymentAttempt } from './payment-attempt.js';
+import { SessionLink } from './session-link.js';
+import type { SessionJson } from './types.js';
 
 export type { ControllerEvent, PaymentSource } from './outcomes.js';
-export type { ControllerOptions } from './checkout-core.js';
 
-export class CheckoutController extends SessionSync {
+export interface ControllerOptions {
+  api: CheckoutApi;
+  store: SessionStore;
+  /** The checkout key (see `checkoutKey`). */
+  key: string;
+  /** The `api` base URL, stored with the session. */
+  apiBase: string;
+  orderId: string | null;
+  /** A signed order from the merchant's backend (`order-token`): the session is created from it. */
+  orderToken?: string | null;
+  /** A session created by a merchant backend (`session-id` + `client-secret`). */
+  given?: { sessionId: string; clientSecret: string } | null;
+  timeoutMs: number;
+  /** Reads the payment method when the shopper pays: card details from the inputs, or a token from a slotted field. */
+  readPayment: () => Promise<PaymentSource>;
+  /** Live status (SSE with polling fallback); returns a stopper. */
+  watch?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void) => { stop(): void };
+  bridge?: OfflineBridge | null;
+  /** Why a request got no answer (default: `diagnose` of `connectivity.ts`). */
+  diagnose?: () => Promise<Diagnosis>;
+  onChange: (state: CheckoutState) => void;
+  onEvent: (event: ControllerEvent) => void;
+  uuid?: () => string;
+  now?: () => number;
+}
+
+export class CheckoutController {
+  readonly #o: ControllerOptions;
+  readonly #record: AttemptRecord;
+  readonly #reconnect: Reconnector;
+  readonly #abort = new AbortController();
+  readonly #attempt: PaymentAttempt;
+  readonly #link: SessionLink;
   readonly #unsubscribe: (() => void)[] = [];
-  /** What waits in the service worker's outbox: every checkout's of this origin, not only this one's. */
+  #state: CheckoutState;
+  /** The request that got no answer, sent again when the server can be reached. */
+  #again: (() => Promise<void>) | null = null;
   #outbox: readonly QueuedRequest[] = [];
+  /** The last attempt the server said it is charging (for `leaving()`). */
+  #chargingAttempt = 0;
+  #readyEmitted = false;
+  #started = false;
+  #stopped = false;
+
+  constructor(options: ControllerOptions) {
+    this.#o = options;
+    const uuid = () => options.uuid?.() ?? crypto.randomUUID();
+    this.#record = new AttemptRecord(options.store, options.key, options.apiBase, uuid, () => options.now?.() ?? Date.now());
+    this.#reconnect = new Reconnector({ attempt: () => this.#tryAgain() });
+    this.#attempt = new PaymentAttempt({
+      api: options.api,
+      record: this.#record,
+      timeoutMs: options.timeoutMs,
+      signal: this.#abort.signal,
+      state: () => this.#state,
+      dispatch: (e) => void this.#dispatch(e),
+      readPayment: options.readPayment,
+      send: (request, again) => this.#send(request, again),
+      reached: (answer) => this.#reached(answer),
+      unreachable: (again) => this.#unreachable(again),
+      trouble: (verdict, again) => this.#trouble(verdict, again),
+      sync: () => this.#link.sync(),
+      create: () => this.#link.create(),
+      watch: () => this.#link.watch(),
+      charging: (attempt) => void (this.#chargingAttempt = attempt),
+      requestReplay: () => this.#o.bridge?.requestReplay(),
+      waiting: () => this.#again !== null,
+      reconnectNow: () => this.#reconnect.now(),
+    });
+    this.#link = new SessionLink({
+      api: options.api,
+      record: this.#record,
+      orderId: options.orderId,
+      orderToken: options.orderToken,
+      given: options.given,
+      signal: this.#abort.signal,
+      watchSession: options.watch,
+      state: () => this.#state,
+      dispatch: (e) => void this.#dispatch(e),
+      send: (request, again) => this.#send(request, again),
+      trouble: (verdict, again) => this.#trouble(verdict, again),
+      ready: (restored) => this.#ready(restored),
+      readyAgain: () => void (this.#readyEmitted = false),
+      sendAttempt: (pending) => this.#attempt.send(pending),
+      charging: (attempt) => void (this.#chargingAttempt = attempt),
+      guard: (work) => this.#guard(work, false),
+      stopped: () => this.#stopped,
+      uuid,
+    });
+    this.#state = { ...INITIAL_STATE, orderId: options.orderId, restartable: !options.given && Boolean(options.orderId || options.orderToken) };
+  }
+
+  get view(): CheckoutState {
+    return this.#state;
+  }
 
   /** Leads this checkout: restores it from IndexedDB and the server, or creates a session. */
   async start(): Promise<void> {
-    if (this._started || this._stopped) return;
-    this._started = true;
-    this._set({ role: 'leader' });
-    const bridge = this._o.bridge;
+    if (this.#started || this.#stopped) return;
+    this.#started = true;
+    this.#dispatch({ type: 'lead' });
+    const bridge = this.#o.bridge;
     if (bridge) {
       this.#unsubscribe.push(bridge.onResult((a) => void this.#onReplayed(a)));
-      this.#unsubscribe.push(
-        bridge.onQueueChange((queued) => {
-          this.#outbox = queued;
-          this.#showQueued(true);
-        }),
-      );
+      this.#unsubscribe.push(bridge.onQueueChange((queued) => ((this.#outbox = queued), this.#showQueued())));
     }
-    await this._guard(() => this._restoreOrCreate());
-    // The outbox may have reported before the session was known (a reload while its payment waits there).
-    this.#showQueued(false);
+    await this.#guard(() => this.#link.restoreOrCreate(), false);
+    this.#showQueued(); // the outbox may have reported before the session was known
   }
 
-  /** `queued` (and `offline`) while a request of this checkout waits in the outbox: its session's, or its session create. */
-  #showQueued(clear: boolean): void {
-    const sessionId = this._record?.sessionId;
-    const own = this.#outbox.some((r) => (r.sessionId === null ? r.idempotencyKey === this._createKey : r.sessionId === sessionId));
-    if (own) this._set({ queued: true, offline: true });
-    else if (clear) this._set({ queued: false });
-  }
-
-  /**
-   * The page is going away (`pagehide`) while a payment is under way here: the server records an `unload` interruption.
-   * Sent only when it takes nothing from the page that comes back: from the tab that drives the checkout, while the card
-   * is being tokenized (no attempt yet: the next page offers Resume, for free), or while the server is charging this
-   * attempt (it said so: PROCESSING, or `202` / key in flight to our key). Not while the attempt's request may not have
-   * reached the server (just sent, queued in the outbox, cut off by the network): the interruption could overtake it and
-   * the server would then refuse the attempt's key. The charge itself is untouched: after a reload the attempt is re-sent
-   * with its saved key and the server answers with that charge's outcome. Not the view's `offline`: the page's own
-   * requests are cut off as it leaves, sometimes before `pagehide`. No Idempotency-Key: a keepalive request that cannot
-   * leave is dropped, never queued by the worker and replayed later.
-   */
-  leaving(): void {
-    const s = this._secret();
-    const v = this._view;
-    if (!s || !this._leading()) return;
-    const charging = v.status === 'processing' && this._chargingAttempt === v.attempt;
-    const tokenizing = v.processing && !this._record?.pending && (v.status === 'initiated' || v.status === 'resumed');
-    if (charging || tokenizing) this._o.api.interrupt(s.sessionId, s.clientSecret, 'unload', null, { keepalive: true }).catch(() => {});
-  }
-
-  /** Mirrors a leading tab: shows what it publishes and sends nothing. */
   follow(): void {
-    this._set({ role: 'follower', message: { key: 'msg.otherTab', kind: 'info' } });
+    this.#dispatch({ type: 'follow' });
   }
 
-  mirror(view: CheckoutView): void {
-    if (this._started || this._stopped) return;
-    const message = view.message && view.message.kind !== 'info' ? view.message : { key: 'msg.otherTab', kind: 'info' as const };
-    this._set({ ...view, message, role: 'follower', busy: true, canRetry: false });
+  mirror(state: CheckoutState): void {
+    if (!this.#started && !this.#stopped) this.#dispatch({ type: 'mirror', state });
   }
 
   stop(): void {
-    this._stopped = true;
-    this._abort.abort();
-    this._watcher?.stop();
-    this._watcher = null;
+    this.#stopped = true;
+    this.#abort.abort();
+    this.#reconnect.stop();
+    this.#link.stopWatching();
     for (const u of this.#unsubscribe.splice(0)) u();
   }
 
-  /** Pays the current attempt with the payment method the shopper entered. */
-  async pay(): Promise<void> {
-    const s = this._secret();
-    if (!s || this._busy || !this._leading() || !['initiated', 'resumed'].includes(this._view.status)) return;
-    if (this._record?.pending && this._record.pending.attempt === this._view.attempt) return this.retry();
-    await this._guard(() => this.#payWithEntered());
-  }
+  pay = () => this.#press('pay', () => this.#attempt.pay());
+  /** After a timeout: asks the server about the attempt (its own key), never for a card. Server away: tries now. */
+  retry = () => this.#press('retry', () => this.#attempt.retry());
+  resume = () => this.#press('resume', () => this.#attempt.resumeNext());
+  /** Cancels on the server, then emits `checkout-cancel`. A final unpaid session is cancelled locally. */
+  cancel = (reason = 'user') => this.#press('cancel', () => this.#cancel(reason));
+  /** A new session for the same order, after max retries or expiry (the card stays in the inputs). */
+  restart = () => this.#press('restart', () => this.#link.restart());
 
-  async #payWithEntered(): Promise<void> {
-    const source = await this._o.readPayment();
-    if ('error' in source) return this._fail(source.error, { key: `msg.${source.error}`, kind: 'error' }, false);
-    const token = 'token' in source ? source.token : await this.#tokenize(source.card);
-    if (!token) return;
-    const pending: PendingAttempt = { idempotencyKey: this._uuid(), attempt: this._view.attempt, startedAt: this._now(), token };
-    await this._save({ pending }); // before the request leaves: a reload re-sends this key, never a new one
-    await this.#sendComplete(pending);
-  }
-
-  /**
-   * Retry: continues what was interrupted. The server is asked first: a pending attempt is re-sent with its own key
-   * (the server answers with the first outcome, or waits for it); a failed request is sent again; an interrupted
-   * session is resumed for its next attempt.
-   */
-  async retry(): Promise<void> {
-    if (!this._leading() || this._busy) return;
-    this._o.bridge?.requestReplay();
-    this._set({ offline: false });
-    await this._guard(async () => {
-      const pending = this._record?.pending;
-      // Timed out, and the server recorded the interruption: go on to the next attempt. The server settles the timed-out
-      // attempt's charge before it charges again (and answers with that charge if it went through): never two charges.
-      if (pending && this._view.status === 'interrupted') return this.#nextAttemptAfterTimeout();
-      if (pending && !isFinal(this._view.status)) return this.#sendComplete(pending);
-      const failed = this._failed;
-      if (failed) {
-        this._failed = null;
-        return failed();
-      }
-      if (this._view.status === 'interrupted') return this._resumeNext();
-      if (!this._secret()) return this._restoreOrCreate();
-      await this._refresh();
-    });
-  }
-
-  async #nextAttemptAfterTimeout(): Promise<void> {
-    await this._clearPending();
-    await this._resumeNext();
-    if (this._view.status === 'resumed') await this.#payWithEntered();
-  }
-
-  async resume(): Promise<void> {
-    if (!this._leading() || this._busy || this._view.status !== 'interrupted') return;
-    if (this._record?.pending) return this.retry();
-    await this._guard(() => this._resumeNext());
-  }
-
-  /** Cancels on the server, then emits `checkout-cancel`. A final session (e.g. max retries) is cancelled locally. */
-  async cancel(reason = 'user'): Promise<void> {
-    if (!this._leading()) return;
-    const s = this._secret();
-    if (!s || (isFinal(this._view.status) && this._view.status !== 'completed')) {
-      return this._emit({ type: 'cancel', sessionId: s?.sessionId ?? null, reason });
-    }
-    if (this._view.status === 'completed' || this._busy) return;
-    await this._guard(() => this.#cancelOnServer(s.sessionId, s.clientSecret, reason));
-  }
-
-  async #cancelOnServer(sessionId: string, secret: string, reason: string): Promise<void> {
-    const key = await this._opKey('cancel');
-    const again = () => this.#cancelOnServer(sessionId, secret, reason);
-    const answer = await this._net(() => this._o.api.cancel(sessionId, secret, reason, key, this._call()), again);
-    if (!answer) return;
-    const err = errorOf(answer);
-    if (!err) {
-      this._watcher?.stop();
-      await this._save({ status: 'CANCELLED', pending: null });
-      this._set({ status: 'cancelled', cancelReason: reason, canRetry: false, processing: false, message: messageFor('cancelled') });
-      return this._emit({ type: 'cancel', sessionId, reason });
-    }
-    if (err.code === 'payment_in_progress') return this._fail(err.code, { key: 'msg.cancelRefused', kind: 'error', code: err.code }, true);
-    if (err.code === 'invalid_transition') {
-      await this._refresh();
-      if (isFinal(this._view.status) && this._view.status !== 'completed') this._emit({ type: 'cancel', sessionId, reason });
-      return;
-    }
-    return this._otherError(answer, again);
-  }
-
-  /** The network is back (`online`): whatever was interrupted by its loss continues by itself. */
+  /** The browser is back online, or the page became visible: try at once whatever waits for the server. */
   async networkBack(): Promise<void> {
-    if (!this._view.offline && !this._failed) return;
-    this._o.bridge?.requestReplay();
-    if (this._view.queued) return;
-    if (this._record?.pending || this._failed) return this.retry();
-    this._set({ offline: false });
+    this.#o.bridge?.requestReplay();
+    if (this.#state.link !== 'up' || this.#again) await this.#reconnect.now();
   }
 
   networkLost(): void {
-    this._set({ offline: true });
+    if (this.#state.phase !== 'ready' && this.#state.role === 'leader') this.#dispatch({ type: 'unreachable', offline: true });
   }
 
-  async #tokenize(card: CardInput): Promise<string | null> {
-    this._set({ message: { key: 'msg.processing', kind: 'info' }, processing: true });
-    const answer = await this._net(() => this._o.api.tokenize(card, this._call()), () => this.#payWithEntered());
-    if (!answer) return null;
-    const err = errorOf(answer);
-    if (!err) return (answer.body as { token: string }).token;
-    this._set({ processing: false });
-    if (answer.status === 400) return this._fail(err.code, { key: `msg.${err.code}`, kind: 'error', code: err.code }, false), null;
-    await this._otherError(answer, null);
-    return null;
+  /**
+   * The page is going away (`pagehide`) while a payment is under way here: the server records an `unload` interruption,
+   * only when it takes nothing from the page that comes back: while the server is charging this attempt (it said so), or
+   * while the card is being tokenized (no attempt sent yet). Never while the attempt's request may not have reached the
+   * server (the interruption could overtake it). No Idempotency-Key: a keepalive request that cannot leave is dropped.
+   */
+  leaving(): void {
+    const s = this.#record.secret;
+    const v = this.#state;
+    if (!s || !this.#started || this.#stopped || v.role !== 'leader') return;
+    const charging = v.phase === 'confirming' && this.#chargingAttempt === v.attempt;
+    const tokenizing = v.phase === 'paying' && !this.#record.pending;
+    if (charging || tokenizing) this.#o.api.interrupt(s.sessionId, s.clientSecret, 'unload', null, { keepalive: true }).catch(() => {});
   }
 
-  async #sendComplete(pending: PendingAttempt): Promise<void> {
-    const s = this._secret()!;
-    this._phase = 'sending';
-    // Shown at once: the server moves the session to PROCESSING as soon as the charge starts.
-    this._set({ status: 'processing', processing: true, canRetry: false, message: { key: 'msg.processing', kind: 'info' } });
-    let answer: ApiAnswer;
+  // ——— the machine ———
+
+  #dispatch(event: MachineEvent): Effect[] {
+    if (this.#stopped) return [];
+    const before = this.#state;
+    const { state, effects } = reduce(before, event);
+    if (state !== before) {
+      this.#state = state;
+      this.#o.bridge?.setProcessing(isProcessing(state));
+      // The host shows the state before it hears of the change: a page that navigates away on `checkout-complete`
+      // must not meet the leave-page warning of the processing that just ended.
+      this.#o.onChange(state);
+      for (const e of eventsBetween(before, state)) this.#emit(e);
+    }
+    for (const effect of effects) this.#effect(effect);
+    return effects;
+  }
+
+  #effect(effect: Effect): void {
+    if (effect.type === 'error') this.#emit({ type: 'error', code: effect.code, messageKey: present(this.#state).message, retryable: effect.retryable });
+    else if (effect.type === 'reconnect') this.#reconnect.schedule();
+    else if (effect.type === 'settle') {
+      this.#link.stopWatching();
+      this.#again = null;
+      this.#reconnect.reset();
+      void this.#record.clearPending();
+    }
+  }
+
+  async #press(action: Action, flow: () => Promise<void>): Promise<void> {
+    if (!this.#started || this.#stopped) return;
+    if (!this.#dispatch({ type: 'press', action }).some((e) => e.type === 'run')) return;
+    await this.#guard(flow, true);
+  }
+
+  /** Every flow runs here: never a throw at the host; anything unexpected is a `checkout-error`. */
+  async #guard(work: () => Promise<void>, busy: boolean): Promise<void> {
+    if (this.#stopped) return;
+    if (busy) this.#dispatch({ type: 'busy', busy: true });
     try {
-      answer = await this._o.api.complete(s.sessionId, s.clientSecret, pending.token, pending.idempotencyKey, this._call(this._o.timeoutMs));
+      await work();
     } catch (err) {
-      if (err instanceof TimeoutError) return this.#onTimeout(pending);
-      if (err instanceof NetworkError) return this._onNetworkLost(() => this.#sendComplete(pending));
-      throw err;
+      if (this.#stopped || (err as Error)?.name === 'AbortError') return;
+      this.#emit({ type: 'error', code: 'unexpected', messageKey: 'msg.unexpected', serverMessage: String((err as Error)?.message ?? err), retryable: true });
+    } finally {
+      if (busy) this.#dispatch({ type: 'busy', busy: false });
     }
-    await this.#onCompleteAnswer(pending, answer);
   }
 
-  async #onCompleteAnswer(pending: PendingAttempt, answer: ApiAnswer): Promise<void> {
-    const err = errorOf(answer);
-    if (!err) {
-      const body = answer.body as { status: string; paymentId?: string };
-      if (body.status === 'COMPLETED') return this._completed(body.paymentId ?? null);
-      this._phase = 'awaiting'; // 202: the outcome follows on the event stream
-      this._chargingAttempt = pending.attempt;
-      return this._set({ status: 'processing', processing: true, message: { key: 'msg.awaiting', kind: 'info' } });
-    }
-    const d = err.details;
-    if (answer.status === 402) {
-      // Status, attempt and the reason change together, so no one sees "interrupted" still saying "processing".
-      const status = typeof d.status === 'string' ? d.status.toLowerCase() : 'interrupted';
-      const final = isFinal(status);
-      this._phase = null;
-      this._settledAttempt = Math.max(this._settledAttempt, pending.attempt, typeof d.attempt === 'number' ? d.attempt : 0);
-      this._set({ status, processing: false, ...(typeof d.attempt === 'number' ? { attempt: d.attempt } : {}) });
-      this._fail(err.code, final ? messageFor(status) : { key: declineKey(err.code), kind: 'error', code: err.code }, !final && d.canResume !== false, err.message);
-      await this._save({ pending: null, status: status.toUpperCase(), attempt: this._view.attempt });
-      return this._refresh();
-    }
-    if (err.code === 'payment_in_progress' || err.code === 'idempotency_key_in_flight') {
-      this._phase = 'awaiting';
-      if (err.code === 'idempotency_key_in_flight') this._chargingAttempt = pending.attempt;
-      return this._set({ status: 'processing', processing: true, message: { key: 'msg.inProgress', kind: 'info' } });
-    }
-    if (err.code === QUEUED_ERROR_CODE) return this.#onQueued();
-    if (['invalid_transition', 'order_already_paid', 'invalid_payment_method', 'idempotency_key_reused', 'validation_error'].includes(err.code)) {
-      // A final answer for this key: the attempt is over without a charge from it.
-      await this._clearPending();
-      await this._refresh();
-      if (err.code === 'invalid_transition' && this._view.status === 'interrupted') return this._resumeNext();
-      if (isFinal(this._view.status)) return;
-      return this._fail(err.code, messageFor(err.code), err.code === 'invalid_payment_method', err.message);
-    }
-    this._phase = 'interrupted';
-    return this._otherError(answer, () => this.#sendComplete(pending));
+  #emit(event: ControllerEvent): void {
+    if (!this.#stopped) this.#o.onEvent(event);
   }
 
-  /** No answer in `timeout` ms: record the interruption and offer Retry, which asks the server before anything else. */
-  async #onTimeout(pending: PendingAttempt): Promise<void> {
-    this._phase = 'interrupted';
-    const s = this._secret()!;
-    const key = await this._opKey(`interrupt:timeout:${pending.attempt}`);
-    const answer = await this._o.api.interrupt(s.sessionId, s.clientSecret, 'timeout', key, this._call()).catch(() => null);
-    if (answer && !errorOf(answer)) {
-      const body = answer.body as { status: string; attempt: number; maxAttempts: number };
-      this._set({ attempt: body.attempt, maxAttempts: body.maxAttempts });
-      await this._setStatus(body.status);
-    }
-    this._fail('timeout', { key: 'msg.timeout', kind: 'error', code: 'timeout' }, true);
+  #ready(restored: boolean): void {
+    if (this.#readyEmitted || !this.#state.sessionId) return;
+    this.#readyEmitted = true;
+    this.#emit({ type: 'ready', sessionId: this.#state.sessionId, restored });
   }
 
-  /** The service worker kept the request in its outbox; its real answer arrives through the bridge. */
-  #onQueued(): void {
-    this._phase = 'awaiting';
-    this._set({ queued: true, offline: true, processing: true, canRetry: true, message: { key: 'msg.queued', kind: 'info', code: QUEUED_ERROR_CODE } });
+  // ——— reaching the server ———
+
+  /**
+   * Sends a request; no answer means the server is away, the browser offline, or this origin refused. `again` is sent
+   * when the server can be reached again (backoff, `online`, Retry). Null when there was no answer.
+   */
+  async #send(request: (o: { signal: AbortSignal; timeoutMs: number }) => Promise<ApiAnswer>, again: () => Promise<void>): Promise<ApiAnswer | null> {
+    try {
+      const answer = await request({ signal: this.#abort.signal, timeoutMs: Math.max(this.#o.timeoutMs, 10_000) });
+      this.#reached(answer);
+      return answer;
+    } catch (err) {
+      if (!(err instanceof NetworkError || err instanceof TimeoutError)) throw err;
+      await this.#unreachable(again);
+      return null;
+    }
+  }
+
+  /** An answer came (the service worker's "queued" is none: the server was not reached). */
+  #reached(answer: ApiAnswer): void {
+    if (verdictOf(answer).kind === 'queued') return;
+    this.#again = null;
+    if (this.#state.link !== 'up') this.#dispatch({ type: 'reachable' });
+  }
+
+  async #unreachable(again: () => Promise<void>): Promise<void> {
+    this.#again = again;
+    const why = await (this.#o.diagnose ?? (() => diagnose(this.#o.apiBase)))();
+    if (why === 'origin_refused') {
+      console.error(`<payment-checkout>: the payment server at ${this.#o.apiBase} refuses requests from ${location.origin} (CORS). Add ${location.origin} to ALLOWED_ORIGINS on the payment server.`);
+      this.#again = null;
+      this.#dispatch({ type: 'refused', code: 'origin_not_allowed' });
+      return;
+    }
+    this.#dispatch({ type: 'unreachable', offline: why === 'offline' });
+  }
+
+  /** One try of the reconnect loop: the request that got no answer, or the service worker's outbox. */
+  async #tryAgain(): Promise<boolean> {
+    if (this.#stopped) return true;
+    if (this.#state.queued) return this.#o.bridge?.requestReplay(), false;
+    // Nothing waits for an answer, but the browser said it was offline: a re-read shows the server is there (or not).
+    const again = this.#again ?? (this.#state.link !== 'up' && this.#record.secret ? () => this.#link.sync() : null);
+    if (!again) return true;
+    await this.#guard(again, false);
+    return this.#again === null;
+  }
+
+  /** 5xx / 429: the server cannot serve now; it is tried again by itself like a server that is away. */
+  #trouble(verdict: Verdict, again: () => Promise<void>): boolean {
+    if (verdict.kind === 'trouble') {
+      this.#again = again;
+      this.#dispatch({ type: 'unreachable', offline: false });
+      return true;
+    }
+    if (verdict.kind === 'queued') return this.#dispatch({ type: 'queued', queued: true }), true;
+    if (verdict.kind === 'paid_elsewhere') return void this.#link.paidElsewhere(), true;
+    if (verdict.kind === 'refused') return this.#dispatch({ type: 'refused', code: verdict.code }), true;
+    return false;
+  }
+
+  #showQueued(): void {
+    const sessionId = this.#record.current?.sessionId;
+    const own = this.#outbox.some((r) => (r.sessionId === null ? r.idempotencyKey === this.#link.createKey : r.sessionId === sessionId));
+    if (own !== this.#state.queued) this.#dispatch({ type: 'queued', queued: own });
+    if (own) this.#reconnect.schedule(); // asks the worker to replay, with backoff, while the server is away
   }
 
   async #onReplayed(a: ReplayedAnswer): Promise<void> {
-    if (!this._leading()) return;
-    const pending = this._record?.pending;
-    if (pending && a.idempotencyKey === pending.idempotencyKey) {
-      this._set({ queued: false, offline: false });
-      if (a.status === 0) return this._onNetworkLost(() => this.#sendComplete(pending));
-      return this._guard(() => this.#onCompleteAnswer(pending, { status: a.status, body: a.body }));
-    }
-    if (Object.values(this._record?.opKeys ?? {}).includes(a.idempotencyKey)) await this._guard(() => this._refresh());
+    if (!this.#started || this.#stopped) return;
+    const pending = this.#record.pending;
+    this.#dispatch({ type: 'queued', queued: false });
+    if (a.status === 0) return void this.#dispatch({ type: 'unreachable', offline: false });
+    if (pending && a.idempotencyKey === pending.idempotencyKey) return this.#guard(() => this.#attempt.answer(pending, { status: a.status, body: a.body }), false);
+    if (a.idempotencyKey === this.#link.createKey && !this.#record.current) return this.#guard(() => this.#link.onCreated({ status: a.status, body: a.body }), false);
+    if (this.#record.ownsKey(a.idempotencyKey)) await this.#guard(() => this.#link.sync(), false);
   }
 
-  /** After a restore: an attempt saved as pending is finished with its saved key and token. */
-  protected async _continuePending(): Promise<void> {
-    const pending = this._record?.pending;
-    if (!pending) return;
-    if (isFinal(this._view.status)) return this._clearPending();
-    await this.#sendComplete(pending);
+  async #cancel(reason: string): Promise<void> {
+    const s = this.#record.secret;
+    const v = this.#state;
+    if (!s || v.phase === 'max_retries' || v.phase === 'expired') {
+      this.#dispatch({ type: 'cancelled', reason });
+      return this.#emit({ type: 'cancel', sessionId: s?.sessionId ?? null, reason });
+    }
+    const key = await this.#record.opKey('cancel');
+    const answer = await this.#send((o) => this.#o.api.cancel(s.sessionId, s.clientSecret, reason, key, o), () => this.#cancel(reason));
+    if (!answer) return;
+    const verdict = verdictOf(answer);
+    if (verdict.kind === 'ok') {
+      await this.#record.save({ status: 'CANCELLED', pending: null });
+      this.#dispatch({ type: 'cancelled', reason });
+      return this.#emit({ type: 'cancel', sessionId: s.sessionId, reason });
+    }
+    if (!this.#trouble(verdict, () => this.#cancel(reason))) await this.#link.sync();
   }
 }

@@ -1,5 +1,5 @@
-/** What the controller tells its host, and which words go with which outcome. Pure functions; no I/O. */
-import type { CardInput, CheckoutMessage, CheckoutView } from './types.js';
+/** What the controller tells its host. Pure functions; no I/O. */
+import type { CardInput, CheckoutView } from './types.js';
 
 export type ControllerEvent =
   | { type: 'ready'; sessionId: string; restored: boolean }
@@ -9,30 +9,7 @@ export type ControllerEvent =
   | { type: 'error'; code: string; messageKey: string; params?: Record<string, string | number>; serverMessage?: string; retryable: boolean };
 
 /** The payment method at the moment of paying: card details (tokenized by the controller), a ready token, or why not. */
-export type PaymentSource = { card: CardInput } | { token: string } | { error: 'missing_card' | 'invalid_card_number' | 'invalid_expiry' | 'invalid_cvc' };
-
-const DECLINES = new Set(['card_declined', 'insufficient_funds', 'processor_error']);
-
-/** The sentence for a decline code; unknown processor codes read as a plain decline. */
-export function declineKey(code: string): string {
-  return DECLINES.has(code) ? `msg.${code}` : 'msg.card_declined';
-}
-
-const BY_CODE: Record<string, CheckoutMessage> = {
-  completed: { key: 'msg.completed', kind: 'success' },
-  cancelled: { key: 'msg.cancelled', kind: 'info' },
-  expired: { key: 'msg.expired', kind: 'error' },
-  failed_max_retries: { key: 'msg.maxRetries', kind: 'error' },
-};
-
-/** The message for a final status or an error code. */
-export function messageFor(codeOrStatus: string): CheckoutMessage {
-  const known = BY_CODE[codeOrStatus];
-  if (known) return known;
-  if (DECLINES.has(codeOrStatus)) return { key: declineKey(codeOrStatus), kind: 'error', code: codeOrStatus };
-  const specific = ['order_already_paid', 'order_not_found', 'session_not_found', 'invalid_payment_method', 'invalid_card_number', 'invalid_expiry', 'invalid_cvc'];
-  return { key: specific.includes(codeOrStatus) ? `msg.${codeOrStatus}` : 'msg.unexpected', kind: 'error', code: codeOrStatus };
-}
+export type PaymentSource = { card: CardInput } | { token: string } | { error: 'missing_card' | 'invalid_card_number' | 'invalid_expiry' | 'expired_card' | 'invalid_cvc' };
 
 /**
  * The events a change of view means. Derived from the view, not from the flow that changed it, so a tab that

@@ -1,6 +1,7 @@
 /**
- * Reads the built-in card inputs at the moment of paying. The values go straight into the token request and
- * nowhere else: not into state, storage, events, attributes or logs.
+ * The built-in card inputs: formatting as typed (number grouped 4-4-4-4, Amex 4-6-5; expiry `1234` → `12/34`), the brand
+ * of the number, and the checks made when paying. The values go straight into the token request and nowhere else: not
+ * into state, storage, events, attributes or logs.
  */
 import type { PaymentSource } from '../controller/outcomes.js';
 
@@ -10,25 +11,95 @@ export interface CardFieldValues {
   cvc: string;
 }
 
+export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | null;
+
+export const BRAND_NAMES: Record<Exclude<CardBrand, null>, string> = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover' };
+
+/** The brand by the number's first digits (IIN ranges), or null while it cannot be told. */
+export function brandOf(number: string): CardBrand {
+  const d = number.replace(/\D/g, '');
+  if (/^4/.test(d)) return 'visa';
+  if (/^3[47]/.test(d)) return 'amex';
+  if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(d)) return 'mastercard';
+  if (/^(6011|65|64[4-9])/.test(d)) return 'discover';
+  return null;
+}
+
+/** Digits grouped as printed on the card: 4-6-5 for Amex, groups of 4 otherwise; at most 19 digits. */
+export function formatCardNumber(text: string): string {
+  const d = text.replace(/\D/g, '').slice(0, 19);
+  const groups = brandOf(d) === 'amex' ? [4, 6, 5] : [4, 4, 4, 4, 3];
+  const out: string[] = [];
+  let at = 0;
+  for (const size of groups) {
+    if (at >= d.length) break;
+    out.push(d.slice(at, at + size));
+    at += size;
+  }
+  return out.join(' ');
+}
+
+/** `1234` → `12/34`, `4` → `04/` is not guessed: only a month that cannot take a second digit (2-9) gets its 0. */
+export function formatExpiry(text: string, deleting = false): string {
+  let d = text.replace(/\D/g, '').slice(0, 4);
+  if (/^[2-9]$/.test(d)) d = `0${d}`;
+  if (d.length < 2) return d;
+  if (d.length === 2) return deleting ? d : `${d}/`;
+  return `${d.slice(0, 2)}/${d.slice(2)}`;
+}
+
 /** `12/34`, `12 / 2034`, `1/34` → month and four-digit year; null when it is not a date. */
 export function parseExpiry(text: string): { expMonth: number; expYear: number } | null {
   const m = /^\s*(\d{1,2})\s*\/?\s*(\d{2}|\d{4})\s*$/.exec(text);
   if (!m) return null;
   const expMonth = Number(m[1]);
-  const expYear = m[2].length === 2 ? 2000 + Number(m[2]) : Number(m[2]);
+  const expYear = m[2]!.length === 2 ? 2000 + Number(m[2]) : Number(m[2]);
   return expMonth >= 1 && expMonth <= 12 ? { expMonth, expYear } : null;
 }
 
-/** Light checks only (shape, not Luhn or the calendar): the processor's token route is the judge. */
-export function paymentFromFields(v: CardFieldValues): PaymentSource {
+/** Light checks (shape, and a month already past): the processor's token route is the judge. */
+export function paymentFromFields(v: CardFieldValues, today: Date = new Date()): PaymentSource {
   const number = v.number.replace(/[\s-]/g, '');
   const cvc = v.cvc.trim();
   if (!number || !v.expiry.trim() || !cvc) return { error: 'missing_card' };
   if (!/^\d{12,19}$/.test(number)) return { error: 'invalid_card_number' };
   const expiry = parseExpiry(v.expiry);
   if (!expiry) return { error: 'invalid_expiry' };
+  if (expiry.expYear * 12 + expiry.expMonth < today.getFullYear() * 12 + today.getMonth() + 1) return { error: 'expired_card' };
   if (!/^\d{3,4}$/.test(cvc)) return { error: 'invalid_cvc' };
   return { card: { number, ...expiry, cvc } };
+}
+
+/**
+ * An `input` event of a card field: the number grouped and the expiry formatted as typed, the caret kept after the same
+ * digit, a field error cleared as soon as the shopper edits it. Returns the number's brand (undefined for other fields).
+ */
+export function formatAsTyped(event: InputEvent): CardBrand | undefined {
+  const input = event.target as HTMLInputElement;
+  if (input.getAttribute('aria-invalid') === 'true') input.setAttribute('aria-invalid', 'false');
+  if (input.id === 'cc-number') {
+    reformat(input, formatCardNumber(input.value));
+    return brandOf(input.value);
+  }
+  if (input.id === 'cc-exp') reformat(input, formatExpiry(input.value, event.inputType?.startsWith('delete')));
+  return undefined;
+}
+
+/** Puts the formatted text in, with the caret after as many digits as before it. */
+function reformat(input: HTMLInputElement, text: string): void {
+  if (input.value === text) return;
+  const caret = input.selectionStart ?? input.value.length;
+  const digitsBefore = input.value.slice(0, caret).replace(/\D/g, '').length;
+  input.value = text;
+  let at = 0;
+  for (let seen = 0; at < text.length && seen < digitsBefore; at++) if (/\d/.test(text[at]!)) seen++;
+  if (text[at] === '/' || text[at] === ' ') at++;
+  input.setSelectionRange(at, at);
+}
+
+/** The first empty field, for `missing_card`: that is the one to fill. */
+export function missingField(v: CardFieldValues): 'number' | 'expiry' | 'cvc' {
+  return !v.number.trim() ? 'number' : !v.expiry.trim() ? 'expiry' : 'cvc';
 }
 
 /**

@@ -1,55 +1,74 @@
 /**
- * What `<payment-checkout>` shows for a view: the parts of CONTRACT §4, and only the buttons that apply.
- * Card inputs are uncontrolled (no value binding): what is typed stays in the input and is read only when paying.
+ * What `<payment-checkout>` shows for a state: the row of the state table (`present`, in `controller/machine.ts`) —
+ * its status line, its message, its buttons — and the card inputs. The inputs stay in the DOM in every state (hidden
+ * when they do not apply) so what the shopper typed is still there for the next attempt or a new checkout. They are
+ * uncontrolled (no value binding): what is typed is read only when paying.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { isFinal, type CheckoutView } from '../controller/types.js';
+import { fieldOf, present, type Action, type CheckoutState } from '../controller/machine.js';
+import { BRAND_NAMES, type CardBrand } from './card-fields.js';
 
 export interface TemplateContext {
   t: (key: string, params?: Record<string, string | number>) => string;
   /** The amount to pay, formatted for the locale (null when unknown). */
   amount: string | null;
+  brand: CardBrand;
+  /** The field a card error belongs to (for `missing_card`: the first empty one). */
+  errorField: 'number' | 'expiry' | 'cvc' | null;
   submit: (event: Event) => void;
-  retry: () => void;
-  resume: () => void;
-  cancel: () => void;
+  press: (action: Action) => void;
+  input: (event: InputEvent) => void;
 }
 
-export function renderCheckout(v: CheckoutView, { t, amount, submit, retry, resume, cancel }: TemplateContext): TemplateResult {
-  const leader = v.role === 'leader';
-  const payable = leader && (v.status === 'initiated' || v.status === 'resumed');
-  const final = isFinal(v.status);
-  const working = v.busy || v.processing;
-  const message = v.message ? t(v.message.key, v.message.params) : '';
+const BUTTON_KEYS: Record<Exclude<Action, 'pay'>, string> = { retry: 'button.retry', resume: 'button.resume', cancel: 'button.cancel', restart: 'button.restart' };
+
+export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField, submit, press, input }: TemplateContext): TemplateResult {
+  const p = present(s);
+  const payable = p.actions.includes('pay');
+  const working = s.busy || s.phase === 'paying' || s.phase === 'confirming';
+  const fieldError = payable && s.reason && fieldOf(s.reason) ? errorField : null;
+  const message = t(p.message, { attempt: s.attempt, max: s.maxAttempts });
+  const field = (id: string, name: 'number' | 'expiry' | 'cvc', label: string, attrs: { part: string; autocomplete: string; name: string; placeholder?: string; wide?: boolean }) => {
+    const invalid = fieldError === name;
+    return html`<div class="field ${attrs.wide ? 'wide' : ''}">
+      <div class="label-row">
+        <label for=${id}>${label}</label>
+        ${name === 'number' && brand ? html`<span class="brand" part="card-brand">${t('card.brand', { brand: BRAND_NAMES[brand] })}</span>` : nothing}
+      </div>
+      <input
+        id=${id}
+        part=${attrs.part}
+        name=${attrs.name}
+        autocomplete=${attrs.autocomplete}
+        inputmode="numeric"
+        spellcheck="false"
+        placeholder=${attrs.placeholder ?? nothing}
+        aria-invalid=${invalid ? 'true' : 'false'}
+        aria-describedby=${invalid ? 'field-error' : nothing}
+        ?disabled=${working || !payable}
+        @input=${input}
+      />
+      ${invalid ? html`<p id="field-error" class="field-error">${message}</p>` : nothing}
+    </div>`;
+  };
+  const primary = (action: Action) =>
+    action === 'pay'
+      ? html`<button type="submit" part="pay-button" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>`
+      : html`<button type="button" part="${action}-button" class=${action === 'cancel' ? 'secondary' : 'primary'} ?disabled=${s.busy} @click=${() => press(action)}>${t(BUTTON_KEYS[action])}</button>`;
   return html`<form part="form" novalidate @submit=${submit} aria-busy=${working ? 'true' : 'false'}>
     <div class="head">
-      <span part="status" role="status">${t(`status.${v.status}`)}</span>
-      ${v.maxAttempts > 0 ? html`<span part="attempts">${t('attempts', { attempt: v.attempt, max: v.maxAttempts })}</span>` : nothing}
+      <span part="status" role="status">${t(p.status)}</span>
+      ${s.maxAttempts > 0 && s.attempt > 0 ? html`<span part="attempts">${t('attempts', { attempt: s.attempt, max: s.maxAttempts })}</span>` : nothing}
     </div>
-    ${payable
-      ? html`<slot name="payment-method"
-          ><div class="fields">
-            <div class="field wide">
-              <label for="cc-number">${t('label.cardNumber')}</label>
-              <input id="cc-number" part="card-number" name="cardnumber" autocomplete="cc-number" inputmode="numeric" spellcheck="false" ?disabled=${working} />
-            </div>
-            <div class="field">
-              <label for="cc-exp">${t('label.expiry')}</label>
-              <input id="cc-exp" part="card-expiry" name="cc-exp" autocomplete="cc-exp" inputmode="numeric" placeholder="MM/YY" ?disabled=${working} />
-            </div>
-            <div class="field">
-              <label for="cc-csc">${t('label.cvc')}</label>
-              <input id="cc-csc" part="card-cvc" name="cvc" autocomplete="cc-csc" inputmode="numeric" spellcheck="false" ?disabled=${working} />
-            </div></div
-        ></slot>`
-      : nothing}
-    <p part="message" class=${v.message?.kind ?? 'info'} tabindex="-1" aria-live="polite">${message}</p>
-    <div class="actions">
-      ${payable ? html`<button type="submit" part="pay-button" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>` : nothing}
-      ${leader && v.canRetry && !final ? html`<button type="button" part="retry-button" ?disabled=${v.busy} @click=${retry}>${t('button.retry')}</button>` : nothing}
-      ${leader && v.status === 'interrupted' && !v.canRetry ? html`<button type="button" part="resume-button" ?disabled=${v.busy} @click=${resume}>${t('button.resume')}</button>` : nothing}
-      ${leader && v.status !== 'idle' && v.status !== 'completed' && v.status !== 'cancelled' ? html`<button type="button" part="cancel-button" ?disabled=${working && !final} @click=${cancel}>${t('button.cancel')}</button>` : nothing}
-    </div>
-    ${v.sessionId ? html`<small part="session-id">${t('session', { id: v.sessionId })}</small>` : nothing}
+    <slot name="payment-method" ?hidden=${!payable}
+      ><div class="fields">
+        ${field('cc-number', 'number', t('label.cardNumber'), { part: 'card-number', autocomplete: 'cc-number', name: 'cardnumber', wide: true })}
+        ${field('cc-exp', 'expiry', t('label.expiry'), { part: 'card-expiry', autocomplete: 'cc-exp', name: 'cc-exp', placeholder: t('placeholder.expiry') })}
+        ${field('cc-csc', 'cvc', t('label.cvc'), { part: 'card-cvc', autocomplete: 'cc-csc', name: 'cvc' })}
+      </div></slot
+    >
+    <p part="message" class=${p.kind} aria-live="polite">${fieldError ? nothing : message}</p>
+    <div class="actions">${p.actions.map(primary)}</div>
+    ${s.sessionId ? html`<small part="session-id">${t('session', { id: s.sessionId })}</small>` : nothing}
   </form>`;
 }

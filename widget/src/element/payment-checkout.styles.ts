@@ -1,17 +1,46 @@
 import { css } from 'lit';
 
-/** Every themeable value is a `--checkout-*` custom property with its default here (documented in the element's JSDoc). */
+/**
+ * Every themeable value is a `--checkout-*` custom property (documented in the element's JSDoc). The defaults are
+ * private `--_d-*` values: light ones, and dark ones under `prefers-color-scheme: dark`; a `--checkout-*` property set by
+ * the page overrides both.
+ */
 export const styles = css`
   :host {
     display: block;
     box-sizing: border-box;
+    color-scheme: light dark;
+    --_d-color: #1f2328;
+    --_d-background: #fff;
+    --_d-border: #d0d7de;
+    --_d-input-border: #8c959f;
+    --_d-accent: #1d4ed8;
+    --_d-accent-contrast: #fff;
+    --_d-input-background: #fff;
+    --_d-muted: #57606a;
+    --_d-error: #b42318;
+    --_d-success: #116329;
     font: var(--checkout-font, inherit);
-    color: var(--checkout-color, #1f2328);
-    --_accent: var(--checkout-accent, #1d4ed8);
+    color: var(--checkout-color, var(--_d-color));
+    --_accent: var(--checkout-accent, var(--_d-accent));
     --_radius: var(--checkout-radius, 8px);
-    --_border: var(--checkout-border-color, #8c959f);
+    --_border: var(--checkout-border-color, var(--_d-input-border));
     --_gap: var(--checkout-spacing, 0.75rem);
     --_focus: var(--checkout-focus-ring, 0 0 0 3px color-mix(in srgb, var(--_accent) 45%, transparent));
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --_d-color: #e6edf3;
+      --_d-background: #161b22;
+      --_d-border: #30363d;
+      --_d-input-border: #8b949e;
+      --_d-accent: #4493f8;
+      --_d-accent-contrast: #0d1117;
+      --_d-input-background: #0d1117;
+      --_d-muted: #9198a1;
+      --_d-error: #ff7b72;
+      --_d-success: #3fb950;
+    }
   }
   :host([hidden]) {
     display: none;
@@ -25,8 +54,8 @@ export const styles = css`
     display: grid;
     gap: var(--_gap);
     padding: var(--checkout-padding, 1rem);
-    background: var(--checkout-background, #fff);
-    border: 1px solid var(--checkout-border-color, #d0d7de);
+    background: var(--checkout-background, var(--_d-background));
+    border: 1px solid var(--checkout-border-color, var(--_d-border));
     border-radius: var(--_radius);
   }
   .head {
@@ -38,7 +67,7 @@ export const styles = css`
   }
   [part~='attempts'] {
     font-weight: 400;
-    color: var(--checkout-muted-color, #57606a);
+    color: var(--checkout-muted-color, var(--_d-muted));
   }
   .fields {
     display: grid;
@@ -48,6 +77,7 @@ export const styles = css`
   .field {
     display: grid;
     gap: 0.25rem;
+    align-content: start;
   }
   .field.wide {
     grid-column: 1 / -1;
@@ -61,12 +91,34 @@ export const styles = css`
     min-height: 2.5rem;
     padding: 0.5rem 0.75rem;
     color: inherit;
-    background: var(--checkout-input-background, #fff);
+    background: var(--checkout-input-background, var(--_d-input-background));
     border: 1px solid var(--_border);
     border-radius: calc(var(--_radius) * 0.75);
   }
   input:disabled {
     opacity: 0.6;
+  }
+  input[aria-invalid='true'] {
+    border-color: var(--checkout-error-color, var(--_d-error));
+    border-width: 2px;
+  }
+  .field-error {
+    margin: 0;
+    font-size: 0.875rem;
+    color: var(--checkout-error-color, var(--_d-error));
+    font-weight: 600;
+  }
+  .brand {
+    font-size: 0.875rem;
+    color: var(--checkout-muted-color, var(--_d-muted));
+  }
+  .label-row {
+    display: flex;
+    justify-content: space-between;
+    gap: 0.5rem;
+  }
+  [hidden] {
+    display: none !important;
   }
   input:focus-visible,
   button:focus-visible,
@@ -80,11 +132,11 @@ export const styles = css`
     min-height: 1.5em;
   }
   [part~='message'].error {
-    color: var(--checkout-error-color, #b42318);
+    color: var(--checkout-error-color, var(--_d-error));
     font-weight: 600;
   }
   [part~='message'].success {
-    color: var(--checkout-success-color, #116329);
+    color: var(--checkout-success-color, var(--_d-success));
     font-weight: 600;
   }
   .actions {
@@ -107,18 +159,19 @@ export const styles = css`
   }
   [part~='pay-button'],
   [part~='retry-button'],
-  [part~='resume-button'] {
+  [part~='resume-button'],
+  [part~='restart-button'] {
     background: var(--_accent);
-    color: var(--checkout-accent-contrast, #fff);
+    color: var(--checkout-accent-contrast, var(--_d-accent-contrast));
   }
   [part~='cancel-button'] {
     background: transparent;
-    color: var(--checkout-color, #1f2328);
+    color: var(--checkout-color, var(--_d-color));
     border-color: var(--_border);
   }
   [part~='session-id'] {
     font-size: 0.75rem;
-    color: var(--checkout-muted-color, #57606a);
+    color: var(--checkout-muted-color, var(--_d-muted));
     font-family: var(--checkout-mono-font, ui-monospace, monospace);
     overflow-wrap: anywhere;
   }

@@ -1,17 +1,18 @@
 import { LitElement, type PropertyValues } from 'lit';
+import { orderIdOfToken } from '../controller/answers.js';
 import { CheckoutController, type ControllerEvent } from '../controller/checkout-controller.js';
-import { INITIAL_VIEW, type CheckoutView } from '../controller/types.js';
+import { INITIAL_STATE, fieldOf, isProcessing, type Action, type CheckoutState } from '../controller/machine.js';
 import { TabCoordinator } from '../coordination/tab-coordinator.js';
 import { CheckoutCancelEvent } from '../events/checkout-cancel.js';
 import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
 import { CheckoutErrorEvent } from '../events/checkout-error.js';
 import { CheckoutReadyEvent } from '../events/checkout-ready.js';
 import { CheckoutStatusEvent } from '../events/checkout-status.js';
-import { resolveLocale, translate } from '../i18n/strings.js';
+import { loadLocale, localeLoaded, resolveLocale, translate } from '../i18n/strings.js';
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
 import { LiveStatus } from '../transport/live-status.js';
-import { paymentFromFields, paymentFromSlotted } from './card-fields.js';
+import { formatAsTyped, missingField, paymentFromFields, paymentFromSlotted, type CardBrand } from './card-fields.js';
 import { DeferredOfflineBridge } from './offline-bridge-loader.js';
 import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
@@ -30,7 +31,7 @@ const store = new IdbSessionStore();
  * @event {CheckoutStatusEvent} checkout-status - `{status, attempt, maxAttempts}`: the status or attempt changed.
  * @event {CheckoutCompleteEvent} checkout-complete - `{sessionId, orderId, paymentId}`: the payment succeeded.
  * @event {CheckoutCancelEvent} checkout-cancel - `{sessionId, reason}`: the shopper cancelled.
- * @event {CheckoutErrorEvent} checkout-error - `{code, message, retryable}`: something failed (decline, timeout, network, refusal).
+ * @event {CheckoutErrorEvent} checkout-error - `{code, message, retryable}`: something failed (decline, timeout, network, refusal). Final views: `order_already_paid`, `max_retries_exceeded`, `session_expired`, `origin_not_allowed`, `invalid_order_token`, `order_token_expired` (`retryable: false`).
  *
  * @slot payment-method - Replaces the built-in card fields, e.g. a real gateway's field element. It must have a `tokenize()` method resolving to a processor token (or `{token}`).
  *
@@ -39,27 +40,31 @@ const store = new IdbSessionStore();
  * @csspart card-expiry - The expiry input, MM/YY (autocomplete `cc-exp`).
  * @csspart card-cvc - The security code input (autocomplete `cc-csc`).
  * @csspart pay-button - Pays the current attempt; shown when the session can be paid.
- * @csspart retry-button - Continues after a decline, timeout or network error.
+ * @csspart retry-button - Continues after a decline or a timeout (asking the server first), or tries the server again now.
  * @csspart resume-button - Resumes an interrupted session for its next attempt.
  * @csspart cancel-button - Cancels the checkout.
+ * @csspart restart-button - Starts a new checkout for the same order (after max retries or expiry, when the widget has `order-id` / `order-token`).
+ * @csspart card-brand - The card brand told from the number as it is typed.
  * @csspart status - The status line (a polite live region).
  * @csspart attempts - "Attempt N of M".
- * @csspart message - What the shopper should know now; focused on errors.
+ * @csspart message - What the shopper should know now (a polite live region); a card error is shown under its field instead.
  * @csspart session-id - The session id, small, for support.
  *
+ * Colours have a light default and a dark one (used under `prefers-color-scheme: dark`); setting a property overrides both.
+ *
  * @cssproperty [--checkout-font=inherit] - Font shorthand of the widget.
- * @cssproperty [--checkout-color=#1f2328] - Text color.
- * @cssproperty [--checkout-background=#fff] - Background of the form.
- * @cssproperty [--checkout-border-color=#d0d7de] - Border color of the form (inputs use a darker one).
+ * @cssproperty [--checkout-color=#1f2328 / dark #e6edf3] - Text color.
+ * @cssproperty [--checkout-background=#fff / dark #161b22] - Background of the form.
+ * @cssproperty [--checkout-border-color=#d0d7de / dark #30363d] - Border color of the form; when set, inputs use it too (else #8c959f / dark #8b949e).
  * @cssproperty [--checkout-radius=8px] - Corner radius of the form; inputs and buttons use 3/4 of it.
  * @cssproperty [--checkout-padding=1rem] - Padding of the form.
  * @cssproperty [--checkout-spacing=0.75rem] - Gap between rows and fields.
- * @cssproperty [--checkout-accent=#1d4ed8] - Primary buttons and focus outline.
- * @cssproperty [--checkout-accent-contrast=#fff] - Text on primary buttons.
- * @cssproperty [--checkout-input-background=#fff] - Background of the inputs.
- * @cssproperty [--checkout-muted-color=#57606a] - Attempt counter and session id.
- * @cssproperty [--checkout-error-color=#b42318] - Error messages.
- * @cssproperty [--checkout-success-color=#116329] - Success message.
+ * @cssproperty [--checkout-accent=#1d4ed8 / dark #4493f8] - Primary buttons and focus outline.
+ * @cssproperty [--checkout-accent-contrast=#fff / dark #0d1117] - Text on primary buttons.
+ * @cssproperty [--checkout-input-background=#fff / dark #0d1117] - Background of the inputs.
+ * @cssproperty [--checkout-muted-color=#57606a / dark #9198a1] - Attempt counter, card brand and session id.
+ * @cssproperty [--checkout-error-color=#b42318 / dark #ff7b72] - Error messages and the border of a field in error.
+ * @cssproperty [--checkout-success-color=#116329 / dark #3fb950] - Success message.
  * @cssproperty --checkout-focus-ring - Extra box-shadow of focused controls.
  * @cssproperty [--checkout-mono-font=ui-monospace, monospace] - Font of the session id.
  */
@@ -69,6 +74,7 @@ export class PaymentCheckout extends LitElement {
   static override properties = {
     api: {},
     orderId: { attribute: 'order-id' },
+    orderToken: { attribute: 'order-token' },
     sessionId: { attribute: 'session-id' },
     clientSecret: { attribute: 'client-secret' },
     timeout: { type: Number },
@@ -80,12 +86,15 @@ export class PaymentCheckout extends LitElement {
     queued: { type: Boolean, reflect: true },
     offline: { type: Boolean, reflect: true },
     _view: { state: true },
+    _brand: { state: true },
   };
 
   /** Base URL of the payment API. */
   declare api: string;
   /** The order to pay (sessions are created from the browser with it). */
   declare orderId: string | null;
+  /** A signed order from the merchant's backend (a JWS): the session is created from it (`POST /session/create {orderToken}`). */
+  declare orderToken: string | null;
   /** A session created by a merchant backend; use with `clientSecret`. */
   declare sessionId: string | null;
   declare clientSecret: string | null;
@@ -93,7 +102,7 @@ export class PaymentCheckout extends LitElement {
   declare timeout: number;
   /** URL of the service worker to register (offline outbox); none when absent. */
   declare sw: string | null;
-  /** `en` or `fr`; by default the page's `lang`, then the browser's language. */
+  /** `en` or `fr`; by default the page's `<html lang>`, then the browser's languages (`navigator.languages`). */
   declare locale: string | null;
   /** Reflected: the session status in lower case, or `idle` before a session exists. */
   declare status: string;
@@ -108,21 +117,21 @@ export class PaymentCheckout extends LitElement {
   /** Status polling when the event stream fails: interval in ms (2000) and number of polls (30). Properties only. */
   pollInterval = 2_000;
   maxPolls = 30;
-  declare _view: CheckoutView;
+  declare _view: CheckoutState;
+  declare _brand: CardBrand;
 
   #controller: CheckoutController | null = null;
   #coordinator: TabCoordinator | null = null;
   #bridge: DeferredOfflineBridge | null = null;
   #bootedKey: string | null = null;
-  #focusMessage = false;
-  #focusCard = false;
-  /** Empties the card inputs after the next render (a new attempt starts with a new card). */
-  #clearCard = false;
+  /** Moves the focus after the next render: to the field in error, or to the card number for a new attempt. */
+  #focus: 'number' | 'expiry' | 'cvc' | null = null;
 
   constructor() {
     super();
     this.api = '/api/payments';
     this.orderId = null;
+    this.orderToken = null;
     this.sessionId = null;
     this.clientSecret = null;
     this.timeout = 30_000;
@@ -133,14 +142,15 @@ export class PaymentCheckout extends LitElement {
     this.maxAttempts = 0;
     this.queued = false;
     this.offline = false;
-    this._view = { ...INITIAL_VIEW };
+    this._view = { ...INITIAL_STATE };
+    this._brand = null;
   }
 
   /** Pays with the entered card. */
   pay(): Promise<void> {
     return this.#controller?.pay() ?? Promise.resolve();
   }
-  /** Continues after a decline, timeout or network error; never starts a second charge for an attempt whose outcome is unknown. */
+  /** Continues after a decline or a timeout, or tries the server again now; never starts a second charge for an attempt whose outcome is unknown. */
   retry(): Promise<void> {
     return this.#controller?.retry() ?? Promise.resolve();
   }
@@ -152,12 +162,17 @@ export class PaymentCheckout extends LitElement {
   cancel(reason?: string): Promise<void> {
     return this.#controller?.cancel(reason) ?? Promise.resolve();
   }
+  /** Starts a new checkout for the same order after max retries or expiry (only with `order-id` / `order-token`). */
+  restart(): Promise<void> {
+    return this.#controller?.restart() ?? Promise.resolve();
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('online', this.#onOnline);
     window.addEventListener('offline', this.#onOffline);
     window.addEventListener('pagehide', this.#onPageHide);
+    document.addEventListener('visibilitychange', this.#onVisible);
     this.#boot();
   }
 
@@ -166,16 +181,18 @@ export class PaymentCheckout extends LitElement {
     window.removeEventListener('online', this.#onOnline);
     window.removeEventListener('offline', this.#onOffline);
     window.removeEventListener('pagehide', this.#onPageHide);
+    document.removeEventListener('visibilitychange', this.#onVisible);
     this.#shutdown();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (this.isConnected && ['api', 'orderId', 'sessionId', 'clientSecret', 'sw'].some((p) => changed.has(p as keyof PaymentCheckout))) this.#boot();
+    if (this.isConnected && ['api', 'orderId', 'orderToken', 'sessionId', 'clientSecret', 'sw'].some((p) => changed.has(p as keyof PaymentCheckout))) this.#boot();
   }
 
   #boot(): void {
-    const key = checkoutKey(this.api, this.orderId, this.sessionId);
-    const signature = `${key}|${this.clientSecret ?? ''}|${this.sw ?? ''}`;
+    const tokenOrder = this.orderToken && !this.orderId ? `token:${orderIdOfToken(this.orderToken) ?? this.orderToken.slice(-24)}` : null;
+    const key = checkoutKey(this.api, this.orderId ?? tokenOrder, this.sessionId);
+    const signature = `${key}|${this.orderToken ?? ''}|${this.clientSecret ?? ''}|${this.sw ?? ''}`;
     if (this.#bootedKey === signature) return;
     this.#shutdown();
     this.#bootedKey = signature;
@@ -190,6 +207,7 @@ export class PaymentCheckout extends LitElement {
       key,
       apiBase: this.api,
       orderId: this.orderId,
+      orderToken: this.sessionId ? null : this.orderToken,
       given: this.sessionId && this.clientSecret ? { sessionId: this.sessionId, clientSecret: this.clientSecret } : null,
       timeoutMs: this.timeout > 0 ? this.timeout : 30_000,
       readPayment: () => this.#readPayment(),
@@ -222,40 +240,39 @@ export class PaymentCheckout extends LitElement {
     window.removeEventListener('beforeunload', this.#onBeforeUnload);
   }
 
-  #show(view: CheckoutView): void {
+  #show(view: CheckoutState): void {
     const before = this._view;
     this._view = view;
     this.status = view.status;
     this.attempt = view.attempt;
     this.maxAttempts = view.maxAttempts;
     this.queued = view.queued;
-    this.offline = view.offline;
+    this.offline = view.link !== 'up' || view.queued;
     this.#coordinator?.publish(view);
-    if (view.message?.kind === 'error' && view.message !== before.message && view.role === 'leader') this.#focusMessage = true;
-    if (view.status === 'resumed' && before.status !== 'resumed') this.#focusCard = this.#clearCard = true;
+    if (view.role === 'leader' && view.reason !== before.reason && fieldOf(view.reason)) this.#focus = this.#errorField(view);
+    else if (view.status === 'resumed' && before.status !== 'resumed') this.#focus = 'number';
     // The leave-page warning, only while a payment is processing.
-    if (view.processing && view.role === 'leader') window.addEventListener('beforeunload', this.#onBeforeUnload);
+    if (isProcessing(view)) window.addEventListener('beforeunload', this.#onBeforeUnload);
     else window.removeEventListener('beforeunload', this.#onBeforeUnload);
   }
 
+  /** The field a card error belongs to; a missing card points at the first empty field. */
+  #errorField(view: CheckoutState): 'number' | 'expiry' | 'cvc' | null {
+    if (view.reason !== 'missing_card') return fieldOf(view.reason);
+    return missingField({ number: this.#value('cc-number'), expiry: this.#value('cc-exp'), cvc: this.#value('cc-csc') });
+  }
+
+  #value(id: string): string {
+    return this.renderRoot?.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '';
+  }
+
   protected override updated(): void {
-    if (this.#clearCard) {
-      this.#clearCard = false;
-      for (const id of ['cc-number', 'cc-exp', 'cc-csc']) {
-        const input = this.renderRoot.querySelector<HTMLInputElement>(`#${id}`);
-        if (input) input.value = '';
-      }
-    }
-    if (this.#focusMessage) {
-      this.#focusMessage = false;
-      this.renderRoot.querySelector<HTMLElement>('[part~="message"]')?.focus();
-    } else if (this.#focusCard) {
-      // Disabled while the resume request finishes: the focus waits for the update that enables it.
-      const input = this.renderRoot.querySelector<HTMLInputElement>('#cc-number');
-      if (input && !input.disabled) {
-        this.#focusCard = false;
-        input.focus();
-      }
+    if (!this.#focus) return;
+    // Disabled while a request finishes: the focus waits for the update that enables it.
+    const input = this.renderRoot.querySelector<HTMLInputElement>(`#${{ number: 'cc-number', expiry: 'cc-exp', cvc: 'cc-csc' }[this.#focus]}`);
+    if (input && !input.disabled) {
+      this.#focus = null;
+      input.focus();
     }
   }
 
@@ -280,27 +297,39 @@ export class PaymentCheckout extends LitElement {
       const fromSlot = await paymentFromSlotted(slotted);
       if (fromSlot) return fromSlot;
     }
-    const value = (id: string) => this.renderRoot.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '';
-    return paymentFromFields({ number: value('cc-number'), expiry: value('cc-exp'), cvc: value('cc-csc') });
+    return paymentFromFields({ number: this.#value('cc-number'), expiry: this.#value('cc-exp'), cvc: this.#value('cc-csc') });
+  }
+
+  /** `locale`, else the page's `<html lang>`, else the first of the browser's languages the widget speaks. */
+  #lang(): string {
+    if (this.locale) return this.locale;
+    const page = document.documentElement.lang;
+    if (page) return page;
+    return navigator.languages?.find((l) => resolveLocale(l) !== 'en' || l.toLowerCase().startsWith('en')) ?? navigator.language ?? 'en';
   }
 
   #t(key: string, params?: Record<string, string | number>): string {
-    const lang = this.locale ?? (document.documentElement.lang || navigator.language);
-    return translate(resolveLocale(lang), key, params);
+    return translate(resolveLocale(this.#lang()), key, params);
   }
 
-  #amount(v: CheckoutView): string | null {
+  #amount(v: CheckoutState): string | null {
     if (v.amount === null || !v.currency) return null;
     try {
-      const lang = this.locale ?? (document.documentElement.lang || navigator.language);
-      return new Intl.NumberFormat(lang, { style: 'currency', currency: v.currency }).format(v.amount / 100);
+      return new Intl.NumberFormat(this.#lang(), { style: 'currency', currency: v.currency }).format(v.amount / 100);
     } catch {
       return null;
     }
   }
 
+  /** Formats the number and expiry as typed; the brand follows the number. */
+  readonly #onInput = (event: InputEvent) => {
+    const brand = formatAsTyped(event);
+    if (brand !== undefined) this._brand = brand;
+  };
+
   readonly #onOnline = () => void this.#controller?.networkBack();
   readonly #onOffline = () => this.#controller?.networkLost();
+  readonly #onVisible = () => document.visibilityState === 'visible' && void this.#controller?.networkBack();
   /** Leaving mid-payment (the shopper went past the leave-page warning): the server records an `unload` interruption. */
   readonly #onPageHide = () => this.#controller?.leaving();
   readonly #onBeforeUnload = (event: BeforeUnloadEvent) => {
@@ -313,13 +342,17 @@ export class PaymentCheckout extends LitElement {
   };
 
   protected override render() {
+    // A locale other than English is a small chunk of its own: nothing is shown until its words are here (a few ms).
+    const locale = resolveLocale(this.#lang());
+    if (!localeLoaded(locale)) return void loadLocale(locale).then(() => this.requestUpdate());
     return renderCheckout(this._view, {
       t: (key, params) => this.#t(key, params),
       amount: this.#amount(this._view),
+      brand: this._brand,
+      errorField: this._view.reason ? this.#errorField(this._view) : null,
       submit: this.#onSubmit,
-      retry: () => void this.retry(),
-      resume: () => void this.resume(),
-      cancel: () => void this.cancel(),
+      press: (action: Action) => void { pay: () => this.pay(), retry: () => this.retry(), resume: () => this.resume(), cancel: () => this.cancel(), restart: () => this.restart() }[action](),
+      input: this.#onInput,
     });
   }
 }

@@ -26,6 +26,8 @@ export interface StoredSession {
    * each request leaves so a retry of the same operation, even after a reload, reuses its key.
    */
   opKeys?: Record<string, string>;
+  /** The code of the last failure shown (a decline), so a reload says it again before the server answers. */
+  reason?: string | null;
   updatedAt: number;
 }
 

@@ -30,7 +30,8 @@ export interface CallOptions {
 
 /** What the controller needs from the network; `ApiClient` is the real one, tests may pass their own. */
 export interface CheckoutApi {
-  createSession(orderId: string, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
+  /** From the server's own order source (`orderId`) or a merchant-signed order (`orderToken`). */
+  createSession(order: { orderId: string } | { orderToken: string }, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
   getSession(sessionId: string, secret: string, o?: CallOptions): Promise<ApiAnswer>;
   tokenize(card: CardInput, o?: CallOptions): Promise<ApiAnswer>;
   complete(sessionId: string, secret: string, token: string, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
@@ -53,8 +54,8 @@ export class ApiClient implements CheckoutApi {
     this.#fetch = fetchImpl;
   }
 
-  createSession(orderId: string, key: string, o?: CallOptions) {
-    return this.#call('POST', '/session/create', { orderId }, { key }, o);
+  createSession(order: { orderId: string } | { orderToken: string }, key: string, o?: CallOptions) {
+    return this.#call('POST', '/session/create', order, { key }, o);
   }
 
   getSession(id: string, secret: string, o?: CallOptions) {

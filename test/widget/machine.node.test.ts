@@ -1,0 +1,185 @@
+/**
+ * The checkout state machine in node (no DOM, no server): the table's promises checked in every state that random
+ * event sequences reach — answers, timeouts, network and server loss and return, reloads, a second tab, paid
+ * elsewhere, expiry — plus the transitions a shopper meets most, one by one.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { INITIAL_STATE, PHASES, TABLE, isFinalPhase, present, reduce, type CheckoutState, type MachineEvent, type Phase } from '../../widget/src/controller/machine.js';
+import { STRINGS } from '../../widget/src/i18n/strings.js';
+import { fr } from '../../widget/src/i18n/fr.js';
+import type { SessionJson, SessionStatus } from '../../widget/src/controller/types.js';
+
+const session = (status: SessionStatus, over: Partial<SessionJson> = {}): SessionJson => ({ sessionId: 'cs_1', orderId: 'ord_1', status, amount: 1000, currency: 'EUR', attempts: 1, maxAttempts: 3, ...over });
+const run = (events: MachineEvent[], from: CheckoutState = { ...INITIAL_STATE, restartable: true }) => {
+  let state = from;
+  const effects = [];
+  for (const e of events) {
+    const step = reduce(state, e);
+    state = step.state;
+    effects.push(...step.effects);
+  }
+  return { state, effects };
+};
+
+const statuses: SessionStatus[] = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED', 'COMPLETED', 'CANCELLED', 'FAILED_MAX_RETRIES', 'EXPIRED'];
+const arbSession = fc.record({
+  status: fc.constantFrom(...statuses),
+  attempts: fc.integer({ min: 1, max: 3 }),
+  lastError: fc.option(fc.constantFrom('card_declined', 'insufficient_funds', 'processor_error'), { nil: undefined }),
+});
+const arbEvent: fc.Arbitrary<MachineEvent> = fc.oneof(
+  arbSession.map(({ status, attempts, lastError }) => ({ type: 'session' as const, session: session(status, { attempts, lastError: lastError && { code: lastError, message: lastError } }), pending: false })),
+  arbSession.map(({ status, attempts }) => ({ type: 'session' as const, session: session(status, { attempts }), pending: true })),
+  fc.constantFrom<MachineEvent>(
+    { type: 'paying' },
+    { type: 'paying', sent: true },
+    { type: 'accepted' },
+    { type: 'completed', paymentId: 'ch_1' },
+    { type: 'declined', code: 'card_declined', status: 'INTERRUPTED', attempt: 1 },
+    { type: 'declined', code: 'processor_error', status: 'FAILED_MAX_RETRIES', attempt: 3 },
+    { type: 'timeout', attempt: 1, maxAttempts: 3 },
+    { type: 'resumed', attempt: 2, maxAttempts: 3 },
+    { type: 'invalid_card', code: 'invalid_expiry' },
+    { type: 'invalid_card', code: 'missing_card' },
+    { type: 'unreachable', offline: false },
+    { type: 'unreachable', offline: true },
+    { type: 'reachable' },
+    { type: 'queued', queued: true },
+    { type: 'queued', queued: false },
+    { type: 'refused', code: 'order_not_found' },
+    { type: 'paid_elsewhere' },
+    { type: 'cancelled', reason: 'user' },
+    { type: 'restarting' },
+    { type: 'busy', busy: true },
+    { type: 'busy', busy: false },
+    { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'interrupted', attempt: 1, maxAttempts: 3, reason: 'card_declined' },
+    { type: 'press', action: 'pay' },
+    { type: 'press', action: 'retry' },
+    { type: 'press', action: 'resume' },
+    { type: 'press', action: 'cancel' },
+    { type: 'press', action: 'restart' },
+  ),
+);
+
+const PAYABLE = ['initiated', 'resumed'];
+
+/** What every reached state must keep: the table's words, the buttons and the machine agree. */
+function checkState(s: CheckoutState): void {
+  const p = present(s);
+  const en = STRINGS.en as Record<string, string>;
+  expect(en[p.status], p.status).toBeTypeOf('string');
+  expect(en[p.message], p.message).toBeTypeOf('string');
+  const primaries = p.actions.filter((a) => a === 'pay' || a === 'retry' || a === 'resume');
+  expect(primaries.length, `${s.phase}: ${p.actions}`).toBeLessThanOrEqual(1);
+  if (p.actions.includes('pay')) expect(PAYABLE).toContain(s.status);
+  if (isFinalPhase(s.phase)) expect(primaries).toEqual([]);
+  if (s.phase === PHASES.timedOut) expect(p.actions).not.toContain('pay');
+  if (s.phase === PHASES.completed) expect(p.kind).toBe('success');
+  // A final status line never stands beside a message about paying, and "preparing" never beside a refusal.
+  if (p.status === 'status.idle') expect(p.kind).not.toBe('error');
+  if (p.kind === 'error') expect(['status.initiated', 'status.resumed', 'status.declined', 'status.failed_max_retries', 'status.expired', 'status.unavailable']).toContain(p.status);
+  // A button shown is one that works (the press runs it), and a button not shown does nothing.
+  for (const action of ['pay', 'retry', 'resume', 'cancel', 'restart'] as const) {
+    const { effects } = reduce(s, { type: 'press', action });
+    const runs = effects.some((e) => e.type === 'run' && e.action === action);
+    expect(runs, `${s.phase} ${action}`).toBe(s.role === 'leader' && !s.busy && p.actions.includes(action));
+  }
+}
+
+describe('checkout state machine', () => {
+  it('every state in the table has its strings in English and French', () => {
+    for (const phase of Object.keys(TABLE) as Phase[]) {
+      const row = TABLE[phase];
+      for (const key of [row.status, row.message]) {
+        expect(STRINGS.en, key).toHaveProperty([key]);
+        expect(fr, key).toHaveProperty([key]);
+      }
+    }
+  });
+
+  it('random event sequences: status, message and buttons agree in every reached state', () => {
+    fc.assert(
+      fc.property(fc.array(arbEvent, { maxLength: 40 }), fc.boolean(), (events, follower) => {
+        let state: CheckoutState = { ...INITIAL_STATE, restartable: follower };
+        if (follower) state = reduce(state, { type: 'follow' }).state;
+        checkState(state);
+        for (const e of events) {
+          const before = state;
+          state = reduce(state, e).state;
+          checkState(state);
+          // A completed payment never turns back into anything else but a new checkout.
+          if (before.phase === PHASES.completed && e.type !== 'restarting' && e.type !== 'mirror') expect(state.phase).toBe(PHASES.completed);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('server away while paying: says it reconnects (not "offline"), offers Retry only, and asks to reconnect by itself', () => {
+    const { state, effects } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paying' }, { type: 'unreachable', offline: false }]);
+    expect(present(state)).toMatchObject({ message: 'msg.reconnecting', kind: 'info', actions: ['retry'] });
+    expect(effects).toContainEqual({ type: 'reconnect' });
+    const back = reduce(state, { type: 'completed', paymentId: 'ch_1' }).state;
+    expect(present(back)).toMatchObject({ status: 'status.completed', message: 'msg.completed', actions: [] });
+  });
+
+  it('browser offline: says offline; a fresh session from the server clears it (no stale message)', () => {
+    const { state } = run([{ type: 'unreachable', offline: true }]);
+    expect(present(state)).toMatchObject({ status: 'status.idle', message: 'msg.offline' });
+    const back = reduce(state, { type: 'session', session: session('INITIATED'), pending: false }).state;
+    expect(present(back)).toMatchObject({ status: 'status.initiated', message: 'msg.enterCard', kind: 'info', actions: ['pay', 'cancel'] });
+  });
+
+  it('a timeout offers Retry alone (no Pay, no Cancel, no card prompt); the late success completes', () => {
+    const { state, effects } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paying' }, { type: 'timeout', attempt: 1, maxAttempts: 3 }]);
+    expect(present(state)).toMatchObject({ status: 'status.checking', message: 'msg.timeout', actions: ['retry'] });
+    expect(effects).toContainEqual({ type: 'error', code: 'timeout', retryable: true });
+    // the server recorded the timeout interruption while our charge may still run
+    const still = reduce(state, { type: 'session', session: session('INTERRUPTED'), pending: true }).state;
+    expect(still.phase).toBe(PHASES.timedOut);
+    expect(reduce(still, { type: 'session', session: session('COMPLETED', { paymentId: 'ch_1' }), pending: true }).state.phase).toBe(PHASES.completed);
+  });
+
+  it('paid elsewhere is a final view without Pay, and tells the page order_already_paid', () => {
+    const { state, effects } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paid_elsewhere' }]);
+    expect(present(state)).toMatchObject({ status: 'status.paid_elsewhere', message: 'msg.order_already_paid', actions: [] });
+    expect(effects).toContainEqual({ type: 'error', code: 'order_already_paid', retryable: false });
+  });
+
+  it('a decline read back from the server (a reload) keeps its reason and Retry', () => {
+    const { state } = run([{ type: 'session', session: session('INTERRUPTED', { lastError: { code: 'insufficient_funds', message: 'x' } }), pending: false }]);
+    expect(present(state)).toMatchObject({ status: 'status.declined', message: 'msg.insufficient_funds', kind: 'error', actions: ['retry', 'cancel'] });
+  });
+
+  it('max retries and expiry are final views offering a new checkout for the order, and tell the page', () => {
+    const max = run([{ type: 'session', session: session('FAILED_MAX_RETRIES', { attempts: 3 }), pending: false }]);
+    expect(present(max.state)).toMatchObject({ message: 'msg.maxRetries.restart', actions: ['restart', 'cancel'] });
+    expect(max.effects).toContainEqual({ type: 'error', code: 'max_retries_exceeded', retryable: false });
+    const expired = run([{ type: 'session', session: session('EXPIRED'), pending: false }]);
+    expect(present(expired.state)).toMatchObject({ status: 'status.expired', message: 'msg.expired.restart', actions: ['restart', 'cancel'] });
+    expect(expired.effects).toContainEqual({ type: 'error', code: 'session_expired', retryable: false });
+    const merchant = run([{ type: 'session', session: session('EXPIRED'), pending: false }], { ...INITIAL_STATE, restartable: false });
+    expect(present(merchant.state).actions).toEqual(['cancel']);
+  });
+
+  it('a refusal before any session is a final "unavailable" view, never "Preparing checkout…" beside it', () => {
+    const { state } = run([{ type: 'refused', code: 'order_not_found' }]);
+    expect(present(state)).toMatchObject({ status: 'status.unavailable', message: 'msg.order_not_found', kind: 'error', actions: [] });
+  });
+
+  it('a card error belongs to the ready view and names its field', () => {
+    const { state } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paying' }, { type: 'invalid_card', code: 'invalid_expiry' }]);
+    expect(present(state)).toMatchObject({ status: 'status.initiated', message: 'msg.invalid_expiry', kind: 'error', actions: ['pay', 'cancel'] });
+  });
+});
+
+describe('reaching the server again', () => {
+  it('backoff: from about 1 s, growing, capped at 10 s, jittered within [½, 1] of each step', async () => {
+    const { backoffDelay, MAX_DELAY_MS } = await import('../../widget/src/controller/connectivity.js');
+    expect([0, 1, 2].map((n) => backoffDelay(n, () => 1))).toEqual([1000, 1500, 2250]);
+    expect(backoffDelay(0, () => 0)).toBe(500);
+    expect(backoffDelay(50, () => 1)).toBe(MAX_DELAY_MS);
+    expect(backoffDelay(50, () => 0)).toBe(MAX_DELAY_MS / 2);
+  });
+});

@@ -1,0 +1,346 @@
+/**
+ * The checkout as one explicit state machine: `reduce(state, event) → {state, effects}`. Pure: no I/O, no clock, no DOM.
+ * The controller turns what happens (an answer, a timeout, the network, a press) into events, runs the effects, and
+ * shows `present(state)`, the one table of what each state says and which buttons it offers (widget/README.md has it too).
+ *
+ * `phase` is where the shopper stands; `status` is the session status as the server last said it (reflected as the
+ * element's `status` attribute). `link` is the connection to the payment server, on top of any phase.
+ */
+import type { SessionJson } from './types.js';
+
+export const PHASES = {
+  /** No session yet: restoring or creating it. */
+  preparing: 'preparing',
+  /** The current attempt can be paid: card fields and Pay. */
+  ready: 'ready',
+  /** The card is being tokenized or the payment request is on its way. */
+  paying: 'paying',
+  /** The server charges (202, PROCESSING, a request with our key in flight): the outcome follows by itself. */
+  confirming: 'confirming',
+  /** No answer in `timeout` ms: the charge may have gone through. Retry asks the server, never for a card. */
+  timedOut: 'timed_out',
+  /** The attempt failed without a charge (decline, processor error): Retry moves to the next attempt. */
+  declined: 'declined',
+  /** Interrupted without a failure (e.g. the page was left): Resume continues. */
+  interrupted: 'interrupted',
+  completed: 'completed',
+  cancelled: 'cancelled',
+  /** The order was paid through another session (another device or window). */
+  paidElsewhere: 'paid_elsewhere',
+  maxRetries: 'max_retries',
+  expired: 'expired',
+  /** The checkout cannot start or go on: unknown order, bad order token, origin refused… (the reason says which). */
+  unavailable: 'unavailable',
+} as const;
+export type Phase = (typeof PHASES)[keyof typeof PHASES];
+
+export const LINKS = { up: 'up', serverAway: 'server_away', offline: 'offline' } as const;
+export type Link = (typeof LINKS)[keyof typeof LINKS];
+
+export const ACTIONS = ['pay', 'retry', 'resume', 'cancel', 'restart'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Everything shown, and everything a mirroring tab receives. No card data, no client secret. */
+export interface CheckoutState {
+  phase: Phase;
+  /** The session status in lower case, or `idle` before a session exists. */
+  status: string;
+  sessionId: string | null;
+  orderId: string | null;
+  attempt: number;
+  maxAttempts: number;
+  amount: number | null;
+  currency: string | null;
+  paymentId: string | null;
+  /** The code behind the message: a decline, a card field error, why the checkout is unavailable. */
+  reason: string | null;
+  link: Link;
+  /** A request of this checkout waits in the service worker's outbox. */
+  queued: boolean;
+  /** A request started by a press is on its way: buttons are disabled. */
+  busy: boolean;
+  /** The widget was given an order (`order-id` / `order-token`): a final unpaid session can give way to a new one. */
+  restartable: boolean;
+  role: 'leader' | 'follower';
+  cancelReason: string | null;
+}
+
+export const INITIAL_STATE: CheckoutState = {
+  phase: PHASES.preparing,
+  status: 'idle',
+  sessionId: null,
+  orderId: null,
+  attempt: 0,
+  maxAttempts: 0,
+  amount: null,
+  currency: null,
+  paymentId: null,
+  reason: null,
+  link: LINKS.up,
+  queued: false,
+  busy: false,
+  restartable: false,
+  role: 'leader',
+  cancelReason: null,
+};
+
+export type MachineEvent =
+  /** A session as the server has it (an answer, the event stream, a re-read). `pending`: our attempt awaits its answer. */
+  | { type: 'session'; session: SessionJson; pending: boolean }
+  /** The session remembered in IndexedDB, shown before the server answers. */
+  | { type: 'restored'; sessionId: string; orderId: string; status: string; attempt: number; maxAttempts: number; reason: string | null; pending?: boolean }
+  | { type: 'press'; action: Action }
+  | { type: 'busy'; busy: boolean }
+  /** The card is read and tokenized, or (`sent`) the attempt is sent: the server moves the session to PROCESSING as it starts the charge. */
+  | { type: 'paying'; sent?: boolean }
+  /** The server took the attempt and charges it; the outcome follows. */
+  | { type: 'accepted' }
+  | { type: 'completed'; paymentId: string | null }
+  /** The attempt failed without a charge; `status` / `attempt` from the answer's details. */
+  | { type: 'declined'; code: string; status: string; attempt: number | null }
+  | { type: 'timeout'; attempt: number | null; maxAttempts: number | null }
+  | { type: 'resumed'; attempt: number; maxAttempts: number }
+  /** The card fields (or the token route) refused what was typed. */
+  | { type: 'invalid_card'; code: string }
+  | { type: 'unreachable'; offline: boolean }
+  | { type: 'reachable' }
+  | { type: 'queued'; queued: boolean }
+  /** A final refusal: the checkout cannot go on (unknown order, order token, origin, lost session). */
+  | { type: 'refused'; code: string }
+  | { type: 'paid_elsewhere' }
+  | { type: 'cancelled'; reason: string }
+  /** The session is gone locally: a new one is being created for the same order. */
+  | { type: 'restarting' }
+  | { type: 'follow' }
+  /** This tab now drives the checkout (at once, or when the tab it mirrored went away). */
+  | { type: 'lead' }
+  | { type: 'mirror'; state: CheckoutState };
+
+export type Effect =
+  /** Run the flow of a press the state accepts. */
+  | { type: 'run'; action: Action }
+  /** Tell the host page (`checkout-error`). */
+  | { type: 'error'; code: string; retryable: boolean }
+  /** The server is away: try again by itself (backoff). */
+  | { type: 'reconnect' }
+  /** The session is final: stop watching it and forget the pending attempt. */
+  | { type: 'settle' };
+
+const FINAL_PHASES: readonly Phase[] = [PHASES.completed, PHASES.cancelled, PHASES.paidElsewhere, PHASES.maxRetries, PHASES.expired, PHASES.unavailable];
+
+export function isFinalPhase(phase: Phase): boolean {
+  return FINAL_PHASES.includes(phase);
+}
+
+/** A payment of this page is under way: the leave-page warning applies. */
+export function isProcessing(s: CheckoutState): boolean {
+  return s.role === 'leader' && (s.phase === PHASES.paying || s.phase === PHASES.confirming);
+}
+
+const DECLINES = new Set(['card_declined', 'insufficient_funds', 'processor_error']);
+const CARD_FIELD = { missing_card: 'number', invalid_card_number: 'number', invalid_expiry: 'expiry', expired_card: 'expiry', invalid_cvc: 'cvc' } as const;
+
+/** The card field a card error belongs to, or null. */
+export function fieldOf(code: string | null): 'number' | 'expiry' | 'cvc' | null {
+  return (code && CARD_FIELD[code as keyof typeof CARD_FIELD]) || null;
+}
+
+export interface Presentation {
+  status: string;
+  message: string;
+  kind: 'info' | 'error' | 'success';
+  actions: readonly Action[];
+}
+
+type Row = { status: string; message: string; kind: Presentation['kind']; actions: readonly Action[] };
+
+/** The one table: per phase, its status line, its message and the buttons shown (string keys of `i18n/strings.ts`). */
+export const TABLE: Record<Phase, Row> = {
+  preparing: { status: 'status.idle', message: 'msg.preparing', kind: 'info', actions: [] },
+  ready: { status: 'status.initiated', message: 'msg.enterCard', kind: 'info', actions: ['pay', 'cancel'] },
+  paying: { status: 'status.processing', message: 'msg.processing', kind: 'info', actions: [] },
+  confirming: { status: 'status.processing', message: 'msg.awaiting', kind: 'info', actions: [] },
+  timed_out: { status: 'status.checking', message: 'msg.timeout', kind: 'info', actions: ['retry'] },
+  declined: { status: 'status.declined', message: 'msg.card_declined', kind: 'error', actions: ['retry', 'cancel'] },
+  interrupted: { status: 'status.interrupted', message: 'msg.interrupted', kind: 'info', actions: ['resume', 'cancel'] },
+  completed: { status: 'status.completed', message: 'msg.completed', kind: 'success', actions: [] },
+  cancelled: { status: 'status.cancelled', message: 'msg.cancelled', kind: 'info', actions: [] },
+  paid_elsewhere: { status: 'status.paid_elsewhere', message: 'msg.order_already_paid', kind: 'info', actions: [] },
+  max_retries: { status: 'status.failed_max_retries', message: 'msg.maxRetries', kind: 'error', actions: ['cancel'] },
+  expired: { status: 'status.expired', message: 'msg.expired', kind: 'error', actions: ['cancel'] },
+  unavailable: { status: 'status.unavailable', message: 'msg.unexpected', kind: 'error', actions: [] },
+};
+
+/** Phases that wait on the server: while it is away they say so and offer to try again now. */
+const NEEDS_SERVER: readonly Phase[] = [PHASES.preparing, PHASES.paying, PHASES.confirming, PHASES.timedOut];
+
+/** What a state shows. Derived only from the state, so message, status line and buttons cannot drift apart. */
+export function present(s: CheckoutState): Presentation {
+  const row = TABLE[s.phase];
+  let { status, message, kind } = row;
+  let actions = row.actions;
+  if (s.phase === PHASES.ready) {
+    if (s.status === 'resumed') status = 'status.resumed';
+    if (s.reason) (message = fieldOf(s.reason) || DECLINES.has(s.reason) || s.reason === 'invalid_payment_method' ? `msg.${s.reason}` : 'msg.enterCard'), (kind = 'error');
+  }
+  if (s.phase === PHASES.declined && s.reason) message = DECLINES.has(s.reason) ? `msg.${s.reason}` : 'msg.card_declined';
+  if (s.phase === PHASES.unavailable && s.reason) message = `msg.${s.reason}`;
+  if ((s.phase === PHASES.maxRetries || s.phase === PHASES.expired) && s.restartable) {
+    message = s.phase === PHASES.maxRetries ? 'msg.maxRetries.restart' : 'msg.expired.restart';
+    actions = ['restart', 'cancel'];
+  }
+  if (s.phase === PHASES.maxRetries && !s.restartable && s.reason === 'processor_error') message = 'msg.maxRetries.processor';
+  if (s.queued && !isFinalPhase(s.phase)) (message = 'msg.queued'), (kind = 'info'), (actions = []);
+  else if (s.link !== LINKS.up && NEEDS_SERVER.includes(s.phase)) {
+    message = s.link === LINKS.offline ? 'msg.offline' : 'msg.reconnecting';
+    kind = 'info';
+    actions = ['retry'];
+  }
+  if (s.role === 'follower') (message = kind === 'info' && !isFinalPhase(s.phase) ? 'msg.otherTab' : message), (actions = []);
+  return { status, message, kind, actions };
+}
+
+export interface Step {
+  state: CheckoutState;
+  effects: Effect[];
+}
+
+const FROM_STATUS: Record<string, Phase> = {
+  COMPLETED: PHASES.completed,
+  CANCELLED: PHASES.cancelled,
+  EXPIRED: PHASES.expired,
+  FAILED_MAX_RETRIES: PHASES.maxRetries,
+  PROCESSING: PHASES.confirming,
+};
+
+/** The phase a server session means, given where this page stands. */
+function phaseOfSession(s: CheckoutState, session: SessionJson, pending: boolean): Phase {
+  const final = FROM_STATUS[session.status];
+  if (final) return final;
+  const ours = s.phase === PHASES.paying || s.phase === PHASES.confirming || s.phase === PHASES.timedOut;
+  if (session.status === 'INTERRUPTED') {
+    // Our attempt still awaits its answer: the charge may run although the session was interrupted (timeout, unload).
+    if (pending && ours) return s.phase;
+    if (pending) return PHASES.timedOut;
+    return session.lastError ? PHASES.declined : PHASES.interrupted;
+  }
+  // INITIATED / RESUMED: the card may be being tokenized here.
+  return s.phase === PHASES.paying ? PHASES.paying : PHASES.ready;
+}
+
+function onSession(s: CheckoutState, session: SessionJson, pending: boolean): Step {
+  // A final view of this session never changes (a final status is final on the server too); a new session replaces it.
+  if (isFinalPhase(s.phase)) return { state: s, effects: [] };
+  if (s.sessionId === session.sessionId && session.attempts < s.attempt) return { state: s, effects: [] }; // an older snapshot
+  const phase = phaseOfSession(s, session, pending);
+  let reason = s.reason;
+  if (phase === PHASES.declined || phase === PHASES.maxRetries) reason = session.lastError?.code ?? s.reason;
+  else if (phase !== PHASES.ready || s.phase !== PHASES.ready) reason = null;
+  const next: CheckoutState = {
+    ...s,
+    phase,
+    status: session.status.toLowerCase(),
+    sessionId: session.sessionId,
+    orderId: session.orderId,
+    attempt: session.attempts,
+    maxAttempts: session.maxAttempts,
+    amount: session.amount,
+    currency: session.currency,
+    paymentId: session.paymentId ?? s.paymentId,
+    reason,
+    link: LINKS.up,
+  };
+  return { state: next, effects: finalEffects(s, next) };
+}
+
+function finalEffects(before: CheckoutState, after: CheckoutState): Effect[] {
+  if (!isFinalPhase(after.phase) || before.phase === after.phase) return [];
+  const effects: Effect[] = [{ type: 'settle' }];
+  const code = { paid_elsewhere: 'order_already_paid', max_retries: 'max_retries_exceeded', expired: 'session_expired' }[after.phase as string];
+  if (code) effects.push({ type: 'error', code, retryable: false });
+  return effects;
+}
+
+/** Presses the state does not offer are ignored: a button shown is one that works, and only those. */
+function onPress(s: CheckoutState, action: Action): Step {
+  if (s.role !== 'leader' || s.busy || !present(s).actions.includes(action)) return { state: s, effects: [] };
+  return { state: s, effects: [{ type: 'run', action }] };
+}
+
+const ATTEMPT: readonly Phase[] = [PHASES.paying, PHASES.confirming, PHASES.timedOut];
+
+/** Events about the attempt only apply while there is one (anything else is a late answer and changes nothing). */
+const ONLY_FROM: Partial<Record<MachineEvent['type'], readonly Phase[]>> = {
+  restored: [PHASES.preparing],
+  paying: [PHASES.ready, ...ATTEMPT],
+  accepted: ATTEMPT,
+  completed: ATTEMPT,
+  timeout: [PHASES.paying, PHASES.confirming],
+  declined: ATTEMPT,
+  invalid_card: [PHASES.ready, PHASES.paying],
+  resumed: [PHASES.ready, PHASES.declined, PHASES.interrupted, PHASES.timedOut],
+};
+
+export function reduce(s: CheckoutState, e: MachineEvent): Step {
+  const to = (patch: Partial<CheckoutState>, effects: Effect[] = []): Step => {
+    const next = { ...s, ...patch };
+    return { state: next, effects: [...effects, ...finalEffects(s, next)] };
+  };
+  // A final view stays: only a new session (restart) or a mirrored leader changes it.
+  if (isFinalPhase(s.phase) && !['restarting', 'mirror', 'follow', 'lead', 'busy', 'press', 'session', 'queued'].includes(e.type)) return { state: s, effects: [] };
+  if (ONLY_FROM[e.type] && !ONLY_FROM[e.type]!.includes(s.phase)) return { state: s, effects: [] };
+  switch (e.type) {
+    case 'session':
+      return onSession(s, e.session, e.pending);
+    case 'restored': {
+      const status = e.status.toLowerCase();
+      const phase = e.pending ? PHASES.confirming : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
+      return to({ phase, sessionId: e.sessionId, orderId: e.orderId || s.orderId, status, attempt: e.attempt, maxAttempts: e.maxAttempts, reason: e.reason });
+    }
+    case 'press':
+      return onPress(s, e.action);
+    case 'busy':
+      return { state: { ...s, busy: e.busy }, effects: [] };
+    case 'paying':
+      return to({ phase: PHASES.paying, reason: null, ...(e.sent ? { status: 'processing' } : {}) });
+    case 'accepted':
+      return to({ phase: PHASES.confirming, status: 'processing', link: LINKS.up });
+    case 'completed':
+      return to({ phase: PHASES.completed, status: 'completed', paymentId: e.paymentId ?? s.paymentId, reason: null, link: LINKS.up, queued: false });
+    case 'declined': {
+      const status = e.status.toLowerCase();
+      const phase = status === 'failed_max_retries' ? PHASES.maxRetries : status === 'expired' ? PHASES.expired : PHASES.declined;
+      return to({ phase, status, reason: e.code, attempt: e.attempt ?? s.attempt, link: LINKS.up }, [{ type: 'error', code: e.code, retryable: phase === PHASES.declined }]);
+    }
+    case 'timeout':
+      return to({ phase: PHASES.timedOut, status: 'interrupted', attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts }, [{ type: 'error', code: 'timeout', retryable: true }]);
+    case 'resumed':
+      return to({ phase: PHASES.ready, status: 'resumed', attempt: e.attempt, maxAttempts: e.maxAttempts, reason: null });
+    case 'invalid_card':
+      if (s.status !== 'initiated' && s.status !== 'resumed') return { state: s, effects: [] };
+      return to({ phase: PHASES.ready, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
+    case 'unreachable': {
+      const link = e.offline ? LINKS.offline : LINKS.serverAway;
+      if (s.link === link) return { state: s, effects: [{ type: 'reconnect' }] };
+      return to({ link }, [{ type: 'error', code: 'network', retryable: true }, { type: 'reconnect' }]);
+    }
+    case 'reachable':
+      return to({ link: LINKS.up });
+    case 'queued':
+      return { state: { ...s, queued: e.queued }, effects: [] };
+    case 'refused':
+      return to({ phase: PHASES.unavailable, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
+    case 'paid_elsewhere':
+      return to({ phase: PHASES.paidElsewhere, reason: 'order_already_paid' });
+    case 'cancelled':
+      return to({ phase: PHASES.cancelled, status: 'cancelled', cancelReason: e.reason, reason: null });
+    case 'restarting':
+      return { state: { ...INITIAL_STATE, orderId: s.orderId, restartable: s.restartable, role: s.role }, effects: [] };
+    case 'follow':
+      return { state: { ...s, role: 'follower' }, effects: [] };
+    case 'lead':
+      return { state: { ...s, role: 'leader', busy: false }, effects: [] };
+    case 'mirror':
+      return { state: { ...e.state, role: 'follower', busy: false }, effects: [] };
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * One payment attempt: the card read and tokenized, the attempt's key and token saved before `/complete` leaves, its
+ * answer (completed, charging, declined, no charge started, token refused), a timeout, Retry (the same key first), and
+ * the next attempt. It talks to the checkout through `AttemptHost` (the controller) and keeps no state but "sending".
+ */
+import type { PendingAttempt } from '../storage/schema.js';
+import { NetworkError, TimeoutError, errorOf, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
+import { completeOutcome, verdictOf, type Verdict } from './answers.js';
+import type { AttemptRecord } from './attempt-record.js';
+import type { CheckoutState, MachineEvent } from './machine.js';
+import type { PaymentSource } from './outcomes.js';
+
+type Send = (request: (o: { signal: AbortSignal; timeoutMs: number }) => Promise<ApiAnswer>, again: () => Promise<void>) => Promise<ApiAnswer | null>;
+
+/** What an attempt needs from the checkout that runs it. */
+export interface AttemptHost {
+  readonly api: CheckoutApi;
+  readonly record: AttemptRecord;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  state(): CheckoutState;
+  dispatch(event: MachineEvent): void;
+  readPayment(): Promise<PaymentSource>;
+  /** A request that may get no answer (then `again` is sent when the server can be reached). */
+  send: Send;
+  reached(answer: ApiAnswer): void;
+  unreachable(again: () => Promise<void>): Promise<void>;
+  /** Answers every attempt shares with the rest of the checkout (5xx, queued, paid elsewhere, refusals); false for others. */
+  trouble(verdict: Verdict, again: () => Promise<void>): boolean;
+  sync(): Promise<void>;
+  /** A new session (none yet). */
+  create(): Promise<void>;
+  watch(): void;
+  /** The server said it charges this attempt. */
+  charging(attempt: number): void;
+  requestReplay(): void;
+  /** A request waits for the server to be reachable again. */
+  waiting(): boolean;
+  reconnectNow(): Promise<void>;
+}
+
+export class PaymentAttempt {
+  readonly #h: AttemptHost;
+  #sending = false;
+
+  constructor(host: AttemptHost) {
+    this.#h = host;
+  }
+
+  async pay(): Promise<void> {
+    const source = await this.#h.readPayment();
+    if ('error' in source) return void this.#h.dispatch({ type: 'invalid_card', code: source.error });
+    this.#h.dispatch({ type: 'paying' });
+    const token = 'token' in source ? source.token : await this.#tokenize(source.card);
+    if (!token) return;
+    const pending = await this.#h.record.startAttempt(this.#h.state().attempt, token); // saved before the request leaves
+    await this.send(pending);
+  }
+
+  async #tokenize(card: Extract<PaymentSource, { card: unknown }>['card']): Promise<string | null> {
+    const answer = await this.#h.send((o) => this.#h.api.tokenize(card, o), () => this.pay());
+    if (!answer) return null;
+    const err = errorOf(answer);
+    if (!err) return (answer.body as { token: string }).token;
+    if (answer.status === 400) this.#h.dispatch({ type: 'invalid_card', code: err.code });
+    else if (!this.#h.trouble(verdictOf(answer), () => this.pay())) this.#h.dispatch({ type: 'invalid_card', code: 'invalid_card_number' });
+    return null;
+  }
+
+  async send(pending: PendingAttempt): Promise<void> {
+    const s = this.#h.record.secret;
+    if (!s || this.#sending) return;
+    this.#sending = true;
+    this.#h.dispatch({ type: 'paying', sent: true });
+    let answer: ApiAnswer;
+    try {
+      answer = await this.#h.api.complete(s.sessionId, s.clientSecret, pending.token, pending.idempotencyKey, { signal: this.#h.signal, timeoutMs: this.#h.timeoutMs });
+    } catch (err) {
+      if (err instanceof TimeoutError) return await this.#onTimeout(pending);
+      if (err instanceof NetworkError) return await this.#h.unreachable(() => this.send(pending));
+      throw err;
+    } finally {
+      this.#sending = false;
+    }
+    this.#h.reached(answer);
+    await this.answer(pending, answer);
+  }
+
+  async answer(pending: PendingAttempt, answer: ApiAnswer): Promise<void> {
+    const outcome = completeOutcome(answer);
+    switch (outcome.kind) {
+      case 'completed':
+        await this.#h.record.save({ status: 'COMPLETED', pending: null, reason: null });
+        return void this.#h.dispatch({ type: 'completed', paymentId: outcome.paymentId });
+      case 'accepted':
+        this.#h.charging(pending.attempt);
+        this.#h.dispatch({ type: 'accepted' });
+        return this.#h.watch();
+      case 'declined':
+        await this.#h.record.save({ pending: null, status: outcome.status, reason: outcome.code, attempt: outcome.attempt ?? this.#h.state().attempt });
+        this.#h.dispatch({ type: 'declined', code: outcome.code, status: outcome.status, attempt: outcome.attempt });
+        return this.#h.sync();
+      case 'not_started':
+        // The server started no charge for this key: forget it; an interrupted session moves on and pays again with the
+        // card still in the inputs (the shopper already pressed Pay for it).
+        await this.#h.record.clearPending();
+        await this.#h.sync();
+        if (this.#h.state().phase === 'interrupted' || this.#h.state().phase === 'timed_out') return this.resumeNext(true);
+        return;
+      case 'token_refused':
+        await this.#h.record.clearPending();
+        return void this.#h.dispatch({ type: 'invalid_card', code: 'invalid_payment_method' });
+      default:
+        if (!this.#h.trouble(outcome, () => this.send(pending))) await this.#h.sync();
+    }
+  }
+
+  /** No answer in `timeout` ms: the interruption is recorded; Retry (or the server's events) tells how the charge went. */
+  async #onTimeout(pending: PendingAttempt): Promise<void> {
+    const s = this.#h.record.secret!;
+    const key = await this.#h.record.opKey(`interrupt:timeout:${pending.attempt}`);
+    const answer = await this.#h.api.interrupt(s.sessionId, s.clientSecret, 'timeout', key, { signal: this.#h.signal, timeoutMs: 10_000 }).catch(() => null);
+    const body = answer && !errorOf(answer) ? (answer.body as { attempt: number; maxAttempts: number }) : null;
+    this.#h.dispatch({ type: 'timeout', attempt: body?.attempt ?? null, maxAttempts: body?.maxAttempts ?? null });
+    this.#h.watch();
+  }
+
+  async retry(): Promise<void> {
+    this.#h.requestReplay();
+    const pending = this.#h.record.pending;
+    if (this.#h.state().phase === 'timed_out' && pending) return this.send(pending);
+    if (this.#h.state().phase === 'declined') return this.resumeNext(false);
+    if (this.#h.waiting()) return this.#h.reconnectNow();
+    if (pending) return this.send(pending);
+    return this.#h.record.secret ? this.#h.sync() : this.#h.create();
+  }
+
+  /** The next attempt (after a decline or an interruption); `payAgain`: pay it with the card in the inputs. */
+  async resumeNext(payAgain = false): Promise<void> {
+    const s = this.#h.record.secret!;
+    const key = await this.#h.record.opKey(`resume:${this.#h.state().attempt}`);
+    const answer = await this.#h.send((o) => this.#h.api.resume(s.sessionId, s.clientSecret, key, o), () => this.resumeNext(payAgain));
+    if (!answer) return;
+    const verdict = verdictOf(answer);
+    if (verdict.kind === 'other') return this.#h.sync();
+    if (verdict.kind !== 'ok') return void (this.#h.trouble(verdict, () => this.resumeNext(payAgain)) || this.#h.sync());
+    const body = answer.body as { attempt: number; maxAttempts: number };
+    await this.#h.record.save({ status: 'RESUMED', attempt: body.attempt, maxAttempts: body.maxAttempts, reason: null });
+    this.#h.dispatch({ type: 'resumed', attempt: body.attempt, maxAttempts: body.maxAttempts });
+    if (payAgain) {
+      const source = await this.#h.readPayment();
+      if (!('error' in source)) await this.pay();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The session link: the checkout's session as the server has it — restored (IndexedDB, then the server) or created
+ * (order id or order token; a queued create replayed by the service worker), re-read, watched (event stream), replaced
+ * by a new one after max retries or expiry — turned into machine events. It talks to the checkout through `LinkHost`.
+ */
+import type { PendingAttempt } from '../storage/schema.js';
+import { errorOf, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
+import { createdSession, verdictOf, type Verdict } from './answers.js';
+import type { AttemptRecord } from './attempt-record.js';
+import type { CheckoutState, MachineEvent } from './machine.js';
+import type { SessionJson } from './types.js';
+
+type Send = (request: (o: { signal: AbortSignal; timeoutMs: number }) => Promise<ApiAnswer>, again: () => Promise<void>) => Promise<ApiAnswer | null>;
+
+/** What the session link needs from the checkout that runs it. */
+export interface LinkHost {
+  readonly api: CheckoutApi;
+  readonly record: AttemptRecord;
+  readonly orderId: string | null;
+  readonly orderToken?: string | null;
+  readonly given?: { sessionId: string; clientSecret: string } | null;
+  readonly signal: AbortSignal;
+  readonly watchSession?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void) => { stop(): void };
+  state(): CheckoutState;
+  dispatch(event: MachineEvent): void;
+  send: Send;
+  trouble(verdict: Verdict, again: () => Promise<void>): boolean;
+  /** `checkout-ready`, once per session. */
+  ready(restored: boolean): void;
+  /** A new session may announce itself again. */
+  readyAgain(): void;
+  /** Re-sends the attempt awaiting its answer, with its key. */
+  sendAttempt(pending: PendingAttempt): Promise<void>;
+  charging(attempt: number): void;
+  guard(work: () => Promise<void>): Promise<void>;
+  stopped(): boolean;
+  uuid(): string;
+}
+
+export class SessionLink {
+  readonly #h: LinkHost;
+  #watcher: { stop(): void } | null = null;
+  /** The Idempotency-Key of this checkout's session create (also how its queued create is recognised in the outbox). */
+  #createKey: string | null = null;
+  #lastSessionAt = '';
+
+  constructor(host: LinkHost) {
+    this.#h = host;
+  }
+
+  get createKey(): string | null {
+    return this.#createKey;
+  }
+
+  /** The order was paid through another session: a final view, with this session's real status (no charge started here). */
+  async paidElsewhere(): Promise<void> {
+    const s = this.#h.record.secret;
+    const answer = s ? await this.#h.api.getSession(s.sessionId, s.clientSecret, { signal: this.#h.signal, timeoutMs: 10_000 }).catch(() => null) : null;
+    if (answer && !errorOf(answer)) this.#h.dispatch({ type: 'session', session: answer.body as SessionJson, pending: false });
+    this.#h.dispatch({ type: 'paid_elsewhere' });
+    // This session can never be paid: the next visit asks the server again (and is told the order is paid).
+    if (!this.#h.given) await this.#h.record.forget();
+  }
+
+  async restoreOrCreate(): Promise<void> {
+    const { given, orderId } = this.#h;
+    const stored = await this.#h.record.load();
+    // A cancelled or expired checkout cannot be paid any more: coming back to the order starts a new session.
+    if (stored && !given && (stored.status === 'CANCELLED' || stored.status === 'EXPIRED')) await this.#h.record.forget();
+    else if (stored) {
+      this.#h.dispatch({ type: 'restored', sessionId: stored.sessionId, orderId: stored.orderId, status: stored.status, attempt: stored.attempt, maxAttempts: stored.maxAttempts, reason: stored.reason ?? null, pending: Boolean(stored.pending) });
+      this.#h.ready(true);
+      return this.sync();
+    }
+    if (given) {
+      await this.#h.record.adopt(given.sessionId, given.clientSecret, orderId ?? '', null, false);
+      return this.sync();
+    }
+    return this.create();
+  }
+
+  /** Reads the session from the server and shows it; then finishes an attempt that still awaits its answer. */
+  async sync(): Promise<void> {
+    const s = this.#h.record.secret;
+    if (!s) return;
+    const answer = await this.#h.send((o) => this.#h.api.getSession(s.sessionId, s.clientSecret, o), () => this.sync());
+    if (!answer) return;
+    const verdict = verdictOf(answer);
+    if (verdict.kind === 'session_lost' && !this.#h.given) {
+      await this.#h.record.forget();
+      this.#h.dispatch({ type: 'restarting' });
+      return this.create();
+    }
+    if (verdict.kind === 'session_lost') return void this.#h.dispatch({ type: 'refused', code: 'session_not_found' });
+    if (verdict.kind !== 'ok') return void (this.#h.trouble(verdict, () => this.sync()) || this.#h.dispatch({ type: 'refused', code: errorOf(answer)!.code }));
+    await this.apply(answer.body as SessionJson);
+    this.#h.ready(false);
+    const pending = this.#h.record.pending;
+    if (pending && this.#h.state().phase === 'confirming') await this.#h.sendAttempt(pending);
+  }
+
+  async create(): Promise<void> {
+    const { orderId, orderToken, api } = this.#h;
+    if (!orderId && !orderToken) return void this.#h.dispatch({ type: 'refused', code: 'missing_order' });
+    this.#createKey ??= this.#h.uuid();
+    const order = orderToken ? { orderToken } : { orderId: orderId! };
+    const answer = await this.#h.send((o) => api.createSession(order, this.#createKey!, o), () => this.create());
+    if (answer) await this.onCreated(answer);
+  }
+
+  async onCreated(answer: ApiAnswer): Promise<void> {
+    const created = createdSession(answer);
+    if ('verdict' in created) return void this.#h.trouble(created.verdict, () => this.create());
+    const s = created.session;
+    await this.#h.record.adopt(s.sessionId, s.clientSecret, s.orderId, s);
+    await this.apply(s);
+    this.#h.ready(false);
+  }
+
+  async restart(): Promise<void> {
+    await this.#h.record.forget();
+    this.stopWatching();
+    this.#createKey = null;
+    this.#h.readyAgain();
+    this.#h.dispatch({ type: 'restarting' });
+    await this.create();
+  }
+
+  async apply(s: SessionJson & { updatedAt?: string }): Promise<void> {
+    // Snapshots can arrive out of order (the event stream lags behind an HTTP answer): older ones are dropped.
+    if (s.updatedAt && s.updatedAt < this.#lastSessionAt) return;
+    this.#lastSessionAt = s.updatedAt ?? this.#lastSessionAt;
+    if (s.status === 'PROCESSING') this.#h.charging(s.attempts);
+    this.#h.dispatch({ type: 'session', session: s, pending: Boolean(this.#h.record.pending) });
+    const v = this.#h.state();
+    if (v.sessionId !== s.sessionId) return;
+    await this.#h.record.save({ status: v.status.toUpperCase(), attempt: v.attempt, maxAttempts: v.maxAttempts, reason: v.reason });
+    if (v.phase === 'completed' || v.phase === 'paid_elsewhere' || v.phase === 'cancelled' || v.phase === 'expired' || v.phase === 'max_retries') return;
+    this.watch();
+  }
+
+  watch(): void {
+    const s = this.#h.record.secret;
+    if (this.#watcher || !s || !this.#h.watchSession || this.#h.stopped()) return;
+    this.#watcher = this.#h.watchSession(s.sessionId, s.clientSecret, (session) => void this.#h.guard(() => this.#onStream(session)));
+  }
+
+  /** A session from the stream. Our attempt's key still waits while the session says it is not charging: ask with it. */
+  async #onStream(session: SessionJson): Promise<void> {
+    await this.apply(session);
+    const pending = this.#h.record.pending;
+    if (pending && this.#h.state().phase === 'confirming' && session.status !== 'PROCESSING') await this.#h.sendAttempt(pending);
+  }
+
+  stopWatching(): void {
+    this.#watcher?.stop();
+    this.#watcher = null;
+  }
+}
