@@ -19,10 +19,11 @@ for (const part of ['widget', 'demo', 'sw']) {
   console.log(`build: ${part}`);
   run(process.execPath, [script]);
 }
-console.log('build: widget bindings');
-run(process.execPath, [join(root, 'widget/bindings/build.mjs')]);
 // After the service worker (its precache lists the originals only): .br/.gz copies of the client files.
 run(process.execPath, [join(root, 'scripts', 'compress.mjs')]);
+// The bindings ship in the npm package only (the server never serves them): not compressed.
+console.log('build: widget bindings');
+run(process.execPath, [join(root, 'widget/bindings/build.mjs')]);
 console.log('build: server');
 // The esbuild API rather than its binary: after its install script the package's bin is a native executable, not a script.
 const esbuild = await import('esbuild');
