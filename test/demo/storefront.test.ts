@@ -103,7 +103,7 @@ describe('storefront demo', () => {
     const retry = part(page, 'retry-button');
     expect((await retry.count()) === 0 || (await retry.isDisabled())).toBe(true);
     await part(page, 'cancel-button').waitFor();
-    // The page offers the way on: a fresh checkout of the same items, or the cart.
+    // The widget offers a new checkout of the order, the page the cart beside it.
     await page.locator('[data-way-on]', { hasText: 'used all its attempts' }).waitFor();
     await shoot(page, 'checkout-max-retries');
     expect(await axeViolations(page)).toEqual([]);

@@ -6,7 +6,7 @@ import { idFromPath, storeApi, type Order } from '../shared/api.js';
 import { formatMoney } from '../shared/money.js';
 import { mountCartCount } from '../shared/cart-store.js';
 import { updateOpenOrder } from '../shared/open-order.js';
-import { isFinalCode, showWayOn } from './way-on.js';
+import { hideWayOn, isFinalCode, showWayOn } from './way-on.js';
 import { TEST_CARDS, TEST_CARD_HINT } from '../shared/test-cards.js';
 
 /** When the widget's module has not defined the element by then, the page says the form could not load. */
@@ -58,6 +58,7 @@ function trackPayment(widget: HTMLElement): void {
     // A final status is a final view whatever the widget says with it (its checkout-error carries the same code).
     if (status === 'failed_max_retries') showWayOn($('[data-way-on]'), 'max_retries_exceeded', orderId, el);
     else if (status === 'expired') showWayOn($('[data-way-on]'), 'session_expired', orderId, el);
+    else if (status === 'initiated') hideWayOn($('[data-way-on]'), orderId);
     // The summary's word on the order (paid, a payment under way) follows the widget's changes of status.
     if (status !== last && last) void loadSummary();
     last = status;

@@ -1,9 +1,9 @@
 /**
  * The way on after the widget's final views: it says what happened (`checkout-error {code, retryable: false}`), the page
- * offers what to do next — the confirmation of a paid order, or a fresh checkout of the same items (a new order) and the cart.
+ * offers what the widget cannot — the confirmation of a paid order, or the cart. A new checkout of the same order is the
+ * widget's own button (`restart-button`): the page does not offer a second one beside it.
  */
-import { ApiError, storeApi } from '../shared/api.js';
-import { openOrder, updateOpenOrder } from '../shared/open-order.js';
+import { updateOpenOrder } from '../shared/open-order.js';
 
 /** The widget's final codes this page answers. */
 export const FINAL_CODES = ['order_already_paid', 'max_retries_exceeded', 'session_expired'] as const;
@@ -15,11 +15,11 @@ const TEXT: Record<FinalCode, { title: string; body: string }> = {
   order_already_paid: { title: 'This order is paid', body: 'Nothing more to pay here. The confirmation shows the payment.' },
   max_retries_exceeded: {
     title: 'This checkout has used all its attempts',
-    body: 'No payment went through for it. You can start a fresh checkout of the same items, or change your cart first.',
+    body: 'No payment went through for it. Start a new checkout of this order in the payment box above, or change your cart first.',
   },
   session_expired: {
     title: 'This checkout has expired',
-    body: 'It was not paid in time. You can start a fresh checkout of the same items, or change your cart first.',
+    body: 'It was not paid in time. Start a new checkout of this order in the payment box above, or change your cart first.',
   },
 };
 
@@ -28,44 +28,24 @@ type El = <K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLEl
 /** Fills `box` with the way on for `code` from the checkout of `orderId`. */
 export function showWayOn(box: HTMLElement, code: FinalCode, orderId: string, el: El): void {
   const { title, body } = TEXT[code];
-  const status = el('p', { className: 'muted' });
-  status.setAttribute('role', 'status');
   const actions = el('div', { className: 'actions' });
   if (code === 'order_already_paid') {
     actions.append(el('a', { className: 'btn', href: `/orders/${encodeURIComponent(orderId)}` }, 'See the confirmation'));
   } else {
+    // Back in the cart, Checkout makes a new order; the widget's own restart reopens this one (main.ts).
     updateOpenOrder(orderId, { closed: true, unconfirmed: false });
-    const fresh = el('button', { className: 'btn', type: 'button' }, 'Start a fresh checkout');
-    fresh.addEventListener('click', () => void freshCheckout(orderId, fresh, status));
-    actions.append(fresh, el('a', { className: 'btn secondary', href: '/cart' }, 'Back to cart'));
+    actions.append(el('a', { className: 'btn secondary', href: '/cart' }, 'Back to cart'));
   }
-  box.replaceChildren(el('h3', {}, title), el('p', {}, body), actions, status);
+  box.replaceChildren(el('h3', {}, title), el('p', {}, body), actions);
   box.className = `notice ${code === 'order_already_paid' ? 'ok' : 'warn'} way-on`;
   box.dataset.code = code;
   box.hidden = false;
 }
 
-/**
- * A new order with the same items, then its checkout. Asks the server first: an order paid meanwhile goes to its
- * confirmation, and while a payment for it may still go through no new order is made.
- */
-async function freshCheckout(orderId: string, button: HTMLButtonElement, status: HTMLElement): Promise<void> {
-  button.disabled = true;
-  status.textContent = 'Starting a fresh checkout…';
-  try {
-    const order = await storeApi.order(orderId);
-    if (order.paid) return location.assign(`/orders/${encodeURIComponent(orderId)}`);
-    if (order.paying) {
-      status.textContent = 'A payment for this order is still being confirmed, so no new order was made. Its order page shows when it is paid.';
-      button.disabled = false;
-      return;
-    }
-    const next = await storeApi.createOrder(order.items.map((i) => ({ productId: i.productId, quantity: i.quantity })));
-    openOrder(next.orderId);
-    const timeout = new URLSearchParams(location.search).get('timeout');
-    location.assign(`/checkout/${encodeURIComponent(next.orderId)}${timeout && /^\d+$/.test(timeout) ? `?timeout=${timeout}` : ''}`);
-  } catch (e) {
-    status.textContent = e instanceof ApiError ? `Could not start a fresh checkout: ${e.message}` : 'Could not start a fresh checkout.';
-    button.disabled = false;
-  }
+/** The widget started a new checkout of the order (its restart): the final view's way on no longer applies. */
+export function hideWayOn(box: HTMLElement, orderId: string): void {
+  if (box.hidden || box.dataset.code === 'order_already_paid') return;
+  box.hidden = true;
+  delete box.dataset.code;
+  updateOpenOrder(orderId, { closed: false });
 }
