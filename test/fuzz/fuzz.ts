@@ -206,7 +206,7 @@ async function fuzzOne(w: World, r: FuzzRequest, res: FuzzResult): Promise<void>
   const isEvents = r.op.path.endsWith('/events');
   let url: string;
   try {
-    url = new URL(`/api/payments${path}${qs}`, w.server.url).toString();
+    url = new URL(`${r.op.base}${path}${qs}`, w.server.url).toString();
   } catch {
     res.skipped++;
     return;
