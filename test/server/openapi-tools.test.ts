@@ -26,7 +26,7 @@ let dir: string;
 
 beforeAll(async () => {
   srv = await startInProcess();
-  doc = await (await fetch(`${srv.url}/api/payments/openapi.json`)).json();
+  doc = (await (await fetch(`${srv.url}/api/payments/openapi.json`)).json()) as Record<string, any>;
   dir = mkdtempSync(join(tmpdir(), 'pc-openapi-'));
 });
 afterAll(async () => {
