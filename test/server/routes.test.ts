@@ -1,5 +1,5 @@
 /**
- * Every route of CONTRACT §2–3, success and failure paths, against an in-process server (real HTTP, real SQLite file).
+ * Every route of docs/API.md, success and failure paths, against an in-process server (real HTTP, real SQLite file).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
