@@ -154,7 +154,7 @@ export function createApp(d: AppDeps): App {
       allowed: (origin) => config.allowedOrigins.includes(origin) || origin === d.selfOrigin?.(),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-      exposeHeaders: ['Idempotent-Replayed', 'Retry-After', 'X-Request-Id'],
+      exposeHeaders: ['Idempotent-Replayed', 'Retry-After', 'X-Request-Id', 'RateLimit-Policy', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
       maxAgeSeconds: 600,
     }),
   );

@@ -35,7 +35,10 @@ const HEADERS = {
     schema: { type: 'string' },
   },
   'Cache-Control': { description: 'API answers are never cached.', schema: { type: 'string', const: 'no-store' } },
-  'Idempotent-Replayed': { description: 'This is the stored answer to an earlier request with the same Idempotency-Key.', schema: { type: 'string', const: 'true' } },
+  'Idempotent-Replayed': {
+    description: 'This is the stored answer to an earlier request with the same Idempotency-Key.',
+    schema: { type: 'string', const: 'true' },
+  },
   'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
   'RateLimit-Policy': { description: '`<limit>;w=60`: requests per 60-second window.', schema: { type: 'string' } },
   'RateLimit-Limit': { description: 'Requests allowed in the window.', schema: { type: 'integer' } },
@@ -68,6 +71,8 @@ const STORE_OPERATIONS: Record<string, { operationId: string; rateLimited?: bool
   'get /orders/{orderId}': { operationId: 'getOrder' },
 };
 
+const Health = z.object({ status: z.literal('ok'), store: z.enum(['sqlite', 'postgres']) });
+
 /** `/healthz`, on the root: the store answers a ping (503 `storage_unavailable` otherwise). */
 export function healthRoutes(root: OpenAPIHono, store: { ping(): Promise<unknown>; engine: 'sqlite' | 'postgres' }) {
   root.openapi(
@@ -78,7 +83,7 @@ export function healthRoutes(root: OpenAPIHono, store: { ping(): Promise<unknown
       summary: 'Liveness and storage check',
       security: [],
       responses: {
-        200: { description: 'The store answers', content: { 'application/json': { schema: z.object({ status: z.literal('ok'), store: z.enum(['sqlite', 'postgres']) }) } } },
+        200: { description: 'The store answers', content: { 'application/json': { schema: Health } } },
         503: { description: 'storage_unavailable', headers: headers.retryAfter, content: { 'application/json': { schema: ErrorSchema } } },
       },
     }),
@@ -111,7 +116,8 @@ export function buildDocument({ payments, store, root }: DocumentParts): Doc {
     info: {
       title: 'payment-checkout API',
       version: '1.0.0',
-      description: 'Payment sessions with idempotent completion, the test processor, merchant reads, webhook deliveries, the demo shop. Reference: docs/API.md.',
+      description:
+        'Payment sessions with idempotent completion, the test processor, merchant reads, webhook deliveries, the demo shop. Reference: docs/API.md.',
       license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
     },
     servers: [{ url: '/api/payments' }],

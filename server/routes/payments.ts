@@ -42,7 +42,8 @@ const holder = [{ clientSecret: [] as string[] }];
 const publicOrMerchant: Record<string, string[]>[] = [{}, { merchantKey: [] }];
 const reader: Record<string, string[]>[] = [...holder, { merchantKey: [] }, { adminToken: [] }];
 /** An answer of a rate-limited POST: maybe a replay, always the RateLimit-* headers. */
-const limited = <T extends z.ZodType>(description: string, schema: T) => ({ description, headers: { ...H.replayed, ...H.rateLimit }, ...json(schema) });
+const limitedHeaders = { ...H.replayed, ...H.rateLimit };
+const limited = <T extends z.ZodType>(description: string, schema: T) => ({ description, headers: limitedHeaders, ...json(schema) });
 /** What any POST may answer before its operation runs (body, key, rate limit). */
 const postErrors = {
   400: err('Malformed JSON, schema violation or bad Idempotency-Key'),
@@ -165,10 +166,10 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderRequired, ...body(S.CompleteBody) },
       responses: {
         200: limited('Paid', S.CompleteResponse),
-        202: limited('Outcome not yet known; the final status follows on /events (a replay of the key gives the final answer once known)', S.ProcessingResponse),
+        202: limited('Outcome not yet known; the final status follows on /events (the key replays the final answer once known)', S.ProcessingResponse),
         ...postErrors,
         400: err('Invalid body, key or token'),
-        402: { ...err('Declined (card_declined, insufficient_funds) or processor_error (retryable); stored under the key'), headers: { ...H.replayed, ...H.rateLimit } },
+        402: { ...err('Declined (card_declined, insufficient_funds) or processor_error (retryable); stored under the key'), headers: limitedHeaders },
         404: err('No such session'),
         409: err('Invalid transition, payment in progress, order already paid, or key in flight'),
         422: err('Idempotency-Key reused with a different body'),

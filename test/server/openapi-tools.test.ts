@@ -94,7 +94,7 @@ describe('the typed client generated from it', () => {
     expect(r.replayed).toBe('true');
     expect(r.after).toMatchObject({ status: 'COMPLETED', paymentId: r.completed.paymentId });
   });
-  it('is the committed test/server/openapi/api.d.ts (regenerate: npx openapi-typescript <served doc> -o test/server/openapi/api.d.ts)', async () => {
+  it('is the committed test/server/openapi/api.d.ts (regenerate: npx tsx test/server/openapi/generate.ts)', async () => {
     const generated = COMMENT_HEADER + astToString(await openapiTS(structuredClone(doc) as never));
     expect(normalize(readFileSync(GENERATED, 'utf8'))).toBe(normalize(generated));
   }, 60_000);

@@ -64,7 +64,7 @@ describe('POST /test-processor/tokens with an Idempotency-Key', () => {
     expect((await tokenize(card(CARDS.success), key)).status).toBe(201);
     const db = new Database(join(srv.dataDir, 'payments.sqlite'), { readonly: true });
     try {
-      const row = db.prepare('SELECT fingerprint, response_body FROM idempotency_keys WHERE key = ?').get(key) as { fingerprint: string; response_body: string };
+      const row = db.prepare('SELECT fingerprint, response_body FROM idempotency_keys WHERE key = ?').get(key) as Record<string, string>;
       expect(row.fingerprint).not.toBe(createHash('sha256').update(`POST /api/payments/test-processor/tokens\n${body}`).digest('hex'));
       expect(row.response_body).not.toContain(CARDS.success);
     } finally {

@@ -1090,7 +1090,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Outcome not yet known; the final status follows on /events (a replay of the key gives the final answer once known) */
+            /** @description Outcome not yet known; the final status follows on /events (the key replays the final answer once known) */
             202: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
