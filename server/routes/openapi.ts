@@ -158,7 +158,7 @@ export function buildDocument({ payments, store, root }: DocumentParts): Doc {
       if (!op.security) throw new Error(`openapi: ${method} ${path} declares no security`);
       const isDocument = path === '/openapi.json';
       // Checked under /api/* before any route (app.ts): NUL characters anywhere, and a POST's body size and type.
-      if (path !== '/healthz') op.responses['400'] ??= errorResponse('validation_error: a NUL character (U+0000) in the request, or a malformed parameter');
+      if (path !== '/healthz') op.responses['400'] ??= errorResponse('validation_error: a NUL character (U+0000) in the request, or a bad parameter');
       if (method === 'post') {
         op.responses['413'] ??= errorResponse('payload_too_large: body over 16 KiB');
         op.responses['415'] ??= errorResponse('unsupported_media_type: a body that is not application/json');

@@ -868,7 +868,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1560,7 +1560,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionSummary"];
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1629,7 +1629,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1800,7 +1800,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2156,7 +2156,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryDetail"];
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2240,7 +2240,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2339,7 +2339,7 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2379,7 +2379,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2595,7 +2595,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description validation_error: a NUL character (U+0000) in the request, or a malformed parameter */
+            /** @description validation_error: a NUL character (U+0000) in the request, or a bad parameter */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
