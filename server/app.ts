@@ -30,6 +30,7 @@ import type { PaymentProcessor } from './processor/types.js';
 import { OrderTokens } from './domain/order-tokens.js';
 import { merchantRoutes } from './routes/merchant.js';
 import { paymentRoutes } from './routes/payments.js';
+import { healthRoutes, serveDocument } from './routes/openapi.js';
 import { processorRoutes } from './routes/processor.js';
 import { storeRoutes } from './routes/store.js';
 import { serveClient } from './static.js';
@@ -97,6 +98,7 @@ export function createApp(d: AppDeps): App {
     retentionMs: config.RETENTION_MS,
   });
   const charges = new Charges({ store, processor, events, metrics, log, now, paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS, webhooks: webhooks.recorder });
+  const secrets = new ClientSecrets(config.CLIENT_SECRET_KEY, d.adminToken);
   const sessions = new Sessions({
     store,
     processor,
@@ -106,7 +108,7 @@ export function createApp(d: AppDeps): App {
     now,
     maxAttempts: config.MAX_ATTEMPTS,
     sessionTtlMs: config.SESSION_TTL_MS,
-    secrets: new ClientSecrets(config.CLIENT_SECRET_KEY, d.adminToken),
+    secrets,
     webhooks: webhooks.recorder,
   });
   const sweeper = new Sweeper({
@@ -152,7 +154,7 @@ export function createApp(d: AppDeps): App {
       allowed: (origin) => config.allowedOrigins.includes(origin) || origin === d.selfOrigin?.(),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-      exposeHeaders: ['Idempotent-Replayed', 'Retry-After', 'X-Request-Id'],
+      exposeHeaders: ['Idempotent-Replayed', 'Retry-After', 'X-Request-Id', 'RateLimit-Policy', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
       maxAgeSeconds: 600,
     }),
   );
@@ -181,9 +183,6 @@ export function createApp(d: AppDeps): App {
     }
   };
   const payments = new OpenAPIHono({ defaultHook: validationHook });
-  payments.openAPIRegistry.registerComponent('securitySchemes', 'clientSecret', { type: 'http', scheme: 'bearer', description: "The session's client secret" });
-  payments.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' });
-  payments.openAPIRegistry.registerComponent('securitySchemes', 'merchantKey', { type: 'http', scheme: 'bearer', description: 'MERCHANT_API_KEY' });
   merchantRoutes({ sessions, adminToken: d.adminToken, merchantKey: config.MERCHANT_API_KEY }, payments);
   paymentRoutes(
     {
@@ -207,27 +206,22 @@ export function createApp(d: AppDeps): App {
     },
     payments,
   );
-  processorRoutes({ processor, adminToken: d.adminToken, tokensPerMin: config.RATE_LIMIT_TOKENS_PER_MIN }, payments);
+  processorRoutes(
+    { processor, adminToken: d.adminToken, tokensPerMin: config.RATE_LIMIT_TOKENS_PER_MIN, store, secrets, idempotencyTtlMs: config.IDEMPOTENCY_TTL_MS, now },
+    payments,
+  );
   webhookRoutes({ store, adminToken: d.adminToken, now, wake: () => webhooks.dispatcher?.wake() }, payments);
-  payments.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'payment-checkout API', version: '1.0.0', description: 'Payment sessions, idempotent completion and the test processor.' },
-    servers: [{ url: '/api/payments' }],
-  });
-  app.route('/api/payments', payments);
-
   const storeApi = new OpenAPIHono({ defaultHook: validationHook });
   storeRoutes({ demo, ordersPerMin: config.RATE_LIMIT_CREATE_PER_MIN }, storeApi);
+  const root = new OpenAPIHono({ defaultHook: validationHook });
+  healthRoutes(root, store);
+  // One document for all three (routes/openapi.ts), built on first request.
+  const document = serveDocument({ payments, store: storeApi, root });
+  payments.get('/openapi.json', (c) => c.json(document()));
+  app.route('/api/payments', payments);
   app.route('/api/store', storeApi);
+  app.route('/', root);
 
-  app.get('/healthz', async (c) => {
-    try {
-      await store.ping();
-      return c.json({ status: 'ok', store: store.engine });
-    } catch {
-      throw new AppError('storage_unavailable');
-    }
-  });
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
 
   serveClient(app, config.STATIC_DIR!);

@@ -23,6 +23,14 @@ export class ClientSecrets {
     return `${sessionId}_secret_${mac}`;
   }
 
+  /**
+   * A keyed fingerprint of a request whose body must not be kept even as a plain hash (card details: a card number has
+   * too little entropy for sha256 to hide it). Used for the tokens route's Idempotency-Key records.
+   */
+  fingerprint(request: string): string {
+    return createHmac('sha256', this.#key).update(`request-fingerprint\n${request}`).digest('hex');
+  }
+
   /** The secret of a session whose stored hash it must match (null when the key has changed since it was made). */
   recover(sessionId: string, secretHash: string): string | null {
     const secret = this.for(sessionId);

@@ -1,5 +1,5 @@
 /**
- * The session state machine (CONTRACT §2 "States"), in one place. Each function takes the session as it is and returns
+ * The session state machine (docs/API.md "States"), in one place. Each function takes the session as it is and returns
  * the change to make, or throws `invalid_transition` / `payment_in_progress`. Pure: no I/O, no clock; the model-based
  * property test drives these through the HTTP API against a simple model.
  *

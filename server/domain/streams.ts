@@ -92,8 +92,11 @@ export class SessionFeeds {
     this.#d = deps;
   }
 
-  /** Calls `send` with the session now and after every change; returns the function that stops it. */
-  watch(sessionId: string, send: (s: Snapshot) => void): () => void {
+  /**
+   * Calls `send` with the session now and after every change; returns the function that stops it. `since`: the version
+   * the watcher already has (an SSE reconnect's `Last-Event-ID`): that state is not sent again, only a different one.
+   */
+  watch(sessionId: string, send: (s: Snapshot) => void, since = -1): () => void {
     let feed = this.#feeds.get(sessionId);
     if (!feed) {
       const f: Feed = { watchers: new Set(), latest: null, reading: false, dirty: false, unsubscribe: () => {} };
@@ -101,7 +104,7 @@ export class SessionFeeds {
       this.#feeds.set(sessionId, f);
       feed = f;
     }
-    const w: Watcher = { version: -1, send };
+    const w: Watcher = { version: since, send };
     feed.watchers.add(w);
     if (feed.latest && !feed.reading && !feed.dirty) this.#deliver(w, feed.latest);
     else void this.#refresh(sessionId, feed);

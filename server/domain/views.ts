@@ -1,5 +1,5 @@
-/** What the API shows of a session (CONTRACT §2 "The session object"): never the secret hash, never card data. */
-import type { ChargeRow, SessionRow } from '../store/types.js';
+/** What the API shows of a session (docs/API.md "The session"): never the secret hash, never card data. */
+import type { ChargeRow, SessionRow, SessionStatus } from '../store/types.js';
 import { interruptionCount, publicMeta, retryCount } from './history.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -8,7 +8,7 @@ export interface SessionView {
   sessionId: string;
   orderId: string;
   userId?: string;
-  status: string;
+  status: SessionStatus;
   amount: number;
   currency: string;
   attempts: number;

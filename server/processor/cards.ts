@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 
 export type CardBehaviour = 'succeed' | 'decline' | 'insufficient_funds' | 'transient_error' | 'slow' | 'answer_lost';
 
-/** CONTRACT §3: deterministic outcomes by card number. Any other valid card succeeds. */
+/** docs/API.md "Test processor": deterministic outcomes by card number. Any other valid card succeeds. */
 export const TEST_CARDS: Record<string, CardBehaviour> = {
   '4242424242424242': 'succeed',
   '4000000000000002': 'decline',

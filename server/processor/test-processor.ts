@@ -1,5 +1,5 @@
 /**
- * The built-in test processor (PROCESSOR=test): a simulated card network, deterministic by card number (CONTRACT §3).
+ * The built-in test processor (PROCESSOR=test): a simulated card network, deterministic by card number (docs/API.md "Test processor").
  * It keeps its own ledger in its own tables, as an external processor would, so it survives restarts and is shared
  * by every server instance on one database. Card numbers never leave `tokenize`: a token remembers only brand, last4
  * and the test card's behaviour.

@@ -1,5 +1,7 @@
 /**
- * GET /session/:sessionId/events: `event: status` with the session now and on every change, `: ping` every 15 s.
+ * GET /session/:sessionId/events: `retry: 3000` first, then `event: status` with `id: <session version>` and the session
+ * now and on every change, `: ping` every 15 s. A reconnect's `Last-Event-ID` (EventSource sends the last id it saw)
+ * naming the current version gets nothing until the next change; any other gets the current state at once.
  * The stream's place is taken before it opens (429 `too_many_streams` otherwise) and given back when it ends; what it
  * sends comes from the session's shared feed (domain/streams.ts), at most one status waiting per stream.
  */
@@ -21,13 +23,23 @@ const LIMIT_MESSAGES = {
   server: 'The server has no room for another event stream; retry shortly.',
 } as const;
 
+/** How long a disconnected EventSource waits before it reconnects (the `retry:` field). */
+export const RETRY_MS = 3_000;
+
+/** A session version from `Last-Event-ID`; anything else (absent, not a small integer) is no version (-1). */
+function lastEventVersion(header: string | undefined): number {
+  return header !== undefined && /^\d{1,15}$/.test(header.trim()) ? Number(header.trim()) : -1;
+}
+
 export function sessionEventStream(d: EventStreamDeps, c: Context, sessionId: string): Response {
   const place = d.limits.acquire(sessionId, clientAddress(c));
   if ('limit' in place) {
     c.header('Retry-After', '5');
     throw new AppError('too_many_streams', LIMIT_MESSAGES[place.limit], { limit: place.limit });
   }
+  const since = lastEventVersion(c.req.header('Last-Event-ID'));
   return streamSSE(c, async (stream) => {
+    await stream.write(`retry: ${RETRY_MS}\n\n`);
     // One frame in flight per stream; a newer status replaces one still waiting, so a stalled reader costs one frame.
     let waiting: Snapshot | null = null;
     let writing = false;
@@ -40,10 +52,14 @@ export function sessionEventStream(d: EventStreamDeps, c: Context, sessionId: st
       }
       writing = false;
     };
-    const stop = d.feeds.watch(sessionId, (s) => {
-      waiting = s;
-      if (!writing) void pump();
-    });
+    const stop = d.feeds.watch(
+      sessionId,
+      (s) => {
+        waiting = s;
+        if (!writing) void pump();
+      },
+      since,
+    );
     const heartbeat = setInterval(() => {
       if (!writing) void stream.write(': ping\n\n');
     }, d.heartbeatMs ?? 15_000);

@@ -21,6 +21,7 @@ export function merchantRoutes(d: { sessions: Sessions; adminToken: string; merc
     createRoute({
       method: 'get',
       path: '/sessions',
+      operationId: 'listOrderSessions',
       summary: "Merchant: an order's sessions, newest first (at most 100): is it paid?",
       description: 'An order is paid when one of its sessions is COMPLETED with the expected amount and currency.',
       security: MERCHANT_READ,

@@ -14,6 +14,7 @@ import { analytics } from './analytics.js';
 import { sessionEventStream } from './events.js';
 import { SessionFeeds, StreamLimits } from '../domain/streams.js';
 import { createInput } from './merchant.js';
+import { headers as H } from './openapi.js';
 
 export interface PaymentRoutesDeps {
   sessions: Sessions;
@@ -37,13 +38,19 @@ const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json
 const err = (description: string) => ({ description, ...json(S.ErrorSchema) });
 const body = <T extends z.ZodType>(schema: T) => ({ body: { ...json(schema), required: true } });
 const holder = [{ clientSecret: [] as string[] }];
+/** `{}`: no credentials needed; the merchant key when the caller sets its own amount. */
+const publicOrMerchant: Record<string, string[]>[] = [{}, { merchantKey: [] }];
+const reader: Record<string, string[]>[] = [...holder, { merchantKey: [] }, { adminToken: [] }];
+/** An answer of a rate-limited POST: maybe a replay, always the RateLimit-* headers. */
+const limitedHeaders = { ...H.replayed, ...H.rateLimit };
+const limited = <T extends z.ZodType>(description: string, schema: T) => ({ description, headers: limitedHeaders, ...json(schema) });
 /** What any POST may answer before its operation runs (body, key, rate limit). */
 const postErrors = {
   400: err('Malformed JSON, schema violation or bad Idempotency-Key'),
   413: err('Body over 16 KiB'),
   415: err('Body not application/json'),
   422: err('Idempotency-Key reused with a different body'),
-  429: err('Rate limited (Retry-After)'),
+  429: { ...err('rate_limited (Retry-After)'), headers: { ...H.retryAfter, ...H.rateLimit } },
 };
 
 export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
@@ -102,10 +109,13 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'post',
       path: '/session/create',
+      operationId: 'createSession',
       summary: 'Create a payment session for an order',
+      description: 'Public (a shopper: orderId of the demo shop, or orderToken), or with the merchant key (its own amount, currency, metadata).',
+      security: publicOrMerchant,
       request: { headers: S.IdempotencyHeaderOptional, ...body(S.CreateBody) },
       responses: {
-        201: { description: 'Created; carries the client secret once', ...json(S.CreateResponse) },
+        201: limited('Created; carries the client secret (a replay derives it again)', S.CreateResponse),
         ...postErrors,
         400: err('Invalid body, invalid_order_token or order_token_expired'),
         401: err('Wrong merchant key'),
@@ -123,8 +133,9 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'get',
       path: '/session/{sessionId}',
+      operationId: 'getSession',
       summary: 'Read a session',
-      security: [...holder, { merchantKey: [] }, { adminToken: [] }],
+      security: reader,
       request: { params: S.SessionIdParam },
       responses: { 200: { description: 'The session', ...json(S.SessionSchema) }, 404: err('No such session (or wrong secret)') },
     }),
@@ -135,11 +146,12 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'post',
       path: '/session/{sessionId}/resume',
+      operationId: 'resumeSession',
       summary: 'Resume an interrupted session (next attempt)',
       security: holder,
       // The body (`{}` or none) is declared so malformed JSON is a 400 here too, as on every other POST.
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional, body: { ...json(S.ResumeBody), required: false } },
-      responses: { 200: { description: 'Resumed', ...json(S.ResumeResponse) }, ...postErrors, 404: err('No such session'), 409: err('Invalid transition') },
+      responses: { 200: limited('Resumed', S.ResumeResponse), ...postErrors, 404: err('No such session'), 409: err('Invalid transition') },
     }),
     async (c) => c.json(await d.sessions.resume(c.get('session').id), 200),
   );
@@ -148,15 +160,16 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'post',
       path: '/session/{sessionId}/complete',
+      operationId: 'completeSession',
       summary: 'Pay with a processor token (Idempotency-Key required)',
       security: holder,
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderRequired, ...body(S.CompleteBody) },
       responses: {
-        200: { description: 'Paid', ...json(S.CompleteResponse) },
-        202: { description: 'Outcome not yet known; the final status follows on /events', ...json(S.ProcessingResponse) },
+        200: limited('Paid', S.CompleteResponse),
+        202: limited('Outcome not yet known; the final status follows on /events (the key replays the final answer once known)', S.ProcessingResponse),
         ...postErrors,
         400: err('Invalid body, key or token'),
-        402: err('Declined (card_declined, insufficient_funds) or processor_error (retryable)'),
+        402: { ...err('Declined (card_declined, insufficient_funds) or processor_error (retryable); stored under the key'), headers: limitedHeaders },
         404: err('No such session'),
         409: err('Invalid transition, payment in progress, order already paid, or key in flight'),
         422: err('Idempotency-Key reused with a different body'),
@@ -174,10 +187,11 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'post',
       path: '/session/{sessionId}/cancel',
+      operationId: 'cancelSession',
       summary: 'Cancel a session',
       security: holder,
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional, body: { ...json(S.CancelBody), required: false } },
-      responses: { 200: { description: 'Cancelled', ...json(S.CancelResponse) }, ...postErrors, 404: err('No such session'), 409: err('Final, or a payment in progress') },
+      responses: { 200: limited('Cancelled', S.CancelResponse), ...postErrors, 404: err('No such session'), 409: err('Final, or a payment in progress') },
     }),
     async (c) => c.json(await d.sessions.cancel(c.get('session').id, c.req.valid('json')?.reason), 200),
   );
@@ -186,10 +200,11 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'post',
       path: '/session/{sessionId}/interrupt',
+      operationId: 'interruptSession',
       summary: 'Record an interruption (timeout, network, user, unload, …)',
       security: holder,
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional, ...body(S.InterruptBody) },
-      responses: { 200: { description: 'Interrupted', ...json(S.InterruptResponse) }, ...postErrors, 404: err('No such session'), 409: err('Final session') },
+      responses: { 200: limited('Interrupted', S.InterruptResponse), ...postErrors, 404: err('No such session'), 409: err('Final session') },
     }),
     async (c) => c.json(await d.sessions.interrupt(c.get('session').id, c.req.valid('json').reason), 200),
   );
@@ -198,8 +213,9 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'get',
       path: '/session/{sessionId}/summary',
+      operationId: 'getSessionSummary',
       summary: 'Attempts, interruptions, retries and durations of a session',
-      security: [...holder, { merchantKey: [] }, { adminToken: [] }],
+      security: reader,
       request: { params: S.SessionIdParam },
       responses: { 200: { description: 'Summary', ...json(S.SummaryResponse) }, 404: err('No such session') },
     }),
@@ -210,13 +226,18 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'get',
       path: '/session/{sessionId}/events',
+      operationId: 'streamSessionEvents',
       summary: 'Server-sent events: `status` with the session now and on every change',
-      security: holder,
+      description:
+        'Each event is `event: status`, `id: <session version>`, `data: <the session as GET /session/{sessionId} returns it>`; the stream starts with ' +
+        '`retry: 3000` and sends `: ping` every 15 s. A reconnect with `Last-Event-ID` equal to the current version gets no event until the next change. ' +
+        'The client secret goes in the Authorization header or, for EventSource, in `?client_secret=`.',
+      security: [...holder, { clientSecretQuery: [] }],
       request: { params: S.SessionIdParam },
       responses: {
-        200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: S.SessionSchema } } },
+        200: { description: 'An event stream (text/event-stream) of the session', content: { 'text/event-stream': { schema: S.EventStream } } },
         404: err('No such session'),
-        429: err('too_many_streams: per session, per client address or in all'),
+        429: { ...err('too_many_streams: per session, per client address or in all'), headers: H.retryAfter },
       },
     }),
     (c) => sessionEventStream(streams, c, c.get('session').id) as never,
@@ -226,6 +247,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'get',
       path: '/sessions/active',
+      operationId: 'listSessions',
       summary: 'Admin: list sessions (newest first, keyset paging)',
       security: [{ adminToken: [] }],
       request: { query: S.ListQuery },
@@ -238,6 +260,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     createRoute({
       method: 'get',
       path: '/sessions/stats',
+      operationId: 'getSessionStats',
       summary: 'Admin: counts by status, interruptions by reason, outcomes per hour over the last 24 h',
       security: [{ adminToken: [] }],
       responses: { 200: { description: 'Statistics', ...json(S.StatsResponse) }, 401: err('Admin token needed') },

@@ -1,39 +1,52 @@
 /** Request and response schemas, declared once: they validate requests and generate /openapi.json. */
 import { z } from '@hono/zod-openapi';
+import { CHARGE_STATUSES, SESSION_STATUSES } from '../store/types.js';
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
   .openapi('Error');
 
+/** An instant as the server sends it: an ISO 8601 string in UTC (durations and counts stay numbers). */
+export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-12-01T12:00:00.000Z' });
+export const SessionStatus = z.enum(SESSION_STATUSES).openapi('SessionStatus');
+
 const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 
 export const SessionIdParam = z.object({ sessionId: z.string().openapi({ param: { name: 'sessionId', in: 'path' }, example: 'cs_…' }) });
 
-export const Interruption = z.object({ at: z.string(), reason: z.string(), attempt: z.number().int() });
+export const Interruption = z.object({ at: Timestamp, reason: z.string(), attempt: z.number().int() });
+const Retry = z.object({ at: Timestamp, attempt: z.number().int() });
+const LastError = z.object({ code: z.string(), message: z.string() });
 export const SessionSchema = z
   .object({
     sessionId: z.string(),
     orderId: z.string(),
     userId: z.string().optional(),
-    status: z.string(),
+    status: SessionStatus,
     amount: z.number().int(),
     currency: z.string(),
     attempts: z.number().int(),
     maxAttempts: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    expiresAt: z.string(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    expiresAt: Timestamp,
     paymentId: z.string().optional(),
-    lastError: z.object({ code: z.string(), message: z.string() }).optional(),
+    lastError: LastError.optional(),
     metadata: z.object({
       interruptions: z.array(Interruption),
-      retries: z.array(z.object({ at: z.string(), attempt: z.number().int() })),
-      lastActivity: z.string(),
+      retries: z.array(Retry),
+      lastActivity: Timestamp,
       cancelReason: z.string().optional(),
     }),
     merchantMetadata: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi('Session');
+
+/** `GET /session/{sessionId}/events`: text, one `event: status` per change (its data the Session as JSON). */
+export const EventStream = z.string().openapi({
+  description: 'Server-sent events: `retry: 3000`, then `event: status` / `id: <version>` / `data: <Session JSON>` now and after every change; `: ping` comments.',
+  example: 'retry: 3000\n\nevent: status\ndata: {"sessionId":"cs_…","status":"INITIATED",…}\nid: 1\n\n',
+});
 
 export const CreateBody = z
   .object({
@@ -61,22 +74,39 @@ export const CancelBody = z.object({ reason: z.string().min(1).max(200).optional
 export const CancelResponse = z.object({ status: z.literal('CANCELLED'), reason: z.string() });
 
 export const InterruptBody = z.object({ reason: z.string().min(1).max(64) });
-export const InterruptResponse = z.object({ status: z.string(), canResume: z.boolean(), attempt: z.number().int(), maxAttempts: z.number().int() });
+export const InterruptResponse = z.object({ status: SessionStatus, canResume: z.boolean(), attempt: z.number().int(), maxAttempts: z.number().int() });
 
 export const SummaryResponse = z
   .object({
     sessionId: z.string(),
     orderId: z.string(),
-    status: z.string(),
+    status: SessionStatus,
+    amount: z.number().int(),
+    currency: z.string(),
     attempts: z.number().int(),
     maxAttempts: z.number().int(),
     interruptions: z.array(Interruption),
-    retries: z.array(z.object({ at: z.string(), attempt: z.number().int() })),
+    retries: z.array(Retry),
     interruptionCount: z.number().int().openapi({ description: 'All interruptions ever recorded (the list keeps the latest 50).' }),
     retryCount: z.number().int().openapi({ description: 'All retries ever recorded (the list keeps the latest 50).' }),
-    durationMs: z.number(),
+    durationMs: z.number().openapi({ description: 'From creation to the final state (or to now).' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    finishedAt: Timestamp.optional(),
+    paymentId: z.string().optional(),
+    lastError: LastError.optional(),
+    charges: z.array(
+      z.object({
+        attempt: z.number().int(),
+        status: z.enum(CHARGE_STATUSES),
+        startedAt: Timestamp,
+        resolvedAt: Timestamp.optional(),
+        durationMs: z.number().optional(),
+        paymentId: z.string().optional(),
+        errorCode: z.string().optional(),
+      }),
+    ),
   })
-  .passthrough()
   .openapi('SessionSummary');
 
 export const OrderSessionsQuery = z.object({
@@ -95,7 +125,7 @@ export const ListResponse = z.object({ sessions: z.array(SessionSchema), total: 
 export const StatsResponse = z.object({
   counts: z.record(z.string(), z.number()),
   interruptionsByReason: z.record(z.string(), z.number()),
-  outcomes: z.array(z.object({ bucketStart: z.string(), completed: z.number(), failed: z.number() })),
+  outcomes: z.array(z.object({ bucketStart: Timestamp, completed: z.number(), failed: z.number() })),
 });
 
 export const TokenBody = z
@@ -108,7 +138,7 @@ export const TokenBody = z
     }),
   })
   .openapi('TokenizeCard');
-export const TokenResponse = z.object({ token: z.string(), brand: z.string(), last4: z.string(), expiresAt: z.string() });
+export const TokenResponse = z.object({ token: z.string(), brand: z.string(), last4: z.string(), expiresAt: Timestamp }).openapi('CardToken');
 export const ChargesResponse = z.object({
   charges: z.array(
     z.object({
@@ -117,8 +147,8 @@ export const ChargesResponse = z.object({
       idempotencyKey: z.string(),
       amount: z.number(),
       currency: z.string(),
-      status: z.string(),
-      createdAt: z.string(),
+      status: z.enum(['succeeded', 'failed']),
+      createdAt: Timestamp,
     }),
   ),
 });
@@ -133,11 +163,11 @@ export const OrderResponse = z.object({
   amount: z.number().int(),
   currency: z.string(),
   items: z.array(z.object({ productId: z.string(), quantity: z.number().int(), name: z.string(), price: z.number().int() })),
-  createdAt: z.string(),
+  createdAt: Timestamp,
   paid: z.boolean().optional(),
 });
 
-const KEY_DOC = { description: '1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in the contract', example: 'a1b2c3d4-e5f6-4789-9abc-def012345678' };
+const KEY_DOC = { description: '1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md', example: 'a1b2c3d4-e5f6-4789-9abc-def012345678' };
 // The param name must equal the object key (Hono validates headers lower-cased); two spellings made /openapi.json a 500 "Conflicting names for parameter". HTTP header names are case-insensitive.
 export const IdempotencyHeaderRequired = z.object({ 'idempotency-key': z.string().openapi({ param: { name: 'idempotency-key', in: 'header', required: true }, ...KEY_DOC }) });
 export const IdempotencyHeaderOptional = z.object({ 'idempotency-key': z.string().optional().openapi({ param: { name: 'idempotency-key', in: 'header', required: false }, ...KEY_DOC }) });

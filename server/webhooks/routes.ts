@@ -5,7 +5,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../errors.js';
 import { adminOnly } from '../middleware/auth/index.js';
-import { ErrorSchema } from '../routes/schemas.js';
+import { ErrorSchema, Timestamp } from '../routes/schemas.js';
 import type { Store } from '../store/types.js';
 import { DELIVERY_STATUSES, type DeliveryRow } from './outbox.js';
 
@@ -25,9 +25,9 @@ export const DeliverySchema = z
     attempts: z.number().int(),
     lastStatusCode: z.number().int().nullable(),
     lastError: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    nextAttemptAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
   })
   .openapi('WebhookDelivery');
 export const DeliveriesQuery = z.object({
@@ -38,7 +38,7 @@ export const DeliveriesQuery = z.object({
 export const DeliveriesResponse = z.object({ deliveries: z.array(DeliverySchema), nextCursor: z.string().nullable() });
 export const AttemptSchema = z.object({
   attempt: z.number().int(),
-  startedAt: z.string(),
+  startedAt: Timestamp,
   durationMs: z.number().int(),
   statusCode: z.number().int().nullable(),
   error: z.string().nullable(),
@@ -78,6 +78,7 @@ export function webhookRoutes(d: { store: Store; adminToken: string; now: () => 
     createRoute({
       method: 'get',
       path: '/webhooks/deliveries',
+      operationId: 'listWebhookDeliveries',
       summary: 'Admin: webhook deliveries, newest first (keyset paging)',
       security: admin,
       request: { query: DeliveriesQuery },
@@ -95,6 +96,7 @@ export function webhookRoutes(d: { store: Store; adminToken: string; now: () => 
     createRoute({
       method: 'get',
       path: '/webhooks/deliveries/{deliveryId}',
+      operationId: 'getWebhookDelivery',
       summary: 'Admin: one webhook delivery with its latest attempts (status code, duration, error, body excerpt)',
       security: admin,
       request: { params: DeliveryIdParam },
@@ -113,6 +115,7 @@ export function webhookRoutes(d: { store: Store; adminToken: string; now: () => 
     createRoute({
       method: 'post',
       path: '/webhooks/deliveries/{deliveryId}/redeliver',
+      operationId: 'redeliverWebhookDelivery',
       summary: 'Admin: send a delivery again now, from the start of the retry schedule (same webhook-id)',
       security: admin,
       request: { params: DeliveryIdParam },

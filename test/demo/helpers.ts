@@ -69,7 +69,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
 export const widget = (page: Page) => page.locator('payment-checkout');
 export const part = (page: Page, name: string) => page.locator(`payment-checkout [part~="${name}"]`);
 
-/** Waits until the widget reflects `status` (lower case, CONTRACT §4). */
+/** Waits until the widget reflects `status` (lower case, widget/README.md). */
 export async function waitForStatus(page: Page, status: string, timeout = 20_000): Promise<void> {
   await page.waitForSelector(`payment-checkout[status="${status}"]`, { timeout });
 }

@@ -14,6 +14,8 @@ export interface Operation {
   /** operation id for counting: `POST /session/{sessionId}/complete` */
   id: string;
   op: Schema;
+  /** Where the path is served: its path item's `servers` (the demo shop, /healthz), else the document's `/api/payments`. */
+  base: string;
 }
 
 export type SessionRef = 'pool' | 'fresh' | 'other' | 'unknown' | { garbage: string };
@@ -36,7 +38,8 @@ export function operations(doc: Doc): Operation[] {
   for (const [path, item] of Object.entries<Record<string, Schema>>(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(item)) {
       if (!['get', 'post', 'put', 'delete', 'patch'].includes(method)) continue;
-      ops.push({ method: method.toUpperCase(), path, id: `${method.toUpperCase()} ${path}`, op });
+      const base = ((item.servers as unknown as { url: string }[] | undefined)?.[0]?.url ?? '/api/payments').replace(/\/$/, '');
+      ops.push({ method: method.toUpperCase(), path, id: `${method.toUpperCase()} ${base}${path}`, op, base });
     }
   }
   return ops;

@@ -1,5 +1,5 @@
 /**
- * GET /session/:id/events (CONTRACT §2, ARCHITECTURE "SSE"): a `status` event with the session at once and on every
+ * GET /session/:id/events (docs/API.md "Event stream", ARCHITECTURE "SSE"): a `status` event with the session at once and on every
  * change, for the holder (header or ?client_secret=) and the admin; the subscription ends when the client goes away.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

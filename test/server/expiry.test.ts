@@ -1,5 +1,5 @@
 /**
- * Expiry and final states (CONTRACT §2 "States"): a session past expiresAt becomes EXPIRED when read and through the
+ * Expiry and final states (docs/API.md "States"): a session past expiresAt becomes EXPIRED when read and through the
  * sweeper, and no route changes a final session (409 invalid_transition).
  */
 import { randomUUID } from 'node:crypto';

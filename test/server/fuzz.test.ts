@@ -1,5 +1,5 @@
 /**
- * Fuzzing the API's edges with fast-check (CONTRACT §2: "Malformed JSON, unknown fields of the wrong type, oversize
+ * Fuzzing the API's edges with fast-check (docs/API.md "Errors": "Malformed JSON, unknown fields of the wrong type, oversize
  * bodies (> 16 KiB), bad ids: 4xx with that shape, never 5xx, never a stack trace"): random JSON and wrong types,
  * huge and chunked bodies, random ids and paths, bad Authorization / Idempotency-Key / Content-Type headers.
  */

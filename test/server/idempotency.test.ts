@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key semantics (CONTRACT §2 "Idempotency", ARCHITECTURE "Idempotency"): replays, 422 on another body,
+ * Idempotency-Key semantics (docs/API.md "Idempotency", ARCHITECTURE "Idempotency"): replays, 422 on another body,
  * 409 while in flight, what is and is not stored, and keys that never cross sessions or callers.
  */
 import { randomUUID } from 'node:crypto';

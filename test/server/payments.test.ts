@@ -1,6 +1,6 @@
 /**
  * Every test card's flow end to end, attempts and FAILED_MAX_RETRIES, the client-timeout flow, and exactly-once charging
- * under concurrent /complete calls (CONTRACT §2 "Exactly once", §3; ARCHITECTURE "charges").
+ * under concurrent /complete calls (docs/API.md "Exactly once" and "Test processor"; ARCHITECTURE "charges").
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

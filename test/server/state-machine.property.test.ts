@@ -1,5 +1,5 @@
 /**
- * Model-based property test of the session state machine (CONTRACT §2 "States" and "Orders", ARCHITECTURE "attempts"):
+ * Model-based property test of the session state machine (docs/API.md "States" and "Orders", ARCHITECTURE "attempts"):
  * random sequences of create / resume / interrupt / cancel / complete (success or decline cards) / replay / get, over
  * up to three sessions of one order, go through the HTTP API of an in-process server; every answer is checked against
  * a small model of the rules.

@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key for POSTs (CONTRACT §2 "Idempotency", IETF draft semantics). The first request with a key runs and its
+ * Idempotency-Key for POSTs (docs/API.md "Idempotency", IETF draft semantics). The first request with a key runs and its
  * outcome is stored; the same key and body later replays it (`Idempotent-Replayed: true`); a different body is 422;
  * a request while the first is still running is 409. Only outcomes are stored (2xx and 402); answers decided before the
  * operation ran (400, 401, 404, 409, 429, …) release the key so a corrected retry runs. A 202 stays "pending" until the
@@ -26,6 +26,8 @@ export interface IdempotencyOptions {
   /** What of a stored answer is kept (e.g. without a secret); `replayAs` turns it back into the answer, or null: run again. */
   storeAs?: (body: string) => string;
   replayAs?: (stored: string) => Promise<string | null>;
+  /** How the request is fingerprinted at rest (default sha256); a keyed HMAC where the body holds card data. */
+  fingerprintOf?: (request: string) => string;
 }
 
 /** The key a request holds while it runs; the operation sets `answered` when it stored its answer under the key itself. */
@@ -55,7 +57,7 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
     }
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw new AppError('invalid_idempotency_key');
     const body = await c.req.text();
-    const fingerprint = sha256(`${c.req.method} ${c.req.path}\n${body}`);
+    const fingerprint = (opts.fingerprintOf ?? sha256)(`${c.req.method} ${c.req.path}\n${body}`);
     const scope = opts.scope(c);
     const { store, now } = opts;
 

@@ -14,12 +14,20 @@ import { AppError } from '../../errors.js';
 export const PUBLIC_CREATE_KEY_MIN_LENGTH = 22; // ≥ 128 bits in base62; a UUID has 36 characters
 
 export function publicCreateKey(): MiddlewareHandler {
-  return async function publicCreateKeyCheck(c, next) {
+  return unguessableKey('A create without the merchant key', (c) => c.get('caller')?.kind === 'public');
+}
+
+/**
+ * The same rule for any public POST whose replay hands out something of value (a card token: `POST
+ * /test-processor/tokens`), for every caller `applies` to.
+ */
+export function unguessableKey(who: string, applies: (c: Parameters<MiddlewareHandler>[0]) => boolean = () => true): MiddlewareHandler {
+  return async function unguessableKeyCheck(c, next) {
     const key = c.req.header('Idempotency-Key');
-    if (key !== undefined && c.get('caller')?.kind === 'public' && unquote(key).length < PUBLIC_CREATE_KEY_MIN_LENGTH) {
+    if (key !== undefined && applies(c) && unquote(key).length < PUBLIC_CREATE_KEY_MIN_LENGTH) {
       throw new AppError(
         'invalid_idempotency_key',
-        `A create without the merchant key needs an unguessable Idempotency-Key of at least ${PUBLIC_CREATE_KEY_MIN_LENGTH} characters (e.g. crypto.randomUUID()).`,
+        `${who} needs an unguessable Idempotency-Key of at least ${PUBLIC_CREATE_KEY_MIN_LENGTH} characters (e.g. crypto.randomUUID()).`,
         { minLength: PUBLIC_CREATE_KEY_MIN_LENGTH },
       );
     }

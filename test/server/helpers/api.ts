@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 export const MERCHANT_KEY = 'test-merchant-key-0123456789';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-/** CONTRACT §3: the test processor's cards. */
+/** docs/API.md "Test processor": the test processor's cards. */
 export const CARDS = {
   success: '4242424242424242',
   declined: '4000000000000002',

@@ -9,11 +9,11 @@ export interface EventStream {
   close(): void;
 }
 
-export async function openEvents(base: string, sessionId: string, opts: { secret?: string; auth?: string } = {}): Promise<EventStream> {
+export async function openEvents(base: string, sessionId: string, opts: { secret?: string; auth?: string; lastEventId?: string } = {}): Promise<EventStream> {
   const ac = new AbortController();
   const q = opts.secret ? `?client_secret=${encodeURIComponent(opts.secret)}` : '';
   const res = await fetch(`${base}/api/payments/session/${sessionId}/events${q}`, {
-    headers: opts.auth ? { authorization: `Bearer ${opts.auth}` } : {},
+    headers: { ...(opts.auth ? { authorization: `Bearer ${opts.auth}` } : {}), ...(opts.lastEventId ? { 'last-event-id': opts.lastEventId } : {}) },
     signal: ac.signal,
   });
   let raw = '';
