@@ -343,7 +343,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Demo store: an order and whether it is paid */
+        /** Demo store: an order, whether it is paid (and with what) or a payment for it is still under way */
         get: operations["getOrder"];
         put?: never;
         post?: never;
@@ -2592,6 +2592,14 @@ export interface operations {
                          */
                         createdAt: string;
                         paid?: boolean;
+                        paying?: boolean;
+                        /** @description Present once the order is paid: the processor payment id, when it was confirmed, the card brand and last four digits */
+                        payment?: {
+                            paymentId: string;
+                            paidAt: string;
+                            brand: string | null;
+                            last4: string | null;
+                        };
                     };
                 };
             };
