@@ -1,9 +1,10 @@
 /**
- * Builds `<payment-checkout>` into the ES module dist/payment-checkout.js, with Lit and idb inside: the one file a page
- * loads (one script tag) and everything the browser downloads before the widget renders. The service-worker bridge
- * (workbox-window), imported only when the `sw` attribute is set, is a second file next to it,
- * dist/payment-checkout-sw-bridge.<hash>.js, loaded by the entry relative to its own URL. The server serves both
- * (CORS `*`) and the worker precaches both (sw/build.mjs follows the entry's relative imports).
+ * Builds `<payment-checkout>` into the ES module dist/payment-checkout.js, with Lit inside: the one file a page
+ * loads (one script tag) and everything the browser downloads before the widget renders. What is needed only later is
+ * imported dynamically, each a file next to it, `payment-checkout-<name>.<hash>.js`, loaded relative to the entry's URL:
+ * the tab coordinator and the origin diagnosis (always, after the first render), the French strings, and the
+ * service-worker bridge with workbox-window (only with the `sw` attribute). The server serves them (CORS `*`) and the
+ * worker precaches them (sw/build.mjs follows the entry's relative imports).
  */
 import { defineConfig, type Plugin } from 'vite';
 import { transformSync } from 'esbuild';
@@ -108,9 +109,8 @@ export default defineConfig({
       fileName: () => 'payment-checkout.js',
     },
     rolldownOptions: {
-      // The service-worker bridge (with workbox-window) is imported dynamically, only when the `sw` attribute is set, and
-      // stays its own file: `payment-checkout-sw-bridge.<hash>.js` next to the entry. The server serves it (immutable, CORS
-      // like the entry) and the worker precaches it (sw/build.mjs follows the entry's relative imports).
+      // Each dynamically imported module stays its own file next to the entry, e.g. `payment-checkout-sw-bridge.<hash>.js`.
+      // The server serves them (immutable, CORS like the entry) and the worker precaches them.
       output: { chunkFileNames: 'payment-checkout-[name].[hash].js' },
     },
   },
