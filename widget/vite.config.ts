@@ -2,7 +2,7 @@
  * Builds `<payment-checkout>` into the ES module dist/payment-checkout.js, with Lit inside: the one file a page
  * loads (one script tag) and everything the browser downloads before the widget renders. What is needed only later is
  * imported dynamically, each a file next to it, `payment-checkout-<name>.<hash>.js`, loaded relative to the entry's URL:
- * the tab coordinator and the origin diagnosis (always, after the first render), the French strings, and the
+ * the origin diagnosis (always, right after the first render), the French strings, and the
  * service-worker bridge with workbox-window (only with the `sw` attribute). The server serves them (CORS `*`) and the
  * worker precaches them (sw/build.mjs follows the entry's relative imports).
  */

@@ -2,7 +2,7 @@ import { LitElement, type PropertyValues } from 'lit';
 import { orderIdOfToken } from '../controller/answers.js';
 import { CheckoutController, type ControllerEvent } from '../controller/checkout-controller.js';
 import { INITIAL_STATE, fieldOf, isProcessing, type Action, type CheckoutState } from '../controller/machine.js';
-import type { TabCoordinator } from '../coordination/tab-coordinator.js';
+import { TabCoordinator } from '../coordination/tab-coordinator.js';
 import { CheckoutCancelEvent } from '../events/checkout-cancel.js';
 import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
 import { CheckoutErrorEvent } from '../events/checkout-error.js';
@@ -18,18 +18,6 @@ import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
-
-/**
- * What is not needed to render the first state ("Preparing checkout…") is a chunk of its own, loaded as the element
- * connects: the tab coordinator (which tab drives the checkout; the controller starts once it has said so) and,
- * right after the first render, the origin diagnosis (`controller/diagnose.ts`). A failed load is tried again by the
- * next element; until then this tab leads alone (the server's idempotency keys and order lock keep it to one charge).
- */
-let coordination: Promise<typeof import('../coordination/tab-coordinator.js') | null> | null = null;
-function loadCoordination() {
-  coordination ??= import('../coordination/tab-coordinator.js').catch(() => ((coordination = null), null));
-  return coordination;
-}
 
 /**
  * A resumable, exactly-once card checkout for one order. Drop it into a page; it restores the order's session from
@@ -233,18 +221,14 @@ export class PaymentCheckout extends LitElement {
       onEvent: (event) => this.#dispatch(event),
     });
     this.#controller = controller;
-    void loadCoordination().then((module) => {
-      if (this.#controller !== controller) return; // shut down or booted again meanwhile
-      if (!module) return void controller.start();
-      const coordinator = new module.TabCoordinator({
-        key,
-        onLead: () => void controller.start(),
-        onMirror: (view) => controller.mirror(view),
-        onHello: () => coordinator.publish(controller.view),
-      });
-      this.#coordinator = coordinator;
-      void coordinator.start().then((role) => role === 'follower' && this.#controller === controller && controller.follow());
+    const coordinator = new TabCoordinator({
+      key,
+      onLead: () => void controller.start(),
+      onMirror: (view) => controller.mirror(view),
+      onHello: () => coordinator.publish(controller.view),
     });
+    this.#coordinator = coordinator;
+    void coordinator.start().then((role) => role === 'follower' && this.#controller === controller && controller.follow());
   }
 
   #shutdown(): void {
@@ -283,7 +267,9 @@ export class PaymentCheckout extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    import('../controller/diagnose.js').catch(() => {}); // needed only once a request fails: loaded now, off the first render's path
+    // The origin diagnosis (`controller/diagnose.ts`, a chunk of its own) is needed only once a request gets no answer:
+    // loaded now, off the first render's path, so it is here when it is needed (the worker precaches it too).
+    import('../controller/diagnose.js').catch(() => {});
   }
 
   protected override updated(): void {
