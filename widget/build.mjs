@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the widget: dist/payment-checkout.js and its lazily loaded chunk dist/payment-checkout-sw-bridge.<hash>.js (Vite),
+// Builds the widget: dist/payment-checkout.js and its lazily loaded chunks dist/payment-checkout-<name>.<hash>.js (Vite),
 // type declarations in dist/widget/types (tsc), and dist/custom-elements.json (custom-elements-manifest analyzer).
 // Called by scripts/build.mjs.
 import { execFileSync } from 'node:child_process';

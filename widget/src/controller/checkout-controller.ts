@@ -16,7 +16,8 @@ import type { SessionStore } from '../storage/session-store.js';
 import { NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
 import { verdictOf, type Verdict } from './answers.js';
 import { AttemptRecord } from './attempt-record.js';
-import { Reconnector, diagnose, type Diagnosis } from './connectivity.js';
+import { Reconnector } from './connectivity.js';
+import type { Diagnosis } from './diagnose.js';
 import { INITIAL_STATE, isProcessing, present, reduce, type Action, type CheckoutState, type Effect, type MachineEvent } from './machine.js';
 import { eventsBetween, type ControllerEvent, type PaymentSource } from './outcomes.js';
 import { PaymentAttempt } from './payment-attempt.js';
@@ -43,12 +44,23 @@ export interface ControllerOptions {
   /** Live status (SSE with polling fallback); returns a stopper. */
   watch?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void) => { stop(): void };
   bridge?: OfflineBridge | null;
-  /** Why a request got no answer (default: `diagnose` of `connectivity.ts`). */
+  /** Why a request got no answer (default: `diagnose` of `diagnose.ts`, loaded when first needed). */
   diagnose?: () => Promise<Diagnosis>;
   onChange: (state: CheckoutState) => void;
   onEvent: (event: ControllerEvent) => void;
   uuid?: () => string;
   now?: () => number;
+}
+
+/**
+ * The default diagnosis: `diagnose.ts` is a chunk of its own (the element starts loading it right after its first
+ * render). Should that file be missing, the browser's own word is the answer (offline, else the server is away).
+ */
+function diagnoseLazily(apiBase: string): Promise<Diagnosis> {
+  return import('./diagnose.js').then(
+    (m) => m.diagnose(apiBase),
+    () => (navigator.onLine === false ? 'offline' : 'server_away'),
+  );
 }
 
 export class CheckoutController {
@@ -271,7 +283,7 @@ export class CheckoutController {
 
   async #unreachable(again: () => Promise<void>): Promise<void> {
     this.#again = again;
-    const why = await (this.#o.diagnose ?? (() => diagnose(this.#o.apiBase)))();
+    const why = await (this.#o.diagnose ?? (() => diagnoseLazily(this.#o.apiBase)))();
     if (why === 'origin_refused') {
       console.error(`<payment-checkout>: the payment server at ${this.#o.apiBase} refuses requests from ${location.origin} (CORS). Add ${location.origin} to ALLOWED_ORIGINS on the payment server.`);
       this.#again = null;

@@ -1,8 +1,7 @@
 /**
  * Reaching the payment server again. While it cannot be reached the checkout tries by itself: backoff with jitter from
  * about 1 s, capped at about 10 s, for as long as the page is open, and at once when the browser comes back online or
- * the page becomes visible. `diagnose()` tells a server that is away from one that answers but refuses this page's
- * origin (CORS), which no retry will fix.
+ * the page becomes visible. Telling a server that is away from one that refuses this page's origin is `diagnose.ts`.
  */
 export const FIRST_DELAY_MS = 1_000;
 export const MAX_DELAY_MS = 10_000;
@@ -14,20 +13,6 @@ export const MAX_DELAY_MS = 10_000;
 export function backoffDelay(n: number, random: () => number = Math.random): number {
   const full = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 1.5 ** Math.min(n, 10));
   return Math.round(full / 2 + (full / 2) * random());
-}
-
-export type Diagnosis = 'offline' | 'server_away' | 'origin_refused' | 'reachable';
-
-/**
- * Why a request got no answer. The browser offline says it all. Otherwise a `no-cors` probe of the API's origin: if it
- * fails, the server is away. If it resolves, the server is up: a plain CORS request tells whether it refuses us.
- */
-export async function diagnose(apiBase: string, fetchImpl: typeof fetch = (i, o) => fetch(i, o)): Promise<Diagnosis> {
-  if (typeof navigator !== 'undefined' && navigator.onLine === false) return 'offline';
-  const url = new URL(`${apiBase.replace(/\/+$/, '')}/openapi.json`, typeof location === 'undefined' ? undefined : location.href).href;
-  const probe = (mode: RequestMode) => fetchImpl(url, { method: 'HEAD', mode, credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(10_000) }).then(() => true, () => false);
-  if (!(await probe('no-cors'))) return 'server_away';
-  return (await probe('cors')) ? 'reachable' : 'origin_refused';
 }
 
 export interface ReconnectOptions {

@@ -266,6 +266,12 @@ export class PaymentCheckout extends LitElement {
     return this.renderRoot?.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '';
   }
 
+  protected override firstUpdated(): void {
+    // The origin diagnosis (`controller/diagnose.ts`, a chunk of its own) is needed only once a request gets no answer:
+    // loaded now, off the first render's path, so it is here when it is needed (the worker precaches it too).
+    import('../controller/diagnose.js').catch(() => {});
+  }
+
   protected override updated(): void {
     if (!this.#focus) return;
     // Disabled while a request finishes: the focus waits for the update that enables it.

@@ -3,10 +3,10 @@
  * Every store either of them uses is declared here, under one version and one upgrade function,
  * so the page and the worker can never open the database with different ideas of its shape.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
+import { DB_NAME, DB_VERSION, upgradeCheckoutDB } from './database.js';
 
-export const DB_NAME = 'payment-checkout';
-export const DB_VERSION = 1;
+export { DB_NAME, DB_VERSION, upgradeCheckoutDB } from './database.js';
 
 /** What the widget remembers about one checkout. Never card data: no number, expiry or CVC. */
 export interface StoredSession {
@@ -58,16 +58,7 @@ export interface CheckoutDB extends DBSchema {
   outbox: { key: number; value: OutboxEntry; indexes: { byQueuedAt: number; byIdempotencyKey: string } };
 }
 
+/** The database through `idb` (the service worker's outbox). */
 export function openCheckoutDB(): Promise<IDBPDatabase<CheckoutDB>> {
-  return openDB<CheckoutDB>(DB_NAME, DB_VERSION, {
-    upgrade(db, oldVersion) {
-      if (oldVersion < 1) {
-        const sessions = db.createObjectStore('sessions', { keyPath: 'key' });
-        sessions.createIndex('bySessionId', 'sessionId');
-        const outbox = db.createObjectStore('outbox', { keyPath: 'id', autoIncrement: true });
-        outbox.createIndex('byQueuedAt', 'queuedAt');
-        outbox.createIndex('byIdempotencyKey', 'idempotencyKey', { unique: true });
-      }
-    },
-  });
+  return openDB<CheckoutDB>(DB_NAME, DB_VERSION, { upgrade: (db, oldVersion) => upgradeCheckoutDB(unwrap(db), oldVersion) });
 }

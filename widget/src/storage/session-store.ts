@@ -1,9 +1,13 @@
 /**
- * Where the widget remembers its checkouts: the `sessions` store of the shared schema (schema.ts), through `idb`.
- * Records never hold card data (see `StoredSession`). When IndexedDB is unavailable (some private modes) the widget
- * still works for the life of the page, from memory.
+ * Where the widget remembers its checkouts: the `sessions` store of the shared schema (schema.ts). Records never hold
+ * card data (see `StoredSession`). When IndexedDB is unavailable (some private modes) the widget still works for the
+ * life of the page, from memory.
+ *
+ * Plain IndexedDB here (one get, put and delete): `idb`'s promise wrapper, which the service worker uses for its
+ * outbox, would be a fifth of the widget's entry bundle.
  */
-import { openCheckoutDB, type StoredSession } from './schema.js';
+import { DB_NAME, DB_VERSION, upgradeCheckoutDB } from './database.js';
+import type { StoredSession } from './schema.js';
 
 export interface SessionStore {
   get(key: string): Promise<StoredSession | undefined>;
@@ -30,29 +34,50 @@ export class MemorySessionStore implements SessionStore {
   }
 }
 
-let shared: ReturnType<typeof openCheckoutDB> | null = null;
+/** A request's result (or its error) as a promise. */
+function done<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function openDatabase(): Promise<IDBDatabase> {
+  const request = indexedDB.open(DB_NAME, DB_VERSION);
+  request.onupgradeneeded = (event) => upgradeCheckoutDB(request.result, event.oldVersion);
+  return done(request);
+}
+
+let shared: Promise<IDBDatabase> | null = null;
 
 export class IdbSessionStore implements SessionStore {
   readonly #fallback = new MemorySessionStore();
   #broken = false;
 
-  #db() {
-    shared ??= openCheckoutDB();
-    return shared;
-  }
-
   async get(key: string) {
-    return this.#try(async () => (await this.#db()).get('sessions', key), () => this.#fallback.get(key));
+    return this.#try(() => this.#run<StoredSession | undefined>('readonly', (s) => s.get(key)), () => this.#fallback.get(key));
   }
 
   async put(record: StoredSession) {
     await this.#fallback.put(record);
-    await this.#try(async () => void (await this.#db()).put('sessions', record), async () => {});
+    await this.#try(() => this.#run('readwrite', (s) => s.put(record)).then(() => {}), async () => {});
   }
 
   async delete(key: string) {
     await this.#fallback.delete(key);
-    await this.#try(async () => (await this.#db()).delete('sessions', key), async () => {});
+    await this.#try(() => this.#run('readwrite', (s) => s.delete(key)).then(() => {}), async () => {});
+  }
+
+  /** One request in its own transaction; a write resolves once the transaction has committed. */
+  async #run<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest): Promise<T> {
+    shared ??= openDatabase();
+    const tx = (await shared).transaction('sessions', mode);
+    const committed = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = tx.onabort = () => reject(tx.error ?? new DOMException('aborted', 'AbortError'));
+    });
+    const [result] = await Promise.all([done(work(tx.objectStore('sessions'))), committed]);
+    return result as T;
   }
 
   async #try<T>(work: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
