@@ -142,7 +142,7 @@ await section('widget: bundle size and restore time', async () => {
   const w = await optional<{ benchWidget(): Promise<{ gzipBytes: number; brotliBytes: number; minBytes: number; restoreMsMedian: number; restoreMsP95: number; withLazyChunks: { gzipBytes: number }; baseline: { firstVisitMsMedian: number; moduleLoadMsMedian: number } }> }>('./widget.js');
   const r = await w.benchWidget();
   raw.widget = r;
-  rows.push({ section: 'widget', metric: 'payment-checkout.js gzip (Lit included), before render', value: `${(r.gzipBytes / 1024).toFixed(1)} KB`, baseline: `min ${(r.minBytes / 1024).toFixed(1)} KB, brotli ${(r.brotliBytes / 1024).toFixed(1)} KB; + lazy sw bridge: ${(r.withLazyChunks.gzipBytes / 1024).toFixed(1)} KB`, goal: '≤ 20 KB', ok: r.gzipBytes <= 20 * 1024 });
+  rows.push({ section: 'widget', metric: 'payment-checkout.js gzip (Lit included), before render', value: `${(r.gzipBytes / 1024).toFixed(1)} KB`, baseline: `min ${(r.minBytes / 1024).toFixed(1)} KB, brotli ${(r.brotliBytes / 1024).toFixed(1)} KB; + lazy sw bridge: ${(r.withLazyChunks.gzipBytes / 1024).toFixed(1)} KB`, goal: '≤ 18.5 KB', ok: r.gzipBytes <= 18.5 * 1024 });
   rows.push({ section: 'widget', metric: 'restore after reload (median / p95)', value: `${r.restoreMsMedian} / ${r.restoreMsP95} ms`, baseline: `first visit ${r.baseline.firstVisitMsMedian} ms, module load ${r.baseline.moduleLoadMsMedian} ms`, goal: '≤ 50 ms', ok: r.restoreMsMedian <= 50 });
 });
 

@@ -1,5 +1,5 @@
 /**
- * payment-checkout.js — defines `<payment-checkout>` (CONTRACT §4) and exports its parts for bundlers and tests.
+ * payment-checkout.js — defines `<payment-checkout>` (widget/README.md) and exports its parts for bundlers and tests.
  */
 import { PaymentCheckout } from './element/payment-checkout.js';
 

@@ -6,7 +6,7 @@ export const FINAL_STATUSES = ['COMPLETED', 'CANCELLED', 'FAILED_MAX_RETRIES', '
 
 export type SessionStatus = 'INITIATED' | 'PROCESSING' | 'INTERRUPTED' | 'RESUMED' | (typeof FINAL_STATUSES)[number];
 
-/** The session object of CONTRACT §2, as far as the widget reads it. */
+/** The session object of docs/API.md, as far as the widget reads it. */
 export interface SessionJson {
   sessionId: string;
   orderId: string;

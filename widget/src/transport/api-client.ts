@@ -1,5 +1,5 @@
 /**
- * The payment API over fetch (CONTRACT §2): one method per route, each bounded by a timeout (AbortController).
+ * The payment API over fetch (docs/API.md): one method per route, each bounded by a timeout (AbortController).
  * Answers come back as `{status, body}` whatever the status; only a failure to get any answer throws
  * (`NetworkError`, `TimeoutError`, or an `AbortError` when the caller's own signal fired).
  */
