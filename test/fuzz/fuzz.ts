@@ -294,13 +294,19 @@ async function fuzzOne(w: World, r: FuzzRequest, res: FuzzResult): Promise<void>
   }
 }
 
+/** A whole event with data has arrived (the stream opens with a `retry:` frame of its own, which is not one). */
+function hasEvent(text: string): boolean {
+  const at = text.search(/^data: /m);
+  return at >= 0 && text.indexOf('\n\n', at) >= 0;
+}
+
 /** Reads an event stream until its first event, then hangs up. */
 async function firstEvent(resp: Response, ctrl: AbortController): Promise<string> {
   const reader = resp.body!.getReader();
   const dec = new TextDecoder();
   let text = '';
   try {
-    while (!/\n\n/.test(text)) {
+    while (!hasEvent(text)) {
       const { value, done } = await reader.read();
       if (done) break;
       text += dec.decode(value, { stream: true });
