@@ -107,7 +107,8 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   const counter = countQueries();
   const perStep = Object.fromEntries(STEPS.map((s) => [s, zero()])) as Record<Step, StepCounts>;
   const settle = () => new Promise((r) => setTimeout(r, 15)); // the batched NOTIFY leaves on the next turn
-  const step = async (name: Step, fn: () => Promise<Response>) => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const step = async (name: Step, fn: () => Promise<Response>): Promise<any> => {
     const before = counter.read();
     const res = await fn();
     const body = await res.json();
