@@ -161,6 +161,30 @@ export class Charges {
   async settle(chargeKey: string, outcome: Settlement, known?: ChargeRow, session?: SessionRow): Promise<Settled | null> {
     const { store, events, metrics, now, log } = this.#d;
     const webhooks = this.#d.webhooks ?? NO_WEBHOOKS;
+    // The hot path: a charge this process started succeeded while its session waits in PROCESSING, with no webhook
+    // event to record. One store call (one statement on PostgreSQL); anything else takes the general path below.
+    if (known && session?.id === known.sessionId && session.status === 'PROCESSING' && outcome.status === 'succeeded' && isUnresolved(known) && !webhooks.wants(session.status, 'COMPLETED')) {
+      const at = now();
+      const patch = onChargeSucceeded(session, outcome.chargeId, at);
+      const next: SessionRow = { ...session, ...patch, updatedAt: at, version: session.version + 1 };
+      const after: ChargeRow = { ...known, status: 'succeeded', resolvedAt: at, paymentId: outcome.chargeId, errorCode: null };
+      const answer = chargeAnswer(after, next, outcome);
+      const r = await store.settleSucceeded({
+        chargeKey,
+        resolvedAt: at,
+        paymentId: outcome.chargeId,
+        sessionId: session.id,
+        expectedVersion: session.version,
+        orderId: session.orderId,
+        answer: { statusCode: answer.status, responseBody: JSON.stringify(answer.body) },
+      });
+      if (r === 'already') return null;
+      if (r === 'settled') {
+        events.publish(next.id);
+        return { charge: after, session: next };
+      }
+      session = undefined; // the session moved on: the general path re-reads it
+    }
     for (let tries = 0; tries < 10; tries++, session = undefined) {
       const at = now();
       const done = await store.transaction(async (tx) => {

@@ -198,14 +198,19 @@ export class Sessions {
       errorCode: null,
     };
     const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
-    await store.transaction(async (tx) => {
-      const ok = await tx.updateSession(s.id, s.version, started);
-      if (!ok) throw new AppError('payment_in_progress');
-      const lock = await tx.lockOrder(s.orderId, s.id, t);
-      if (!lock.ok) throw lock.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
-      await tx.insertCharge(charge);
-      await tx.finishIdempotency(idem.scope, idem.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: charge.chargeKey });
+    // The session on its version, the order's lock, the charge and the key's link: all or nothing (one statement on PostgreSQL).
+    const start = await store.startCharge({
+      sessionId: s.id,
+      expectedVersion: s.version,
+      orderId: s.orderId,
+      patch: { status: 'PROCESSING', chargedAttempt: startPatch.chargedAttempt!, updatedAt: t, metadata: started.metadata },
+      charge,
+      idempotency: { scope: idem.scope, key: idem.key },
     });
+    if (!start.ok) {
+      if (start.reason === 'version') throw new AppError('payment_in_progress');
+      throw start.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
+    }
     this.#d.events.publish(s.id);
 
     const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 });

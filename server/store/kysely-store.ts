@@ -7,8 +7,13 @@ import type { DB, SessionsTable, ChargesTable, IdempotencyTable, ProcessorCharge
 import { CompiledQueries, type SlotOf } from './compiled-queries.js';
 import { migrationProvider } from './migrations.js';
 import { WebhookOutbox, type WebhookDB } from '../webhooks/outbox.js';
+import { settleSucceededPg, startChargePg } from './pg-hot-paths.js';
 import {
   type ChargeRow,
+  type ChargeStart,
+  type ChargeStartResult,
+  type SettlementResult,
+  type SuccessSettlement,
   type IdempotencyRow,
   LIVE_STATUSES,
   type ListSessionsQuery,
@@ -230,6 +235,41 @@ export class KyselyStore implements Store {
 
   async markChargeUnknown(chargeKey: string): Promise<void> {
     await this.#db.updateTable('charges').set({ status: 'unknown' }).where('charge_key', '=', chargeKey).where('status', '=', 'pending').execute();
+  }
+
+  async startCharge(a: ChargeStart): Promise<ChargeStartResult> {
+    if (this.engine === 'postgres' && !this.#db.isTransaction) return startChargePg(this.#db as Kysely<unknown>, a);
+    try {
+      return await this.transaction(async (tx) => {
+        if (!(await tx.updateSession(a.sessionId, a.expectedVersion, a.patch))) return { ok: false, reason: 'version' } as const;
+        const lock = await tx.lockOrder(a.orderId, a.sessionId, a.patch.updatedAt);
+        if (!lock.ok) throw new Refused({ ok: false, reason: 'order', state: lock.state, sessionId: lock.sessionId });
+        await tx.insertCharge(a.charge);
+        await tx.finishIdempotency(a.idempotency.scope, a.idempotency.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: a.charge.chargeKey });
+        return { ok: true } as const;
+      });
+    } catch (err) {
+      if (err instanceof Refused) return err.result as ChargeStartResult; // thrown to undo the session's update
+      throw err;
+    }
+  }
+
+  async settleSucceeded(a: SuccessSettlement): Promise<SettlementResult> {
+    if (this.engine === 'postgres' && !this.#db.isTransaction) return settleSucceededPg(this.#db as Kysely<unknown>, a);
+    try {
+      return await this.transaction(async (tx) => {
+        const resolved = { status: 'succeeded' as const, resolvedAt: a.resolvedAt, paymentId: a.paymentId, errorCode: null };
+        if (!(await tx.settleCharge(a.chargeKey, resolved))) return 'already' as const;
+        await tx.markOrderPaid(a.orderId, a.sessionId, a.resolvedAt);
+        const patch = { status: 'COMPLETED' as const, paymentId: a.paymentId, lastError: null, finalAt: a.resolvedAt, updatedAt: a.resolvedAt };
+        if (!(await tx.updateSession(a.sessionId, a.expectedVersion, patch))) throw new Refused('version');
+        await tx.resolvePendingIdempotency(a.chargeKey, a.answer.statusCode, a.answer.responseBody);
+        return 'settled' as const;
+      });
+    } catch (err) {
+      if (err instanceof Refused) return err.result as SettlementResult;
+      throw err;
+    }
   }
 
   async listChargesToReconcile(now: number, limit: number): Promise<ChargeRow[]> {
@@ -503,6 +543,13 @@ export class KyselyStore implements Store {
     if (filter.sessionId) q = q.where('session_id', '=', filter.sessionId);
     const rows = await q.orderBy('created_at', 'desc').limit(filter.limit).execute();
     return rows.map(processorChargeFromDb);
+  }
+}
+
+/** Thrown inside a transaction to roll it back while answering `result`. */
+class Refused extends Error {
+  constructor(readonly result: unknown) {
+    super('refused');
   }
 }
 

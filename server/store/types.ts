@@ -135,6 +135,36 @@ export interface ListSessionsQuery {
   after: { createdAt: number; id: string } | null;
 }
 
+/** What a charge start writes, together or not at all: the session PROCESSING on its version, the order's lock, the charge, the key's link to it. */
+export interface ChargeStart {
+  sessionId: string;
+  expectedVersion: number;
+  orderId: string;
+  patch: { status: SessionStatus; chargedAttempt: number; updatedAt: number; metadata: SessionRow['metadata'] };
+  charge: ChargeRow;
+  idempotency: { scope: string; key: string };
+}
+
+/** `version`: the session was not on the expected version; `order`: the order is locked by another session or paid. Nothing written. */
+export type ChargeStartResult =
+  | { ok: true }
+  | { ok: false; reason: 'version' }
+  | { ok: false; reason: 'order'; state: 'charging' | 'paid' | null; sessionId: string | null };
+
+/** A successful charge's settlement of a session not yet COMPLETED: the charge, the session on its version, the order paid, the keys answered. */
+export interface SuccessSettlement {
+  chargeKey: string;
+  resolvedAt: number;
+  paymentId: string;
+  sessionId: string;
+  expectedVersion: number;
+  orderId: string;
+  answer: { statusCode: number; responseBody: string };
+}
+
+/** `settled` by this call; `already` settled by someone else; `version`: the session moved on (nothing written). */
+export type SettlementResult = 'settled' | 'already' | 'version';
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -173,6 +203,10 @@ export interface Store {
   /** Marks the charge settled if it is still unresolved; false when it was settled already. */
   settleCharge(chargeKey: string, patch: Pick<ChargeRow, 'status' | 'resolvedAt' | 'paymentId' | 'errorCode'>): Promise<boolean>;
   markChargeUnknown(chargeKey: string): Promise<void>;
+  /** Starts a charge: every row of ChargeStart, or none (one statement on PostgreSQL). */
+  startCharge(start: ChargeStart): Promise<ChargeStartResult>;
+  /** Settles a successful charge and completes its session: every row, or none (one statement on PostgreSQL). */
+  settleSucceeded(s: SuccessSettlement): Promise<SettlementResult>;
   /** Unresolved charges that may be looked up: status unknown, or pending past their deadline. */
   listChargesToReconcile(now: number, limit: number): Promise<ChargeRow[]>;
 

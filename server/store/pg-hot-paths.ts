@@ -1,0 +1,84 @@
+/**
+ * The checkout's multi-row writes on PostgreSQL, each one statement (one round trip, one implicit transaction) instead
+ * of BEGIN, four statements and COMMIT. Data-modifying CTEs all run on one snapshot, so each write is gated on the
+ * RETURNING of the one before it, and the chain starts by locking the session row on its expected version
+ * (`FOR UPDATE`; under READ COMMITTED a row changed meanwhile is re-checked on its newest version and drops out).
+ * Holding that lock, the session's own update cannot miss, so either every row of the step is written or none is;
+ * a unique violation (a duplicate charge key) aborts the whole statement. Locks are taken sessions → order_payments →
+ * charges in both statements, the same order as everywhere else. docs/PERFORMANCE.md has the counts before and after.
+ * KyselyStore runs these only outside a transaction; inside one (and on SQLite) it runs the same steps one by one.
+ */
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { ChargeStart, ChargeStartResult, SettlementResult, SuccessSettlement } from './types.js';
+
+const START_CHARGE = `
+with cur as (
+  select id from sessions where id = $1::text and version = $2::int for update
+), lock as (
+  insert into order_payments (order_id, session_id, state, updated_at)
+  select $3::text, cur.id, 'charging', $4::bigint from cur
+  on conflict (order_id) do update set updated_at = order_payments.updated_at
+    where order_payments.state = 'charging' and order_payments.session_id = excluded.session_id
+  returning 1
+), s as (
+  update sessions set status = $5::text, charged_attempt = $6::int, updated_at = $4::bigint, metadata = $7::text, version = $2::int + 1
+  where id = $1::text and version = $2::int and exists (select 1 from lock)
+  returning 1
+), ch as (
+  insert into charges (charge_key, session_id, attempt, status, amount, currency, started_at, deadline_at)
+  select $8::text, $1::text, $9::int, 'pending', $10::bigint, $11::text, $12::bigint, $13::bigint from s
+  returning 1
+), idem as (
+  update idempotency_keys set state = 'in_flight', status_code = null, response_body = null, charge_key = $8::text
+  where scope = $14::text and key = $15::text and state = 'in_flight' and exists (select 1 from ch)
+  returning 1
+)
+select (select count(*) from cur)::int as locked, (select count(*) from ch)::int as started,
+  (select count(*) from idem)::int as linked,
+  (select state from order_payments where order_id = $3::text) as held_state,
+  (select session_id from order_payments where order_id = $3::text) as held_by`;
+
+export async function startChargePg(db: Kysely<unknown>, a: ChargeStart): Promise<ChargeStartResult> {
+  const c = a.charge;
+  const params = [
+    a.sessionId, a.expectedVersion, a.orderId, a.patch.updatedAt, a.patch.status, a.patch.chargedAttempt, JSON.stringify(a.patch.metadata),
+    c.chargeKey, c.attempt, c.amount, c.currency, c.startedAt, c.deadlineAt, a.idempotency.scope, a.idempotency.key,
+  ];
+  const r = await db.executeQuery(CompiledQuery.raw(START_CHARGE, params));
+  const row = r.rows[0] as { locked: number; started: number; held_state: 'charging' | 'paid' | null; held_by: string | null };
+  if (row.started === 1) return { ok: true };
+  if (row.locked === 0) return { ok: false, reason: 'version' };
+  return { ok: false, reason: 'order', state: row.held_state, sessionId: row.held_by };
+}
+
+const SETTLE_SUCCEEDED = `
+with cur as (
+  select id from sessions where id = $1::text and version = $2::int for update
+), c as (
+  update charges set status = 'succeeded', resolved_at = $3::bigint, payment_id = $4::text, error_code = null
+  where charge_key = $5::text and status in ('pending', 'unknown') and exists (select 1 from cur)
+  returning 1
+), s as (
+  update sessions set status = 'COMPLETED', payment_id = $4::text, last_error = null, final_at = $3::bigint, updated_at = $3::bigint, version = $2::int + 1
+  where id = $1::text and version = $2::int and exists (select 1 from c)
+  returning 1
+), o as (
+  insert into order_payments (order_id, session_id, state, updated_at)
+  select $6::text, $1::text, 'paid', $3::bigint from s
+  on conflict (order_id) do update set session_id = excluded.session_id, state = 'paid', updated_at = excluded.updated_at
+  returning 1
+), i as (
+  update idempotency_keys set state = 'done', status_code = $7::int, response_body = $8::text
+  where charge_key = $5::text and state <> 'done' and exists (select 1 from s)
+  returning 1
+)
+select (select count(*) from cur)::int as locked, (select count(*) from s)::int as settled,
+  (select count(*) from o)::int as paid, (select count(*) from i)::int as answered`;
+
+export async function settleSucceededPg(db: Kysely<unknown>, a: SuccessSettlement): Promise<SettlementResult> {
+  const params = [a.sessionId, a.expectedVersion, a.resolvedAt, a.paymentId, a.chargeKey, a.orderId, a.answer.statusCode, a.answer.responseBody];
+  const r = await db.executeQuery(CompiledQuery.raw(SETTLE_SUCCEEDED, params));
+  const row = r.rows[0] as { locked: number; settled: number };
+  if (row.settled === 1) return 'settled';
+  return row.locked === 0 ? 'version' : 'already';
+}
