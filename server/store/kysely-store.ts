@@ -7,7 +7,7 @@ import type { DB, SessionsTable, ChargesTable, IdempotencyTable, ProcessorCharge
 import { CompiledQueries, type SlotOf } from './compiled-queries.js';
 import { migrationProvider } from './migrations.js';
 import { WebhookOutbox, type WebhookDB } from '../webhooks/outbox.js';
-import { settleSucceededPg, startChargePg } from './pg-hot-paths.js';
+import { type LedgerCharge, type LedgerChargeResult, ledgerChargePg, settleSucceededPg, startChargePg } from './pg-hot-paths.js';
 import {
   type ChargeRow,
   type ChargeStart,
@@ -526,6 +526,15 @@ export class KyselyStore implements Store {
       values,
     );
     return inserted === 1;
+  }
+
+  /**
+   * The test processor's whole charge in one statement where the engine has one (PostgreSQL, outside a transaction):
+   * `undefined` means "not here, do it step by step"; null, that a concurrent call with the key recorded first.
+   */
+  async ledgerChargeAtOnce(a: LedgerCharge): Promise<LedgerChargeResult | null | undefined> {
+    if (this.engine !== 'postgres' || this.#db.isTransaction) return undefined;
+    return ledgerChargePg(this.#db as Kysely<unknown>, a);
   }
 
   async getProcessorChargeByKey(idempotencyKey: string): Promise<ProcessorChargeRow | undefined> {

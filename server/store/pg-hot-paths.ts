@@ -82,3 +82,65 @@ export async function settleSucceededPg(db: Kysely<unknown>, a: SuccessSettlemen
   if (row.settled === 1) return 'settled';
   return row.locked === 0 ? 'version' : 'already';
 }
+
+/**
+ * The test processor's charge (its own ledger, in this database): the key's earlier outcome if it has one; else the
+ * token used (once, unexpired) and the charge recorded with the outcome its behaviour maps to (`outcomes`; no usable
+ * token: `noToken`; a behaviour not in the map: `fallback`). One statement instead of BEGIN + 4 + COMMIT.
+ */
+export interface LedgerCharge {
+  chargeId: string;
+  token: string;
+  idempotencyKey: string;
+  sessionId: string;
+  amount: number;
+  currency: string;
+  now: number;
+  outcomes: Record<string, readonly [string, string | null]>;
+  noToken: readonly [string, string | null];
+  fallback: readonly [string, string | null];
+}
+
+/** The ledger row for the key, whether it was there before (`prior`), and the token's behaviour when this call used it. */
+export interface LedgerChargeResult {
+  chargeId: string;
+  status: string;
+  failureCode: string | null;
+  prior: boolean;
+  behaviour: string | null;
+}
+
+const LEDGER_CHARGE = `
+with prior as (
+  select charge_id, status, failure_code from processor_charges where idempotency_key = $1::text
+), tok as (
+  update processor_tokens set used_at = $2::bigint
+  where token = $3::text and used_at is null and expires_at > $2::bigint and not exists (select 1 from prior)
+  returning behaviour
+), pick as (
+  select t.behaviour, coalesce(m.status, $11::text) as status, case when m.status is null then $12::text else m.code end as code
+  from (select coalesce((select behaviour from tok), '') as behaviour) t
+  left join unnest($8::text[], $9::text[], $10::text[]) as m(behaviour, status, code) on m.behaviour = t.behaviour
+  where not exists (select 1 from prior)
+), ins as (
+  insert into processor_charges (charge_id, session_id, idempotency_key, amount, currency, status, failure_code, created_at)
+  select $4::text, $5::text, $1::text, $6::bigint, $7::text, pick.status, pick.code, $2::bigint from pick
+  on conflict (idempotency_key) do nothing
+  returning charge_id, status, failure_code
+)
+select p.charge_id, p.status, p.failure_code, true as prior, null as behaviour from prior p
+union all
+select i.charge_id, i.status, i.failure_code, false, nullif((select behaviour from pick), '') from ins i`;
+
+/** Null when a concurrent call with the same key recorded first (not visible to this statement): read the ledger. */
+export async function ledgerChargePg(db: Kysely<unknown>, a: LedgerCharge): Promise<LedgerChargeResult | null> {
+  const map = Object.entries(a.outcomes);
+  // The no-token case is the empty behaviour: a token's behaviour is never empty.
+  const behaviours = ['', ...map.map(([b]) => b)];
+  const statuses = [a.noToken[0], ...map.map(([, o]) => o[0])];
+  const codes = [a.noToken[1], ...map.map(([, o]) => o[1])];
+  const params = [a.idempotencyKey, a.now, a.token, a.chargeId, a.sessionId, a.amount, a.currency, behaviours, statuses, codes, a.fallback[0], a.fallback[1]];
+  const r = await db.executeQuery(CompiledQuery.raw(LEDGER_CHARGE, params));
+  const row = r.rows[0] as { charge_id: string; status: string; failure_code: string | null; prior: boolean; behaviour: string | null } | undefined;
+  return row ? { chargeId: row.charge_id, status: row.status, failureCode: row.failure_code, prior: row.prior, behaviour: row.behaviour } : null;
+}

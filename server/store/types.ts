@@ -3,6 +3,7 @@
  * (`sqlite.ts`, `postgres.ts` only build the Kysely instance and supply engine helpers); the domain never sees SQL.
  */
 import type { WebhookOutbox } from '../webhooks/outbox.js';
+import type { LedgerCharge, LedgerChargeResult } from './pg-hot-paths.js';
 
 export const SESSION_STATUSES = [
   'INITIATED',
@@ -238,6 +239,8 @@ export interface Store {
   /** Marks a token used; false when it was used already. */
   useProcessorToken(token: string, now: number): Promise<boolean>;
   insertProcessorCharge(row: ProcessorChargeRow): Promise<boolean>;
+  /** The test processor's charge in one statement (PostgreSQL); undefined where the engine does it step by step. */
+  ledgerChargeAtOnce(a: LedgerCharge): Promise<LedgerChargeResult | null | undefined>;
   getProcessorChargeByKey(idempotencyKey: string): Promise<ProcessorChargeRow | undefined>;
   listProcessorCharges(filter: { sessionId?: string; limit: number }): Promise<ProcessorChargeRow[]>;
 }

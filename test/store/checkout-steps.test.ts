@@ -1,9 +1,11 @@
 /**
  * The checkout's merged steps (`startCharge`, `settleSucceeded`), on every engine: on PostgreSQL each is one statement
  * (server/store/pg-hot-paths.ts), on SQLite a transaction of the single-row calls. Either way a step writes all its
- * rows or none, and many concurrent calls let exactly one win.
+ * rows or none, and many concurrent calls let exactly one win. The test processor's charge (one statement on
+ * PostgreSQL too) answers as its step-by-step transaction does.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TestProcessor } from '../../server/processor/test-processor.js';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
 import type { ChargeStart, SessionRow } from '../../server/store/types.js';
 import { type Engine, ENGINES, dropSchema, newSchemaName, openTestStore, pgRestartGuard, requirePostgres } from './engines.js';
@@ -174,6 +176,45 @@ function steps(engine: Engine) {
       const winner = results.indexOf('settled');
       expect(await store.getSession(s.id)).toMatchObject({ status: 'COMPLETED', paymentId: `ch_${winner}`, version: 3 });
       expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ paymentId: `ch_${winner}` });
+    });
+  });
+
+  describe('test processor charge', () => {
+    const card = (number: string) => ({ number, expMonth: 12, expYear: 2040, cvc: '123' });
+    const req = (token: string, key: string) => ({ token, amount: 4200, currency: 'EUR', idempotencyKey: key, sessionId: 'cs_p' });
+    let processor: TestProcessor;
+    beforeAll(() => {
+      processor = new TestProcessor({ store, slowAnswerMs: 10 });
+    });
+    afterAll(() => processor?.close());
+
+    it('should use the token once and record each card behaviour\'s outcome under its key', async () => {
+      const ok = await processor.tokenize(card('4242424242424242'));
+      const out = await processor.charge(req(ok.token, 'k_ok'));
+      expect(out).toMatchObject({ status: 'succeeded' });
+      expect((await store.getProcessorToken(ok.token))!.usedAt).not.toBeNull();
+      const declined = await processor.tokenize(card('4000000000000002'));
+      expect(await processor.charge(req(declined.token, 'k_dec'))).toMatchObject({ status: 'failed', code: 'card_declined', retryable: false });
+      const funds = await processor.tokenize(card('4000000000009995'));
+      expect(await processor.charge(req(funds.token, 'k_funds'))).toMatchObject({ status: 'failed', code: 'insufficient_funds' });
+      const transient = await processor.tokenize(card('4000000000000119'));
+      expect(await processor.charge(req(transient.token, 'k_tr'))).toMatchObject({ status: 'failed', code: 'processor_error', retryable: true });
+      // The same key answers the first outcome again, spending nothing; a used or unknown token is a decline.
+      expect(await processor.charge(req(declined.token, 'k_ok'))).toEqual(out);
+      expect(await processor.charge(req(ok.token, 'k_again'))).toMatchObject({ status: 'failed', code: 'card_declined' });
+      expect(await processor.charge(req('tok_unknown', 'k_unknown'))).toMatchObject({ status: 'failed', code: 'card_declined' });
+      expect(await processor.lookup('k_ok')).toEqual(out);
+      const lost = await processor.tokenize(card('4000000000000341'));
+      await expect(processor.charge(req(lost.token, 'k_lost'))).rejects.toThrow();
+      expect(await processor.lookup('k_lost')).toMatchObject({ status: 'succeeded' });
+    });
+
+    it('should record one charge per key when calls with the key race, each answering the one outcome', async () => {
+      const t = await processor.tokenize(card('4242424242424242'));
+      const outs = await Promise.all(Array.from({ length: 8 }, () => processor.charge(req(t.token, 'k_race'))));
+      expect(new Set(outs.map((o) => JSON.stringify(o))).size).toBe(1);
+      expect(outs[0]).toMatchObject({ status: 'succeeded' });
+      expect(await store.listProcessorCharges({ sessionId: 'cs_p', limit: 10 })).toHaveLength(1);
     });
   });
 }
