@@ -35,6 +35,9 @@ export interface StepCounts {
 export interface RoundTripResult {
   checkouts: number;
   rateLimits: boolean;
+  /** Checkouts in flight at once: 1 gives exact per-step counts; more shows what batching (NOTIFY) saves under load. */
+  concurrency: number;
+  /** Exact with concurrency 1 only. */
   perStep: Record<Step, StepCounts>;
   perCheckout: StepCounts;
 }
@@ -84,12 +87,13 @@ const diff = (a: StepCounts, b: StepCounts): StepCounts =>
 const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' };
 const MERCHANT_KEY = 'bench-merchant-key-0123456789';
 
-export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: boolean } = {}): Promise<RoundTripResult> {
-  const checkouts = opts.checkouts ?? 20;
+export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: boolean; concurrency?: number } = {}): Promise<RoundTripResult> {
+  const concurrency = opts.concurrency ?? 1;
+  const checkouts = opts.checkouts ?? (concurrency > 1 ? 500 : 20);
   const rateLimits = opts.rateLimits ?? false;
   const schema = `bench_rt_${process.pid}_${randomBytes(3).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'pc-bench-rt-'));
-  const lifted = rateLimits ? {} : { RATE_LIMIT_CREATE_PER_MIN: '0', RATE_LIMIT_TOKENS_PER_MIN: '0', RATE_LIMIT_MUTATIONS_PER_MIN: '0' };
+  const lifted = rateLimits ? {} : { RATE_LIMIT_CREATE_PER_MIN: '0', RATE_LIMIT_TOKENS_PER_MIN: '0', RATE_LIMIT_MUTATIONS_PER_MIN: '0', RATE_LIMIT_MERCHANT_PER_MIN: '0' };
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -106,7 +110,8 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   const server = await runServer(config, createLogger('warn'));
   const counter = countQueries();
   const perStep = Object.fromEntries(STEPS.map((s) => [s, zero()])) as Record<Step, StepCounts>;
-  const settle = () => new Promise((r) => setTimeout(r, 15)); // the batched NOTIFY leaves on the next turn
+  // One at a time, the batched NOTIFY leaves on the next turn: wait for it, so it counts in its step.
+  const settle = () => (concurrency === 1 ? new Promise((r) => setTimeout(r, 15)) : Promise.resolve());
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const step = async (name: Step, fn: () => Promise<Response>): Promise<any> => {
     const before = counter.read();
@@ -119,6 +124,8 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
     return body;
   };
   const api = `${server.url}/api/payments`;
+  let start = zero();
+  let total = zero();
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   try {
@@ -131,7 +138,13 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
       if (!measure) for (const s of STEPS) perStep[s] = zero();
     };
     await one(false); // warm-up: pool connections, rate-limiter rows
-    for (let i = 0; i < checkouts; i++) await one(true);
+    start = counter.read();
+    let left = checkouts;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) await one(true);
+    }));
+    await new Promise((r) => setTimeout(r, 50)); // the last NOTIFY
+    total = diff(start, counter.read());
   } finally {
     counter.uninstall();
     await server.close();
@@ -142,9 +155,9 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   }
   const avg = (s: StepCounts): StepCounts => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Math.round((v / checkouts) * 100) / 100])) as unknown as StepCounts;
   const averaged = Object.fromEntries(STEPS.map((s) => [s, avg(perStep[s])])) as Record<Step, StepCounts>;
-  const perCheckout = zero();
-  for (const s of STEPS) for (const k of Object.keys(perCheckout) as (keyof StepCounts)[]) perCheckout[k] = Math.round((perCheckout[k] + averaged[s][k]) * 100) / 100;
-  return { checkouts, rateLimits, perStep: averaged, perCheckout };
+  // Over the whole run (steps of concurrent checkouts overlap: only one at a time are they told apart).
+  const perCheckout = avg(total);
+  return { checkouts, rateLimits, concurrency, perStep: averaged, perCheckout };
 }
 
 /** `create 2 rt / 2 st / 2 tx · get 1 …` */
@@ -155,6 +168,7 @@ export function describeRoundTrips(r: RoundTripResult): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 20);
   for (const rateLimits of [false, true]) console.log(JSON.stringify(await countRoundTrips({ checkouts: n, rateLimits }), null, 2));
+  console.log(JSON.stringify(await countRoundTrips({ concurrency: 50 }), null, 2));
 }
 
 interface BenchRow { section: string; metric: string; value: string; baseline: string; goal: string; ok: boolean | null }
@@ -172,4 +186,8 @@ export async function roundTripRows(rows: BenchRow[], raw: Record<string, unknow
     const p = r.perCheckout;
     rows.push({ section: 'postgres', metric: `statements / transactions per checkout (${label})`, value: `${p.statements} / ${p.transactions} (BEGIN+COMMIT ${p.beginCommit}, NOTIFY ${p.notify}, rate limiter ${p.rateLimit})`, baseline: `before: ${b.perCheckout.statements} / ${b.perCheckout.transactions}`, goal: '', ok: null });
   }
+  const c = await countRoundTrips({ concurrency: 50 });
+  const bc = before.runs.find((x) => x.concurrency === 50);
+  raw.pgRoundTripsConcurrent = c;
+  rows.push({ section: 'postgres', metric: 'round trips per checkout, 50 checkouts at once', value: `${c.perCheckout.roundTrips} (NOTIFY batches ${c.perCheckout.notify})`, baseline: bc ? `before: ${bc.perCheckout.roundTrips} (NOTIFY ${bc.perCheckout.notify})` : '', goal: '', ok: null });
 }
