@@ -135,6 +135,11 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
 
 await section('postgres-roundtrips: round trips, statements, transactions per step', async () => (await import('./pg-roundtrips.js')).roundTripRows(rows, raw));
 
+await section('postgres-scaleout: projection from CPU per request, checked with taskset', async () => {
+  const s = await import('./pg-scaleout.js');
+  rows.push(...s.scaleOutRows((raw.pgScaleOut = await s.benchScaleOut({ durationSec: DURATION, connections: CONNECTIONS }))));
+});
+
 await section('hardening: attacker at the limits vs idle, FULL vs NORMAL', async () => {
   const h = await optional<typeof import('./hardening.js')>('./hardening.js');
   rows.push(...h.hardeningRows((raw.hardening = await h.benchHardening({ durationSec: DURATION, connections: CONNECTIONS }))));
