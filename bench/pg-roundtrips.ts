@@ -15,6 +15,7 @@ import pg from 'pg';
 import { loadConfig } from '../server/config.js';
 import { createLogger } from '../server/log.js';
 import { runServer } from '../server/server.js';
+import { measureCpu } from './cpu.js';
 import { PG_URL } from './postgres.js';
 
 export const STEPS = ['create', 'get', 'tokenize', 'complete'] as const;
@@ -40,6 +41,8 @@ export interface RoundTripResult {
   /** Exact with concurrency 1 only. */
   perStep: Record<Step, StepCounts>;
   perCheckout: StepCounts;
+  /** CPU of this run's own PostgreSQL backends per checkout (µs), and of this process (server + client) per checkout. */
+  cpuUsPerCheckout: { postgres: number; process: number } | null;
 }
 
 const zero = (): StepCounts => ({ roundTrips: 0, statements: 0, transactions: 0, beginCommit: 0, notify: 0, rateLimit: 0 });
@@ -84,6 +87,17 @@ function countQueries(): { read(): StepCounts; uninstall(): void } {
 const diff = (a: StepCounts, b: StepCounts): StepCounts =>
   Object.fromEntries(Object.keys(a).map((k) => [k, b[k as keyof StepCounts] - a[k as keyof StepCounts]])) as unknown as StepCounts;
 
+async function backendPids(schema: string): Promise<number[]> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    const r = await c.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [`payment-checkout/${schema}`.slice(0, 63)]);
+    return r.rows.map((x) => x.pid);
+  } finally {
+    await c.end();
+  }
+}
+
 const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' };
 const MERCHANT_KEY = 'bench-merchant-key-0123456789';
 
@@ -125,6 +139,9 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   };
   const api = `${server.url}/api/payments`;
   let start = zero();
+  let cpuDone: (() => import('./cpu.js').CpuUse | null) | undefined;
+  let cpuUs: RoundTripResult['cpuUsPerCheckout'] = null;
+  let t0 = 0;
   let total = zero();
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -139,12 +156,18 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
     };
     await one(false); // warm-up: pool connections, rate-limiter rows
     start = counter.read();
+    const backends = await backendPids(schema);
+    cpuDone = measureCpu({ postgres: (pid) => backends.includes(pid), process: (pid) => pid === process.pid });
+    t0 = performance.now();
     let left = checkouts;
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (left-- > 0) await one(true);
     }));
     await new Promise((r) => setTimeout(r, 50)); // the last NOTIFY
     total = diff(start, counter.read());
+    const cpu = cpuDone?.();
+    const secs = (performance.now() - t0) / 1000;
+    if (cpu) cpuUs = { postgres: Math.round((cpu.groups.postgres! * secs * 1e6) / checkouts), process: Math.round((cpu.groups.process! * secs * 1e6) / checkouts) };
   } finally {
     counter.uninstall();
     await server.close();
@@ -157,7 +180,7 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   const averaged = Object.fromEntries(STEPS.map((s) => [s, avg(perStep[s])])) as Record<Step, StepCounts>;
   // Over the whole run (steps of concurrent checkouts overlap: only one at a time are they told apart).
   const perCheckout = avg(total);
-  return { checkouts, rateLimits, concurrency, perStep: averaged, perCheckout };
+  return { checkouts, rateLimits, concurrency, perStep: averaged, perCheckout, cpuUsPerCheckout: cpuUs };
 }
 
 /** `create 2 rt / 2 st / 2 tx · get 1 …` */
@@ -190,4 +213,9 @@ export async function roundTripRows(rows: BenchRow[], raw: Record<string, unknow
   const bc = before.runs.find((x) => x.concurrency === 50);
   raw.pgRoundTripsConcurrent = c;
   rows.push({ section: 'postgres', metric: 'round trips per checkout, 50 checkouts at once', value: `${c.perCheckout.roundTrips} (NOTIFY batches ${c.perCheckout.notify})`, baseline: bc ? `before: ${bc.perCheckout.roundTrips} (NOTIFY ${bc.perCheckout.notify})` : '', goal: '', ok: null });
+  if (c.cpuUsPerCheckout) {
+    const pgPer = Math.round(c.cpuUsPerCheckout.postgres / 4);
+    const bpg = bc?.cpuUsPerCheckout ? `before: ${Math.round(bc.cpuUsPerCheckout.postgres / 4)} µs` : '';
+    rows.push({ section: 'postgres', metric: 'PostgreSQL CPU per request (its backends, 50 at once, in-process server)', value: `${pgPer} µs (${c.cpuUsPerCheckout.postgres} µs per checkout)`, baseline: bpg, goal: '', ok: null });
+  }
 }

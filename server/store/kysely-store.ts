@@ -7,7 +7,7 @@ import type { DB, SessionsTable, ChargesTable, IdempotencyTable, ProcessorCharge
 import { CompiledQueries, type SlotOf } from './compiled-queries.js';
 import { migrationProvider } from './migrations.js';
 import { WebhookOutbox, type WebhookDB } from '../webhooks/outbox.js';
-import { type LedgerCharge, type LedgerChargeResult, ledgerChargePg, settleSucceededPg, startChargePg } from './pg-hot-paths.js';
+import { type LedgerCharge, type LedgerChargeResult, type PgRunner, kyselyRunner, ledgerChargePg, settleSucceededPg, startChargePg } from './pg-hot-paths.js';
 import {
   type ChargeRow,
   type ChargeStart,
@@ -37,6 +37,8 @@ export interface EngineHooks {
   migrationTableSchema?: string;
   /** Several processes on one database: runs fn only if no other holds the job (else undefined). Absent: one process, just run it. */
   exclusive?<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
+  /** PostgreSQL: runs the one-statement checkout steps (pg-hot-paths.ts) as named prepared statements. Absent: through Kysely. */
+  prepared?: PgRunner;
 }
 
 export class KyselyStore implements Store {
@@ -88,6 +90,10 @@ export class KyselyStore implements Store {
 
   webhookOutbox(): WebhookOutbox {
     return new WebhookOutbox(this.#db as unknown as Kysely<WebhookDB>, this.engine, this.#q);
+  }
+
+  #pg(): PgRunner {
+    return this.#hooks.prepared ?? kyselyRunner(this.#db as Kysely<unknown>);
   }
 
   // ---- sessions
@@ -238,7 +244,7 @@ export class KyselyStore implements Store {
   }
 
   async startCharge(a: ChargeStart): Promise<ChargeStartResult> {
-    if (this.engine === 'postgres' && !this.#db.isTransaction) return startChargePg(this.#db as Kysely<unknown>, a);
+    if (this.engine === 'postgres' && !this.#db.isTransaction) return startChargePg(this.#pg(), a);
     try {
       return await this.transaction(async (tx) => {
         if (!(await tx.updateSession(a.sessionId, a.expectedVersion, a.patch))) return { ok: false, reason: 'version' } as const;
@@ -255,7 +261,7 @@ export class KyselyStore implements Store {
   }
 
   async settleSucceeded(a: SuccessSettlement): Promise<SettlementResult> {
-    if (this.engine === 'postgres' && !this.#db.isTransaction) return settleSucceededPg(this.#db as Kysely<unknown>, a);
+    if (this.engine === 'postgres' && !this.#db.isTransaction) return settleSucceededPg(this.#pg(), a);
     try {
       return await this.transaction(async (tx) => {
         const resolved = { status: 'succeeded' as const, resolvedAt: a.resolvedAt, paymentId: a.paymentId, errorCode: null };
@@ -534,7 +540,7 @@ export class KyselyStore implements Store {
    */
   async ledgerChargeAtOnce(a: LedgerCharge): Promise<LedgerChargeResult | null | undefined> {
     if (this.engine !== 'postgres' || this.#db.isTransaction) return undefined;
-    return ledgerChargePg(this.#db as Kysely<unknown>, a);
+    return ledgerChargePg(this.#pg(), a);
   }
 
   async getProcessorChargeByKey(idempotencyKey: string): Promise<ProcessorChargeRow | undefined> {

@@ -7,9 +7,47 @@
  * a unique violation (a duplicate charge key) aborts the whole statement. Locks are taken sessions → order_payments →
  * charges in both statements, the same order as everywhere else. docs/PERFORMANCE.md has the counts before and after.
  * KyselyStore runs these only outside a transaction; inside one (and on SQLite) it runs the same steps one by one.
+ * They run as named prepared statements (`preparedStatements`): parsed and planned once per pooled connection.
  */
+import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
+import type pg from 'pg';
 import type { ChargeStart, ChargeStartResult, SettlementResult, SuccessSettlement } from './types.js';
+
+/** Runs one statement with its parameters. */
+export type PgRunner = (text: string, params: readonly unknown[]) => Promise<{ rows: unknown[]; command?: string; rowCount?: number | null }>;
+
+/** Through Kysely (unnamed: parsed and planned on every call). */
+export function kyselyRunner(db: Kysely<unknown>): PgRunner {
+  return (text, params) => db.executeQuery(CompiledQuery.raw(text, [...params]));
+}
+
+/** SQLSTATE of "cached plan must not change result type": a migration changed a column a prepared statement returns. */
+const PLAN_RESULT_CHANGED = '0A000';
+
+/**
+ * Named prepared statements on the pool. The name is a hash of the text, so another text never reuses one. Should a
+ * migration (another instance's, at a rolling deploy) change a result type under a prepared statement, PostgreSQL
+ * refuses to run it; the statement is then prepared again under a new name, once.
+ */
+export function preparedStatements(pool: pg.Pool): PgRunner {
+  const names = new Map<string, string>();
+  const generations = new Map<string, number>();
+  const nameOf = (text: string) => {
+    let base = names.get(text);
+    if (!base) names.set(text, (base = `pc_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`));
+    return `${base}_${generations.get(text) ?? 0}`;
+  };
+  return async function prepared(text, params) {
+    try {
+      return await pool.query({ name: nameOf(text), text, values: params as unknown[] });
+    } catch (err) {
+      if ((err as { code?: string }).code !== PLAN_RESULT_CHANGED) throw err;
+      generations.set(text, (generations.get(text) ?? 0) + 1);
+      return pool.query({ name: nameOf(text), text, values: params as unknown[] });
+    }
+  };
+}
 
 const START_CHARGE = `
 with cur as (
@@ -38,13 +76,13 @@ select (select count(*) from cur)::int as locked, (select count(*) from ch)::int
   (select state from order_payments where order_id = $3::text) as held_state,
   (select session_id from order_payments where order_id = $3::text) as held_by`;
 
-export async function startChargePg(db: Kysely<unknown>, a: ChargeStart): Promise<ChargeStartResult> {
+export async function startChargePg(run: PgRunner, a: ChargeStart): Promise<ChargeStartResult> {
   const c = a.charge;
   const params = [
     a.sessionId, a.expectedVersion, a.orderId, a.patch.updatedAt, a.patch.status, a.patch.chargedAttempt, JSON.stringify(a.patch.metadata),
     c.chargeKey, c.attempt, c.amount, c.currency, c.startedAt, c.deadlineAt, a.idempotency.scope, a.idempotency.key,
   ];
-  const r = await db.executeQuery(CompiledQuery.raw(START_CHARGE, params));
+  const r = await run(START_CHARGE, params);
   const row = r.rows[0] as { locked: number; started: number; held_state: 'charging' | 'paid' | null; held_by: string | null };
   if (row.started === 1) return { ok: true };
   if (row.locked === 0) return { ok: false, reason: 'version' };
@@ -75,9 +113,9 @@ with cur as (
 select (select count(*) from cur)::int as locked, (select count(*) from s)::int as settled,
   (select count(*) from o)::int as paid, (select count(*) from i)::int as answered`;
 
-export async function settleSucceededPg(db: Kysely<unknown>, a: SuccessSettlement): Promise<SettlementResult> {
+export async function settleSucceededPg(run: PgRunner, a: SuccessSettlement): Promise<SettlementResult> {
   const params = [a.sessionId, a.expectedVersion, a.resolvedAt, a.paymentId, a.chargeKey, a.orderId, a.answer.statusCode, a.answer.responseBody];
-  const r = await db.executeQuery(CompiledQuery.raw(SETTLE_SUCCEEDED, params));
+  const r = await run(SETTLE_SUCCEEDED, params);
   const row = r.rows[0] as { locked: number; settled: number };
   if (row.settled === 1) return 'settled';
   return row.locked === 0 ? 'version' : 'already';
@@ -133,14 +171,14 @@ union all
 select i.charge_id, i.status, i.failure_code, false, nullif((select behaviour from pick), '') from ins i`;
 
 /** Null when a concurrent call with the same key recorded first (not visible to this statement): read the ledger. */
-export async function ledgerChargePg(db: Kysely<unknown>, a: LedgerCharge): Promise<LedgerChargeResult | null> {
+export async function ledgerChargePg(run: PgRunner, a: LedgerCharge): Promise<LedgerChargeResult | null> {
   const map = Object.entries(a.outcomes);
   // The no-token case is the empty behaviour: a token's behaviour is never empty.
   const behaviours = ['', ...map.map(([b]) => b)];
   const statuses = [a.noToken[0], ...map.map(([, o]) => o[0])];
   const codes = [a.noToken[1], ...map.map(([, o]) => o[1])];
   const params = [a.idempotencyKey, a.now, a.token, a.chargeId, a.sessionId, a.amount, a.currency, behaviours, statuses, codes, a.fallback[0], a.fallback[1]];
-  const r = await db.executeQuery(CompiledQuery.raw(LEDGER_CHARGE, params));
+  const r = await run(LEDGER_CHARGE, params);
   const row = r.rows[0] as { charge_id: string; status: string; failure_code: string | null; prior: boolean; behaviour: string | null } | undefined;
   return row ? { chargeId: row.charge_id, status: row.status, failureCode: row.failure_code, prior: row.prior, behaviour: row.behaviour } : null;
 }

@@ -179,6 +179,23 @@ function steps(engine: Engine) {
     });
   });
 
+  if (engine === 'postgres') {
+    it('should prepare a statement again when a migration changes a column it returns (another instance migrating)', async () => {
+      const s = session();
+      await store.insertSession(s);
+      for (let i = 0; i < 6; i++) expect(await store.getSession(s.id)).toMatchObject({ id: s.id }); // prepared, generic plan
+      await store.db.schema.alterTable('sessions').alterColumn('payment_id', (c) => c.setDataType('varchar(200)')).execute();
+      try {
+        expect(await store.getSession(s.id)).toMatchObject({ id: s.id, paymentId: null });
+        const key = await withKey(s);
+        expect(await store.startCharge(startOf(s, key))).toEqual({ ok: true });
+      } finally {
+        await store.db.schema.alterTable('sessions').alterColumn('payment_id', (c) => c.setDataType('text')).execute();
+      }
+      expect(await store.getSession(s.id)).toMatchObject({ status: 'PROCESSING' });
+    });
+  }
+
   describe('test processor charge', () => {
     const card = (number: string) => ({ number, expMonth: 12, expYear: 2040, cvc: '123' });
     const req = (token: string, key: string) => ({ token, amount: 4200, currency: 'EUR', idempotencyKey: key, sessionId: 'cs_p' });
