@@ -73,8 +73,6 @@ export class Sessions {
       amount = order.amount;
       currency = order.currency;
     }
-    const paid = await store.getOrderPayment(input.orderId);
-    if (paid?.state === 'paid') throw new AppError('order_already_paid');
     const t = now();
     const id = randomId('cs');
     const clientSecret = this.#d.secrets.for(id);
@@ -99,7 +97,8 @@ export class Sessions {
       secretHash: sha256(clientSecret),
       version: 1,
     };
-    await store.insertSession(row);
+    // A paid order gets no new session (the check and the insert are one statement on PostgreSQL).
+    if (!(await store.insertSessionUnlessPaid(row))) throw new AppError('order_already_paid');
     return { ...sessionView(row), clientSecret };
   }
 

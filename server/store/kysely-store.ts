@@ -7,7 +7,7 @@ import type { DB, SessionsTable, ChargesTable, IdempotencyTable, ProcessorCharge
 import { CompiledQueries, type SlotOf } from './compiled-queries.js';
 import { migrationProvider } from './migrations.js';
 import { WebhookOutbox, type WebhookDB } from '../webhooks/outbox.js';
-import { type LedgerCharge, type LedgerChargeResult, type PgRunner, kyselyRunner, ledgerChargePg, settleSucceededPg, startChargePg } from './pg-hot-paths.js';
+import { type LedgerCharge, type LedgerChargeResult, type PgRunner, insertSessionUnlessPaidPg, kyselyRunner, ledgerChargePg, settleSucceededPg, startChargePg } from './pg-hot-paths.js';
 import {
   type ChargeRow,
   type ChargeStart,
@@ -101,6 +101,13 @@ export class KyselyStore implements Store {
   async insertSession(row: SessionRow): Promise<void> {
     const values = sessionToDb(row);
     await this.#q.run(this.#db, shapeFor('insertSession', values), (slot) => this.#db.insertInto('sessions').values(slotsFor(values, slot)), values);
+  }
+
+  async insertSessionUnlessPaid(row: SessionRow): Promise<boolean> {
+    if (this.engine === 'postgres') return insertSessionUnlessPaidPg(this.#db.isTransaction ? kyselyRunner(this.#db as Kysely<unknown>) : this.#pg(), sessionToDb(row) as unknown as Record<string, unknown>);
+    if ((await this.getOrderPayment(row.orderId))?.state === 'paid') return false;
+    await this.insertSession(row);
+    return true;
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {

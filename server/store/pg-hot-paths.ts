@@ -49,6 +49,25 @@ export function preparedStatements(pool: pg.Pool): PgRunner {
   };
 }
 
+/** The sessions table's columns and their types (migrations 0001 on), for the one insert written out here. */
+const SESSION_COLUMNS: [string, 'text' | 'bigint' | 'int'][] = [
+  ['id', 'text'], ['order_id', 'text'], ['user_id', 'text'], ['status', 'text'], ['amount', 'bigint'], ['currency', 'text'],
+  ['attempts', 'int'], ['max_attempts', 'int'], ['charged_attempt', 'int'], ['created_at', 'bigint'], ['updated_at', 'bigint'],
+  ['expires_at', 'bigint'], ['final_at', 'bigint'], ['payment_id', 'text'], ['last_error', 'text'], ['metadata', 'text'],
+  ['merchant_metadata', 'text'], ['secret_hash', 'text'], ['version', 'int'],
+];
+
+const INSERT_SESSION_UNLESS_PAID = `
+insert into sessions (${SESSION_COLUMNS.map(([c]) => c).join(', ')})
+select ${SESSION_COLUMNS.map(([, t], i) => `$${i + 1}::${t}`).join(', ')}
+where not exists (select 1 from order_payments where order_id = $2::text and state = 'paid')`;
+
+/** A new session, unless its order is paid already (then false, nothing written): the create's check and insert at once. */
+export async function insertSessionUnlessPaidPg(run: PgRunner, row: Record<string, unknown>): Promise<boolean> {
+  const r = await run(INSERT_SESSION_UNLESS_PAID, SESSION_COLUMNS.map(([c]) => row[c]));
+  return r.rowCount === 1;
+}
+
 const START_CHARGE = `
 with cur as (
   select id from sessions where id = $1::text and version = $2::int for update

@@ -184,6 +184,8 @@ export interface Store {
   webhookOutbox(): WebhookOutbox;
 
   insertSession(row: SessionRow): Promise<void>;
+  /** Inserts a new session unless its order is paid already (then false, nothing written; one statement on PostgreSQL). */
+  insertSessionUnlessPaid(row: SessionRow): Promise<boolean>;
   getSession(id: string): Promise<SessionRow | undefined>;
   /** Applies patch if the row still has expectedVersion; bumps version. False when someone else changed it first. */
   updateSession(id: string, expectedVersion: number, patch: Partial<Omit<SessionRow, 'id' | 'version'>>): Promise<boolean>;

@@ -53,6 +53,22 @@ function steps(engine: Engine) {
     return k.key;
   }
 
+  describe('insertSessionUnlessPaid', () => {
+    it('should insert a session unless its order is paid, whatever else holds the order', async () => {
+      const a = session({ orderId: 'ord_u', userId: 'u1', merchantMetadata: { k: 'v' } });
+      expect(await store.insertSessionUnlessPaid(a)).toBe(true);
+      expect(await store.getSession(a.id)).toEqual(a);
+      await store.lockOrder('ord_u', a.id, T0);
+      const b = session({ orderId: 'ord_u' });
+      expect(await store.insertSessionUnlessPaid(b)).toBe(true);
+      await expect(store.insertSessionUnlessPaid(a)).rejects.toThrow(); // a duplicate id is refused, as by insertSession
+      await store.markOrderPaid('ord_u', a.id, T0 + 1);
+      const c = session({ orderId: 'ord_u' });
+      expect(await store.insertSessionUnlessPaid(c)).toBe(false);
+      expect(await store.getSession(c.id)).toBeUndefined();
+    });
+  });
+
   describe('startCharge', () => {
     it('should write the session, the order lock, the charge and the key link together', async () => {
       const s = session();
