@@ -4,8 +4,8 @@
  * RETURNING of the one before it, and the chain starts by locking the session row on its expected version
  * (`FOR UPDATE`; under READ COMMITTED a row changed meanwhile is re-checked on its newest version and drops out).
  * Holding that lock, the session's own update cannot miss, so either every row of the step is written or none is;
- * a unique violation (a duplicate charge key) aborts the whole statement. Locks are taken sessions → order_payments →
- * charges in both statements, the same order as everywhere else. docs/PERFORMANCE.md has the counts before and after.
+ * a unique violation (a duplicate charge key) aborts the whole statement. A settlement locks its charge row before the
+ * session, as the general settlement does. docs/PERFORMANCE.md has the counts before and after.
  * KyselyStore runs these only outside a transaction; inside one (and on SQLite) it runs the same steps one by one.
  * They run as named prepared statements (`preparedStatements`): parsed and planned once per pooled connection.
  */
@@ -108,9 +108,13 @@ export async function startChargePg(run: PgRunner, a: ChargeStart): Promise<Char
   return { ok: false, reason: 'order', state: row.held_state, sessionId: row.held_by };
 }
 
+// The charge row is locked first, then the session: the order the general settlement (charges, order_payments,
+// sessions) takes them in, so the two never wait on each other in a cycle.
 const SETTLE_SUCCEEDED = `
-with cur as (
-  select id from sessions where id = $1::text and version = $2::int for update
+with cc as (
+  select charge_key from charges where charge_key = $5::text and status in ('pending', 'unknown') for update
+), cur as (
+  select id from sessions where id = $1::text and version = $2::int and exists (select 1 from cc) for update
 ), c as (
   update charges set status = 'succeeded', resolved_at = $3::bigint, payment_id = $4::text, error_code = null
   where charge_key = $5::text and status in ('pending', 'unknown') and exists (select 1 from cur)
@@ -129,15 +133,15 @@ with cur as (
   where charge_key = $5::text and state <> 'done' and exists (select 1 from s)
   returning 1
 )
-select (select count(*) from cur)::int as locked, (select count(*) from s)::int as settled,
+select (select count(*) from cc)::int as unresolved, (select count(*) from cur)::int as locked, (select count(*) from s)::int as settled,
   (select count(*) from o)::int as paid, (select count(*) from i)::int as answered`;
 
 export async function settleSucceededPg(run: PgRunner, a: SuccessSettlement): Promise<SettlementResult> {
   const params = [a.sessionId, a.expectedVersion, a.resolvedAt, a.paymentId, a.chargeKey, a.orderId, a.answer.statusCode, a.answer.responseBody];
   const r = await run(SETTLE_SUCCEEDED, params);
-  const row = r.rows[0] as { locked: number; settled: number };
+  const row = r.rows[0] as { unresolved: number; locked: number; settled: number };
   if (row.settled === 1) return 'settled';
-  return row.locked === 0 ? 'version' : 'already';
+  return row.unresolved === 0 ? 'already' : 'version';
 }
 
 /**
