@@ -268,7 +268,7 @@ export class KyselyStore implements Store {
   }
 
   async settleSucceeded(a: SuccessSettlement): Promise<SettlementResult> {
-    if (this.engine === 'postgres' && !this.#db.isTransaction) return settleSucceededPg(this.#pg(), a);
+    if (this.engine === 'postgres') return settleSucceededPg(this.#db.isTransaction ? kyselyRunner(this.#db as Kysely<unknown>) : this.#pg(), a);
     try {
       return await this.transaction(async (tx) => {
         const resolved = { status: 'succeeded' as const, resolvedAt: a.resolvedAt, paymentId: a.paymentId, errorCode: null };
