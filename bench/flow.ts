@@ -28,9 +28,11 @@ function summarise(r: autocannon.Result, stepsPerFlow: number): LoadResult {
 }
 
 /** urls: one or more server instances; connections are spread over them round-robin. */
-export async function mixedFlow(urls: string[], merchantKey: string, opts: { connections: number; durationSec: number }): Promise<LoadResult> {
+/** `overallRate`: requests per second in all (split evenly over the instances), for load at a fixed rate instead of flat out. */
+export async function mixedFlow(urls: string[], merchantKey: string, opts: { connections: number; durationSec: number; overallRate?: number }): Promise<LoadResult> {
   const perInstance = Math.max(1, Math.floor(opts.connections / urls.length));
-  const results = await Promise.all(urls.map((url) => runFlow(url, merchantKey, perInstance, opts.durationSec)));
+  const rate = opts.overallRate ? Math.max(1, Math.round(opts.overallRate / urls.length)) : undefined;
+  const results = await Promise.all(urls.map((url) => runFlow(url, merchantKey, perInstance, opts.durationSec, rate)));
   if (results.length === 1) return summarise(results[0], 4);
   // Several instances: sum throughput, take the worst latency percentiles.
   const each = results.map((r) => summarise(r, 4));
@@ -45,12 +47,13 @@ export async function mixedFlow(urls: string[], merchantKey: string, opts: { con
   };
 }
 
-function runFlow(url: string, merchantKey: string, connections: number, durationSec: number): Promise<autocannon.Result> {
+function runFlow(url: string, merchantKey: string, connections: number, durationSec: number, overallRate?: number): Promise<autocannon.Result> {
   type Ctx = { sessionId?: string; secret?: string; token?: string };
   return autocannon({
     url,
     connections,
     duration: durationSec,
+    ...(overallRate ? { overallRate } : {}),
     requests: [
       {
         method: 'POST',

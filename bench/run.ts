@@ -122,6 +122,10 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
   const two = raw.pgFlow2 as LoadResult;
   const sqlite = raw.sqliteFlow as LoadResult | undefined;
   rows.push({ section: 'postgres', metric: 'mixed flow, 1 instance', value: fmt(one), baseline: sqlite ? `SQLite: ${fmt(sqlite)}` : '', goal: '', ok: null });
+  if (sqlite) rows.push({ section: 'postgres', metric: 'PostgreSQL flow / SQLite flow (1 instance)', value: `${(one.requestsPerSec / sqlite.requestsPerSec).toFixed(2)}×`, baseline: `${one.requestsPerSec} / ${sqlite.requestsPerSec} req/s`, goal: '≥ 0.6×', ok: one.requestsPerSec >= 0.6 * sqlite.requestsPerSec });
+  rows.push({ section: 'postgres', metric: 'PostgreSQL p99 at 50 connections (1 instance)', value: `${one.p99Ms} ms`, baseline: `p50 ${one.p50Ms} ms; non-2xx ${one.non2xx}, errors ${one.errors}`, goal: '≤ 60 ms', ok: one.p99Ms <= 60 });
+  const pgCpu = cpuByInstances.get(1);
+  if (pgCpu) rows.push({ section: 'postgres', metric: 'CPU per request in the flow, 1 instance', value: `PostgreSQL ${Math.round((pgCpu.groups.postgresql! * 1e6) / one.requestsPerSec)} µs, server ${Math.round((pgCpu.groups.servers! * 1e6) / one.requestsPerSec)} µs`, baseline: 'PostgreSQL = every postgres process on the machine', goal: '', ok: null });
   rows.push({ section: 'postgres', metric: 'mixed flow, 2 instances', value: fmt(two), baseline: `1 instance: ${one.requestsPerSec} req/s`, goal: '≥ 1.5×', ok: two.requestsPerSec >= 1.5 * one.requestsPerSec });
   for (const [n, cpu] of cpuByInstances) {
     if (cpu) rows.push({ section: 'postgres', metric: `CPU during the flow, ${n} instance${n > 1 ? 's' : ''}`, value: `${(cpu.machineBusy * 100).toFixed(0)} % of ${cpu.cores} cores busy`, baseline: describeCores(cpu), goal: '', ok: null });
@@ -131,6 +135,13 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
     raw[`adminListing_${engine}`] = a;
     rows.push({ section: 'postgres', metric: `admin listing p99, 100k sessions (${engine})`, value: `${a.p99Ms} ms`, baseline: a.p50Ms !== undefined ? `p50 ${a.p50Ms} ms` : '', goal: '≤ 20 ms', ok: a.p99Ms <= 20 });
   }
+});
+
+await section('postgres-roundtrips: round trips, statements, transactions per step', async () => (await import('./pg-roundtrips.js')).roundTripRows(rows, raw));
+
+await section('postgres-scaleout: projection from CPU per request, checked with taskset', async () => {
+  const s = await import('./pg-scaleout.js');
+  rows.push(...s.scaleOutRows((raw.pgScaleOut = await s.benchScaleOut({ durationSec: DURATION, connections: CONNECTIONS }))));
 });
 
 await section('hardening: attacker at the limits vs idle, FULL vs NORMAL', async () => {

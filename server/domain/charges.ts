@@ -161,6 +161,47 @@ export class Charges {
   async settle(chargeKey: string, outcome: Settlement, known?: ChargeRow, session?: SessionRow): Promise<Settled | null> {
     const { store, events, metrics, now, log } = this.#d;
     const webhooks = this.#d.webhooks ?? NO_WEBHOOKS;
+    // The hot path: a charge this process started succeeded while its session waits in PROCESSING. One store call (one
+    // statement on PostgreSQL), in a transaction with the webhook event when there is one to record; anything else
+    // takes the general path below.
+    if (known && session?.id === known.sessionId && session.status === 'PROCESSING' && outcome.status === 'succeeded' && isUnresolved(known)) {
+      const at = now();
+      const patch = onChargeSucceeded(session, outcome.chargeId, at);
+      const next: SessionRow = { ...session, ...patch, updatedAt: at, version: session.version + 1 };
+      const after: ChargeRow = { ...known, status: 'succeeded', resolvedAt: at, paymentId: outcome.chargeId, errorCode: null };
+      const answer = chargeAnswer(after, next, outcome);
+      const settlement = {
+        chargeKey,
+        resolvedAt: at,
+        paymentId: outcome.chargeId,
+        sessionId: session.id,
+        expectedVersion: session.version,
+        orderId: session.orderId,
+        answer: { statusCode: answer.status, responseBody: JSON.stringify(answer.body) },
+      };
+      const withEvent = webhooks.wants(session.status, 'COMPLETED');
+      const r = withEvent
+        ? await store
+            .transaction(async (tx) => {
+              const won = await tx.settleSucceeded(settlement);
+              // Inside a transaction a refused step may have written part of itself (SQLite): undo all of it.
+              if (won !== 'settled') throw new NotSettled(won);
+              await webhooks.record(tx, next);
+              return won;
+            })
+            .catch((err) => {
+              if (err instanceof NotSettled) return err.result;
+              throw err;
+            })
+        : await store.settleSucceeded(settlement);
+      if (r === 'already') return null;
+      if (r === 'settled') {
+        events.publish(next.id);
+        if (withEvent) webhooks.committed();
+        return { charge: after, session: next };
+      }
+      session = undefined; // the session moved on: the general path re-reads it
+    }
     for (let tries = 0; tries < 10; tries++, session = undefined) {
       const at = now();
       const done = await store.transaction(async (tx) => {
@@ -243,6 +284,12 @@ export class Charges {
 }
 
 class VersionConflict extends Error {}
+
+class NotSettled extends Error {
+  constructor(readonly result: 'already' | 'version') {
+    super(result);
+  }
+}
 
 function declineError(outcome: Settlement & { status: 'failed' }): { code: string; message: string } {
   if ('notReached' in outcome) return { code: 'processor_error', message: 'The payment did not reach the processor; nothing was charged.' };

@@ -73,8 +73,6 @@ export class Sessions {
       amount = order.amount;
       currency = order.currency;
     }
-    const paid = await store.getOrderPayment(input.orderId);
-    if (paid?.state === 'paid') throw new AppError('order_already_paid');
     const t = now();
     const id = randomId('cs');
     const clientSecret = this.#d.secrets.for(id);
@@ -99,7 +97,8 @@ export class Sessions {
       secretHash: sha256(clientSecret),
       version: 1,
     };
-    await store.insertSession(row);
+    // A paid order gets no new session (the check and the insert are one statement on PostgreSQL).
+    if (!(await store.insertSessionUnlessPaid(row))) throw new AppError('order_already_paid');
     return { ...sessionView(row), clientSecret };
   }
 
@@ -198,14 +197,19 @@ export class Sessions {
       errorCode: null,
     };
     const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
-    await store.transaction(async (tx) => {
-      const ok = await tx.updateSession(s.id, s.version, started);
-      if (!ok) throw new AppError('payment_in_progress');
-      const lock = await tx.lockOrder(s.orderId, s.id, t);
-      if (!lock.ok) throw lock.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
-      await tx.insertCharge(charge);
-      await tx.finishIdempotency(idem.scope, idem.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: charge.chargeKey });
+    // The session on its version, the order's lock, the charge and the key's link: all or nothing (one statement on PostgreSQL).
+    const start = await store.startCharge({
+      sessionId: s.id,
+      expectedVersion: s.version,
+      orderId: s.orderId,
+      patch: { status: 'PROCESSING', chargedAttempt: startPatch.chargedAttempt!, updatedAt: t, metadata: started.metadata },
+      charge,
+      idempotency: { scope: idem.scope, key: idem.key },
     });
+    if (!start.ok) {
+      if (start.reason === 'version') throw new AppError('payment_in_progress');
+      throw start.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
+    }
     this.#d.events.publish(s.id);
 
     const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 });

@@ -3,8 +3,11 @@
  * compiles it with a visitor on every call, which under the checkout load cost as much CPU as executing the query.
  * Here a query is built once with named slots where its values go; each later call only puts its values into the
  * compiled parameter list. The SQL is the one Kysely compiled, so it is the same on both engines as before.
+ * On PostgreSQL, outside a transaction, they run as named prepared statements (pg-hot-paths.ts `preparedStatements`):
+ * parsed and planned once per connection instead of on every call.
  */
 import { type Compilable, CompiledQuery, type QueryResult } from 'kysely';
+import type { PgRunner } from './pg-hot-paths.js';
 
 /** Where a value goes; Kysely passes it through into the compiled parameters. */
 class Slot {
@@ -21,10 +24,20 @@ interface Shape {
 
 export interface QueryRunner {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
+  readonly isTransaction?: boolean;
 }
+
+/** The statements whose row count Kysely reports as numAffectedRows (as its PostgreSQL driver does). */
+const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
 export class CompiledQueries {
   readonly #shapes = new Map<string, Shape>();
+  readonly #prepared: PgRunner | undefined;
+
+  /** `prepared`: runs statements outside a transaction (PostgreSQL); inside one they go through its connection. */
+  constructor(prepared?: PgRunner) {
+    this.#prepared = prepared;
+  }
 
   /**
    * Runs the query named `shape` with `values`. `build` is called only the first time a shape is used, so everything
@@ -43,7 +56,13 @@ export class CompiledQueries {
       this.#shapes.set(shape, s);
     }
     const parameters = s.parameters.map((p) => (p instanceof Slot ? (values as Record<string, unknown>)[p.name] : p));
+    if (this.#prepared && !db.isTransaction) return this.#runPrepared<R>(s.sql, parameters);
     return db.executeQuery(CompiledQuery.raw(s.sql, parameters) as CompiledQuery<R>);
+  }
+
+  async #runPrepared<R>(sql: string, parameters: unknown[]): Promise<QueryResult<R>> {
+    const r = await this.#prepared!(sql, parameters);
+    return r.command && WRITES.has(r.command) ? { rows: r.rows as R[], numAffectedRows: BigInt(r.rowCount ?? 0) } : { rows: r.rows as R[] };
   }
 
   async first<V extends object, R>(db: QueryRunner, shape: string, build: (slot: SlotOf<V>) => Compilable<R>, values: V): Promise<R | undefined> {

@@ -7,8 +7,13 @@ import type { DB, SessionsTable, ChargesTable, IdempotencyTable, ProcessorCharge
 import { CompiledQueries, type SlotOf } from './compiled-queries.js';
 import { migrationProvider } from './migrations.js';
 import { WebhookOutbox, type WebhookDB } from '../webhooks/outbox.js';
+import { type LedgerCharge, type LedgerChargeResult, type PgRunner, insertSessionUnlessPaidPg, kyselyRunner, ledgerChargePg, settleSucceededPg, startChargePg } from './pg-hot-paths.js';
 import {
   type ChargeRow,
+  type ChargeStart,
+  type ChargeStartResult,
+  type SettlementResult,
+  type SuccessSettlement,
   type IdempotencyRow,
   LIVE_STATUSES,
   type ListSessionsQuery,
@@ -32,6 +37,8 @@ export interface EngineHooks {
   migrationTableSchema?: string;
   /** Several processes on one database: runs fn only if no other holds the job (else undefined). Absent: one process, just run it. */
   exclusive?<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
+  /** PostgreSQL: runs the one-statement checkout steps (pg-hot-paths.ts) as named prepared statements. Absent: through Kysely. */
+  prepared?: PgRunner;
 }
 
 export class KyselyStore implements Store {
@@ -85,11 +92,22 @@ export class KyselyStore implements Store {
     return new WebhookOutbox(this.#db as unknown as Kysely<WebhookDB>, this.engine, this.#q);
   }
 
+  #pg(): PgRunner {
+    return this.#hooks.prepared ?? kyselyRunner(this.#db as Kysely<unknown>);
+  }
+
   // ---- sessions
 
   async insertSession(row: SessionRow): Promise<void> {
     const values = sessionToDb(row);
     await this.#q.run(this.#db, shapeFor('insertSession', values), (slot) => this.#db.insertInto('sessions').values(slotsFor(values, slot)), values);
+  }
+
+  async insertSessionUnlessPaid(row: SessionRow): Promise<boolean> {
+    if (this.engine === 'postgres') return insertSessionUnlessPaidPg(this.#db.isTransaction ? kyselyRunner(this.#db as Kysely<unknown>) : this.#pg(), sessionToDb(row) as unknown as Record<string, unknown>);
+    if ((await this.getOrderPayment(row.orderId))?.state === 'paid') return false;
+    await this.insertSession(row);
+    return true;
   }
 
   async getSession(id: string): Promise<SessionRow | undefined> {
@@ -230,6 +248,41 @@ export class KyselyStore implements Store {
 
   async markChargeUnknown(chargeKey: string): Promise<void> {
     await this.#db.updateTable('charges').set({ status: 'unknown' }).where('charge_key', '=', chargeKey).where('status', '=', 'pending').execute();
+  }
+
+  async startCharge(a: ChargeStart): Promise<ChargeStartResult> {
+    if (this.engine === 'postgres' && !this.#db.isTransaction) return startChargePg(this.#pg(), a);
+    try {
+      return await this.transaction(async (tx) => {
+        if (!(await tx.updateSession(a.sessionId, a.expectedVersion, a.patch))) return { ok: false, reason: 'version' } as const;
+        const lock = await tx.lockOrder(a.orderId, a.sessionId, a.patch.updatedAt);
+        if (!lock.ok) throw new Refused({ ok: false, reason: 'order', state: lock.state, sessionId: lock.sessionId });
+        await tx.insertCharge(a.charge);
+        await tx.finishIdempotency(a.idempotency.scope, a.idempotency.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: a.charge.chargeKey });
+        return { ok: true } as const;
+      });
+    } catch (err) {
+      if (err instanceof Refused) return err.result as ChargeStartResult; // thrown to undo the session's update
+      throw err;
+    }
+  }
+
+  async settleSucceeded(a: SuccessSettlement): Promise<SettlementResult> {
+    if (this.engine === 'postgres') return settleSucceededPg(this.#db.isTransaction ? kyselyRunner(this.#db as Kysely<unknown>) : this.#pg(), a);
+    try {
+      return await this.transaction(async (tx) => {
+        const resolved = { status: 'succeeded' as const, resolvedAt: a.resolvedAt, paymentId: a.paymentId, errorCode: null };
+        if (!(await tx.settleCharge(a.chargeKey, resolved))) return 'already' as const;
+        await tx.markOrderPaid(a.orderId, a.sessionId, a.resolvedAt);
+        const patch = { status: 'COMPLETED' as const, paymentId: a.paymentId, lastError: null, finalAt: a.resolvedAt, updatedAt: a.resolvedAt };
+        if (!(await tx.updateSession(a.sessionId, a.expectedVersion, patch))) throw new Refused('version');
+        await tx.resolvePendingIdempotency(a.chargeKey, a.answer.statusCode, a.answer.responseBody);
+        return 'settled' as const;
+      });
+    } catch (err) {
+      if (err instanceof Refused) return err.result as SettlementResult;
+      throw err;
+    }
   }
 
   async listChargesToReconcile(now: number, limit: number): Promise<ChargeRow[]> {
@@ -490,6 +543,15 @@ export class KyselyStore implements Store {
     return inserted === 1;
   }
 
+  /**
+   * The test processor's whole charge in one statement where the engine has one (PostgreSQL, outside a transaction):
+   * `undefined` means "not here, do it step by step"; null, that a concurrent call with the key recorded first.
+   */
+  async ledgerChargeAtOnce(a: LedgerCharge): Promise<LedgerChargeResult | null | undefined> {
+    if (this.engine !== 'postgres' || this.#db.isTransaction) return undefined;
+    return ledgerChargePg(this.#pg(), a);
+  }
+
   async getProcessorChargeByKey(idempotencyKey: string): Promise<ProcessorChargeRow | undefined> {
     const r = await this.#q.first(
       this.#db,
@@ -505,6 +567,13 @@ export class KyselyStore implements Store {
     if (filter.sessionId) q = q.where('session_id', '=', filter.sessionId);
     const rows = await q.orderBy('created_at', 'desc').limit(filter.limit).execute();
     return rows.map(processorChargeFromDb);
+  }
+}
+
+/** Thrown inside a transaction to roll it back while answering `result`. */
+class Refused extends Error {
+  constructor(readonly result: unknown) {
+    super('refused');
   }
 }
 

@@ -8,6 +8,8 @@ import type { SessionEvents } from '../domain/events.js';
 import type { Logger } from '../log.js';
 import { KyselyStore } from './kysely-store.js';
 import { PgSessionEvents } from './pg-events.js';
+import { preparedStatements } from './pg-hot-paths.js';
+import { CompiledQueries } from './compiled-queries.js';
 import { createPgPool, ensureSchema, runExclusive } from './pg-pool.js';
 import type { DB } from './schema.js';
 
@@ -42,13 +44,15 @@ export async function openPostgres(opts: PostgresOptions): Promise<{ store: Kyse
 async function openParts(opts: PostgresOptions) {
   const { pool, clientConfig, ownPids } = createPgPool({ url: opts.url, schema: opts.schema, log: opts.log, max: opts.poolMax });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const prepared = preparedStatements(pool);
   const store = Object.assign(
     new KyselyStore(db, {
       engine: 'postgres',
       close: () => db.destroy(),
       migrationTableSchema: opts.schema,
       exclusive: (name, fn) => runExclusive(pool, opts.schema, name, fn),
-    }),
+      prepared,
+    }, new CompiledQueries(prepared)),
     { pool },
   );
   try {

@@ -3,6 +3,7 @@
  * (`sqlite.ts`, `postgres.ts` only build the Kysely instance and supply engine helpers); the domain never sees SQL.
  */
 import type { WebhookOutbox } from '../webhooks/outbox.js';
+import type { LedgerCharge, LedgerChargeResult } from './pg-hot-paths.js';
 
 export const SESSION_STATUSES = [
   'INITIATED',
@@ -138,6 +139,36 @@ export interface ListSessionsQuery {
   after: { createdAt: number; id: string } | null;
 }
 
+/** What a charge start writes, together or not at all: the session PROCESSING on its version, the order's lock, the charge, the key's link to it. */
+export interface ChargeStart {
+  sessionId: string;
+  expectedVersion: number;
+  orderId: string;
+  patch: { status: SessionStatus; chargedAttempt: number; updatedAt: number; metadata: SessionRow['metadata'] };
+  charge: ChargeRow;
+  idempotency: { scope: string; key: string };
+}
+
+/** `version`: the session was not on the expected version; `order`: the order is locked by another session or paid. Nothing written. */
+export type ChargeStartResult =
+  | { ok: true }
+  | { ok: false; reason: 'version' }
+  | { ok: false; reason: 'order'; state: 'charging' | 'paid' | null; sessionId: string | null };
+
+/** A successful charge's settlement of a session not yet COMPLETED: the charge, the session on its version, the order paid, the keys answered. */
+export interface SuccessSettlement {
+  chargeKey: string;
+  resolvedAt: number;
+  paymentId: string;
+  sessionId: string;
+  expectedVersion: number;
+  orderId: string;
+  answer: { statusCode: number; responseBody: string };
+}
+
+/** `settled` by this call; `already` settled by someone else; `version`: the session moved on (nothing written). */
+export type SettlementResult = 'settled' | 'already' | 'version';
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
@@ -156,6 +187,8 @@ export interface Store {
   webhookOutbox(): WebhookOutbox;
 
   insertSession(row: SessionRow): Promise<void>;
+  /** Inserts a new session unless its order is paid already (then false, nothing written; one statement on PostgreSQL). */
+  insertSessionUnlessPaid(row: SessionRow): Promise<boolean>;
   getSession(id: string): Promise<SessionRow | undefined>;
   /** Applies patch if the row still has expectedVersion; bumps version. False when someone else changed it first. */
   updateSession(id: string, expectedVersion: number, patch: Partial<Omit<SessionRow, 'id' | 'version'>>): Promise<boolean>;
@@ -176,6 +209,10 @@ export interface Store {
   /** Marks the charge settled if it is still unresolved; false when it was settled already. */
   settleCharge(chargeKey: string, patch: Pick<ChargeRow, 'status' | 'resolvedAt' | 'paymentId' | 'errorCode'>): Promise<boolean>;
   markChargeUnknown(chargeKey: string): Promise<void>;
+  /** Starts a charge: every row of ChargeStart, or none (one statement on PostgreSQL). */
+  startCharge(start: ChargeStart): Promise<ChargeStartResult>;
+  /** Settles a successful charge and completes its session: every row, or none (one statement on PostgreSQL). */
+  settleSucceeded(s: SuccessSettlement): Promise<SettlementResult>;
   /** Unresolved charges that may be looked up: status unknown, or pending past their deadline. */
   listChargesToReconcile(now: number, limit: number): Promise<ChargeRow[]>;
 
@@ -207,6 +244,8 @@ export interface Store {
   /** Marks a token used; false when it was used already. */
   useProcessorToken(token: string, now: number): Promise<boolean>;
   insertProcessorCharge(row: ProcessorChargeRow): Promise<boolean>;
+  /** The test processor's charge in one statement (PostgreSQL); undefined where the engine does it step by step. */
+  ledgerChargeAtOnce(a: LedgerCharge): Promise<LedgerChargeResult | null | undefined>;
   getProcessorChargeByKey(idempotencyKey: string): Promise<ProcessorChargeRow | undefined>;
   listProcessorCharges(filter: { sessionId?: string; limit: number }): Promise<ProcessorChargeRow[]>;
 }

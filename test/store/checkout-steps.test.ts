@@ -1,0 +1,253 @@
+/**
+ * The checkout's merged steps (`startCharge`, `settleSucceeded`), on every engine: on PostgreSQL each is one statement
+ * (server/store/pg-hot-paths.ts), on SQLite a transaction of the single-row calls. Either way a step writes all its
+ * rows or none, and many concurrent calls let exactly one win. The test processor's charge (one statement on
+ * PostgreSQL too) answers as its step-by-step transaction does.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TestProcessor } from '../../server/processor/test-processor.js';
+import type { KyselyStore } from '../../server/store/kysely-store.js';
+import type { ChargeStart, SessionRow } from '../../server/store/types.js';
+import { type Engine, ENGINES, dropSchema, newSchemaName, openTestStore, pgRestartGuard, requirePostgres } from './engines.js';
+import { T0, charge, clearTables, idem, session } from './fixtures.js';
+
+for (const engine of ENGINES) {
+  describe(engine, () => {
+    if (engine === 'postgres' && !requirePostgres()) return;
+    steps(engine);
+  });
+}
+
+function startOf(s: SessionRow, key: string, over: Partial<ChargeStart> = {}): ChargeStart {
+  return {
+    sessionId: s.id,
+    expectedVersion: s.version,
+    orderId: s.orderId,
+    patch: { status: 'PROCESSING', chargedAttempt: s.attempts, updatedAt: T0 + 5, metadata: { ...s.metadata, lastActivity: 'x' } },
+    charge: charge(s, { startedAt: T0 + 5, deadlineAt: T0 + 30_005 }),
+    idempotency: { scope: `session:${s.id}`, key },
+    ...over,
+  };
+}
+
+function steps(engine: Engine) {
+  let store: KyselyStore;
+  let schema: string;
+  let releaseGuard: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    if (engine === 'postgres') releaseGuard = await pgRestartGuard();
+    schema = newSchemaName();
+    store = await openTestStore(engine, schema);
+  });
+  afterAll(async () => {
+    await store?.close();
+    if (engine === 'postgres') await dropSchema(schema);
+    await releaseGuard?.();
+  });
+  beforeEach(() => clearTables(store));
+
+  async function withKey(s: SessionRow) {
+    const k = idem({ scope: `session:${s.id}` });
+    await store.insertIdempotency(k);
+    return k.key;
+  }
+
+  describe('insertSessionUnlessPaid', () => {
+    it('should insert a session unless its order is paid, whatever else holds the order', async () => {
+      const a = session({ orderId: 'ord_u', userId: 'u1', merchantMetadata: { k: 'v' } });
+      expect(await store.insertSessionUnlessPaid(a)).toBe(true);
+      expect(await store.getSession(a.id)).toEqual(a);
+      await store.lockOrder('ord_u', a.id, T0);
+      const b = session({ orderId: 'ord_u' });
+      expect(await store.insertSessionUnlessPaid(b)).toBe(true);
+      await expect(store.insertSessionUnlessPaid(a)).rejects.toThrow(); // a duplicate id is refused, as by insertSession
+      await store.markOrderPaid('ord_u', a.id, T0 + 1);
+      const c = session({ orderId: 'ord_u' });
+      expect(await store.insertSessionUnlessPaid(c)).toBe(false);
+      expect(await store.getSession(c.id)).toBeUndefined();
+    });
+  });
+
+  describe('startCharge', () => {
+    it('should write the session, the order lock, the charge and the key link together', async () => {
+      const s = session();
+      await store.insertSession(s);
+      const key = await withKey(s);
+      expect(await store.startCharge(startOf(s, key))).toEqual({ ok: true });
+      const after = (await store.getSession(s.id))!;
+      expect(after).toMatchObject({ status: 'PROCESSING', chargedAttempt: 1, version: 2, updatedAt: T0 + 5, metadata: { lastActivity: 'x' } });
+      expect(await store.getOrderPayment(s.orderId)).toEqual({ state: 'charging', sessionId: s.id });
+      expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ status: 'pending', attempt: 1, amount: 4200, startedAt: T0 + 5, deadlineAt: T0 + 30_005, resolvedAt: null });
+      expect(await store.getIdempotency(`session:${s.id}`, key)).toMatchObject({ state: 'in_flight', chargeKey: `${s.id}:1` });
+    });
+
+    it('should write nothing when the session is not on the expected version', async () => {
+      const s = session();
+      await store.insertSession(s);
+      const key = await withKey(s);
+      expect(await store.startCharge(startOf(s, key, { expectedVersion: 7 }))).toEqual({ ok: false, reason: 'version' });
+      expect(await store.getSession(s.id)).toMatchObject({ status: 'INITIATED', version: 1 });
+      expect(await store.getOrderPayment(s.orderId)).toBeUndefined();
+      expect(await store.getCharge(`${s.id}:1`)).toBeUndefined();
+      expect(await store.getIdempotency(`session:${s.id}`, key)).toMatchObject({ chargeKey: null });
+    });
+
+    it('should write nothing when another session holds the order, or it is paid, and name the holder', async () => {
+      const a = session({ orderId: 'ord_shared' });
+      const b = session({ orderId: 'ord_shared' });
+      await store.insertSession(a);
+      await store.insertSession(b);
+      await store.lockOrder('ord_shared', a.id, T0);
+      const key = await withKey(b);
+      expect(await store.startCharge(startOf(b, key))).toEqual({ ok: false, reason: 'order', state: 'charging', sessionId: a.id });
+      await store.markOrderPaid('ord_shared', a.id, T0 + 1);
+      expect(await store.startCharge(startOf(b, key))).toEqual({ ok: false, reason: 'order', state: 'paid', sessionId: a.id });
+      expect(await store.getSession(b.id)).toMatchObject({ status: 'INITIATED', version: 1 });
+      expect(await store.listCharges(b.id)).toEqual([]);
+    });
+
+    it('should take the order lock again for its own holder (a later attempt of the same session)', async () => {
+      const s = session({ status: 'RESUMED', attempts: 2, chargedAttempt: 1, version: 4 });
+      await store.insertSession(s);
+      await store.lockOrder(s.orderId, s.id, T0);
+      const key = await withKey(s);
+      expect(await store.startCharge(startOf(s, key, { charge: charge(s, { attempt: 2 }) }))).toEqual({ ok: true });
+      expect(await store.getCharge(`${s.id}:2`)).toMatchObject({ status: 'pending' });
+    });
+
+    it('should refuse a duplicate charge key as a whole: the session stays as it was', async () => {
+      const s = session();
+      await store.insertSession(s);
+      await store.insertCharge(charge(s, { status: 'failed' }));
+      const key = await withKey(s);
+      await expect(store.startCharge(startOf(s, key))).rejects.toThrow();
+      expect(await store.getSession(s.id)).toMatchObject({ status: 'INITIATED', version: 1 });
+      expect(await store.getOrderPayment(s.orderId)).toBeUndefined();
+    });
+
+    it('should start exactly one charge when many sessions of one order race, and one when one session races itself', async () => {
+      const sessions = Array.from({ length: 8 }, () => session({ orderId: 'ord_race' }));
+      for (const s of sessions) await store.insertSession(s);
+      const keys = await Promise.all(sessions.map(withKey));
+      const results = await Promise.all(sessions.map((s, i) => store.startCharge(startOf(s, keys[i]!))));
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      const charged = (await Promise.all(sessions.map((s) => store.listCharges(s.id)))).flat();
+      expect(charged).toHaveLength(1);
+      expect(await store.getOrderPayment('ord_race')).toEqual({ state: 'charging', sessionId: charged[0]!.sessionId });
+
+      const one = session();
+      await store.insertSession(one);
+      const k = await withKey(one);
+      const again = await Promise.all(Array.from({ length: 8 }, () => store.startCharge(startOf(one, k)).catch(() => ({ ok: false, reason: 'error' }))));
+      expect(again.filter((r) => r.ok)).toHaveLength(1);
+      expect(await store.listCharges(one.id)).toHaveLength(1);
+      expect(await store.getSession(one.id)).toMatchObject({ status: 'PROCESSING', version: 2 });
+    });
+  });
+
+  describe('settleSucceeded', () => {
+    async function started() {
+      const s = session();
+      await store.insertSession(s);
+      const key = await withKey(s);
+      await store.startCharge(startOf(s, key));
+      return { s: (await store.getSession(s.id))!, key };
+    }
+    const settlement = (s: SessionRow, over = {}) => ({
+      chargeKey: `${s.id}:1`,
+      resolvedAt: T0 + 9,
+      paymentId: 'ch_1',
+      sessionId: s.id,
+      expectedVersion: s.version,
+      orderId: s.orderId,
+      answer: { statusCode: 200, responseBody: '{"status":"COMPLETED"}' },
+      ...over,
+    });
+
+    it('should settle the charge, complete the session, mark the order paid and answer the linked keys together', async () => {
+      const { s, key } = await started();
+      expect(await store.settleSucceeded(settlement(s))).toBe('settled');
+      expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ status: 'succeeded', resolvedAt: T0 + 9, paymentId: 'ch_1', errorCode: null });
+      expect(await store.getSession(s.id)).toMatchObject({ status: 'COMPLETED', paymentId: 'ch_1', finalAt: T0 + 9, updatedAt: T0 + 9, lastError: null, version: 3 });
+      expect(await store.getOrderPayment(s.orderId)).toEqual({ state: 'paid', sessionId: s.id });
+      expect(await store.getIdempotency(`session:${s.id}`, key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"status":"COMPLETED"}' });
+    });
+
+    it('should write nothing when the session moved on, and report a charge settled already', async () => {
+      const { s, key } = await started();
+      expect(await store.settleSucceeded(settlement(s, { expectedVersion: 1 }))).toBe('version');
+      expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ status: 'pending' });
+      expect(await store.getOrderPayment(s.orderId)).toEqual({ state: 'charging', sessionId: s.id });
+      expect(await store.getIdempotency(`session:${s.id}`, key)).toMatchObject({ state: 'in_flight' });
+      await store.settleCharge(`${s.id}:1`, { status: 'failed', resolvedAt: T0, paymentId: null, errorCode: 'card_declined' });
+      expect(await store.settleSucceeded(settlement(s))).toBe('already');
+      expect(await store.getSession(s.id)).toMatchObject({ status: 'PROCESSING', version: 2 });
+    });
+
+    it('should let exactly one of many concurrent settlements win', async () => {
+      const { s } = await started();
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.settleSucceeded(settlement(s, { paymentId: `ch_${i}` }))));
+      expect(results.filter((r) => r === 'settled')).toHaveLength(1);
+      const winner = results.indexOf('settled');
+      expect(await store.getSession(s.id)).toMatchObject({ status: 'COMPLETED', paymentId: `ch_${winner}`, version: 3 });
+      expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ paymentId: `ch_${winner}` });
+    });
+  });
+
+  if (engine === 'postgres') {
+    it('should prepare a statement again when a migration changes a column it returns (another instance migrating)', async () => {
+      const s = session();
+      await store.insertSession(s);
+      for (let i = 0; i < 6; i++) expect(await store.getSession(s.id)).toMatchObject({ id: s.id }); // prepared, generic plan
+      await store.db.schema.alterTable('sessions').alterColumn('payment_id', (c) => c.setDataType('varchar(200)')).execute();
+      try {
+        expect(await store.getSession(s.id)).toMatchObject({ id: s.id, paymentId: null });
+        const key = await withKey(s);
+        expect(await store.startCharge(startOf(s, key))).toEqual({ ok: true });
+      } finally {
+        await store.db.schema.alterTable('sessions').alterColumn('payment_id', (c) => c.setDataType('text')).execute();
+      }
+      expect(await store.getSession(s.id)).toMatchObject({ status: 'PROCESSING' });
+    });
+  }
+
+  describe('test processor charge', () => {
+    const card = (number: string) => ({ number, expMonth: 12, expYear: 2040, cvc: '123' });
+    const req = (token: string, key: string) => ({ token, amount: 4200, currency: 'EUR', idempotencyKey: key, sessionId: 'cs_p' });
+    let processor: TestProcessor;
+    beforeAll(() => {
+      processor = new TestProcessor({ store, slowAnswerMs: 10 });
+    });
+    afterAll(() => processor?.close());
+
+    it('should use the token once and record each card behaviour\'s outcome under its key', async () => {
+      const ok = await processor.tokenize(card('4242424242424242'));
+      const out = await processor.charge(req(ok.token, 'k_ok'));
+      expect(out).toMatchObject({ status: 'succeeded' });
+      expect((await store.getProcessorToken(ok.token))!.usedAt).not.toBeNull();
+      const declined = await processor.tokenize(card('4000000000000002'));
+      expect(await processor.charge(req(declined.token, 'k_dec'))).toMatchObject({ status: 'failed', code: 'card_declined', retryable: false });
+      const funds = await processor.tokenize(card('4000000000009995'));
+      expect(await processor.charge(req(funds.token, 'k_funds'))).toMatchObject({ status: 'failed', code: 'insufficient_funds' });
+      const transient = await processor.tokenize(card('4000000000000119'));
+      expect(await processor.charge(req(transient.token, 'k_tr'))).toMatchObject({ status: 'failed', code: 'processor_error', retryable: true });
+      // The same key answers the first outcome again, spending nothing; a used or unknown token is a decline.
+      expect(await processor.charge(req(declined.token, 'k_ok'))).toEqual(out);
+      expect(await processor.charge(req(ok.token, 'k_again'))).toMatchObject({ status: 'failed', code: 'card_declined' });
+      expect(await processor.charge(req('tok_unknown', 'k_unknown'))).toMatchObject({ status: 'failed', code: 'card_declined' });
+      expect(await processor.lookup('k_ok')).toEqual(out);
+      const lost = await processor.tokenize(card('4000000000000341'));
+      await expect(processor.charge(req(lost.token, 'k_lost'))).rejects.toThrow();
+      expect(await processor.lookup('k_lost')).toMatchObject({ status: 'succeeded' });
+    });
+
+    it('should record one charge per key when calls with the key race, each answering the one outcome', async () => {
+      const t = await processor.tokenize(card('4242424242424242'));
+      const outs = await Promise.all(Array.from({ length: 8 }, () => processor.charge(req(t.token, 'k_race'))));
+      expect(new Set(outs.map((o) => JSON.stringify(o))).size).toBe(1);
+      expect(outs[0]).toMatchObject({ status: 'succeeded' });
+      expect(await store.listProcessorCharges({ sessionId: 'cs_p', limit: 10 })).toHaveLength(1);
+    });
+  });
+}
