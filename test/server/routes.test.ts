@@ -551,6 +551,16 @@ describe('GET /sessions/active', () => {
     expect(r.body.outcomes.reduce((n: number, o: { completed: number }) => n + o.completed, 0)).toBe(1);
   });
 
+  it('stats count any reason a client names, Object.prototype names included (toString gave a string count)', async () => {
+    for (const reason of ['toString', '__proto__', 'constructor']) {
+      const s = await createSession(ob);
+      expect((await post(ob, s, 'interrupt', { reason })).status).toBe(200);
+    }
+    const r = await call(ob, 'GET', '/sessions/stats', { auth: ADMIN_TOKEN });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text).interruptionsByReason).toEqual(JSON.parse('{"user":1,"toString":1,"__proto__":1,"constructor":1}'));
+  });
+
   it('answers 400 invalid_cursor to a forged cursor', async () => {
     expectError(await list('?cursor=not-a-cursor'), 400, 'invalid_cursor');
     expectError(await list(`?cursor=${Buffer.from('1.../etc').toString('base64url')}`), 400, 'invalid_cursor');
