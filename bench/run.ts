@@ -172,6 +172,7 @@ await section('webhooks: latency, and the mixed flow with webhooks on vs off', a
   raw.webhooks = r;
   rows.push({ section: 'webhooks', metric: 'state change → webhook received (quiet receiver)', value: `median ${r.latency.medianMs} ms, p99 ${r.latency.p99Ms} ms`, baseline: `${r.latency.samples} checkouts one at a time, max ${r.latency.maxMs} ms`, goal: '≤ 100 ms median', ok: r.latency.medianMs <= 100 });
   rows.push({ section: 'webhooks', metric: 'mixed flow (SQLite) with webhooks on', value: fmt(r.flowOn), baseline: `off: ${fmt(r.flowOff)}; ${r.receivedDuringFlow} events received`, goal: '≥ 0.9×', ok: r.ratio >= 0.9 });
+  rows.push({ section: 'webhooks', metric: 'on / off throughput; server CPU per request', value: `${r.ratio.toFixed(2)}×; ${r.cpuUsPerRequest.on} µs`, baseline: `off: ${r.cpuUsPerRequest.off} µs (receiver on the same cores)`, goal: '', ok: null });
 });
 
 await section('chaos: exactly-once under faults', async () => {

@@ -3,6 +3,7 @@
  * flow with webhooks on vs off in the same run, alternating (off, on, off, on) so a drift of the machine hits both.
  */
 import { randomUUID } from 'node:crypto';
+import { benchGroups, measureCpu } from './cpu.js';
 import { mixedFlow, type LoadResult } from './flow.js';
 import { BENCH_MERCHANT_KEY, spawnScript, spawnServer } from './procs.js';
 
@@ -13,6 +14,8 @@ export interface WebhookBench {
   flowOff: LoadResult;
   flowOn: LoadResult;
   ratio: number;
+  /** The server's own CPU per request (µs), webhooks off / on: what the throughput ratio cannot separate from the machine being shared. */
+  cpuUsPerRequest: { off: number | null; on: number | null };
   /** Events the receiver got during the "on" runs, and COMPLETED sessions the flow made in them. */
   receivedDuringFlow: number;
 }
@@ -74,14 +77,16 @@ export async function benchWebhooks(opts: { connections: number; durationSec: nu
     const latency = { samples: latencies.length, medianMs: pct(latencies, 50), p99Ms: pct(latencies, 99), maxMs: Math.max(...latencies) };
 
     // Throughput, alternating.
-    const runs: { on: boolean; r: LoadResult }[] = [];
+    const runs: { on: boolean; r: LoadResult; us: number | null }[] = [];
     let received = 0;
     for (const webhooks of [false, true, false, true]) {
       const s = await spawnServer(webhooks ? on : {});
       try {
         await json(`${receiver.url}/stats`);
+        const cpuDone = measureCpu(benchGroups([s.pid]));
         const r = await mixedFlow([s.url], BENCH_MERCHANT_KEY, opts);
-        runs.push({ on: webhooks, r });
+        const cpu = cpuDone();
+        runs.push({ on: webhooks, r, us: cpu ? Math.round((cpu.groups.servers! * 1e6) / r.requestsPerSec) : null });
         if (webhooks) {
           await new Promise((res) => setTimeout(res, 1_000)); // the last deliveries
           received += (await json(`${receiver.url}/stats`)).count;
@@ -101,7 +106,18 @@ export async function benchWebhooks(opts: { connections: number; durationSec: nu
     });
     const flowOff = avg(runs.filter((x) => !x.on).map((x) => x.r));
     const flowOn = avg(runs.filter((x) => x.on).map((x) => x.r));
-    return { latency, flowOff, flowOn, ratio: flowOn.requestsPerSec / flowOff.requestsPerSec, receivedDuringFlow: received };
+    const us = (on: boolean) => {
+      const xs = runs.filter((x) => x.on === on && x.us !== null).map((x) => x.us!);
+      return xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null;
+    };
+    return {
+      latency,
+      flowOff,
+      flowOn,
+      ratio: flowOn.requestsPerSec / flowOff.requestsPerSec,
+      receivedDuringFlow: received,
+      cpuUsPerRequest: { off: us(false), on: us(true) },
+    };
   } finally {
     await receiver.stop();
   }
