@@ -118,7 +118,7 @@ describe('the cart keeps its open order', () => {
     await page.getByRole('button', { name: 'Checkout' }).click();
     await expect.poll(() => notice(page).textContent()).toMatch(/cart has changed since, so it needs a new order/);
     expect(new URL(page.url()).pathname).toBe('/cart');
-    expect(await page.evaluate(() => document.activeElement?.hasAttribute('data-open-order-notice'))).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.hasAttribute('data-open-order-notice') ?? false)).toBe(true);
     await shoot(page, 'cart-payment-unconfirmed-changed');
     expect(await axeViolations(page)).toEqual([]);
 
