@@ -21,6 +21,11 @@ export function recordInterruption(m: SessionMeta, entry: Interruption): Pick<Se
   return { interruptions: latest(m.interruptions, entry), interruptionCount: interruptionCount(m) + 1 };
 }
 
+/** The metadata with one more interruption. */
+export function withInterruption(m: SessionMeta, entry: Interruption): SessionMeta {
+  return { ...m, ...recordInterruption(m, entry) };
+}
+
 export function recordRetry(m: SessionMeta, entry: Retry): Pick<SessionMeta, 'retries' | 'retryCount'> {
   return { retries: latest(m.retries, entry), retryCount: retryCount(m) + 1 };
 }
