@@ -50,8 +50,11 @@ export class Charges {
     this.#d = deps;
   }
 
-  deadlineFor(startedAt: number): number {
-    return startedAt + this.#d.paymentTimeoutMs;
+  /** The charge of the session's current attempt, as it is started (pending until PAYMENT_TIMEOUT_MS from now). */
+  draft(s: SessionRow, startedAt: number): ChargeRow {
+    const { id: sessionId, attempts: attempt, amount, currency } = s;
+    const deadlineAt = startedAt + this.#d.paymentTimeoutMs;
+    return { chargeKey: `${sessionId}:${attempt}`, sessionId, attempt, status: 'pending', amount, currency, startedAt, deadlineAt, resolvedAt: null, paymentId: null, errorCode: null };
   }
 
   /**

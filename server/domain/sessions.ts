@@ -14,7 +14,7 @@ import type { SessionEvents } from './events.js';
 import { type ApiResult, type HeldKey, linkCharge } from './idempotency.js';
 import { decodeCursor, encodeCursor, parseStatuses } from './listing.js';
 import * as sm from './states.js';
-import { recordRetry, withInterruption } from './history.js';
+import { metricReason, recordRetry, withInterruption } from './history.js';
 import type { ClientSecrets } from './secrets.js';
 import { sessionView, summaryView } from './views.js';
 import { NO_WEBHOOKS, type WebhookRecorder } from '../webhooks/recorder.js';
@@ -43,6 +43,15 @@ export interface CreateInput {
   currency?: string;
   metadata?: Record<string, unknown>;
 }
+
+/** What /complete answers, and what its key is still to store (null: the charge's settlement stored it already). */
+export interface Completion {
+  answer: ApiResult;
+  toStore: ApiResult | null;
+}
+
+const PROCESSING: ApiResult = { status: 202, body: { status: 'PROCESSING' } };
+const toStore = (answer: ApiResult): Completion => ({ answer, toStore: answer });
 
 type Change = { patch: Partial<SessionRow>; record?: (m: SessionRow['metadata'], at: string) => SessionRow['metadata'] } | null;
 
@@ -149,17 +158,17 @@ export class Sessions {
   }
 
   /**
-   * Pays: resolves any earlier unresolved charge first, then starts at most one new charge. Returns the answer to give
-   * and to store under the request's key; a charge linked to the key writes its final answer there when it settles.
+   * Pays: resolves any earlier unresolved charge first, then starts at most one new charge. Returns the answer, and what
+   * the request's key is still to store of it: nothing when the settlement of the charge this request started stored it.
    */
-  async complete(id: string, token: string, idem: HeldKey, justRead?: SessionRow): Promise<ApiResult> {
+  async complete(id: string, token: string, idem: HeldKey, justRead?: SessionRow): Promise<Completion> {
     const { store, charges, processor, now } = this.#d;
     let s = await this.get(id, justRead);
 
     // A retry of a request whose charge already completed the session gets that charge's answer.
     if (s.status === 'COMPLETED' && idem.chargeKey) {
       const c = await store.getCharge(idem.chargeKey);
-      if (c?.status === 'succeeded') return chargeAnswer(c, s);
+      if (c?.status === 'succeeded') return toStore(chargeAnswer(c, s));
     }
     if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
 
@@ -169,9 +178,9 @@ export class Sessions {
         const after = await charges.resolve(c, true);
         if (isUnresolved(after)) {
           await linkCharge(store, idem, c.chargeKey);
-          return { status: 202, body: { status: 'PROCESSING' } };
+          return toStore(PROCESSING);
         }
-        if (after.status === 'succeeded') return chargeAnswer(after, await this.get(id));
+        if (after.status === 'succeeded') return toStore(chargeAnswer(after, await this.get(id)));
       }
       s = await this.get(id);
       if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
@@ -180,19 +189,7 @@ export class Sessions {
     if (!(await processor.isTokenUsable(token))) throw new AppError('invalid_payment_method');
 
     const t = now();
-    const charge = {
-      chargeKey: `${s.id}:${s.attempts}`,
-      sessionId: s.id,
-      attempt: s.attempts,
-      status: 'pending' as const,
-      amount: s.amount,
-      currency: s.currency,
-      startedAt: t,
-      deadlineAt: charges.deadlineFor(t),
-      resolvedAt: null,
-      paymentId: null,
-      errorCode: null,
-    };
+    const charge = charges.draft(s, t);
     const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
     // The session on its version, the order's lock, the charge and the key's link: all or nothing (one statement on PostgreSQL).
     const start = await store.startCharge({
@@ -210,8 +207,9 @@ export class Sessions {
     this.#d.events.publish(s.id);
 
     const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 });
-    if (isUnresolved(after.charge)) return { status: 202, body: { status: 'PROCESSING' } };
-    return chargeAnswer(after.charge, after.session ?? (await store.getSession(id))!);
+    if (isUnresolved(after.charge)) return toStore(PROCESSING);
+    // Settled: its settlement wrote the answer under every key linked to the charge, this request's key included.
+    return { answer: chargeAnswer(after.charge, after.session ?? (await store.getSession(id))!), toStore: null };
   }
 
   async summary(id: string) {
@@ -295,10 +293,4 @@ export class Sessions {
       return next;
     });
   }
-}
-
-const KNOWN_REASONS = new Set(['timeout', 'network', 'user', 'unload', 'decline', 'processor_error']);
-/** Keeps the metric's label set bounded: free-text reasons count as "other". */
-function metricReason(reason: string): string {
-  return KNOWN_REASONS.has(reason) ? reason : 'other';
 }

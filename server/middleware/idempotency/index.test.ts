@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { KyselyStore } from '../../store/kysely-store.js';
 import { openSqliteStore } from '../../store/sqlite.js';
-import { idempotency, type IdempotencyOptions } from './index.js';
+import { idempotency, type IdempotencyOptions, storeUnderKey } from './index.js';
 
 const LEASE_MS = 1_000;
 let store: KyselyStore;
@@ -44,6 +44,19 @@ function app(opts: Partial<IdempotencyOptions> = {}) {
     runs++;
     await linkCharge(store, c.get('idempotency')!, 'ch_1');
     return c.json({ status: 'PROCESSING' }, 202);
+  });
+  // A route that knows its answer: a charge it started settles within the request and stores the answer itself.
+  a.post('/settled', async (c) => {
+    runs++;
+    await linkCharge(store, c.get('idempotency')!, 'ch_2');
+    await settleByCharge(store, 'ch_2', { status: 200, body: { paymentId: 'pay_2' } });
+    storeUnderKey(c, null);
+    return c.json({ paymentId: 'pay_2' });
+  });
+  a.post('/given', (c) => {
+    runs++;
+    storeUnderKey(c, { status: 200, body: { given: true } });
+    return c.json({ given: true });
   });
   a.onError((err, c) => errorResponse(err, c, createLogger('silent')));
   return { request: a.request.bind(a), release };
@@ -160,6 +173,21 @@ describe('idempotency', () => {
       expect(final.status).toBe(200);
       expect(await final.json()).toEqual({ status: 'COMPLETED', paymentId: 'pay_1' });
       expect(runs).toBe(1);
+    });
+
+    it("should leave the answer a charge's settlement stored under the key (storeUnderKey null)", async () => {
+      const a = app();
+      expect((await a.request('/settled', post({}, 'k1'))).status).toBe(200);
+      expect(await store.getIdempotency('a', 'k1')).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"paymentId":"pay_2"}' });
+      const again = await a.request('/settled', post({}, 'k1'));
+      expect(again.headers.get('Idempotent-Replayed')).toBe('true');
+      expect(await again.json()).toEqual({ paymentId: 'pay_2' });
+      expect(runs).toBe(1);
+    });
+
+    it('should store the answer the route names (storeUnderKey) without reading the response back', async () => {
+      await app().request('/given', post({}, 'k1'));
+      expect(await store.getIdempotency('a', 'k1')).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"given":true}' });
     });
 
     it('should store what storeAs keeps of the answer', async () => {

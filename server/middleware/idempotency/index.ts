@@ -6,8 +6,8 @@
  * operation ran (400, 401, 404, 409, 429, …) release the key so a corrected retry runs. A 202 stays "pending" until the
  * charge it waits on settles, and then replays the final answer.
  */
-import type { MiddlewareHandler } from 'hono';
-import { claim, finish, release, type ClaimOptions, type HeldKey } from '../../domain/idempotency.js';
+import type { Context, MiddlewareHandler } from 'hono';
+import { type ApiResult, claim, type ClaimOptions, finish, type HeldKey, isOutcome, release } from '../../domain/idempotency.js';
 import { AppError } from '../../errors.js';
 import { sha256 } from '../../ids.js';
 import type { Store } from '../../store/types.js';
@@ -30,7 +30,17 @@ export interface IdempotencyOptions extends ClaimOptions {
 declare module 'hono' {
   interface ContextVariableMap {
     idempotency: HeldKey | undefined;
+    /** What the route says its key is to store (storeUnderKey); absent: the response as sent. */
+    idempotencyAnswer: ApiResult | null | undefined;
   }
+}
+
+/**
+ * For a route that knows its answer: what its key is to store, or null when that is stored already (by the settlement
+ * of the charge the key follows). The response then need not be read back.
+ */
+export function storeUnderKey(c: Context, answer: ApiResult | null): void {
+  c.set('idempotencyAnswer', answer);
 }
 
 export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
@@ -59,8 +69,10 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
       throw err;
     }
     const res = c.res;
+    const given = c.get('idempotencyAnswer');
+    if (given === null && isOutcome(res.status)) return;
     await finish(store, held, res.status, async () => {
-      const text = await res.clone().text();
+      const text = given ? JSON.stringify(given.body) : await res.clone().text();
       return storeAs ? storeAs(text) : text;
     });
   };
