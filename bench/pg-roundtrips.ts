@@ -67,7 +67,7 @@ function countQueries(): { read(): StepCounts; uninstall(): void } {
     } else if (text.includes('pg_notify') || text.startsWith('notify') || text.startsWith('listen')) {
       totals.notify++;
       totals.transactions++;
-    } else if (text.includes('rate_limits')) {
+    } else if (text.includes('rate_limit')) {
       totals.rateLimit++;
       if (!inTx.has(this)) totals.transactions++;
     } else {

@@ -59,11 +59,11 @@ async function dropSchema(schema: string): Promise<void> {
 
 const benchSchema = (what: string) => `bench_${what}_${process.pid}_${randomBytes(3).toString('hex')}`;
 
-/** n server processes sharing one fresh schema (rate limits lifted, as for every load run). */
-export async function startPostgresInstances(n: number): Promise<{ urls: string[]; pids: number[]; merchantKey: string; adminToken: string; schema: string; stop(): Promise<void> }> {
+/** n server processes sharing one fresh schema (rate limits lifted, as for every load run); `extraEnv` for their settings. */
+export async function startPostgresInstances(n: number, extraEnv: Record<string, string> = {}): Promise<{ urls: string[]; pids: number[]; merchantKey: string; adminToken: string; schema: string; stop(): Promise<void> }> {
   await assertPostgres();
   const schema = benchSchema('flow');
-  const env = { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema };
+  const env = { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema, ...extraEnv };
   // The first creates and migrates the schema; the others start against it.
   const first = await spawnServer(env);
   const rest = await Promise.all(Array.from({ length: n - 1 }, () => spawnServer(env)));

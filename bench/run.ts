@@ -144,6 +144,9 @@ await section('postgres-scaleout: projection from CPU per request, checked with 
   rows.push(...s.scaleOutRows((raw.pgScaleOut = await s.benchScaleOut({ durationSec: DURATION, connections: CONNECTIONS }))));
 });
 
+await section('postgres-p99: pool size, NOTIFY, pinning; event-loop delay and backend waits', async () =>
+  (await import('./pg-p99.js')).p99Rows(rows, raw, { durationSec: DURATION, connections: CONNECTIONS }));
+
 await section('hardening: attacker at the limits vs idle, FULL vs NORMAL', async () => {
   const h = await optional<typeof import('./hardening.js')>('./hardening.js');
   rows.push(...h.hardeningRows((raw.hardening = await h.benchHardening({ durationSec: DURATION, connections: CONNECTIONS }))));
