@@ -29,6 +29,8 @@ const env = { ...process.env, CHROME_PATH: chrome };
 
 const steps = [
   ['build', process.execPath, [join(root, 'scripts/build.mjs')]],
+  ['lint (eslint, prettier --check)', 'npm', ['run', '--silent', 'lint']],
+  ['type check (tsc -b, every project)', bin('tsc'), ['-b']],
   ['server and store', bin('vitest'), ['run', '--project', 'server']],
   ['widget state machine (node)', bin('vitest'), ['run', '--project', 'widget-node']],
   ['widget (Chromium)', bin('web-test-runner'), ['--config', 'web-test-runner.config.mjs']],

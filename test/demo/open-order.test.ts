@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type StartedServer } from '../support/server.js';
 import { chargesForOrder, ledger, succeeded } from '../e2e/support.js';
-import { axeViolations, launch, openPage, part, payWith, shoot, waitForStatus } from './helpers.js';
+import { axeViolations, launch, openPage, payWith, shoot, waitForStatus } from './helpers.js';
 
 /** The server's processor deadline: the slow card's charge stays open (the order `paying`) this long. */
 const PAYMENT_TIMEOUT_MS = 30_000;
