@@ -4,7 +4,7 @@
  * imported dynamically, each a file next to it, `payment-checkout-<name>.<hash>.js`, loaded relative to the entry's URL:
  * the origin diagnosis (always, right after the first render), the French strings, and the
  * service-worker bridge with workbox-window (only with the `sw` attribute). The server serves them (CORS `*`) and the
- * worker precaches them (sw/build.mjs follows the entry's relative imports).
+ * worker precaches them (sw/manifest.ts lists every `payment-checkout-*.js`).
  */
 import { defineConfig, type Plugin } from 'vite';
 import { transformSync } from 'esbuild';
