@@ -21,6 +21,14 @@ export default defineConfig({
       },
       {
         test: {
+          // The service worker's pure parts (outbox, replay policy, origin), without a browser.
+          name: 'sw',
+          include: ['test/sw/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts', 'test/demo/**/*.test.ts'],
           environment: 'node',

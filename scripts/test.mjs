@@ -17,6 +17,7 @@ const steps = [
   ['type check (tsc -b, every project)', bin('tsc'), ['-b']],
   ['server and store', bin('vitest'), ['run', '--project', 'server']],
   ['widget state machine (node)', bin('vitest'), ['run', '--project', 'widget-node']],
+  ['service worker units (node)', bin('vitest'), ['run', '--project', 'sw']],
   ['widget (Chromium)', bin('web-test-runner'), ['--config', 'web-test-runner.config.mjs']],
   ['end-to-end (Chromium)', bin('vitest'), ['run', '--project', 'e2e']],
   ['packages (npm pack, React in Chromium)', bin('vitest'), ['run', '--project', 'packages']],
