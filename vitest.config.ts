@@ -17,6 +17,8 @@ export default defineConfig({
           name: 'widget-node',
           include: ['test/widget/**/*.node.test.ts'],
           environment: 'node',
+          // The property test's runs take ~2 s alone, over 10 s on a 2-core machine that other suites load: a bound, not a speed check.
+          testTimeout: 30_000,
         },
       },
       {
