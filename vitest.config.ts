@@ -17,6 +17,16 @@ export default defineConfig({
           name: 'widget-node',
           include: ['test/widget/**/*.node.test.ts'],
           environment: 'node',
+          // The property test's runs take ~2 s alone, over 10 s on a 2-core machine that other suites load: a bound, not a speed check.
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          // The service worker's pure parts (outbox, replay policy, origin), without a browser.
+          name: 'sw',
+          include: ['test/sw/**/*.test.ts'],
+          environment: 'node',
         },
       },
       {

@@ -5,6 +5,7 @@ import http from 'node:http';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
 
 const { startServer } = await tsImport('./test/support/server.ts', import.meta.url);
 
@@ -73,10 +74,7 @@ export default {
   testFramework: { config: { timeout: 30000 } },
   browsers: [
     chromeLauncher({
-      launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      },
+      launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     }),
   ],
   middleware: [proxy('/expiring/', expiring.url, '/expiring'), proxy('/api/', main.url)],

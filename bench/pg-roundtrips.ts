@@ -126,7 +126,6 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   const perStep = Object.fromEntries(STEPS.map((s) => [s, zero()])) as Record<Step, StepCounts>;
   // One at a time, the batched NOTIFY leaves on the next turn: wait for it, so it counts in its step.
   const settle = () => (concurrency === 1 ? new Promise((r) => setTimeout(r, 15)) : Promise.resolve());
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const step = async (name: Step, fn: () => Promise<Response>): Promise<any> => {
     const before = counter.read();
     const res = await fn();
@@ -138,11 +137,11 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
     return body;
   };
   const api = `${server.url}/api/payments`;
-  let start = zero();
+  let start: StepCounts;
   let cpuDone: (() => import('./cpu.js').CpuUse | null) | undefined;
   let cpuUs: RoundTripResult['cpuUsPerCheckout'] = null;
-  let t0 = 0;
-  let total = zero();
+  let t0: number;
+  let total: StepCounts;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   try {

@@ -40,7 +40,7 @@ async function assertPostgres(): Promise<void> {
     await c.connect();
     await c.query('select 1');
   } catch (err) {
-    throw new Error(`PostgreSQL not answering at ${PG_URL} (${(err as Error).message})`);
+    throw new Error(`PostgreSQL not answering at ${PG_URL} (${(err as Error).message})`, { cause: err });
   } finally {
     await c.end().catch(() => {});
   }

@@ -51,7 +51,7 @@ async function optional<T>(path: string): Promise<T> {
   try {
     return (await import(path)) as T;
   } catch (err) {
-    throw new Error(`module ${path} not available (${(err as Error).message.split('\n')[0]})`);
+    throw new Error(`module ${path} not available (${(err as Error).message.split('\n')[0]})`, { cause: err });
   }
 }
 

@@ -1,36 +1,23 @@
 #!/usr/bin/env node
 // `npm test`: builds, makes sure Debian's Chromium is there, then runs every suite in turn and reports each.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureChromium } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules/.bin', name);
-
-function ensureChromium() {
-  const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
-  const found = candidates.find((p) => existsSync(p));
-  if (found) return found;
-  const isRoot = process.getuid?.() === 0;
-  const hasApt = existsSync('/usr/bin/apt-get');
-  if (isRoot && hasApt) {
-    console.log('test: Chromium not found; installing Debian\'s chromium with apt-get');
-    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    const r = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status === 0 && existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
-  }
-  console.error('test: Chromium is needed for the widget and end-to-end tests.\n  Install it with: sudo apt-get install -y chromium   (or set CHROME_PATH to a Chromium/Chrome binary)');
-  process.exit(1);
-}
 
 const chrome = ensureChromium();
 const env = { ...process.env, CHROME_PATH: chrome };
 
 const steps = [
   ['build', process.execPath, [join(root, 'scripts/build.mjs')]],
+  ['lint (eslint, prettier --check)', 'npm', ['run', '--silent', 'lint']],
+  ['type check (tsc -b, every project)', bin('tsc'), ['-b']],
   ['server and store', bin('vitest'), ['run', '--project', 'server']],
   ['widget state machine (node)', bin('vitest'), ['run', '--project', 'widget-node']],
+  ['service worker units (node)', bin('vitest'), ['run', '--project', 'sw']],
   ['widget (Chromium)', bin('web-test-runner'), ['--config', 'web-test-runner.config.mjs']],
   ['end-to-end (Chromium)', bin('vitest'), ['run', '--project', 'e2e']],
   ['packages (npm pack, React in Chromium)', bin('vitest'), ['run', '--project', 'packages']],

@@ -1,15 +1,16 @@
 /**
  * Builds dist/payment-sw.js: one self-contained IIFE, registered as a classic worker script (`{type: 'classic'}`),
- * which every browser with service workers can run. Run after the widget and demo builds (see build.mjs).
+ * which every browser with service workers can run. Run after the widget and demo builds (see build.mjs); its precache
+ * manifest is sw/manifest.ts.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
-// @ts-expect-error -- plain ESM helper shared with `node sw/build.mjs`; typed by its JSDoc
-import { precacheManifest, ROOT } from './build.mjs';
+import { precacheManifest } from './manifest.js';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where the widget and demo builds are and the worker goes; `dist/` unless overridden (used to try the build elsewhere). */
-const distDir: string = process.env.PAYMENT_SW_DIST_DIR ?? `${ROOT}/dist`;
-const manifest: Array<{ url: string; revision: string }> = precacheManifest(distDir);
+const distDir = process.env.PAYMENT_SW_DIST_DIR ?? `${ROOT}dist`;
+const manifest = await precacheManifest(distDir);
 
 export default defineConfig({
   root: ROOT,

@@ -6,7 +6,7 @@
  * told earlier: a page that was closed mid-payment cannot block updates forever, and a page that started paying a moment
  * ago is counted. Pages that do not answer in time (not a widget page) count as idle.
  */
-import type { PaymentStateMessage } from '../../widget/src/offline/protocol.js';
+import type { PaymentStateMessage } from '../../widget/src/shared/protocol.js';
 
 declare const self: ServiceWorkerGlobalScope;
 

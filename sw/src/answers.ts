@@ -3,7 +3,7 @@
  * (contract §5: "its answer is kept for the pages"). Responses belong in Cache Storage, so the shared
  * IndexedDB schema stays as it is.
  */
-import { OUTBOX_RETENTION_MS, type KeptAnswer, type OutboxItem, type WireAnswer } from '../../widget/src/offline/protocol.js';
+import { OUTBOX_RETENTION_MS, type KeptAnswer, type OutboxItem, type WireAnswer } from '../../widget/src/shared/protocol.js';
 
 const CACHE_NAME = 'payment-checkout-outbox-answers';
 /** Cache keys are synthetic URLs under the worker's scope; nothing is ever fetched from them. */

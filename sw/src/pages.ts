@@ -1,5 +1,5 @@
 /** The worker's side of `BroadcastChannel('payment-checkout')`: how it reaches every open page of the widget. */
-import { CHANNEL_NAME, isPageToWorkerMessage, type PageToWorkerMessage, type WorkerToPageMessage } from '../../widget/src/offline/protocol.js';
+import { CHANNEL_NAME, isPageToWorkerMessage, type PageToWorkerMessage, type WorkerToPageMessage } from '../../widget/src/shared/protocol.js';
 
 export class PageChannel {
   readonly #channel = new BroadcastChannel(CHANNEL_NAME);

@@ -1,6 +1,6 @@
 /**
  * Offline checkout: the widget bundle and the self-contained checkout page are precached (revisions are content hashes
- * computed at build time by `sw/build.mjs`), and navigations to `/checkout/*` fall back to that page when the network fails.
+ * computed at build time by `sw/manifest.ts`), and navigations to `/checkout/*` fall back to that page when the network fails.
  *
  * On a merchant's origin the worker is the merchant's one-line file `importScripts('https://PAY_HOST/payment-sw.js')`:
  * `self.location` is then the merchant's file, while the widget lives on the payment server. So the manifest's URLs are

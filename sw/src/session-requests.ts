@@ -1,7 +1,7 @@
 /**
  * Which requests the outbox may hold, and what the page gets when one is queued.
  */
-import { QUEUED_ERROR_CODE, QUEUED_HEADER } from '../../widget/src/offline/protocol.js';
+import { QUEUED_ERROR_CODE, QUEUED_HEADER } from '../../widget/src/shared/queued.js';
 import type { StoredOutboxEntry } from './outbox/store.js';
 
 /** POSTs to session routes (`…/api/payments/session/…`) that carry an Idempotency-Key: only those can be replayed safely. */

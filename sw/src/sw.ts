@@ -8,7 +8,7 @@
  * - activates an update only when no page is processing a payment.
  */
 /// <reference lib="webworker" />
-import type { PageToWorkerMessage } from '../../widget/src/offline/protocol.js';
+import type { PageToWorkerMessage } from '../../widget/src/shared/protocol.js';
 import { activateWhenIdle, isWaiting } from './activation.js';
 import { AnswerArchive } from './answers.js';
 import { log } from './log.js';

@@ -9,7 +9,6 @@ import {
   ADMIN_TOKEN,
   CARDS,
   call,
-  complete,
   createSession,
   getSession,
   pay,

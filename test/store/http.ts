@@ -84,7 +84,7 @@ export async function watchEvents(
       }
     }
   } catch (err) {
-    if (ac.signal.aborted) throw new Error(`no matching event within the time; saw ${seen.join(',') || 'nothing'}`);
+    if (ac.signal.aborted) throw new Error(`no matching event within the time; saw ${seen.join(',') || 'nothing'}`, { cause: err });
     throw err;
   } finally {
     clearTimeout(timer);

@@ -104,7 +104,7 @@ describe('<payment-checkout> card entry', () => {
           try {
             await expect(el).to.be.accessible();
           } catch (err) {
-            throw new Error(`${name} ${locale} ${scheme}: ${(err as Error).message}`);
+            throw new Error(`${name} ${locale} ${scheme}: ${(err as Error).message}`, { cause: err });
           }
           el.remove();
         }

@@ -3,7 +3,7 @@
  * requests in the service worker's outbox, which every checkout of the origin shares.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import type { OutboxItem, WorkerToPageMessage } from '../../widget/src/offline/protocol.js';
+import type { OutboxItem, WorkerToPageMessage } from '../../widget/src/shared/protocol.js';
 import { CARDS, chargesOf, createOrder, mount, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForStatus, type Recorded } from './helpers.js';
 
 type Summary = { status: string; interruptions: { reason: string }[] };

@@ -35,7 +35,7 @@ describe('<payment-checkout> resilience', () => {
   it('a re-mount while the payment is pending finishes it with the saved key (no second charge)', async () => {
     const orderId = await createOrder();
     const first: Recorded = [];
-    let el = mount({ 'order-id': orderId }, first);
+    const el = mount({ 'order-id': orderId }, first);
     const { sessionId } = await waitForEvent(first, 'checkout-ready');
     await payWith(el, CARDS.slow);
     await waitUntil(async () => /"pending":\{"idempotencyKey"/.test(await storedText(orderId)), 'pending attempt saved', { timeout: 10_000 });
@@ -43,7 +43,7 @@ describe('<payment-checkout> resilience', () => {
     el.remove();
 
     const second: Recorded = [];
-    el = mount({ 'order-id': orderId }, second);
+    mount({ 'order-id': orderId }, second);
     expect(await waitForEvent(second, 'checkout-ready')).to.deep.equal({ sessionId, restored: true });
     expect((await waitForEvent(second, 'checkout-complete')).sessionId).to.equal(sessionId);
     expect((await chargesOf(sessionId as string)).map((c) => c.status)).to.deep.equal(['succeeded']);
@@ -115,14 +115,14 @@ describe('<payment-checkout> resilience', () => {
   it('renders EXPIRED when the session expires, and a later visit starts a new session', async () => {
     const orderId = await createOrder('/expiring');
     const events: Recorded = [];
-    let el = mount({ 'order-id': orderId, api: `/expiring${API}` }, events);
+    const el = mount({ 'order-id': orderId, api: `/expiring${API}` }, events);
     const { sessionId } = await waitForEvent(events, 'checkout-ready');
     await waitForStatus(el, 'expired');
     expect(part(el, 'status')!.textContent).to.equal('Checkout expired');
     expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
     el.remove();
     const again: Recorded = [];
-    el = mount({ 'order-id': orderId, api: `/expiring${API}` }, again);
+    mount({ 'order-id': orderId, api: `/expiring${API}` }, again);
     const ready = await waitForEvent(again, 'checkout-ready');
     expect(ready.restored).to.equal(false);
     expect(ready.sessionId).not.to.equal(sessionId);

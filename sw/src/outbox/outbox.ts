@@ -14,7 +14,8 @@ import {
   type OutboxQueuedMessage,
   type OutboxResultMessage,
   type WireAnswer,
-} from '../../../widget/src/offline/protocol.js';
+} from '../../../widget/src/shared/protocol.js';
+import { jsonOf } from '../../../widget/src/shared/answers.js';
 import { judgeAnswer } from './replay-policy.js';
 import type { OutboxStore, StoredOutboxEntry } from './store.js';
 import { toOutboxEntry, toRequest, type UnstorableReason } from './storable-request.js';
@@ -183,15 +184,8 @@ export async function readAnswer(response: Response): Promise<WireAnswer> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
   const text = await response.text();
-  let body: unknown = null;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  }
-  return { status: response.status, headers, body };
+  const body = jsonOf(text);
+  return { status: response.status, headers, body: body === undefined ? text : body };
 }
 
 function messageOf(err: unknown): string {

@@ -4,6 +4,7 @@
  * Workbox's background sync removes an entry before fetching and treats any HTTP answer as delivered, 5xx included.
  * Here an entry leaves only on an answer that is final for its Idempotency-Key: a 2xx, or a 4xx the same request would get again.
  */
+import { errorOf } from '../../../widget/src/shared/answers.js';
 
 export type ReplayVerdict =
   /** Final: remove the entry, keep the answer for the pages. */
@@ -30,12 +31,6 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-/** The contract's error code of an answer body, if it has one. */
-export function errorCodeOf(body: unknown): string | null {
-  const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
-  return typeof code === 'string' ? code : null;
-}
-
 export function judgeAnswer(
   answer: { status: number; headers: Record<string, string>; body: unknown },
   now: number = Date.now(),
@@ -45,7 +40,7 @@ export function judgeAnswer(
   if (status >= 200 && status < 300) return { kind: 'deliver' };
   if (status >= 500) return { kind: 'keep', reason: `server answered ${status}`, retryAfterMs };
   if (RETRYABLE_CLIENT_STATUSES.has(status)) return { kind: 'keep', reason: `server answered ${status}`, retryAfterMs };
-  if (status === 409 && errorCodeOf(answer.body) === IN_FLIGHT_CODE) {
+  if (status === 409 && errorOf(answer)?.code === IN_FLIGHT_CODE) {
     return { kind: 'keep', reason: `409 ${IN_FLIGHT_CODE}`, retryAfterMs };
   }
   if (status >= 400) return { kind: 'deliver' };

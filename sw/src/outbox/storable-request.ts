@@ -2,7 +2,7 @@
  * A `Request` as a plain object IndexedDB can hold, and back. Bodies of session routes are small JSON texts,
  * so they are stored as strings (the schema's `body: string`), not ArrayBuffers.
  */
-import type { OutboxEntry } from '../../../widget/src/storage/schema.js';
+import type { OutboxEntry } from '../../../widget/src/shared/schema.js';
 import { containsCardNumber } from './card-guard.js';
 
 /** Headers that describe the connection, not the request: the browser sets them again on replay. */

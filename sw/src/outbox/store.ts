@@ -1,9 +1,11 @@
 /**
  * The outbox's storage: the only file of the worker that knows IndexedDB. It uses the one shared schema
- * (`widget/src/storage/schema.ts`, store `outbox`) through `openCheckoutDB()`.
+ * (`widget/src/shared/schema.ts`, store `outbox`), opened as the widget opens it (`widget/src/shared/database.ts`),
+ * through `idb`.
  */
-import type { IDBPDatabase } from 'idb';
-import { openCheckoutDB, type CheckoutDB, type OutboxEntry } from '../../../widget/src/storage/schema.js';
+import { wrap, type IDBPDatabase } from 'idb';
+import { checkoutConnection } from '../../../widget/src/shared/database.js';
+import type { CheckoutDB, OutboxEntry } from '../../../widget/src/shared/schema.js';
 
 export type StoredOutboxEntry = OutboxEntry & { id: number };
 
@@ -17,15 +19,11 @@ export interface OutboxStore {
 }
 
 export class IdbOutboxStore implements OutboxStore {
-  #db: Promise<IDBPDatabase<CheckoutDB>> | null = null;
+  // A failed open (quota, private mode) is tried again next time instead of being kept.
+  readonly #connection = checkoutConnection();
 
-  #open(): Promise<IDBPDatabase<CheckoutDB>> {
-    // A failed open (quota, private mode) is retried next time instead of being cached.
-    this.#db ??= openCheckoutDB().catch((err: unknown) => {
-      this.#db = null;
-      throw err;
-    });
-    return this.#db;
+  async #open(): Promise<IDBPDatabase<CheckoutDB>> {
+    return wrap(await this.#connection()) as IDBPDatabase<CheckoutDB>;
   }
 
   async add(entry: OutboxEntry): Promise<StoredOutboxEntry> {

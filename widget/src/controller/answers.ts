@@ -2,8 +2,9 @@
  * What the server's answers mean for the checkout, as plain data: the controller turns them into machine events.
  * Pure functions; no I/O.
  */
-import { QUEUED_ERROR_CODE } from '../offline/bridge.js';
-import { errorOf, type ApiAnswer } from '../transport/api-client.js';
+import { errorOf } from '../shared/answers.js';
+import { QUEUED_ERROR_CODE } from '../shared/queued.js';
+import type { ApiAnswer } from '../transport/api-client.js';
 import type { SessionJson } from './types.js';
 
 export type Verdict =

@@ -3,7 +3,7 @@
  * its answer (key and token, saved before the request leaves, so a reload re-sends the same key, never a new one), and
  * the Idempotency-Keys of its other POSTs. Never card data.
  */
-import type { PendingAttempt, StoredSession } from '../storage/schema.js';
+import type { PendingAttempt, StoredSession } from '../shared/schema.js';
 import type { SessionStore } from '../storage/session-store.js';
 import type { SessionJson } from './types.js';
 

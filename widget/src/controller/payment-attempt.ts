@@ -3,8 +3,9 @@
  * answer (completed, charging, declined, no charge started, token refused), a timeout, Retry (the same key first), and
  * the next attempt. It talks to the checkout through `AttemptHost` (the controller) and keeps no state but "sending".
  */
-import type { PendingAttempt } from '../storage/schema.js';
-import { NetworkError, TimeoutError, errorOf, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
+import { errorOf } from '../shared/answers.js';
+import type { PendingAttempt } from '../shared/schema.js';
+import { NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
 import { completeOutcome, verdictOf, type Verdict } from './answers.js';
 import type { AttemptRecord } from './attempt-record.js';
 import type { CheckoutState, MachineEvent } from './machine.js';

@@ -3,8 +3,9 @@
  * (order id or order token; a queued create replayed by the service worker), re-read, watched (event stream), replaced
  * by a new one after max retries or expiry — turned into machine events. It talks to the checkout through `LinkHost`.
  */
-import type { PendingAttempt } from '../storage/schema.js';
-import { errorOf, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
+import { errorOf } from '../shared/answers.js';
+import type { PendingAttempt } from '../shared/schema.js';
+import type { ApiAnswer, CheckoutApi } from '../transport/api-client.js';
 import { createdSession, verdictOf, type Verdict } from './answers.js';
 import type { AttemptRecord } from './attempt-record.js';
 import type { CheckoutState, MachineEvent } from './machine.js';

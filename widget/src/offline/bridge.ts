@@ -36,9 +36,3 @@ export interface OfflineBridge {
   /** Stops listening (the element left the page). */
   dispose(): void;
 }
-
-/**
- * Error code of the worker's `503` answer to a request it kept in its outbox (re-exported by protocol.ts for the worker).
- * Defined here, not in protocol.ts, so the widget's main file does not share a module with the lazily loaded bridge.
- */
-export const QUEUED_ERROR_CODE = 'queued_offline';

@@ -14,7 +14,7 @@ import {
   type OutboxItem,
   type PageToWorkerMessage,
   type WorkerToPageMessage,
-} from './protocol.js';
+} from '../shared/protocol.js';
 
 /** While something is queued, the page nudges the worker this often: it wakes a worker the browser stopped. */
 const KEEP_ALIVE_MS = 5_000;

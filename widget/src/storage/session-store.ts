@@ -6,8 +6,8 @@
  * Plain IndexedDB here (one get, put and delete): `idb`'s promise wrapper, which the service worker uses for its
  * outbox, would be a fifth of the widget's entry bundle.
  */
-import { DB_NAME, DB_VERSION, upgradeCheckoutDB } from './database.js';
-import type { StoredSession } from './schema.js';
+import { checkoutConnection, done } from '../shared/database.js';
+import type { StoredSession } from '../shared/schema.js';
 
 export interface SessionStore {
   get(key: string): Promise<StoredSession | undefined>;
@@ -34,21 +34,8 @@ export class MemorySessionStore implements SessionStore {
   }
 }
 
-/** A request's result (or its error) as a promise. */
-function done<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-function openDatabase(): Promise<IDBDatabase> {
-  const request = indexedDB.open(DB_NAME, DB_VERSION);
-  request.onupgradeneeded = (event) => upgradeCheckoutDB(request.result, event.oldVersion);
-  return done(request);
-}
-
-let shared: Promise<IDBDatabase> | null = null;
+/** One connection for every checkout of the page. */
+const database = checkoutConnection();
 
 export class IdbSessionStore implements SessionStore {
   readonly #fallback = new MemorySessionStore();
@@ -70,8 +57,7 @@ export class IdbSessionStore implements SessionStore {
 
   /** One request in its own transaction; a write resolves once the transaction has committed. */
   async #run<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest): Promise<T> {
-    shared ??= openDatabase();
-    const tx = (await shared).transaction('sessions', mode);
+    const tx = (await database()).transaction('sessions', mode);
     const committed = new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onerror = tx.onabort = () => reject(tx.error ?? new DOMException('aborted', 'AbortError'));
@@ -86,7 +72,7 @@ export class IdbSessionStore implements SessionStore {
       return await work();
     } catch {
       this.#broken = true;
-      shared = null;
+      database.forget();
       return fallback();
     }
   }

@@ -4,6 +4,7 @@
  * (`NetworkError`, `TimeoutError`, or an `AbortError` when the caller's own signal fired).
  */
 import type { CardInput } from '../controller/types.js';
+import { jsonOf } from '../shared/answers.js';
 
 export interface ApiAnswer<T = unknown> {
   status: number;
@@ -109,14 +110,8 @@ export class ApiClient implements CheckoutApi {
         cache: 'no-store',
         keepalive: o.keepalive,
       });
-      const text = await res.text();
-      let parsed: unknown = null;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        parsed = { error: { code: 'invalid_response', message: `HTTP ${res.status}` } };
-      }
-      return { status: res.status, body: parsed };
+      const parsed = jsonOf(await res.text());
+      return { status: res.status, body: parsed === undefined ? { error: { code: 'invalid_response', message: `HTTP ${res.status}` } } : parsed };
     } catch (err) {
       if (timedOut) throw new TimeoutError(`${method} ${path} took longer than ${o.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
       if (o.signal?.aborted) throw err;
@@ -126,11 +121,4 @@ export class ApiClient implements CheckoutApi {
       o.signal?.removeEventListener('abort', onOuterAbort);
     }
   }
-}
-
-/** The error code of an API answer, or null for a 2xx. */
-export function errorOf(answer: ApiAnswer): { code: string; message: string; details: Record<string, unknown> } | null {
-  if (answer.status < 400) return null;
-  const e = (answer.body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-  return { code: e?.code ?? `http_${answer.status}`, message: e?.message ?? `HTTP ${answer.status}`, details: e?.details ?? {} };
 }

@@ -1,12 +1,9 @@
 /**
  * The one IndexedDB schema shared by the widget and the service worker.
  * Every store either of them uses is declared here, under one version and one upgrade function,
- * so the page and the worker can never open the database with different ideas of its shape.
+ * so the page and the worker can never open the database with different ideas of its shape (both open it with database.ts).
  */
-import { openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
-import { DB_NAME, DB_VERSION, upgradeCheckoutDB } from './database.js';
-
-export { DB_NAME, DB_VERSION, upgradeCheckoutDB } from './database.js';
+import type { DBSchema } from 'idb';
 
 /** What the widget remembers about one checkout. Never card data: no number, expiry or CVC. */
 export interface StoredSession {
@@ -56,9 +53,4 @@ export interface OutboxEntry {
 export interface CheckoutDB extends DBSchema {
   sessions: { key: string; value: StoredSession; indexes: { bySessionId: string } };
   outbox: { key: number; value: OutboxEntry; indexes: { byQueuedAt: number; byIdempotencyKey: string } };
-}
-
-/** The database through `idb` (the service worker's outbox). */
-export function openCheckoutDB(): Promise<IDBPDatabase<CheckoutDB>> {
-  return openDB<CheckoutDB>(DB_NAME, DB_VERSION, { upgrade: (db, oldVersion) => upgradeCheckoutDB(unwrap(db), oldVersion) });
 }

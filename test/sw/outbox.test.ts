@@ -3,7 +3,7 @@
  * dropped. The IndexedDB store is exercised in Chromium by the end-to-end suites; here the same contract runs over memory.
  */
 import { describe, expect, it } from 'vitest';
-import { OUTBOX_RETENTION_MS } from '../../widget/src/offline/protocol.js';
+import { OUTBOX_RETENTION_MS } from '../../widget/src/shared/protocol.js';
 import { Outbox, type OutboxNotice } from '../../sw/src/outbox/outbox.js';
 import { judgeAnswer, parseRetryAfter } from '../../sw/src/outbox/replay-policy.js';
 import { backoffDelay, BACKOFF_CAP_ATTENDED_MS, ReplayScheduler } from '../../sw/src/outbox/replay-scheduler.js';

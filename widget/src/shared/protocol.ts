@@ -5,17 +5,12 @@
  * Pages → worker: `postMessage` to the worker (an ExtendableMessageEvent keeps the worker alive while it works);
  * the worker also listens on the channel, so a page without a controller can still ask for a replay.
  *
- * This file is imported by both sides: keep it free of DOM- or worker-only types and of runtime dependencies.
+ * This file is imported by both sides: keep it free of DOM- or worker-only types and of runtime dependencies. The worker's
+ * immediate answer to a request it queued is in queued.ts (the widget's entry needs that, not these messages).
  */
 
 /** The BroadcastChannel every page of the widget and the worker share (docs/ARCHITECTURE.md). */
 export const CHANNEL_NAME = 'payment-checkout';
-
-/** Response header carrying the outbox id of a request the worker queued. */
-export const QUEUED_HEADER = 'Payment-Queued';
-
-/** Error code of the worker's immediate `503` answer to a request it queued (defined with the page's interface). */
-export { QUEUED_ERROR_CODE } from './bridge.js';
 
 /** Idempotency records are kept 24 h by the server; an older queued request could be charged twice, so it is dropped. */
 export const OUTBOX_RETENTION_MS = 24 * 60 * 60 * 1000; // 24 h in ms
