@@ -18,6 +18,7 @@ import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
+const EVENTS = { ready: CheckoutReadyEvent, status: CheckoutStatusEvent, complete: CheckoutCompleteEvent, cancel: CheckoutCancelEvent, error: CheckoutErrorEvent };
 
 /**
  * A resumable, exactly-once card checkout for one order. Drop it into a page; it restores the order's session from
@@ -283,18 +284,9 @@ export class PaymentCheckout extends LitElement {
   }
 
   #dispatch(e: ControllerEvent): void {
-    switch (e.type) {
-      case 'ready':
-        return void this.dispatchEvent(new CheckoutReadyEvent({ sessionId: e.sessionId, restored: e.restored }));
-      case 'status':
-        return void this.dispatchEvent(new CheckoutStatusEvent({ status: e.status, attempt: e.attempt, maxAttempts: e.maxAttempts }));
-      case 'complete':
-        return void this.dispatchEvent(new CheckoutCompleteEvent({ sessionId: e.sessionId, orderId: e.orderId, paymentId: e.paymentId }));
-      case 'cancel':
-        return void this.dispatchEvent(new CheckoutCancelEvent({ sessionId: e.sessionId, reason: e.reason }));
-      case 'error':
-        return void this.dispatchEvent(new CheckoutErrorEvent({ code: e.code, message: this.#t(e.messageKey, e.params), retryable: e.retryable }));
-    }
+    const { type, ...detail } = e;
+    // Every controller event is its DOM event's detail as it is, but the error's message, which is said in the page's language.
+    this.dispatchEvent(new EVENTS[type]((e.type === 'error' ? { code: e.code, message: this.#t(e.messageKey, e.params), retryable: e.retryable } : detail) as never));
   }
 
   async #readPayment() {
