@@ -12,7 +12,7 @@ import { loadLocale, localeLoaded, resolveLocale, translate } from '../i18n/stri
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
 import { LiveStatus } from '../transport/live-status.js';
-import { formatAsTyped, missingField, paymentFromFields, paymentFromSlotted, type CardBrand } from './card-fields.js';
+import { cardFields, missingField, type CardBrand } from './card-input.js';
 import { DeferredOfflineBridge } from './offline-bridge-loader.js';
 import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
@@ -271,6 +271,8 @@ export class PaymentCheckout extends LitElement {
     // The origin diagnosis (`controller/diagnose.ts`, a chunk of its own) is needed only once a request gets no answer:
     // loaded now, off the first render's path, so it is here when it is needed (the worker precaches it too).
     import('../controller/diagnose.js').catch(() => {});
+    // The card fields' formatting and checks likewise: here before the shopper types (awaited if not).
+    cardFields().catch(() => {});
   }
 
   protected override updated(): void {
@@ -290,6 +292,7 @@ export class PaymentCheckout extends LitElement {
   }
 
   async #readPayment() {
+    const { paymentFromFields, paymentFromSlotted } = await cardFields();
     const slotted = this.querySelector('[slot="payment-method"]');
     if (slotted) {
       const fromSlot = await paymentFromSlotted(slotted);
@@ -321,8 +324,12 @@ export class PaymentCheckout extends LitElement {
 
   /** Formats the number and expiry as typed; the brand follows the number. */
   readonly #onInput = (event: InputEvent) => {
-    const brand = formatAsTyped(event);
-    if (brand !== undefined) this._brand = brand;
+    // Read now: once the event is dispatched, its target (inside the shadow root) is null.
+    const input = event.target as HTMLInputElement;
+    void cardFields().then(({ formatAsTyped }) => {
+      const brand = formatAsTyped(input, event.inputType);
+      if (brand !== undefined) this._brand = brand;
+    }, () => {});
   };
 
   readonly #onOnline = () => void this.#controller?.networkBack();
