@@ -3,6 +3,8 @@
  * first empty field. Formatting and the checks made when paying (`card-fields.ts`) are a chunk of their own, loaded
  * right after the first render (the worker precaches it too) and awaited on the first input or Pay.
  */
+import { lazy } from '../lazy.js';
+
 export interface CardFieldValues {
   number: string;
   expiry: string;
@@ -18,13 +20,5 @@ export function missingField(v: CardFieldValues): 'number' | 'expiry' | 'cvc' {
   return !v.number.trim() ? 'number' : !v.expiry.trim() ? 'expiry' : 'cvc';
 }
 
-type CardFields = typeof import('./card-fields.js');
-let loading: Promise<CardFields> | null = null;
-
-/** The card fields' chunk, loaded once; a failed load is tried again at the next call. */
-export function cardFields(): Promise<CardFields> {
-  return (loading ??= import('./card-fields.js').catch((err: unknown) => {
-    loading = null;
-    throw err;
-  }));
-}
+/** The card fields' chunk (`card-fields.ts`). */
+export const cardFields = lazy(() => import('./card-fields.js'));

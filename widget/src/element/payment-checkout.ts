@@ -11,7 +11,7 @@ import { CheckoutStatusEvent } from '../events/checkout-status.js';
 import { loadLocale, localeLoaded, resolveLocale, translate } from '../i18n/strings.js';
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
-import { LiveStatus } from '../transport/live-status.js';
+import { liveStatus, watchLive } from '../transport/watch.js';
 import { cardFields, missingField, type CardBrand } from './card-input.js';
 import { DeferredOfflineBridge } from './offline-bridge-loader.js';
 import { styles } from './payment-checkout.styles.js';
@@ -212,11 +212,8 @@ export class PaymentCheckout extends LitElement {
       given: this.sessionId && this.clientSecret ? { sessionId: this.sessionId, clientSecret: this.clientSecret } : null,
       timeoutMs: this.timeout > 0 ? this.timeout : 30_000,
       readPayment: () => this.#readPayment(),
-      watch: (id, secret, onSession) => {
-        const live = new LiveStatus({ url: api.eventsUrl(id, secret), fetchSession: () => api.getSession(id, secret).then((a) => (a.status === 200 ? (a.body as never) : Promise.reject(a))), onSession, pollIntervalMs: this.pollInterval, maxPolls: this.maxPolls });
-        live.start();
-        return live;
-      },
+      watch: (id, secret, onSession) =>
+        watchLive({ url: api.eventsUrl(id, secret), fetchSession: () => api.getSession(id, secret).then((a) => (a.status === 200 ? (a.body as never) : Promise.reject(a))), onSession, pollIntervalMs: this.pollInterval, maxPolls: this.maxPolls }),
       bridge: this.#bridge,
       onChange: (view) => this.#show(view),
       onEvent: (event) => this.#dispatch(event),
@@ -271,8 +268,9 @@ export class PaymentCheckout extends LitElement {
     // The origin diagnosis (`controller/diagnose.ts`, a chunk of its own) is needed only once a request gets no answer:
     // loaded now, off the first render's path, so it is here when it is needed (the worker precaches it too).
     import('../controller/diagnose.js').catch(() => {});
-    // The card fields' formatting and checks likewise: here before the shopper types (awaited if not).
+    // The card fields' formatting and checks, and the live status, likewise: here before they are needed (awaited if not).
     cardFields().catch(() => {});
+    liveStatus().catch(() => {});
   }
 
   protected override updated(): void {
@@ -285,9 +283,12 @@ export class PaymentCheckout extends LitElement {
     }
   }
 
-  #dispatch(e: ControllerEvent): void {
+  #dispatch(e: ControllerEvent, waited = false): void {
+    // Every controller event is its DOM event's detail as it is, but the error's message, said in the page's language:
+    // its words first (waited for only when an error comes before they are here).
+    const locale = resolveLocale(this.#lang());
+    if (e.type === 'error' && !waited && !localeLoaded(locale)) return void loadLocale(locale).then(() => this.#dispatch(e, true));
     const { type, ...detail } = e;
-    // Every controller event is its DOM event's detail as it is, but the error's message, which is said in the page's language.
     this.dispatchEvent(new EVENTS[type]((e.type === 'error' ? { code: e.code, message: this.#t(e.messageKey, e.params), retryable: e.retryable } : detail) as never));
   }
 
@@ -347,14 +348,17 @@ export class PaymentCheckout extends LitElement {
   };
 
   protected override render() {
-    // A locale other than English is a small chunk of its own: nothing is shown until its words are here (a few ms).
+    // Each locale's words are a small chunk of their own: until they are here (a few ms), the preparing view stands,
+    // in the words the entry carries (`FIRST`).
     const locale = resolveLocale(this.#lang());
-    if (!localeLoaded(locale)) return void loadLocale(locale).then(() => this.requestUpdate());
-    return renderCheckout(this._view, {
+    const here = localeLoaded(locale);
+    if (!here) void loadLocale(locale).then(() => localeLoaded(locale) && this.requestUpdate());
+    const view = here ? this._view : INITIAL_STATE;
+    return renderCheckout(view, {
       t: (key, params) => this.#t(key, params),
-      amount: this.#amount(this._view),
-      brand: this._brand,
-      errorField: this._view.reason ? this.#errorField(this._view) : null,
+      amount: this.#amount(view),
+      brand: here ? this._brand : null,
+      errorField: view.reason ? this.#errorField(view) : null,
       submit: this.#onSubmit,
       press: (action: Action) => void { pay: () => this.pay(), retry: () => this.retry(), resume: () => this.resume(), cancel: () => this.cancel(), restart: () => this.restart() }[action](),
       input: this.#onInput,
