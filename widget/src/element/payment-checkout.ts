@@ -348,21 +348,28 @@ export class PaymentCheckout extends LitElement {
   };
 
   protected override render() {
-    // Each locale's words are a small chunk of their own: until they are here (a few ms), the preparing view stands,
-    // in the words the entry carries (`FIRST`).
+    // Each locale's words are a small chunk of their own: until they are here (a few ms), the view stands if the words
+    // the entry carries (`FIRST`) say all of it, else the preparing view does.
     const locale = resolveLocale(this.#lang());
     const here = localeLoaded(locale);
     if (!here) void loadLocale(locale).then(() => localeLoaded(locale) && this.requestUpdate());
-    const view = here ? this._view : INITIAL_STATE;
-    return renderCheckout(view, {
-      t: (key, params) => this.#t(key, params),
-      amount: this.#amount(view),
-      brand: here ? this._brand : null,
-      errorField: view.reason ? this.#errorField(view) : null,
-      submit: this.#onSubmit,
-      press: (action: Action) => void { pay: () => this.pay(), retry: () => this.retry(), resume: () => this.resume(), cancel: () => this.cancel(), restart: () => this.restart() }[action](),
-      input: this.#onInput,
-    });
+    let unsaid = false;
+    const show = (view: CheckoutState) =>
+      renderCheckout(view, {
+        t: (key, params) => {
+          const text = this.#t(key, params);
+          unsaid ||= text === key;
+          return text;
+        },
+        amount: this.#amount(view),
+        brand: this._brand,
+        errorField: view.reason ? this.#errorField(view) : null,
+        submit: this.#onSubmit,
+        press: (action: Action) => void this[action](), // each action is the element's method of that name
+        input: this.#onInput,
+      });
+    const shown = show(this._view);
+    return here || !unsaid ? shown : show(INITIAL_STATE);
   }
 }
 

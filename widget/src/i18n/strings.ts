@@ -1,7 +1,8 @@
 /**
  * Every string the widget shows, by locale: `en.ts` (complete, and the fallback for a key missing in another locale)
  * and `fr.ts`. Each is a small chunk of its own, loaded when the widget first speaks it; until it is here the widget
- * shows its preparing view in words of `FIRST`, which the entry carries: never a blank box, never a key.
+ * shows what it can say in the words of `FIRST`, which the entry carries, else its preparing view: never a blank box,
+ * never a key.
  * `{name}` placeholders are filled from params.
  */
 import type { en } from './en.js';
@@ -9,9 +10,15 @@ import type { en } from './en.js';
 export type StringKey = keyof typeof en;
 export type Table = Partial<Record<StringKey, string>>;
 
-/** The preparing view's words (the status line, the message, the card fields' labels) in each locale. */
+/**
+ * The preparing view's words (the status line, the message, the card fields' labels) in each locale; in English also
+ * those of the view a reload most often restores (ready to pay), so that it is shown without waiting for `en.ts`.
+ */
 export const FIRST: Record<string, Table> = {
-  en: { 'status.idle': 'Preparing checkout…', 'msg.preparing': 'Preparing your checkout…', 'label.cardNumber': 'Card number', 'label.expiry': 'Expiry (MM/YY)', 'placeholder.expiry': 'MM/YY', 'label.cvc': 'Security code (CVC)' },
+  en: {
+    'status.idle': 'Preparing checkout…', 'msg.preparing': 'Preparing your checkout…', 'label.cardNumber': 'Card number', 'label.expiry': 'Expiry (MM/YY)', 'placeholder.expiry': 'MM/YY', 'label.cvc': 'Security code (CVC)',
+    'status.initiated': 'Ready to pay', 'msg.enterCard': 'Enter your card details to pay.', 'button.pay': 'Pay', 'button.payAmount': 'Pay {amount}', 'button.cancel': 'Cancel', 'attempts': 'Attempt {attempt} of {max}', 'session': 'Session {id}',
+  },
   fr: { 'status.idle': 'Préparation du paiement…', 'msg.preparing': 'Préparation de votre paiement…', 'label.cardNumber': 'Numéro de carte', 'label.expiry': 'Expiration (MM/AA)', 'placeholder.expiry': 'MM/AA', 'label.cvc': 'Code de sécurité (CVC)' },
 };
 
