@@ -60,6 +60,7 @@ export function loadLocale(locale: string): Promise<void> {
 }
 
 export function translate(locale: string, key: string, params?: Record<string, string | number>): string {
-  const text = STRINGS[locale]?.[key as StringKey] ?? STRINGS.en?.[key as StringKey] ?? FIRST[locale]?.[key as StringKey] ?? key;
+  // The locale's own words first (its table, else those the entry carries), then English.
+  const text = STRINGS[locale]?.[key as StringKey] ?? FIRST[locale]?.[key as StringKey] ?? STRINGS.en?.[key as StringKey] ?? key;
   return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : text;
 }
