@@ -1,7 +1,7 @@
 /**
  * Widget figures for `npm run bench`: the size of dist/payment-checkout.js (minified, gzip, brotli; Lit and idb included:
- * everything the browser downloads before the widget renders), the same for the entry plus the chunks it imports lazily
- * (the service-worker bridge with workbox-window, loaded only with the `sw` attribute), and,
+ * everything the browser downloads before the widget renders), the same for the entry plus every chunk it imports lazily
+ * (both locales' strings, card fields, live status, diagnosis, and the service-worker bridge with workbox-window), and,
  * in Debian's Chromium, the time from the element's definition to the restored session rendered after a reload
  * (IndexedDB read, tab lock, first render with the session id), over RELOADS reloads against a real server.
  * Baselines measured in the same run: the first visit (session created over HTTP) and the module's own load time.

@@ -2,8 +2,9 @@
  * Builds `<payment-checkout>` into the ES module dist/payment-checkout.js, with Lit inside: the one file a page
  * loads (one script tag) and everything the browser downloads before the widget renders. What is needed only later is
  * imported dynamically, each a file next to it, `payment-checkout-<name>.<hash>.js`, loaded relative to the entry's URL:
- * the origin diagnosis (always, right after the first render), the French strings, and the
- * service-worker bridge with workbox-window (only with the `sw` attribute). The server serves them (CORS `*`) and the
+ * the strings of the widget's locale (English or French, on the first render), the card fields' formatting and checks,
+ * the live status and the origin diagnosis (right after the first render), and the service-worker bridge with
+ * workbox-window (only with the `sw` attribute). The server serves them (CORS `*`) and the
  * worker precaches them (sw/manifest.ts lists every `payment-checkout-*.js`).
  */
 import { defineConfig, type Plugin } from 'vite';

@@ -1,7 +1,9 @@
 /** Timeouts, reloads mid-payment, network loss, two elements on one order, expiry, and the live status fallback. */
 import { expect, waitUntil } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { LiveStatus, PaymentStatusPoller, type SessionJson } from '../../widget/src/index.js';
+import type { SessionJson } from '../../widget/src/index.js';
+import { LiveStatus } from '../../widget/src/transport/live-status.js';
+import { PaymentStatusPoller } from '../../widget/src/transport/poller.js';
 import { API, CARDS, chargesOf, createOrder, mount, part, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, has } from './helpers.js';
 
 const network = (offline: boolean, match = '') => executeServerCommand('network', { offline, match });

@@ -9,8 +9,6 @@ export { CheckoutStatusEvent, type CheckoutStatusDetail } from './events/checkou
 export { CheckoutCompleteEvent, type CheckoutCompleteDetail } from './events/checkout-complete.js';
 export { CheckoutCancelEvent, type CheckoutCancelDetail } from './events/checkout-cancel.js';
 export { CheckoutErrorEvent, type CheckoutErrorDetail } from './events/checkout-error.js';
-export { PaymentStatusPoller, DEFAULT_MAX_POLLS, DEFAULT_POLL_INTERVAL_MS, type PollerOptions } from './transport/poller.js';
-export { LiveStatus, type LiveStatusOptions } from './transport/live-status.js';
 export { ApiClient, NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from './transport/api-client.js';
 export { CheckoutController, type ControllerOptions, type ControllerEvent, type PaymentSource } from './controller/checkout-controller.js';
 export type { CheckoutView, SessionJson, SessionStatus } from './controller/types.js';

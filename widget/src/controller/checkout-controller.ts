@@ -44,7 +44,7 @@ export interface ControllerOptions {
   /** Live status (SSE with polling fallback); returns a stopper. */
   watch?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void) => { stop(): void };
   bridge?: OfflineBridge | null;
-  /** Why a request got no answer (default: `diagnose` of `diagnose.ts`, loaded when first needed). */
+  /** Why a request got no answer (default: `diagnose` of `diagnose.ts`, loaded when first needed; it logs the fix of a refused origin). */
   diagnose?: () => Promise<Diagnosis>;
   onChange: (state: CheckoutState) => void;
   onEvent: (event: ControllerEvent) => void;
@@ -285,7 +285,6 @@ export class CheckoutController {
     this.#again = again;
     const why = await (this.#o.diagnose ?? (() => diagnoseLazily(this.#o.apiBase)))();
     if (why === 'origin_refused') {
-      console.error(`<payment-checkout>: the payment server at ${this.#o.apiBase} refuses requests from ${location.origin} (CORS). Add ${location.origin} to ALLOWED_ORIGINS on the payment server.`);
       this.#again = null;
       this.#dispatch({ type: 'refused', code: 'origin_not_allowed' });
       return;

@@ -1,19 +1,12 @@
 /**
  * The built-in card inputs: formatting as typed (number grouped 4-4-4-4, Amex 4-6-5; expiry `1234` → `12/34`), the brand
  * of the number, and the checks made when paying. The values go straight into the token request and nowhere else: not
- * into state, storage, events, attributes or logs.
+ * into state, storage, events, attributes or logs. A chunk of its own, loaded by `card-input.ts`.
  */
 import type { PaymentSource } from '../controller/outcomes.js';
+import type { CardBrand, CardFieldValues } from './card-input.js';
 
-export interface CardFieldValues {
-  number: string;
-  expiry: string;
-  cvc: string;
-}
-
-export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | null;
-
-export const BRAND_NAMES: Record<Exclude<CardBrand, null>, string> = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover' };
+export type { CardBrand, CardFieldValues } from './card-input.js';
 
 /** The brand by the number's first digits (IIN ranges), or null while it cannot be told. */
 export function brandOf(number: string): CardBrand {
@@ -71,17 +64,16 @@ export function paymentFromFields(v: CardFieldValues, today: Date = new Date()):
 }
 
 /**
- * An `input` event of a card field: the number grouped and the expiry formatted as typed, the caret kept after the same
+ * An `input` event of a card field (its input and `inputType`): the number grouped and the expiry formatted as typed, the caret kept after the same
  * digit, a field error cleared as soon as the shopper edits it. Returns the number's brand (undefined for other fields).
  */
-export function formatAsTyped(event: InputEvent): CardBrand | undefined {
-  const input = event.target as HTMLInputElement;
+export function formatAsTyped(input: HTMLInputElement, inputType = ''): CardBrand | undefined {
   if (input.getAttribute('aria-invalid') === 'true') input.setAttribute('aria-invalid', 'false');
   if (input.id === 'cc-number') {
     reformat(input, formatCardNumber(input.value));
     return brandOf(input.value);
   }
-  if (input.id === 'cc-exp') reformat(input, formatExpiry(input.value, event.inputType?.startsWith('delete')));
+  if (input.id === 'cc-exp') reformat(input, formatExpiry(input.value, inputType.startsWith('delete')));
   return undefined;
 }
 
@@ -95,11 +87,6 @@ function reformat(input: HTMLInputElement, text: string): void {
   for (let seen = 0; at < text.length && seen < digitsBefore; at++) if (/\d/.test(text[at]!)) seen++;
   if (text[at] === '/' || text[at] === ' ') at++;
   input.setSelectionRange(at, at);
-}
-
-/** The first empty field, for `missing_card`: that is the one to fill. */
-export function missingField(v: CardFieldValues): 'number' | 'expiry' | 'cvc' {
-  return !v.number.trim() ? 'number' : !v.expiry.trim() ? 'expiry' : 'cvc';
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { fieldOf, present, type Action, type CheckoutState } from '../controller/machine.js';
-import { BRAND_NAMES, type CardBrand } from './card-fields.js';
+import { BRAND_NAMES, type CardBrand } from './card-input.js';
 
 export interface TemplateContext {
   t: (key: string, params?: Record<string, string | number>) => string;

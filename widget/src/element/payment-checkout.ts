@@ -11,13 +11,14 @@ import { CheckoutStatusEvent } from '../events/checkout-status.js';
 import { loadLocale, localeLoaded, resolveLocale, translate } from '../i18n/strings.js';
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
-import { LiveStatus } from '../transport/live-status.js';
-import { formatAsTyped, missingField, paymentFromFields, paymentFromSlotted, type CardBrand } from './card-fields.js';
+import { liveStatus, watchLive } from '../transport/watch.js';
+import { cardFields, missingField, type CardBrand } from './card-input.js';
 import { DeferredOfflineBridge } from './offline-bridge-loader.js';
 import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
+const EVENTS = { ready: CheckoutReadyEvent, status: CheckoutStatusEvent, complete: CheckoutCompleteEvent, cancel: CheckoutCancelEvent, error: CheckoutErrorEvent };
 
 /**
  * A resumable, exactly-once card checkout for one order. Drop it into a page; it restores the order's session from
@@ -211,11 +212,8 @@ export class PaymentCheckout extends LitElement {
       given: this.sessionId && this.clientSecret ? { sessionId: this.sessionId, clientSecret: this.clientSecret } : null,
       timeoutMs: this.timeout > 0 ? this.timeout : 30_000,
       readPayment: () => this.#readPayment(),
-      watch: (id, secret, onSession) => {
-        const live = new LiveStatus({ url: api.eventsUrl(id, secret), fetchSession: () => api.getSession(id, secret).then((a) => (a.status === 200 ? (a.body as never) : Promise.reject(a))), onSession, pollIntervalMs: this.pollInterval, maxPolls: this.maxPolls });
-        live.start();
-        return live;
-      },
+      watch: (id, secret, onSession) =>
+        watchLive({ url: api.eventsUrl(id, secret), fetchSession: () => api.getSession(id, secret).then((a) => (a.status === 200 ? (a.body as never) : Promise.reject(a))), onSession, pollIntervalMs: this.pollInterval, maxPolls: this.maxPolls }),
       bridge: this.#bridge,
       onChange: (view) => this.#show(view),
       onEvent: (event) => this.#dispatch(event),
@@ -270,6 +268,9 @@ export class PaymentCheckout extends LitElement {
     // The origin diagnosis (`controller/diagnose.ts`, a chunk of its own) is needed only once a request gets no answer:
     // loaded now, off the first render's path, so it is here when it is needed (the worker precaches it too).
     import('../controller/diagnose.js').catch(() => {});
+    // The card fields' formatting and checks, and the live status, likewise: here before they are needed (awaited if not).
+    cardFields().catch(() => {});
+    liveStatus().catch(() => {});
   }
 
   protected override updated(): void {
@@ -282,22 +283,17 @@ export class PaymentCheckout extends LitElement {
     }
   }
 
-  #dispatch(e: ControllerEvent): void {
-    switch (e.type) {
-      case 'ready':
-        return void this.dispatchEvent(new CheckoutReadyEvent({ sessionId: e.sessionId, restored: e.restored }));
-      case 'status':
-        return void this.dispatchEvent(new CheckoutStatusEvent({ status: e.status, attempt: e.attempt, maxAttempts: e.maxAttempts }));
-      case 'complete':
-        return void this.dispatchEvent(new CheckoutCompleteEvent({ sessionId: e.sessionId, orderId: e.orderId, paymentId: e.paymentId }));
-      case 'cancel':
-        return void this.dispatchEvent(new CheckoutCancelEvent({ sessionId: e.sessionId, reason: e.reason }));
-      case 'error':
-        return void this.dispatchEvent(new CheckoutErrorEvent({ code: e.code, message: this.#t(e.messageKey, e.params), retryable: e.retryable }));
-    }
+  #dispatch(e: ControllerEvent, waited = false): void {
+    // Every controller event is its DOM event's detail as it is, but the error's message, said in the page's language:
+    // its words first (waited for only when an error comes before they are here).
+    const locale = resolveLocale(this.#lang());
+    if (e.type === 'error' && !waited && !localeLoaded(locale)) return void loadLocale(locale).then(() => this.#dispatch(e, true));
+    const { type, ...detail } = e;
+    this.dispatchEvent(new EVENTS[type]((e.type === 'error' ? { code: e.code, message: this.#t(e.messageKey, e.params), retryable: e.retryable } : detail) as never));
   }
 
   async #readPayment() {
+    const { paymentFromFields, paymentFromSlotted } = await cardFields();
     const slotted = this.querySelector('[slot="payment-method"]');
     if (slotted) {
       const fromSlot = await paymentFromSlotted(slotted);
@@ -329,8 +325,12 @@ export class PaymentCheckout extends LitElement {
 
   /** Formats the number and expiry as typed; the brand follows the number. */
   readonly #onInput = (event: InputEvent) => {
-    const brand = formatAsTyped(event);
-    if (brand !== undefined) this._brand = brand;
+    // Read now: once the event is dispatched, its target (inside the shadow root) is null.
+    const input = event.target as HTMLInputElement;
+    void cardFields().then(({ formatAsTyped }) => {
+      const brand = formatAsTyped(input, event.inputType);
+      if (brand !== undefined) this._brand = brand;
+    }, () => {});
   };
 
   readonly #onOnline = () => void this.#controller?.networkBack();
@@ -348,18 +348,28 @@ export class PaymentCheckout extends LitElement {
   };
 
   protected override render() {
-    // A locale other than English is a small chunk of its own: nothing is shown until its words are here (a few ms).
+    // Each locale's words are a small chunk of their own: until they are here (a few ms), the view stands if the words
+    // the entry carries (`FIRST`) say all of it, else the preparing view does.
     const locale = resolveLocale(this.#lang());
-    if (!localeLoaded(locale)) return void loadLocale(locale).then(() => this.requestUpdate());
-    return renderCheckout(this._view, {
-      t: (key, params) => this.#t(key, params),
-      amount: this.#amount(this._view),
-      brand: this._brand,
-      errorField: this._view.reason ? this.#errorField(this._view) : null,
-      submit: this.#onSubmit,
-      press: (action: Action) => void { pay: () => this.pay(), retry: () => this.retry(), resume: () => this.resume(), cancel: () => this.cancel(), restart: () => this.restart() }[action](),
-      input: this.#onInput,
-    });
+    const here = localeLoaded(locale);
+    if (!here) void loadLocale(locale).then(() => localeLoaded(locale) && this.requestUpdate());
+    let unsaid = false;
+    const show = (view: CheckoutState) =>
+      renderCheckout(view, {
+        t: (key, params) => {
+          const text = this.#t(key, params);
+          unsaid ||= text === key;
+          return text;
+        },
+        amount: this.#amount(view),
+        brand: this._brand,
+        errorField: view.reason ? this.#errorField(view) : null,
+        submit: this.#onSubmit,
+        press: (action: Action) => void this[action](), // each action is the element's method of that name
+        input: this.#onInput,
+      });
+    const shown = show(this._view);
+    return here || !unsaid ? shown : show(INITIAL_STATE);
   }
 }
 

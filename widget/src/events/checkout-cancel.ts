@@ -1,15 +1,12 @@
+import { checkoutEvent } from './checkout-event.js';
+
 /** Fired when the shopper cancels (after the server accepted it, or locally when the session was already final). */
 export interface CheckoutCancelDetail {
   sessionId: string | null;
   reason: string;
 }
 
-export class CheckoutCancelEvent extends CustomEvent<CheckoutCancelDetail> {
-  static readonly eventName = 'checkout-cancel';
-  constructor(detail: CheckoutCancelDetail) {
-    super(CheckoutCancelEvent.eventName, { detail, bubbles: true, composed: true });
-  }
-}
+export class CheckoutCancelEvent extends checkoutEvent<CheckoutCancelDetail>('checkout-cancel') {}
 
 declare global {
   interface GlobalEventHandlersEventMap {

@@ -1,3 +1,5 @@
+import { checkoutEvent } from './checkout-event.js';
+
 /** Fired once when the session is COMPLETED (the processor holds exactly one successful charge for it). */
 export interface CheckoutCompleteDetail {
   sessionId: string;
@@ -5,12 +7,7 @@ export interface CheckoutCompleteDetail {
   paymentId: string;
 }
 
-export class CheckoutCompleteEvent extends CustomEvent<CheckoutCompleteDetail> {
-  static readonly eventName = 'checkout-complete';
-  constructor(detail: CheckoutCompleteDetail) {
-    super(CheckoutCompleteEvent.eventName, { detail, bubbles: true, composed: true });
-  }
-}
+export class CheckoutCompleteEvent extends checkoutEvent<CheckoutCompleteDetail>('checkout-complete') {}
 
 declare global {
   interface GlobalEventHandlersEventMap {

@@ -1,3 +1,5 @@
+import { checkoutEvent } from './checkout-event.js';
+
 /**
  * Fired for every failure the shopper is told about (declines, timeouts, network loss, refused operations).
  * The widget never throws at its host page: this event is how failures come out. `retryable` says whether Retry can help.
@@ -8,12 +10,7 @@ export interface CheckoutErrorDetail {
   retryable: boolean;
 }
 
-export class CheckoutErrorEvent extends CustomEvent<CheckoutErrorDetail> {
-  static readonly eventName = 'checkout-error';
-  constructor(detail: CheckoutErrorDetail) {
-    super(CheckoutErrorEvent.eventName, { detail, bubbles: true, composed: true });
-  }
-}
+export class CheckoutErrorEvent extends checkoutEvent<CheckoutErrorDetail>('checkout-error') {}
 
 declare global {
   interface GlobalEventHandlersEventMap {

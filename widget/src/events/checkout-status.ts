@@ -1,3 +1,5 @@
+import { checkoutEvent } from './checkout-event.js';
+
 /** Fired whenever the session's status, attempt number or attempt limit changes. `status` is lower case, like the attribute. */
 export interface CheckoutStatusDetail {
   status: string;
@@ -5,12 +7,7 @@ export interface CheckoutStatusDetail {
   maxAttempts: number;
 }
 
-export class CheckoutStatusEvent extends CustomEvent<CheckoutStatusDetail> {
-  static readonly eventName = 'checkout-status';
-  constructor(detail: CheckoutStatusDetail) {
-    super(CheckoutStatusEvent.eventName, { detail, bubbles: true, composed: true });
-  }
-}
+export class CheckoutStatusEvent extends checkoutEvent<CheckoutStatusDetail>('checkout-status') {}
 
 declare global {
   interface GlobalEventHandlersEventMap {
