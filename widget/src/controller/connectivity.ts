@@ -48,7 +48,7 @@ export class Reconnector {
     if (this.#stopped || this.#running) return;
     this.cancel();
     this.#running = true;
-    let reached = false;
+    let reached: boolean;
     try {
       reached = await this.#o.attempt();
     } catch {

@@ -181,7 +181,10 @@ export function present(s: CheckoutState): Presentation {
   let actions = row.actions;
   if (s.phase === PHASES.ready) {
     if (s.status === 'resumed') status = 'status.resumed';
-    if (s.reason) (message = fieldOf(s.reason) || DECLINES.has(s.reason) || s.reason === 'invalid_payment_method' ? `msg.${s.reason}` : 'msg.enterCard'), (kind = 'error');
+    if (s.reason) {
+      message = fieldOf(s.reason) || DECLINES.has(s.reason) || s.reason === 'invalid_payment_method' ? `msg.${s.reason}` : 'msg.enterCard';
+      kind = 'error';
+    }
   }
   if (s.phase === PHASES.declined && s.reason) message = DECLINES.has(s.reason) ? `msg.${s.reason}` : 'msg.card_declined';
   if (s.phase === PHASES.unavailable && s.reason) message = `msg.${s.reason}`;
@@ -190,13 +193,19 @@ export function present(s: CheckoutState): Presentation {
     actions = ['restart', 'cancel'];
   }
   if (s.phase === PHASES.maxRetries && !s.restartable && s.reason === 'processor_error') message = 'msg.maxRetries.processor';
-  if (s.queued && !isFinalPhase(s.phase)) (message = 'msg.queued'), (kind = 'info'), (actions = []);
-  else if (s.link !== LINKS.up && NEEDS_SERVER.includes(s.phase)) {
+  if (s.queued && !isFinalPhase(s.phase)) {
+    message = 'msg.queued';
+    kind = 'info';
+    actions = [];
+  } else if (s.link !== LINKS.up && NEEDS_SERVER.includes(s.phase)) {
     message = s.link === LINKS.offline ? 'msg.offline' : 'msg.reconnecting';
     kind = 'info';
     actions = ['retry'];
   }
-  if (s.role === 'follower') (message = kind === 'info' && !isFinalPhase(s.phase) ? 'msg.otherTab' : message), (actions = []);
+  if (s.role === 'follower') {
+    if (kind === 'info' && !isFinalPhase(s.phase)) message = 'msg.otherTab';
+    actions = [];
+  }
   return { status, message, kind, actions };
 }
 
