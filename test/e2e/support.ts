@@ -2,7 +2,7 @@
  * What the end-to-end suites share: the built client (with a fresh worker), one Chromium, a page per context,
  * the widget's parts, orders from the demo store, and the test processor's ledger.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -28,7 +28,8 @@ export interface MerchantSite {
 
 /**
  * A merchant's own site on another port (another origin): `pages` by path, each answering with its HTML and headers,
- * and the widget bundle self-hosted at /shop/payment-checkout.js; anything else is a 404.
+ * and the widget self-hosted under /shop/: payment-checkout.js and its lazy chunks beside it (`payment-checkout-*.js`), as
+ * the widget's README tells a self-hosting merchant; anything else is a 404.
  */
 export async function startMerchantSite(pages: Record<string, (url: URL) => { html: string; headers?: Record<string, string> }>): Promise<MerchantSite> {
   const site = createServer((req, res) => {
@@ -37,8 +38,8 @@ export async function startMerchantSite(pages: Record<string, (url: URL) => { ht
     if (page) {
       const { html, headers } = page(url);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers }).end(html);
-    } else if (url.pathname === '/shop/payment-checkout.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(DIST, 'payment-checkout.js')));
+    } else if (/^\/shop\/payment-checkout(-[\w.-]+)?\.js$/.test(url.pathname) && existsSync(join(DIST, url.pathname.slice('/shop/'.length)))) {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(DIST, url.pathname.slice('/shop/'.length))));
     } else res.writeHead(404).end();
   });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
