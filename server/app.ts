@@ -10,7 +10,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
 import { connectionBudget } from './connections.js';
 import { Charges } from './domain/charges.js';
-import type { SessionEvents } from './domain/events.js';
+import type { SessionEvents } from './domain/model.js';
 import { DemoStore } from './domain/orders.js';
 import { ClientSecrets } from './domain/secrets.js';
 import { Sessions } from './domain/sessions.js';

@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { DemoStore, OrderPaymentView } from '../domain/orders.js';
 import { clientAddress, limitPerMinute } from '../middleware/rate-limit/index.js';
-import type { OrderRow } from '../store/types.js';
+import type { OrderRow } from '../domain/model.js';
 import * as S from './schemas.js';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });

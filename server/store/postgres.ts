@@ -4,7 +4,7 @@
  * What differs from SQLite lives in pg-pool.ts (connections, type parsing, advisory locks) and pg-events.ts.
  */
 import { Kysely, PostgresDialect } from 'kysely';
-import type { SessionEvents } from '../domain/events.js';
+import type { SessionEvents } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { KyselyStore } from './kysely-store.js';
 import { PgSessionEvents } from './pg-events.js';

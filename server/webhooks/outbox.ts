@@ -1,7 +1,7 @@
 /**
  * The webhook outbox (migration 0006_webhooks): one event row per final state change, one delivery row per URL, one
- * attempt row per POST. Events are written inside the transaction that changes the session (`Store.webhookOutbox()` of
- * the transaction's store), so a committed change always has its event and a rolled-back one never does.
+ * attempt row per POST. Events are written inside the transaction that changes the session (`tx.webhooks` of
+ * the transaction's repositories), so a committed change always has its event and a rolled-back one never does.
  *
  * Claiming: a delivery is due when `pending`, `next_attempt_at <= now` and its lease has run out. `claim` leases due rows
  * to one owner with one conditional UPDATE (PostgreSQL picks them with FOR UPDATE SKIP LOCKED, so instances sharing the

@@ -68,7 +68,7 @@ export function deliveryView(r: DeliveryRow): z.infer<typeof DeliverySchema> {
 
 export function webhookRoutes(d: { store: Store; adminToken: string; now: () => number; wake?: () => void }, app: OpenAPIHono) {
   app.use('/webhooks/*', adminOnly(d.adminToken));
-  const outbox = () => d.store.webhookOutbox();
+  const outbox = () => d.store.webhooks;
   const validId = (id: string) => {
     if (!DELIVERY_ID.test(id)) throw new AppError('delivery_not_found');
     return id;

@@ -51,27 +51,27 @@ function outboxConformance(engine: Engine) {
     await clearTables(store);
     for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events'] as const) await sql`delete from ${sql.table(t)}`.execute(store.db);
   });
-  const outbox = () => store.webhookOutbox();
+  const outbox = () => store.webhooks;
 
   it('should keep an event written in a transaction only if the transaction commits, with its session change', async () => {
     const s = session();
-    await store.insertSession(s);
+    await store.sessions.insert(s);
     const kept = event({ sessionId: s.id });
     await store.transaction(async (tx) => {
-      expect(await tx.updateSession(s.id, s.version, { status: 'CANCELLED', finalAt: T0 })).toBe(true);
-      await tx.webhookOutbox().insertEvent(kept);
+      expect(await tx.sessions.update(s.id, s.version, { status: 'CANCELLED', finalAt: T0 })).toBe(true);
+      await tx.webhooks.insertEvent(kept);
     });
     const lost = event({ sessionId: s.id });
     await expect(
       store.transaction(async (tx) => {
-        await tx.webhookOutbox().insertEvent(lost);
+        await tx.webhooks.insertEvent(lost);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     await store.durable();
     expect((await outbox().listEvents(s.id)).map((e) => e.id)).toEqual([kept.id]);
     expect((await outbox().listDeliveries({ status: null, limit: 10, after: null })).map((d) => d.webhookId)).toEqual([kept.id]);
-    expect((await store.getSession(s.id))!.status).toBe('CANCELLED');
+    expect((await store.sessions.get(s.id))!.status).toBe('CANCELLED');
   });
 
   it('should lease a due delivery to one owner until the lease runs out, and let only the holder record', async () => {

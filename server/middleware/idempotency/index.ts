@@ -64,7 +64,7 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
     let chargeKey: string | null = null;
     for (let tries = 0; ; tries++) {
       const t = now();
-      const inserted = await store.insertIdempotency({
+      const inserted = await store.idempotency.insert({
         scope,
         key,
         fingerprint,
@@ -77,21 +77,21 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
         leaseUntil: t + opts.leaseMs,
       });
       if (inserted) break;
-      const rec = await store.getIdempotency(scope, key);
+      const rec = await store.idempotency.get(scope, key);
       if (!rec) continue; // released between the two statements: try again
       if (rec.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused');
       if (rec.state === 'done' || rec.state === 'pending') {
         const status = rec.state === 'pending' ? 202 : rec.statusCode!;
         const replayBody = rec.state === 'pending' ? JSON.stringify({ status: 'PROCESSING' }) : await replayable(rec.responseBody!, opts);
         if (replayBody === null && tries < 3) {
-          await store.deleteIdempotency(scope, key); // the answer cannot be given again: the request runs anew
+          await store.idempotency.delete(scope, key); // the answer cannot be given again: the request runs anew
           continue;
         }
         if (replayBody === null) throw new AppError('idempotency_key_in_flight');
         opts.onReplay?.();
         return c.body(replayBody, status as 200, { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' });
       }
-      if (rec.leaseUntil < t && (await store.takeOverIdempotency(scope, key, fingerprint, t, t + opts.leaseMs))) {
+      if (rec.leaseUntil < t && (await store.idempotency.takeOver(scope, key, fingerprint, t, t + opts.leaseMs))) {
         chargeKey = rec.chargeKey;
         break;
       }
@@ -103,20 +103,20 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
     try {
       await next();
     } catch (err) {
-      await store.deleteIdempotency(scope, key);
+      await store.idempotency.delete(scope, key);
       throw err;
     }
     const status = c.res.status;
     if (!isStored(status)) {
-      await store.deleteIdempotency(scope, key);
+      await store.idempotency.delete(scope, key);
       return;
     }
     if (ref.answered) return; // the operation stored its answer itself
-    const stored = await store.getIdempotency(scope, key);
+    const stored = await store.idempotency.get(scope, key);
     if (stored?.state === 'done') return; // the charge's settlement already wrote the final answer
     const text = await c.res.clone().text();
     const responseBody = opts.storeAs ? opts.storeAs(text) : text;
-    await store.finishIdempotency(scope, key, {
+    await store.idempotency.finish(scope, key, {
       state: status === 202 ? 'pending' : 'done',
       statusCode: status,
       responseBody,

@@ -1,0 +1,104 @@
+/**
+ * One connection's view of the store: the root Kysely instance or a transaction's, with the engine's helpers and the
+ * compiled hot-path queries shared by every scope of one store. The repositories of a scope are built on first use.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { ProcessorLedger } from '../processor/ledger.js';
+import { WebhookOutbox, type WebhookDB } from '../webhooks/outbox.js';
+import type { CompiledQueries } from './compiled-queries.js';
+import { type PgRunner, kyselyRunner } from './pg-hot-paths.js';
+import { KyselyCharges } from './repositories/charges.js';
+import { KyselyIdempotency } from './repositories/idempotency.js';
+import { KyselyLedger } from './repositories/ledger.js';
+import { KyselySessions } from './repositories/sessions.js';
+import { KyselyShop } from './repositories/shop.js';
+import type { DB } from './schema.js';
+import type { ChargeRepository, IdempotencyRepository, Repositories, SessionRepository, ShopRepository } from './types.js';
+
+export interface EngineHooks {
+  engine: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+  /** SQLite's group commit: resolves once everything written so far is committed. Absent: every commit is already durable. */
+  durable?(): Promise<void>;
+  /** SQLite: throws when the store has faulted (disk full, a lost commit, the data file removed); run by `ping()`. */
+  check?(): void;
+  /** PostgreSQL: where kysely_migration lives. Without it Kysely's Migrator takes one found in any schema of the database. */
+  migrationTableSchema?: string;
+  /** Several processes on one database: runs fn only if no other holds the job (else undefined). Absent: one process, just run it. */
+  exclusive?<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
+  /** PostgreSQL: runs the one-statement checkout steps (pg-hot-paths.ts) as named prepared statements. Absent: through Kysely. */
+  prepared?: PgRunner;
+}
+
+export class Scope {
+  readonly db: Kysely<DB> | Transaction<DB>;
+  readonly hooks: EngineHooks;
+  /** Hot-path queries compiled once, shared with the scopes of this store's transactions. */
+  readonly q: CompiledQueries;
+  #repos: ScopeRepositories | undefined;
+
+  constructor(db: Kysely<DB> | Transaction<DB>, hooks: EngineHooks, q: CompiledQueries) {
+    this.db = db;
+    this.hooks = hooks;
+    this.q = q;
+  }
+
+  get engine(): 'sqlite' | 'postgres' {
+    return this.hooks.engine;
+  }
+
+  get inTransaction(): boolean {
+    return this.db.isTransaction;
+  }
+
+  get repos(): Repositories {
+    return (this.#repos ??= new ScopeRepositories(this));
+  }
+
+  /** Runs fn atomically; inside a transaction already, in that one. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this.repos);
+    return (this.db as Kysely<DB>).transaction().execute((trx) => fn(new Scope(trx, this.hooks, this.q).repos));
+  }
+
+  /** Runs PostgreSQL's one-statement steps: on the transaction's connection inside one, else as prepared statements. */
+  pg(): PgRunner {
+    if (this.db.isTransaction) return kyselyRunner(this.db as Kysely<unknown>);
+    return this.hooks.prepared ?? kyselyRunner(this.db as Kysely<unknown>);
+  }
+}
+
+/** A scope's repositories, each made when first asked for (most requests touch two or three). */
+export class ScopeRepositories implements Repositories {
+  readonly #scope: Scope;
+  #sessions?: SessionRepository;
+  #charges?: ChargeRepository;
+  #idempotency?: IdempotencyRepository;
+  #shop?: ShopRepository;
+  #ledger?: ProcessorLedger;
+  #webhooks?: WebhookOutbox;
+
+  constructor(scope: Scope) {
+    this.#scope = scope;
+  }
+
+  get sessions(): SessionRepository {
+    return (this.#sessions ??= new KyselySessions(this.#scope));
+  }
+  get charges(): ChargeRepository {
+    return (this.#charges ??= new KyselyCharges(this.#scope));
+  }
+  get idempotency(): IdempotencyRepository {
+    return (this.#idempotency ??= new KyselyIdempotency(this.#scope));
+  }
+  get shop(): ShopRepository {
+    return (this.#shop ??= new KyselyShop(this.#scope));
+  }
+  get ledger(): ProcessorLedger {
+    return (this.#ledger ??= new KyselyLedger(this.#scope));
+  }
+  get webhooks(): WebhookOutbox {
+    const s = this.#scope;
+    return (this.#webhooks ??= new WebhookOutbox(s.db as unknown as Kysely<WebhookDB>, s.engine, s.q));
+  }
+}
