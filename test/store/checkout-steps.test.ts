@@ -4,13 +4,13 @@
  * rows or none, and many concurrent calls let exactly one win. The test processor's charge (one statement on
  * PostgreSQL too) answers as its step-by-step transaction does.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestProcessor } from '../../server/processor/test-processor.js';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
 import type { SessionRow } from '../../server/domain/model.js';
 import type { ChargeStart } from '../../server/store/types.js';
-import { type Engine, ENGINES, dropSchema, newSchemaName, openTestStore, pgRestartGuard, requirePostgres } from './engines.js';
-import { T0, charge, clearTables, idem, session } from './fixtures.js';
+import { type Engine, ENGINES, requirePostgres, useTestStore } from './engines.js';
+import { T0, charge, idem, session } from './fixtures.js';
 
 for (const engine of ENGINES) {
   describe(engine, () => {
@@ -32,21 +32,8 @@ function startOf(s: SessionRow, key: string, over: Partial<ChargeStart> = {}): C
 }
 
 function steps(engine: Engine) {
-  let store: KyselyStore;
-  let schema: string;
-  let releaseGuard: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    if (engine === 'postgres') releaseGuard = await pgRestartGuard();
-    schema = newSchemaName();
-    store = await openTestStore(engine, schema);
-  });
-  afterAll(async () => {
-    await store?.close();
-    if (engine === 'postgres') await dropSchema(schema);
-    await releaseGuard?.();
-  });
-  beforeEach(() => clearTables(store));
+  let store!: KyselyStore;
+  useTestStore(engine, (s) => (store = s));
 
   async function withKey(s: SessionRow) {
     const k = idem({ scope: `session:${s.id}` });

@@ -2,11 +2,11 @@
  * The Store contract, one suite for every engine (TEST_ENGINES filters): whatever the domain relies on must hold the
  * same on SQLite and PostgreSQL. Concurrency cases run their calls at once (on PostgreSQL over separate pooled connections).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
-import { type Engine, ENGINES, dropSchema, newSchemaName, openTestStore, pgRestartGuard, requirePostgres } from './engines.js';
-import { T0, charge, clearTables, idem, session, sessionId } from './fixtures.js';
+import { type Engine, ENGINES, requirePostgres, useTestStore } from './engines.js';
+import { T0, charge, idem, session, sessionId } from './fixtures.js';
 
 for (const engine of ENGINES) {
   describe(engine, () => {
@@ -16,21 +16,9 @@ for (const engine of ENGINES) {
 }
 
 function conformance(engine: Engine) {
-  let store: KyselyStore;
-  let schema: string;
-  let releaseGuard: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    if (engine === 'postgres') releaseGuard = await pgRestartGuard();
-    schema = newSchemaName();
-    store = await openTestStore(engine, schema);
-  });
-  afterAll(async () => {
-    await store?.close();
-    if (engine === 'postgres') await dropSchema(schema);
-    await releaseGuard?.();
-  });
-  beforeEach(() => clearTables(store));
+  let store!: KyselyStore;
+  let schema!: string;
+  useTestStore(engine, (s, name) => ((store = s), (schema = name)));
 
   describe('migrations and types', () => {
     it('should apply the versioned migrations once and be re-runnable', async () => {

@@ -3,13 +3,12 @@
  * claims lease each due delivery to one owner (concurrent claims on PostgreSQL run over separate pooled connections and
  * never share a row); a lost lease cannot record; finish moves deliveries along the schedule; paging, redelivery, purge.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
 import { ATTEMPTS_KEPT, type NewEvent } from '../../server/webhooks/outbox.js';
 import { randomId } from '../../server/ids.js';
-import { type Engine, ENGINES, dropSchema, newSchemaName, openTestStore, pgRestartGuard, requirePostgres } from './engines.js';
-import { T0, clearTables, session } from './fixtures.js';
+import { type Engine, ENGINES, requirePostgres, useTestStore } from './engines.js';
+import { T0, session } from './fixtures.js';
 
 for (const engine of ENGINES) {
   describe(engine, () => {
@@ -33,24 +32,8 @@ function event(over: Partial<NewEvent> = {}, urls = ['http://127.0.0.1:1/a']): N
 const attempt = (n: number, over = {}) => ({ attempt: n, startedAt: T0, durationMs: 12, statusCode: 503, error: 'HTTP 503', bodyExcerpt: 'busy', ...over });
 
 function outboxConformance(engine: Engine) {
-  let store: KyselyStore;
-  let schema: string;
-  let releaseGuard: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    if (engine === 'postgres') releaseGuard = await pgRestartGuard();
-    schema = newSchemaName();
-    store = await openTestStore(engine, schema);
-  });
-  afterAll(async () => {
-    await store?.close();
-    if (engine === 'postgres') await dropSchema(schema);
-    await releaseGuard?.();
-  });
-  beforeEach(async () => {
-    await clearTables(store);
-    for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events'] as const) await sql`delete from ${sql.table(t)}`.execute(store.db);
-  });
+  let store!: KyselyStore;
+  useTestStore(engine, (s) => (store = s), ['webhook_attempts', 'webhook_deliveries', 'webhook_events']);
   const outbox = () => store.webhooks;
 
   it('should keep an event written in a transaction only if the transaction commits, with its session change', async () => {
