@@ -4,7 +4,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { ProcessorLedger } from '../processor/ledger.js';
-import { WebhookOutbox, type WebhookDB } from '../webhooks/outbox.js';
+import { WebhookOutbox } from '../webhooks/outbox.js';
+import type { WebhookDB } from '../webhooks/outbox-rows.js';
 import type { CompiledQueries } from './compiled-queries.js';
 import { type PgRunner, kyselyRunner } from './pg-hot-paths.js';
 import { KyselyCharges } from './repositories/charges.js';

@@ -8,7 +8,7 @@ import { randomId } from '../ids.js';
 import type { Logger } from '../log.js';
 import { isStorageUnavailable } from '../store/errors.js';
 import type { Store } from '../store/types.js';
-import type { ClaimedDelivery } from './outbox.js';
+import type { ClaimedDelivery } from './outbox-rows.js';
 import { retryDelay } from './schedule.js';
 import type { WebhookSender } from './sender.js';
 

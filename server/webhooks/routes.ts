@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { adminOnly } from '../middleware/auth/index.js';
 import { ErrorSchema, Timestamp } from '../routes/schemas.js';
 import type { Store } from '../store/types.js';
-import { DELIVERY_STATUSES, type DeliveryRow } from './outbox.js';
+import { DELIVERY_STATUSES, type DeliveryRow } from './outbox-rows.js';
 
 const DELIVERY_ID = /^whd_[0-9A-Za-z]{24}$/;
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });

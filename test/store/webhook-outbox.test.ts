@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
-import { ATTEMPTS_KEPT, type NewEvent } from '../../server/webhooks/outbox.js';
+import type { NewEvent } from '../../server/webhooks/outbox-rows.js';
+import { ATTEMPTS_KEPT } from '../../server/webhooks/outbox.js';
 import { randomId } from '../../server/ids.js';
 import { type Engine, ENGINES, requirePostgres, useTestStore } from './engines.js';
 import { T0, session } from './fixtures.js';
