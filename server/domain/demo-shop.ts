@@ -1,5 +1,5 @@
 /**
- * Where a browser-created session gets its amount: the order source. The demo store's orders are one source;
+ * Where a browser-created session gets its amount: the order source. The demo shop's orders are one source;
  * a merchant backend that creates sessions with its own amount is another (it bypasses this).
  */
 import { AppError } from '../errors.js';
@@ -29,7 +29,7 @@ export const DEMO_PRODUCTS: ProductRow[] = [
 export const MAX_ORDER_LINES = 50;
 export const MAX_QUANTITY = 99;
 
-export class DemoStore {
+export class DemoShop {
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
