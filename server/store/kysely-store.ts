@@ -3,23 +3,26 @@
  * only the whole store does (migrations, health, durability, exclusive jobs, transactions). Engine-specific construction
  * lives in sqlite.ts / postgres.ts; the repositories use SQL both engines accept.
  */
-import { type Kysely, type Transaction, Migrator, sql } from 'kysely';
+import { type Kysely, Migrator, sql } from 'kysely';
 import type { ProcessorLedger } from '../processor/ledger.js';
 import type { WebhookOutbox } from '../webhooks/outbox.js';
-import { CompiledQueries } from './compiled-queries.js';
 import { migrationProvider } from './migrations.js';
 import type { DB } from './schema.js';
-import { type EngineHooks, Scope } from './scope.js';
+import { type EngineHooks, Scope, StoreShared } from './scope.js';
 import type { ChargeRepository, IdempotencyRepository, Repositories, SessionRepository, ShopRepository, Store } from './types.js';
 
 export type { EngineHooks } from './scope.js';
 
 export class KyselyStore implements Store {
+  /** Without plugins: migrations, and engine-specific extensions (`db`). */
+  readonly #db: Kysely<DB>;
   readonly #scope: Scope;
   readonly #repos: Repositories;
 
-  constructor(db: Kysely<DB> | Transaction<DB>, hooks: EngineHooks, queries = new CompiledQueries()) {
-    this.#scope = new Scope(db, hooks, queries);
+  constructor(db: Kysely<DB>, hooks: EngineHooks) {
+    const shared = new StoreShared(hooks);
+    this.#db = db;
+    this.#scope = new Scope(db.withPlugin(shared.camelCase), shared);
     this.#repos = this.#scope.repos;
   }
 
@@ -29,7 +32,7 @@ export class KyselyStore implements Store {
 
   /** The raw query builder, for engine-specific extensions (LISTEN/NOTIFY, advisory locks). */
   get db(): Kysely<DB> {
-    return this.#scope.db as Kysely<DB>;
+    return this.#db;
   }
 
   get sessions(): SessionRepository {
@@ -52,8 +55,8 @@ export class KyselyStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const { db, hooks } = this.#scope;
-    const migrator = new Migrator({ db: db as Kysely<DB>, provider: migrationProvider, migrationTableSchema: hooks.migrationTableSchema });
+    const { hooks } = this.#scope;
+    const migrator = new Migrator({ db: this.#db, provider: migrationProvider, migrationTableSchema: hooks.migrationTableSchema });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;
   }

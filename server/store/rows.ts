@@ -1,11 +1,12 @@
 /**
- * What the repositories share: the row mapping between the model (domain/model.ts) and the tables (schema.ts), and the
- * slots and shape names of compiled queries (compiled-queries.ts).
+ * What the repositories share: the few conversions CamelCasePlugin leaves to us (a session's and an order's JSON
+ * columns are text), and the slots and shape names of compiled queries (compiled-queries.ts). Numbers need none: both
+ * engines return bigint columns and counts as JS numbers (pg-pool.ts's int8 parser; SQLite's integers).
  */
-import type { ChargeRow, IdempotencyRow, ProductRow, SessionRow, SessionStatus } from '../domain/model.js';
-import type { ProcessorChargeRow } from '../processor/ledger.js';
+import type { SessionRow } from '../domain/model.js';
 import type { SlotOf } from './compiled-queries.js';
-import type { ChargesTable, IdempotencyTable, ProcessorChargesTable, SessionsTable } from './schema.js';
+import type { SessionsTable } from './schema.js';
+import type { SessionPatch } from './types.js';
 
 /** Thrown inside a transaction to roll it back while answering `result`. */
 export class Refused extends Error {
@@ -24,154 +25,43 @@ export function shapeFor(name: string, row: object): string {
   return `${name}:${definedKeys(row).join(',')}`;
 }
 
-export function definedKeys(row: object): string[] {
+function definedKeys(row: object): string[] {
   return Object.keys(row).filter((k) => (row as Record<string, unknown>)[k] !== undefined);
 }
 
-// ---- row mapping (JSON columns are text; bigint columns come back as numbers via each engine's type parsing)
+const json = (v: unknown) => (v ? JSON.stringify(v) : null);
+
+/** The row's `columns`, in that order (a query's shape), and nothing else the object may carry. */
+export function pick<T extends object, K extends keyof T & string>(row: T, columns: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of columns) out[k] = row[k];
+  return out;
+}
+
+const SESSION_COLUMNS = ['id', 'orderId', 'userId', 'status', 'amount', 'currency', 'attempts', 'maxAttempts', 'chargedAttempt', 'createdAt', 'updatedAt', 'expiresAt', 'finalAt', 'paymentId', 'lastError', 'metadata', 'merchantMetadata', 'secretHash', 'version'] as const;
 
 export function sessionToDb(r: SessionRow): SessionsTable {
-  return {
-    id: r.id,
-    order_id: r.orderId,
-    user_id: r.userId,
-    status: r.status,
-    amount: r.amount,
-    currency: r.currency,
-    attempts: r.attempts,
-    max_attempts: r.maxAttempts,
-    charged_attempt: r.chargedAttempt,
-    created_at: r.createdAt,
-    updated_at: r.updatedAt,
-    expires_at: r.expiresAt,
-    final_at: r.finalAt,
-    payment_id: r.paymentId,
-    last_error: r.lastError ? JSON.stringify(r.lastError) : null,
-    metadata: JSON.stringify(r.metadata),
-    merchant_metadata: r.merchantMetadata ? JSON.stringify(r.merchantMetadata) : null,
-    secret_hash: r.secretHash,
-    version: r.version,
-  };
-}
-
-const SESSION_COLUMNS: Record<string, keyof SessionsTable> = {
-  orderId: 'order_id',
-  userId: 'user_id',
-  status: 'status',
-  amount: 'amount',
-  currency: 'currency',
-  attempts: 'attempts',
-  maxAttempts: 'max_attempts',
-  chargedAttempt: 'charged_attempt',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  expiresAt: 'expires_at',
-  finalAt: 'final_at',
-  paymentId: 'payment_id',
-  secretHash: 'secret_hash',
-};
-
-export function sessionPatchToDb(patch: Partial<SessionRow>): Partial<SessionsTable> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === 'lastError') out.last_error = v ? JSON.stringify(v) : null;
-    else if (k === 'metadata') out.metadata = JSON.stringify(v);
-    else if (k === 'merchantMetadata') out.merchant_metadata = v ? JSON.stringify(v) : null;
-    else if (SESSION_COLUMNS[k]) out[SESSION_COLUMNS[k]] = v;
-  }
-  return out as Partial<SessionsTable>;
-}
-
-export function num(v: number | null): number | null {
-  return v === null ? null : Number(v);
+  return { ...pick(r, SESSION_COLUMNS), lastError: json(r.lastError), metadata: JSON.stringify(r.metadata), merchantMetadata: json(r.merchantMetadata) };
 }
 
 export function sessionFromDb(r: SessionsTable): SessionRow {
   return {
-    id: r.id,
-    orderId: r.order_id,
-    userId: r.user_id,
-    status: r.status as SessionStatus,
-    amount: Number(r.amount),
-    currency: r.currency,
-    attempts: Number(r.attempts),
-    maxAttempts: Number(r.max_attempts),
-    chargedAttempt: Number(r.charged_attempt),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    expiresAt: Number(r.expires_at),
-    finalAt: num(r.final_at),
-    paymentId: r.payment_id,
-    lastError: r.last_error ? JSON.parse(r.last_error) : null,
+    ...r,
+    lastError: r.lastError ? JSON.parse(r.lastError) : null,
     metadata: JSON.parse(r.metadata),
-    merchantMetadata: r.merchant_metadata ? JSON.parse(r.merchant_metadata) : null,
-    secretHash: r.secret_hash,
-    version: Number(r.version),
+    merchantMetadata: r.merchantMetadata ? JSON.parse(r.merchantMetadata) : null,
   };
 }
 
-export function chargeToDb(r: ChargeRow): ChargesTable {
-  return {
-    charge_key: r.chargeKey,
-    session_id: r.sessionId,
-    attempt: r.attempt,
-    status: r.status,
-    amount: r.amount,
-    currency: r.currency,
-    started_at: r.startedAt,
-    deadline_at: r.deadlineAt,
-    resolved_at: r.resolvedAt,
-    payment_id: r.paymentId,
-    error_code: r.errorCode,
-  };
-}
+/** The columns a patch may set (anything else in it is ignored, as it always was). */
+const PATCHABLE = new Set<string>(['orderId', 'userId', 'status', 'amount', 'currency', 'attempts', 'maxAttempts', 'chargedAttempt', 'createdAt', 'updatedAt', 'expiresAt', 'finalAt', 'paymentId', 'secretHash']);
 
-export function chargeFromDb(r: ChargesTable): ChargeRow {
-  return {
-    chargeKey: r.charge_key,
-    sessionId: r.session_id,
-    attempt: Number(r.attempt),
-    status: r.status as ChargeRow['status'],
-    amount: Number(r.amount),
-    currency: r.currency,
-    startedAt: Number(r.started_at),
-    deadlineAt: Number(r.deadline_at),
-    resolvedAt: num(r.resolved_at),
-    paymentId: r.payment_id,
-    errorCode: r.error_code,
-  };
-}
-
-export function idempotencyFromDb(r: IdempotencyTable): IdempotencyRow {
-  return {
-    scope: r.scope,
-    key: r.key,
-    fingerprint: r.fingerprint,
-    state: r.state as IdempotencyRow['state'],
-    statusCode: num(r.status_code),
-    responseBody: r.response_body,
-    chargeKey: r.charge_key,
-    createdAt: Number(r.created_at),
-    expiresAt: Number(r.expires_at),
-    leaseUntil: Number(r.lease_until),
-  };
-}
-
-export function productFromDb(r: { product_id: string; name: string; price: number; currency: string; image: string | null }): ProductRow {
-  return { productId: r.product_id, name: r.name, price: Number(r.price), currency: r.currency, image: r.image };
-}
-
-export function processorChargeFromDb(r: ProcessorChargesTable): ProcessorChargeRow {
-  return {
-    chargeId: r.charge_id,
-    sessionId: r.session_id,
-    idempotencyKey: r.idempotency_key,
-    amount: Number(r.amount),
-    currency: r.currency,
-    status: r.status as ProcessorChargeRow['status'],
-    failureCode: r.failure_code,
-    createdAt: Number(r.created_at),
-    brand: r.brand ?? null,
-    last4: r.last4 ?? null,
-  };
+export function sessionPatchToDb(patch: SessionPatch): Partial<SessionsTable> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === 'lastError' || k === 'merchantMetadata') out[k] = json(v);
+    else if (k === 'metadata') out.metadata = JSON.stringify(v);
+    else if (PATCHABLE.has(k)) out[k] = v;
+  }
+  return out as Partial<SessionsTable>;
 }

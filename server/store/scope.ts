@@ -1,12 +1,14 @@
 /**
  * One connection's view of the store: the root Kysely instance or a transaction's, with the engine's helpers and the
  * compiled hot-path queries shared by every scope of one store. The repositories of a scope are built on first use.
+ * The repositories' Kysely carries CamelCasePlugin (camelCase in TypeScript, the tables' snake_case in SQL); the
+ * webhook outbox is written against the snake_case names and gets the same connection without it.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { CamelCasePlugin, type Kysely, type Transaction } from 'kysely';
 import type { ProcessorLedger } from '../processor/ledger.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import type { WebhookDB } from '../webhooks/outbox-rows.js';
-import type { CompiledQueries } from './compiled-queries.js';
+import { CompiledQueries } from './compiled-queries.js';
 import { type PgRunner, kyselyRunner } from './pg-hot-paths.js';
 import { KyselyCharges } from './repositories/charges.js';
 import { KyselyIdempotency } from './repositories/idempotency.js';
@@ -31,17 +33,50 @@ export interface EngineHooks {
   prepared?: PgRunner;
 }
 
-export class Scope {
-  readonly db: Kysely<DB> | Transaction<DB>;
+/** CamelCasePlugin with its two mappings public: for rows and statements that do not pass through Kysely. */
+export class CamelCase extends CamelCasePlugin {
+  row(row: Record<string, unknown>): Record<string, unknown> {
+    return this.mapRow(row);
+  }
+  /** A camelCase key as the tables spell it. */
+  column(key: string): string {
+    return this.snakeCase(key);
+  }
+}
+
+/** What every scope of one store shares: the engine's helpers and the hot-path queries, compiled once. */
+export class StoreShared {
   readonly hooks: EngineHooks;
-  /** Hot-path queries compiled once, shared with the scopes of this store's transactions. */
+  readonly camelCase = new CamelCase();
+  /** The repositories' compiled queries (rows that bypass Kysely, PostgreSQL's prepared statements, mapped as the plugin would). */
   readonly q: CompiledQueries;
+  /** The webhook outbox's (snake_case rows). */
+  readonly outboxQ: CompiledQueries;
+
+  constructor(hooks: EngineHooks) {
+    this.hooks = hooks;
+    this.q = new CompiledQueries(hooks.prepared, (row) => this.camelCase.row(row));
+    this.outboxQ = new CompiledQueries(hooks.prepared);
+  }
+}
+
+export class Scope {
+  /** With CamelCasePlugin. */
+  readonly db: Kysely<DB> | Transaction<DB>;
+  readonly shared: StoreShared;
   #repos: ScopeRepositories | undefined;
 
-  constructor(db: Kysely<DB> | Transaction<DB>, hooks: EngineHooks, q: CompiledQueries) {
+  constructor(db: Kysely<DB> | Transaction<DB>, shared: StoreShared) {
     this.db = db;
-    this.hooks = hooks;
-    this.q = q;
+    this.shared = shared;
+  }
+
+  get hooks(): EngineHooks {
+    return this.shared.hooks;
+  }
+
+  get q(): CompiledQueries {
+    return this.shared.q;
   }
 
   get engine(): 'sqlite' | 'postgres' {
@@ -59,7 +94,7 @@ export class Scope {
   /** Runs fn atomically; inside a transaction already, in that one. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this.repos);
-    return (this.db as Kysely<DB>).transaction().execute((trx) => fn(new Scope(trx, this.hooks, this.q).repos));
+    return (this.db as Kysely<DB>).transaction().execute((trx) => fn(new Scope(trx, this.shared).repos));
   }
 
   /** Runs PostgreSQL's one-statement steps: on the transaction's connection inside one, else as prepared statements. */
@@ -100,6 +135,6 @@ export class ScopeRepositories implements Repositories {
   }
   get webhooks(): WebhookOutbox {
     const s = this.#scope;
-    return (this.#webhooks ??= new WebhookOutbox(s.db as unknown as Kysely<WebhookDB>, s.engine, s.q));
+    return (this.#webhooks ??= new WebhookOutbox(s.db.withoutPlugins() as unknown as Kysely<WebhookDB>, s.engine, s.shared.outboxQ));
   }
 }

@@ -4,9 +4,11 @@
  */
 import type { ChargeRow } from '../../domain/model.js';
 import { settleSucceededPg, startChargePg } from '../pg-hot-paths.js';
-import { Refused, chargeFromDb, chargeToDb, shapeFor, slotsFor } from '../rows.js';
+import { Refused, pick, shapeFor, slotsFor } from '../rows.js';
 import type { Scope } from '../scope.js';
 import type { ChargeRepository, ChargeStart, ChargeStartResult, OrderPayment, SettlementResult, SuccessSettlement } from '../types.js';
+
+const CHARGE_COLUMNS = ['chargeKey', 'sessionId', 'attempt', 'status', 'amount', 'currency', 'startedAt', 'deadlineAt', 'resolvedAt', 'paymentId', 'errorCode'] as const;
 
 export class KyselyCharges implements ChargeRepository {
   readonly #s: Scope;
@@ -17,19 +19,18 @@ export class KyselyCharges implements ChargeRepository {
 
   async insert(row: ChargeRow): Promise<void> {
     const { db, q } = this.#s;
-    const values = chargeToDb(row);
+    const values = pick(row, CHARGE_COLUMNS);
     await q.run(db, shapeFor('insertCharge', values), (slot) => db.insertInto('charges').values(slotsFor(values, slot)), values);
   }
 
   async get(chargeKey: string): Promise<ChargeRow | undefined> {
     const { db, q } = this.#s;
-    const r = await q.first(db, 'getCharge', (slot) => db.selectFrom('charges').selectAll().where('charge_key', '=', slot('chargeKey')), { chargeKey });
-    return r && chargeFromDb(r);
+    const r = await q.first(db, 'getCharge', (slot) => db.selectFrom('charges').selectAll().where('chargeKey', '=', slot('chargeKey')), { chargeKey });
+    return r;
   }
 
   async list(sessionId: string): Promise<ChargeRow[]> {
-    const rows = await this.#s.db.selectFrom('charges').selectAll().where('session_id', '=', sessionId).orderBy('started_at').execute();
-    return rows.map(chargeFromDb);
+    return this.#s.db.selectFrom('charges').selectAll().where('sessionId', '=', sessionId).orderBy('startedAt').execute();
   }
 
   async settle(chargeKey: string, patch: Pick<ChargeRow, 'status' | 'resolvedAt' | 'paymentId' | 'errorCode'>): Promise<boolean> {
@@ -40,8 +41,8 @@ export class KyselyCharges implements ChargeRepository {
       (slot) =>
         db
           .updateTable('charges')
-          .set({ status: slot('status'), resolved_at: slot('resolvedAt'), payment_id: slot('paymentId'), error_code: slot('errorCode') })
-          .where('charge_key', '=', slot('chargeKey'))
+          .set({ status: slot('status'), resolvedAt: slot('resolvedAt'), paymentId: slot('paymentId'), errorCode: slot('errorCode') })
+          .where('chargeKey', '=', slot('chargeKey'))
           .where('status', 'in', ['pending', 'unknown']),
       { chargeKey, ...patch },
     );
@@ -49,7 +50,7 @@ export class KyselyCharges implements ChargeRepository {
   }
 
   async markUnknown(chargeKey: string): Promise<void> {
-    await this.#s.db.updateTable('charges').set({ status: 'unknown' }).where('charge_key', '=', chargeKey).where('status', '=', 'pending').execute();
+    await this.#s.db.updateTable('charges').set({ status: 'unknown' }).where('chargeKey', '=', chargeKey).where('status', '=', 'pending').execute();
   }
 
   async start(a: ChargeStart): Promise<ChargeStartResult> {
@@ -88,14 +89,13 @@ export class KyselyCharges implements ChargeRepository {
   }
 
   async listToReconcile(now: number, limit: number): Promise<ChargeRow[]> {
-    const rows = await this.#s.db
+    return this.#s.db
       .selectFrom('charges')
       .selectAll()
-      .where((eb) => eb.or([eb('status', '=', 'unknown'), eb.and([eb('status', '=', 'pending'), eb('deadline_at', '<', now)])]))
-      .orderBy('started_at')
+      .where((eb) => eb.or([eb('status', '=', 'unknown'), eb.and([eb('status', '=', 'pending'), eb('deadlineAt', '<', now)])]))
+      .orderBy('startedAt')
       .limit(limit)
       .execute();
-    return rows.map(chargeFromDb);
   }
 
   // ---- the order payment lock
@@ -108,8 +108,8 @@ export class KyselyCharges implements ChargeRepository {
       (slot) =>
         db
           .insertInto('order_payments')
-          .values({ order_id: slot('orderId'), session_id: slot('sessionId'), state: 'charging', updated_at: slot('now') })
-          .onConflict((oc) => oc.column('order_id').doNothing()),
+          .values({ orderId: slot('orderId'), sessionId: slot('sessionId'), state: 'charging', updatedAt: slot('now') })
+          .onConflict((oc) => oc.column('orderId').doNothing()),
       { orderId, sessionId, now },
     );
     if (inserted === 1) return { ok: true } as const;
@@ -122,8 +122,8 @@ export class KyselyCharges implements ChargeRepository {
   async releaseOrder(orderId: string, sessionId: string): Promise<void> {
     await this.#s.db
       .deleteFrom('order_payments')
-      .where('order_id', '=', orderId)
-      .where('session_id', '=', sessionId)
+      .where('orderId', '=', orderId)
+      .where('sessionId', '=', sessionId)
       .where('state', '=', 'charging')
       .execute();
   }
@@ -136,15 +136,15 @@ export class KyselyCharges implements ChargeRepository {
       (slot) =>
         db
           .insertInto('order_payments')
-          .values({ order_id: slot('orderId'), session_id: slot('sessionId'), state: 'paid', updated_at: slot('now') })
-          .onConflict((oc) => oc.column('order_id').doUpdateSet({ session_id: slot('sessionId'), state: 'paid', updated_at: slot('now') })),
+          .values({ orderId: slot('orderId'), sessionId: slot('sessionId'), state: 'paid', updatedAt: slot('now') })
+          .onConflict((oc) => oc.column('orderId').doUpdateSet({ sessionId: slot('sessionId'), state: 'paid', updatedAt: slot('now') })),
       { orderId, sessionId, now },
     );
   }
 
   async getOrderPayment(orderId: string): Promise<OrderPayment | undefined> {
     const { db, q } = this.#s;
-    const r = await q.first(db, 'getOrderPayment', (slot) => db.selectFrom('order_payments').selectAll().where('order_id', '=', slot('orderId')), { orderId });
-    return r && { state: r.state as OrderPayment['state'], sessionId: r.session_id };
+    const r = await q.first(db, 'getOrderPayment', (slot) => db.selectFrom('order_payments').selectAll().where('orderId', '=', slot('orderId')), { orderId });
+    return r && { state: r.state, sessionId: r.sessionId };
   }
 }

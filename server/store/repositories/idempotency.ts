@@ -1,9 +1,10 @@
 /** Idempotency records: one per (scope, key), claimed in flight, linked to a charge, finished with the answer to replay. */
 import type { IdempotencyRow } from '../../domain/model.js';
-import { idempotencyFromDb, shapeFor, slotsFor } from '../rows.js';
-import type { IdempotencyTable } from '../schema.js';
+import { pick, shapeFor, slotsFor } from '../rows.js';
 import type { Scope } from '../scope.js';
 import type { IdempotencyRepository } from '../types.js';
+
+const IDEMPOTENCY_COLUMNS = ['scope', 'key', 'fingerprint', 'state', 'statusCode', 'responseBody', 'chargeKey', 'createdAt', 'expiresAt', 'leaseUntil'] as const;
 
 export class KyselyIdempotency implements IdempotencyRepository {
   readonly #s: Scope;
@@ -20,23 +21,12 @@ export class KyselyIdempotency implements IdempotencyRepository {
       (slot) => db.selectFrom('idempotency_keys').selectAll().where('scope', '=', slot('scope')).where('key', '=', slot('key')),
       { scope, key },
     );
-    return r && idempotencyFromDb(r);
+    return r;
   }
 
   async insert(row: IdempotencyRow): Promise<boolean> {
     const { db, q } = this.#s;
-    const values: IdempotencyTable = {
-      scope: row.scope,
-      key: row.key,
-      fingerprint: row.fingerprint,
-      state: row.state,
-      status_code: row.statusCode,
-      response_body: row.responseBody,
-      charge_key: row.chargeKey,
-      created_at: row.createdAt,
-      expires_at: row.expiresAt,
-      lease_until: row.leaseUntil,
-    };
+    const values = pick(row, IDEMPOTENCY_COLUMNS);
     const inserted = await q.affected(
       db,
       shapeFor('insertIdempotency', values),
@@ -53,12 +43,12 @@ export class KyselyIdempotency implements IdempotencyRepository {
   async takeOver(scope: string, key: string, fingerprint: string, now: number, leaseUntil: number): Promise<boolean> {
     const res = await this.#s.db
       .updateTable('idempotency_keys')
-      .set({ lease_until: leaseUntil })
+      .set({ leaseUntil })
       .where('scope', '=', scope)
       .where('key', '=', key)
       .where('fingerprint', '=', fingerprint)
       .where('state', '=', 'in_flight')
-      .where('lease_until', '<', now)
+      .where('leaseUntil', '<', now)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
@@ -71,7 +61,7 @@ export class KyselyIdempotency implements IdempotencyRepository {
       (slot) =>
         db
           .updateTable('idempotency_keys')
-          .set({ state: slot('state'), status_code: slot('statusCode'), response_body: slot('responseBody'), charge_key: slot('chargeKey') })
+          .set({ state: slot('state'), statusCode: slot('statusCode'), responseBody: slot('responseBody'), chargeKey: slot('chargeKey') })
           .where('scope', '=', slot('scope'))
           .where('key', '=', slot('key'))
           // Only the request holding the key finishes it; a settlement may already have written the final answer.
@@ -96,15 +86,15 @@ export class KyselyIdempotency implements IdempotencyRepository {
       (slot) =>
         db
           .updateTable('idempotency_keys')
-          .set({ state: 'done', status_code: slot('statusCode'), response_body: slot('responseBody') })
-          .where('charge_key', '=', slot('chargeKey'))
+          .set({ state: 'done', statusCode: slot('statusCode'), responseBody: slot('responseBody') })
+          .where('chargeKey', '=', slot('chargeKey'))
           .where('state', '!=', 'done'),
       { chargeKey, statusCode, responseBody },
     );
   }
 
   async purge(now: number): Promise<number> {
-    const res = await this.#s.db.deleteFrom('idempotency_keys').where('expires_at', '<', now).where('state', '!=', 'pending').executeTakeFirst();
+    const res = await this.#s.db.deleteFrom('idempotency_keys').where('expiresAt', '<', now).where('state', '!=', 'pending').executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 }

@@ -1,9 +1,11 @@
 /** The test processor's ledger (processor/ledger.ts) in its own tables, processor_tokens and processor_charges. */
 import type { LedgerChargeRequest, LedgerChargeResult, ProcessorChargeRow, ProcessorLedger, ProcessorTokenRow } from '../../processor/ledger.js';
 import { ledgerChargePg } from '../pg-hot-paths.js';
-import { processorChargeFromDb, shapeFor, slotsFor } from '../rows.js';
-import type { ProcessorChargesTable } from '../schema.js';
+import { pick, shapeFor, slotsFor } from '../rows.js';
 import type { Scope } from '../scope.js';
+
+const TOKEN_COLUMNS = ['token', 'brand', 'last4', 'behaviour', 'createdAt', 'expiresAt', 'usedAt'] as const;
+const CHARGE_COLUMNS = ['chargeId', 'sessionId', 'idempotencyKey', 'amount', 'currency', 'status', 'failureCode', 'createdAt'] as const;
 
 export class KyselyLedger implements ProcessorLedger {
   readonly #s: Scope;
@@ -18,32 +20,14 @@ export class KyselyLedger implements ProcessorLedger {
 
   async insertToken(row: ProcessorTokenRow): Promise<void> {
     const { db, q } = this.#s;
-    const values = {
-      token: row.token,
-      brand: row.brand,
-      last4: row.last4,
-      behaviour: row.behaviour,
-      created_at: row.createdAt,
-      expires_at: row.expiresAt,
-      used_at: row.usedAt,
-    };
+    const values = pick(row, TOKEN_COLUMNS);
     await q.run(db, shapeFor('insertProcessorToken', values), (slot) => db.insertInto('processor_tokens').values(slotsFor(values, slot)), values);
   }
 
   async getToken(token: string): Promise<ProcessorTokenRow | undefined> {
     const { db, q } = this.#s;
     const r = await q.first(db, 'getProcessorToken', (slot) => db.selectFrom('processor_tokens').selectAll().where('token', '=', slot('token')), { token });
-    return (
-      r && {
-        token: r.token,
-        brand: r.brand,
-        last4: r.last4,
-        behaviour: r.behaviour,
-        createdAt: Number(r.created_at),
-        expiresAt: Number(r.expires_at),
-        usedAt: r.used_at === null ? null : Number(r.used_at),
-      }
-    );
+    return r;
   }
 
   async useToken(token: string, now: number): Promise<boolean> {
@@ -51,7 +35,7 @@ export class KyselyLedger implements ProcessorLedger {
     const updated = await q.affected(
       db,
       'useProcessorToken',
-      (slot) => db.updateTable('processor_tokens').set({ used_at: slot('now') }).where('token', '=', slot('token')).where('used_at', 'is', null),
+      (slot) => db.updateTable('processor_tokens').set({ usedAt: slot('now') }).where('token', '=', slot('token')).where('usedAt', 'is', null),
       { token, now },
     );
     return updated === 1;
@@ -59,18 +43,8 @@ export class KyselyLedger implements ProcessorLedger {
 
   async insertCharge(row: ProcessorChargeRow): Promise<boolean> {
     const { db, q } = this.#s;
-    const values: ProcessorChargesTable = {
-      charge_id: row.chargeId,
-      session_id: row.sessionId,
-      idempotency_key: row.idempotencyKey,
-      amount: row.amount,
-      currency: row.currency,
-      status: row.status,
-      failure_code: row.failureCode,
-      created_at: row.createdAt,
-      brand: row.brand ?? undefined,
-      last4: row.last4 ?? undefined,
-    };
+    // Without a card (a voided key) the columns are left out of the insert: its own shape.
+    const values = { ...pick(row, CHARGE_COLUMNS), brand: row.brand ?? undefined, last4: row.last4 ?? undefined };
     const inserted = await q.affected(
       db,
       shapeFor('insertProcessorCharge', values),
@@ -78,7 +52,7 @@ export class KyselyLedger implements ProcessorLedger {
         db
           .insertInto('processor_charges')
           .values(slotsFor(values, slot))
-          .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+          .onConflict((oc) => oc.column('idempotencyKey').doNothing()),
       values,
     );
     return inserted === 1;
@@ -94,16 +68,15 @@ export class KyselyLedger implements ProcessorLedger {
     const r = await q.first(
       db,
       'getProcessorChargeByKey',
-      (slot) => db.selectFrom('processor_charges').selectAll().where('idempotency_key', '=', slot('idempotencyKey')),
+      (slot) => db.selectFrom('processor_charges').selectAll().where('idempotencyKey', '=', slot('idempotencyKey')),
       { idempotencyKey },
     );
-    return r && processorChargeFromDb(r);
+    return r;
   }
 
   async listCharges(filter: { sessionId?: string; limit: number }): Promise<ProcessorChargeRow[]> {
     let query = this.#s.db.selectFrom('processor_charges').selectAll();
-    if (filter.sessionId) query = query.where('session_id', '=', filter.sessionId);
-    const rows = await query.orderBy('created_at', 'desc').limit(filter.limit).execute();
-    return rows.map(processorChargeFromDb);
+    if (filter.sessionId) query = query.where('sessionId', '=', filter.sessionId);
+    return query.orderBy('createdAt', 'desc').limit(filter.limit).execute();
   }
 }

@@ -21,7 +21,12 @@ export class KyselySessions implements SessionRepository {
   }
 
   async insertUnlessPaid(row: SessionRow): Promise<boolean> {
-    if (this.#s.engine === 'postgres') return insertSessionUnlessPaidPg(this.#s.pg(), sessionToDb(row) as unknown as Record<string, unknown>);
+    if (this.#s.engine === 'postgres') {
+      // The one statement is written out in snake_case (pg-hot-paths.ts): the values by the tables' names.
+      const { camelCase } = this.#s.shared;
+      const values = Object.fromEntries(Object.entries(sessionToDb(row)).map(([k, v]) => [camelCase.column(k), v]));
+      return insertSessionUnlessPaidPg(this.#s.pg(), values);
+    }
     if ((await this.#s.repos.charges.getOrderPayment(row.orderId))?.state === 'paid') return false;
     await this.insert(row);
     return true;
@@ -36,7 +41,7 @@ export class KyselySessions implements SessionRepository {
   async update(id: string, expectedVersion: number, patch: SessionPatch): Promise<boolean> {
     const { db, q } = this.#s;
     const set = { ...sessionPatchToDb(patch), version: expectedVersion + 1 };
-    const values = { ...set, where_id: id, where_version: expectedVersion };
+    const values = { ...set, whereId: id, whereVersion: expectedVersion };
     // One shape per set of columns (a patch sets a few of a fixed list).
     const updated = await q.affected(
       db,
@@ -45,8 +50,8 @@ export class KyselySessions implements SessionRepository {
         db
           .updateTable('sessions')
           .set(slotsFor(set, slot))
-          .where('id', '=', slot('where_id'))
-          .where('version', '=', slot('where_version')),
+          .where('id', '=', slot('whereId'))
+          .where('version', '=', slot('whereVersion')),
       values,
     );
     return updated === 1;
@@ -60,12 +65,12 @@ export class KyselySessions implements SessionRepository {
     // range from +infinity: SQLite's planner then takes (status, created_at, id) and stops after `limit` rows per status,
     // instead of sorting every row of the filter out of the narrower status index.
     const { createdAt, id } = q.after ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
-    const page = base.selectAll().where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
+    const page = base.selectAll().where((eb) => eb(eb.refTuple('createdAt', 'id'), '<', eb.tuple(createdAt, id)));
     const [rows, count] = await Promise.all([
-      page.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute(),
+      page.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(q.limit).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { rows: rows.map(sessionFromDb), total: Number(count.n) };
+    return { rows: rows.map(sessionFromDb), total: count.n };
   }
 
   async countByStatus(): Promise<Record<string, number>> {
@@ -74,18 +79,18 @@ export class KyselySessions implements SessionRepository {
       .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
       .groupBy('status')
       .execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
   async listExpiredCandidates(now: number, limit: number): Promise<SessionRow[]> {
     const rows = await this.#s.db
       .selectFrom('sessions')
       .selectAll()
-      .where('expires_at', '<', now)
+      .where('expiresAt', '<', now)
       // The partial index sessions_live_expires, matched literally (both planners need its predicate as constants),
       // in its order: otherwise LIMIT tempts PostgreSQL into walking every long-expired final session (~40 ms at 100k).
       .where('status', 'in', LIVE_STATUSES.map((st) => sql.lit(st)))
-      .orderBy('expires_at')
+      .orderBy('expiresAt')
       .limit(limit)
       .execute();
     return rows.map(sessionFromDb);
@@ -94,10 +99,10 @@ export class KyselySessions implements SessionRepository {
   async purgeFinal(before: number): Promise<number> {
     const scope = this.#s;
     const purge = async (db: Scope['db']) => {
-      const doomed = db.selectFrom('sessions').select('id').where('final_at', '<', before);
-      await db.deleteFrom('charges').where('session_id', 'in', doomed).execute();
-      const res = await db.deleteFrom('sessions').where('final_at', '<', before).executeTakeFirst();
-      return Number(res.numDeletedRows);
+      const doomed = db.selectFrom('sessions').select('id').where('finalAt', '<', before);
+      await db.deleteFrom('charges').where('sessionId', 'in', doomed).execute();
+      const res = await db.deleteFrom('sessions').where('finalAt', '<', before).executeTakeFirst();
+      return Number(res.numDeletedRows); // a bigint from Kysely
     };
     return scope.inTransaction ? purge(scope.db) : (scope.db as Kysely<DB>).transaction().execute(purge);
   }
@@ -107,7 +112,7 @@ export class KyselySessions implements SessionRepository {
     // Recent outcomes from sessions_final_at (final_at >= since implies its final_at IS NOT NULL); the live sessions, in
     // no particular order, from an index on status (no sort, so the look-up stops at the limit).
     const [final, live] = await Promise.all([
-      db.selectFrom('sessions').selectAll().where('final_at', '>=', since).orderBy('final_at', 'desc').limit(limit).execute(),
+      db.selectFrom('sessions').selectAll().where('finalAt', '>=', since).orderBy('finalAt', 'desc').limit(limit).execute(),
       db
         .selectFrom('sessions')
         .selectAll()
@@ -122,8 +127,8 @@ export class KyselySessions implements SessionRepository {
     const rows = await this.#s.db
       .selectFrom('sessions')
       .selectAll()
-      .where('order_id', '=', orderId)
-      .orderBy('created_at', 'desc')
+      .where('orderId', '=', orderId)
+      .orderBy('createdAt', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
       .execute();

@@ -1,6 +1,5 @@
 /** The demo shop's catalogue and orders (tables store_products, store_orders). */
 import type { OrderRow, ProductRow } from '../../domain/model.js';
-import { productFromDb } from '../rows.js';
 import type { Scope } from '../scope.js';
 import type { ShopRepository } from '../types.js';
 
@@ -15,32 +14,30 @@ export class KyselyShop implements ShopRepository {
     for (const p of rows) {
       await this.#s.db
         .insertInto('store_products')
-        .values({ product_id: p.productId, name: p.name, price: p.price, currency: p.currency, image: p.image })
-        .onConflict((oc) => oc.column('product_id').doUpdateSet({ name: p.name, price: p.price, currency: p.currency, image: p.image }))
+        .values({ productId: p.productId, name: p.name, price: p.price, currency: p.currency, image: p.image })
+        .onConflict((oc) => oc.column('productId').doUpdateSet({ name: p.name, price: p.price, currency: p.currency, image: p.image }))
         .execute();
     }
   }
 
   async listProducts(): Promise<ProductRow[]> {
-    const rows = await this.#s.db.selectFrom('store_products').selectAll().orderBy('product_id').execute();
-    return rows.map(productFromDb);
+    return this.#s.db.selectFrom('store_products').selectAll().orderBy('productId').execute();
   }
 
   async getProducts(ids: string[]): Promise<ProductRow[]> {
     if (ids.length === 0) return [];
-    const rows = await this.#s.db.selectFrom('store_products').selectAll().where('product_id', 'in', ids).execute();
-    return rows.map(productFromDb);
+    return this.#s.db.selectFrom('store_products').selectAll().where('productId', 'in', ids).execute();
   }
 
   async insertOrder(row: OrderRow): Promise<void> {
     await this.#s.db
       .insertInto('store_orders')
-      .values({ order_id: row.orderId, amount: row.amount, currency: row.currency, items: JSON.stringify(row.items), created_at: row.createdAt })
+      .values({ orderId: row.orderId, amount: row.amount, currency: row.currency, items: JSON.stringify(row.items), createdAt: row.createdAt })
       .execute();
   }
 
   async getOrder(orderId: string): Promise<OrderRow | undefined> {
-    const r = await this.#s.db.selectFrom('store_orders').selectAll().where('order_id', '=', orderId).executeTakeFirst();
-    return r && { orderId: r.order_id, amount: Number(r.amount), currency: r.currency, items: JSON.parse(r.items), createdAt: Number(r.created_at) };
+    const r = await this.#s.db.selectFrom('store_orders').selectAll().where('orderId', '=', orderId).executeTakeFirst();
+    return r && { ...r, items: JSON.parse(r.items) };
   }
 }
