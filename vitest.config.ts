@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'server',
-          include: ['test/server/**/*.test.ts', 'test/store/**/*.test.ts', 'test/chaos/**/*.test.ts'],
+          include: ['server/**/*.test.ts', 'test/server/**/*.test.ts', 'test/store/**/*.test.ts', 'test/chaos/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,

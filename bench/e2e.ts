@@ -14,13 +14,11 @@
  * Needs a built dist/ (widget, demo, worker). Run alone: `tsx bench/e2e.ts`. Knobs: BENCH_E2E_QUEUED_RUNS (7), BENCH_E2E_OUTAGE_RUNS (5),
  * BENCH_E2E_STATUS_CHANGES (12), E2E_STATIC_DIR (serve another build).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/chromium.js';
-import { ROOT, startServer, type StartOptions, type StartedServer } from '../test/support/server.js';
+import { createOrder, ensureBuilt, startE2EServer as start } from '../test/support/dist.js';
+import type { StartedServer } from '../test/support/server.js';
 
 export interface Stat {
   median: number;
@@ -38,7 +36,6 @@ const QUEUED_RUNS = Number(process.env.BENCH_E2E_QUEUED_RUNS ?? 7);
 const OUTAGE_RUNS = Number(process.env.BENCH_E2E_OUTAGE_RUNS ?? 5);
 const STATUS_CHANGES = Number(process.env.BENCH_E2E_STATUS_CHANGES ?? 12);
 const POLL_INTERVAL_MS = 2_000;
-const DIST = process.env.E2E_STATIC_DIR ?? join(ROOT, 'dist');
 
 const log = (msg: string) => process.stderr.write(`[bench e2e] ${msg}\n`);
 
@@ -50,63 +47,49 @@ export function stat(values: number[]): Stat {
   return { median: Math.round(median * 10) / 10, p95: Math.round(at(0.95) * 10) / 10 };
 }
 
-function start(opts: StartOptions = {}): Promise<StartedServer> {
-  return startServer({ ...opts, env: { ...(process.env.E2E_STATIC_DIR ? { STATIC_DIR: DIST } : {}), ...opts.env } });
-}
-
-function ensureBuilt(): void {
-  for (const file of ['payment-checkout.js', 'demo/checkout.html']) {
-    if (!existsSync(join(DIST, file))) throw new Error(`${join(DIST, file)} is missing: run \`npm run build\` first`);
-  }
-  const sw = join(DIST, 'payment-sw.js');
-  const inputs = Math.max(statSync(join(DIST, 'payment-checkout.js')).mtimeMs, statSync(join(DIST, 'demo/checkout.html')).mtimeMs);
-  if (!existsSync(sw) || statSync(sw).mtimeMs < inputs) {
-    execFileSync(process.execPath, [join(ROOT, 'sw/build.mjs')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PAYMENT_SW_DIST_DIR: DIST } });
-  }
-}
-
-async function createOrder(baseURL: string): Promise<string> {
-  const { products } = (await (await fetch(`${baseURL}/api/store/products`)).json()) as { products: { productId: string }[] };
-  const res = await fetch(`${baseURL}/api/store/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ items: [{ productId: products[0].productId, quantity: 1 }] }),
-  });
-  if (res.status !== 201) throw new Error(`order: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { orderId: string }).orderId;
-}
-
-// In-page code is passed as strings: this file is type-checked without the DOM library.
+// In-page code is passed as strings: this file is type-checked without the DOM library. Playwright evaluates a string
+// with eval, which the pages' CSP refuses (no 'unsafe-eval'): the bench's contexts bypass CSP for that alone.
+const CONTEXT = { bypassCSP: true } as const;
 const PART = (name: string) => `payment-checkout [part~="${name}"]`;
 
-/** One queued payment completing after the server returns; ms from `listening` to `checkout-complete` in the page. */
-async function queuedCompletionOnce(browser: Browser): Promise<number> {
+/**
+ * Where the server goes away: `queued`, after the card is tokenized and before the payment request leaves (the worker
+ * queues it); `before-pay`, before the shopper presses Pay (nothing tokenized; the widget retries by itself).
+ */
+type Outage = 'queued' | 'before-pay';
+
+/** One payment through an outage: the server comes back on the same port and data; ms from `listening` to `checkout-complete`, no click. */
+async function completionAfterOutage(browser: Browser, outage: Outage): Promise<number> {
   const first = await start();
   let back: StartedServer | null = null;
-  const context = await browser.newContext({ baseURL: first.url });
+  const context = await browser.newContext({ ...CONTEXT, baseURL: first.url });
   try {
     await context.addInitScript(`document.addEventListener('checkout-complete', () => sessionStorage.setItem('bench-complete', String(Date.now())), true);`);
     const page = await context.newPage();
     const orderId = await createOrder(first.url);
     await page.goto(`/checkout/${orderId}`);
     await page.waitForSelector('payment-checkout[status="initiated"]', { state: 'attached', timeout: 20_000 });
-    await page.waitForFunction(`navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'`, undefined, { timeout: 15_000 });
-    // The card is tokenized while the server is up; the server goes down before the payment request leaves.
-    await context.route('**/api/payments/test-processor/tokens', async (route) => {
-      const response = await route.fetch();
+    if (outage === 'queued') {
+      await page.waitForFunction(`navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'`, undefined, { timeout: 15_000 });
+      // The card is tokenized while the server is up; the server goes down before the payment request leaves.
+      await context.route('**/api/payments/test-processor/tokens', async (route) => {
+        const response = await route.fetch();
+        await first.stop();
+        await route.fulfill({ response });
+      });
+    } else {
       await first.stop();
-      await route.fulfill({ response });
-    });
+    }
     await page.fill(PART('card-number'), '4242 4242 4242 4242');
     await page.fill(PART('card-expiry'), '12/34');
     await page.fill(PART('card-cvc'), '123');
     await page.click(PART('pay-button'));
-    await page.waitForSelector('payment-checkout[queued]', { state: 'attached', timeout: 15_000 });
-    // The server stays away a while (the worker's retry timer reaches its steady pace), then returns at a random phase.
+    await page.waitForSelector(outage === 'queued' ? 'payment-checkout[queued]' : 'payment-checkout[offline]', { state: 'attached', timeout: 15_000 });
+    // The server stays away a while (the retry timers reach their steady pace), then returns at a random phase.
     await new Promise((r) => setTimeout(r, 2_000 + Math.random() * 1_000));
     back = await start({ port: first.port, dataDir: first.dataDir });
     const listeningAt = Date.now();
-    await page.waitForURL(`**/orders/${orderId}`, { timeout: 20_000 });
+    await page.waitForURL(`**/orders/${orderId}`, { timeout: outage === 'queued' ? 20_000 : 30_000 });
     const completedAt = Number(await page.evaluate(`sessionStorage.getItem('bench-complete')`));
     if (!completedAt) throw new Error('the page did not record checkout-complete');
     return completedAt - listeningAt;
@@ -118,36 +101,15 @@ async function queuedCompletionOnce(browser: Browser): Promise<number> {
   }
 }
 
-/** The server gone before Pay (not even tokenized), back later: ms from `listening` to `checkout-complete`, no click. */
-async function outageCompletionOnce(browser: Browser): Promise<number> {
-  const first = await start();
-  let back: StartedServer | null = null;
-  const context = await browser.newContext({ baseURL: first.url });
-  try {
-    await context.addInitScript(`document.addEventListener('checkout-complete', () => sessionStorage.setItem('bench-complete', String(Date.now())), true);`);
-    const page = await context.newPage();
-    const orderId = await createOrder(first.url);
-    await page.goto(`/checkout/${orderId}`);
-    await page.waitForSelector('payment-checkout[status="initiated"]', { state: 'attached', timeout: 20_000 });
-    await first.stop();
-    await page.fill(PART('card-number'), '4242 4242 4242 4242');
-    await page.fill(PART('card-expiry'), '12/34');
-    await page.fill(PART('card-cvc'), '123');
-    await page.click(PART('pay-button'));
-    await page.waitForSelector('payment-checkout[offline]', { state: 'attached', timeout: 15_000 });
-    await new Promise((r) => setTimeout(r, 2_000 + Math.random() * 1_000));
-    back = await start({ port: first.port, dataDir: first.dataDir });
-    const listeningAt = Date.now();
-    await page.waitForURL(`**/orders/${orderId}`, { timeout: 30_000 });
-    const completedAt = Number(await page.evaluate(`sessionStorage.getItem('bench-complete')`));
-    if (!completedAt) throw new Error('the page did not record checkout-complete');
-    return completedAt - listeningAt;
-  } finally {
-    await context.close();
-    await back?.stop();
-    await first.stop();
-    first.cleanup();
+/** `runs` payments through an outage of that kind, each logged as it ends. */
+async function completionsAfterOutage(browser: Browser, outage: Outage, runs: number): Promise<number[]> {
+  const label = outage === 'queued' ? 'queued payment' : 'server away before Pay';
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    times.push(await completionAfterOutage(browser, outage));
+    log(`${label} ${i + 1}/${runs}: completed ${times[i]} ms after the server returned${outage === 'queued' ? '' : ', no click'}`);
   }
+  return times;
 }
 
 interface Seen {
@@ -159,7 +121,7 @@ interface Seen {
 /** Status changes seen by one page over SSE and over 2-second polling; latency from the server's `updatedAt`. */
 async function statusLatency(browser: Browser): Promise<{ sse: number[]; polling: number[] }> {
   const server = await start();
-  const context = await browser.newContext({ baseURL: server.url });
+  const context = await browser.newContext({ ...CONTEXT, baseURL: server.url });
   try {
     const page: Page = await context.newPage();
     await page.goto('/cart');
@@ -207,16 +169,8 @@ export async function benchE2E(): Promise<E2EBenchResult> {
   ensureBuilt();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
-    const queued: number[] = [];
-    for (let i = 0; i < QUEUED_RUNS; i++) {
-      queued.push(await queuedCompletionOnce(browser));
-      log(`queued payment ${i + 1}/${QUEUED_RUNS}: completed ${queued[i]} ms after the server returned`);
-    }
-    const outage: number[] = [];
-    for (let i = 0; i < OUTAGE_RUNS; i++) {
-      outage.push(await outageCompletionOnce(browser));
-      log(`server away before Pay ${i + 1}/${OUTAGE_RUNS}: completed ${outage[i]} ms after the server returned, no click`);
-    }
+    const queued = await completionsAfterOutage(browser, 'queued', QUEUED_RUNS);
+    const outage = await completionsAfterOutage(browser, 'before-pay', OUTAGE_RUNS);
     const { sse, polling } = await statusLatency(browser);
     log(`status changes: SSE ${sse.join(', ')} ms; polling ${polling.join(', ')} ms`);
     return { queuedCompletionMs: stat(queued), outageCompletionMs: stat(outage), sseLatencyMs: stat(sse), pollingLatencyMs: stat(polling) };

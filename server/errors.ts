@@ -60,7 +60,3 @@ export class AppError extends Error {
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
-
-export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError;
-}

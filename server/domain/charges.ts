@@ -4,22 +4,18 @@
  * an unresolved charge is settled by looking it up at the processor by its idempotency key. "Not found" only counts
  * once the call's deadline has passed, since before that the call may still land.
  */
-import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ChargeOutcome, PaymentProcessor } from '../processor/types.js';
 import type { ChargeRow, SessionRow } from './model.js';
-import type { Store } from '../store/types.js';
+import type { Repositories, Store } from '../store/types.js';
 import { NO_WEBHOOKS, type WebhookRecorder } from '../webhooks/recorder.js';
+import { chargeAnswer, declineError, type Settlement } from './charge-answers.js';
+import { CONFLICT, retryOnConflict } from './conflicts.js';
 import type { SessionEvents } from './events.js';
-import { recordInterruption } from './history.js';
-import { canResume, onChargeFailed, onChargeSucceeded } from './states.js';
-
-/** An answer the API gives, stored verbatim for idempotent replays. */
-export interface ApiResult {
-  status: number;
-  body: unknown;
-}
+import { withInterruption } from './history.js';
+import { settleByCharge, storedAnswer } from './idempotency.js';
+import { onChargeFailed, onChargeSucceeded } from './states.js';
 
 /** Extra time after a call's deadline before "not found at the processor" is believed. */
 const NOT_FOUND_GRACE_MS = 500;
@@ -45,8 +41,6 @@ export interface Settled {
   session?: SessionRow;
 }
 
-type Settlement = ChargeOutcome | { status: 'failed'; code: 'processor_error'; retryable: true; chargeId: null; notReached: true };
-
 export class Charges {
   readonly #d: ChargeDeps;
   /** Calls this process is making right now, by charge key; they settle themselves when they end. */
@@ -57,8 +51,11 @@ export class Charges {
     this.#d = deps;
   }
 
-  deadlineFor(startedAt: number): number {
-    return startedAt + this.#d.paymentTimeoutMs;
+  /** The charge of the session's current attempt, as it is started (pending until PAYMENT_TIMEOUT_MS from now). */
+  draft(s: SessionRow, startedAt: number): ChargeRow {
+    const { id: sessionId, attempts: attempt, amount, currency } = s;
+    const deadlineAt = startedAt + this.#d.paymentTimeoutMs;
+    return { chargeKey: `${sessionId}:${attempt}`, sessionId, attempt, status: 'pending', amount, currency, startedAt, deadlineAt, resolvedAt: null, paymentId: null, errorCode: null };
   }
 
   /**
@@ -178,7 +175,7 @@ export class Charges {
         sessionId: session.id,
         expectedVersion: session.version,
         orderId: session.orderId,
-        answer: { statusCode: answer.status, responseBody: JSON.stringify(answer.body) },
+        answer: storedAnswer(answer),
       };
       const withEvent = webhooks.wants(session.status, 'COMPLETED');
       const r = withEvent
@@ -203,58 +200,59 @@ export class Charges {
       }
       session = undefined; // the session moved on: the general path re-reads it
     }
-    for (let tries = 0; tries < 10; tries++, session = undefined) {
+    const first = session;
+    return retryOnConflict(async (tries) => {
       const at = now();
-      const done = await store.transaction(async (tx) => {
-        const charge = known ?? (await tx.charges.get(chargeKey));
-        if (!charge || !isUnresolved(charge)) return { settled: false as const };
-        const resolved = {
-          status: outcome.status,
-          resolvedAt: at,
-          paymentId: outcome.status === 'succeeded' ? outcome.chargeId : null,
-          errorCode: outcome.status === 'failed' ? outcome.code : null,
-        };
-        const won = await tx.charges.settle(chargeKey, resolved);
-        if (!won) return { settled: false as const };
-        const s = session?.id === charge.sessionId ? session : (await tx.sessions.get(charge.sessionId))!;
-        let patch;
-        let reason: string | null = null;
-        if (outcome.status === 'succeeded') {
-          patch = onChargeSucceeded(s, outcome.chargeId, at);
-          await tx.charges.markOrderPaid(s.orderId, s.id, at);
-          if (s.status === 'CANCELLED' || s.status === 'EXPIRED' || s.status === 'FAILED_MAX_RETRIES') {
-            log.error({ sessionId: s.id, status: s.status }, 'charge succeeded on a final session');
-          }
-        } else {
-          const error = declineError(outcome);
-          const others = (await tx.charges.list(s.id)).some((c) => c.chargeKey !== chargeKey && isUnresolved(c));
-          patch = onChargeFailed(s, error, others, at);
-          if (!others) await tx.charges.releaseOrder(s.orderId, s.id);
-          if (patch.status && patch.status !== s.status) reason = 'notReached' in outcome ? 'network' : outcome.code === 'processor_error' ? 'processor_error' : 'decline';
-        }
-        const metadata = reason
-          ? { ...s.metadata, ...recordInterruption(s.metadata, { at: new Date(at).toISOString(), reason, attempt: charge.attempt }), lastActivity: new Date(at).toISOString() }
-          : s.metadata;
-        const ok = await tx.sessions.update(s.id, s.version, { ...patch, metadata, updatedAt: at });
-        if (!ok) throw new VersionConflict();
-        const next: SessionRow = { ...s, ...patch, metadata, updatedAt: at, version: s.version + 1 };
-        if (webhooks.wants(s.status, patch.status)) await webhooks.record(tx, next);
-        const after: ChargeRow = { ...charge, ...resolved };
-        const answer = chargeAnswer(after, next, outcome);
-        await tx.idempotency.resolvePending(chargeKey, answer.status, JSON.stringify(answer.body));
-        return { settled: true as const, charge: after, session: next, reason };
-      }).catch((err) => {
-        if (err instanceof VersionConflict) return null;
-        throw err;
-      });
-      if (done === null) continue;
-      if (!done.settled) return null;
+      const done = await store
+        .transaction((tx) => this.#settleIn(tx, chargeKey, outcome, at, known, tries === 0 ? first : undefined))
+        .catch((err): typeof CONFLICT => {
+          if (err instanceof VersionConflict) return CONFLICT;
+          throw err;
+        });
+      if (done === CONFLICT || done === null) return done;
       if (done.reason) metrics.interruptions.inc({ reason: done.reason });
       events.publish(done.session.id);
       webhooks.committed();
       return { charge: done.charge, session: done.session };
+    });
+  }
+
+  /** The general settlement, in one transaction: null when the charge was settled already; a lost version race throws. */
+  async #settleIn(tx: Repositories, chargeKey: string, outcome: Settlement, at: number, known?: ChargeRow, session?: SessionRow) {
+    const webhooks = this.#d.webhooks ?? NO_WEBHOOKS;
+    const charge = known ?? (await tx.charges.get(chargeKey));
+    if (!charge || !isUnresolved(charge)) return null;
+    const resolved = {
+      status: outcome.status,
+      resolvedAt: at,
+      paymentId: outcome.status === 'succeeded' ? outcome.chargeId : null,
+      errorCode: outcome.status === 'failed' ? outcome.code : null,
+    };
+    if (!(await tx.charges.settle(chargeKey, resolved))) return null;
+    const s = session?.id === charge.sessionId ? session : (await tx.sessions.get(charge.sessionId))!;
+    let patch;
+    let reason: string | null = null;
+    if (outcome.status === 'succeeded') {
+      patch = onChargeSucceeded(s, outcome.chargeId, at);
+      await tx.charges.markOrderPaid(s.orderId, s.id, at);
+      if (s.status === 'CANCELLED' || s.status === 'EXPIRED' || s.status === 'FAILED_MAX_RETRIES') {
+        this.#d.log.error({ sessionId: s.id, status: s.status }, 'charge succeeded on a final session');
+      }
+    } else {
+      const error = declineError(outcome);
+      const others = (await tx.charges.list(s.id)).some((c) => c.chargeKey !== chargeKey && isUnresolved(c));
+      patch = onChargeFailed(s, error, others, at);
+      if (!others) await tx.charges.releaseOrder(s.orderId, s.id);
+      if (patch.status && patch.status !== s.status) reason = 'notReached' in outcome ? 'network' : outcome.code === 'processor_error' ? 'processor_error' : 'decline';
     }
-    throw new AppError('payment_in_progress', 'The session is changing too fast; retry.');
+    const iso = new Date(at).toISOString();
+    const metadata = reason ? { ...withInterruption(s.metadata, { at: iso, reason, attempt: charge.attempt }), lastActivity: iso } : s.metadata;
+    if (!(await tx.sessions.update(s.id, s.version, { ...patch, metadata, updatedAt: at }))) throw new VersionConflict();
+    const next: SessionRow = { ...s, ...patch, metadata, updatedAt: at, version: s.version + 1 };
+    if (webhooks.wants(s.status, patch.status)) await webhooks.record(tx, next);
+    const after: ChargeRow = { ...charge, ...resolved };
+    await settleByCharge(tx, chargeKey, chargeAnswer(after, next, outcome));
+    return { charge: after, session: next, reason };
   }
 
   /** Settles what can be settled among unresolved charges: at start-up and every RECONCILE_INTERVAL_MS. */
@@ -290,33 +288,6 @@ class NotSettled extends Error {
   constructor(readonly result: 'already' | 'version') {
     super(result);
   }
-}
-
-function declineError(outcome: Settlement & { status: 'failed' }): { code: string; message: string } {
-  if ('notReached' in outcome) return { code: 'processor_error', message: 'The payment did not reach the processor; nothing was charged.' };
-  return { code: outcome.code, message: new AppError(outcome.code).message };
-}
-
-/** The answer /complete gives (and replays) for a settled charge. */
-export function chargeAnswer(charge: Pick<ChargeRow, 'startedAt' | 'resolvedAt' | 'paymentId' | 'status'>, s: SessionRow, outcome?: Settlement): ApiResult {
-  if (charge.status === 'succeeded') {
-    return {
-      status: 200,
-      body: { status: 'COMPLETED', paymentId: charge.paymentId, processingTimeMs: Math.max(0, (charge.resolvedAt ?? charge.startedAt) - charge.startedAt) },
-    };
-  }
-  const error = outcome && outcome.status === 'failed' ? declineError(outcome) : (s.lastError ?? { code: 'card_declined', message: 'The card was declined.' });
-  const code = error.code as 'card_declined' | 'insufficient_funds' | 'processor_error';
-  return {
-    status: 402,
-    body: new AppError(code, error.message, {
-      retryable: code === 'processor_error',
-      status: s.status,
-      attempt: s.attempts,
-      maxAttempts: s.maxAttempts,
-      canResume: canResume(s),
-    }).toBody(),
-  };
 }
 
 function noop(): void {}

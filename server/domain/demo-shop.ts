@@ -26,6 +26,7 @@ export const DEMO_PRODUCTS: ProductRow[] = [
   { productId: 'prod_plant', name: 'Potted Fern', price: 2200, currency: 'EUR', image: null },
 ];
 
+/** An order's limits: lines per order (the order schema), and of one product (also after merging its lines). */
 export const MAX_ORDER_LINES = 50;
 export const MAX_QUANTITY = 99;
 

@@ -18,11 +18,6 @@ export class LocalSessionEvents implements SessionEvents {
     this.#emitter.emit(sessionId);
   }
 
-  /** Delivers a change that happened elsewhere (another instance) to local subscribers. */
-  deliver(sessionId: string): void {
-    this.#emitter.emit(sessionId);
-  }
-
   subscribe(sessionId: string, onChange: () => void): () => void {
     this.#emitter.on(sessionId, onChange);
     return () => this.#emitter.off(sessionId, onChange);

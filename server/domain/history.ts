@@ -21,6 +21,17 @@ export function recordInterruption(m: SessionMeta, entry: Interruption): Pick<Se
   return { interruptions: latest(m.interruptions, entry), interruptionCount: interruptionCount(m) + 1 };
 }
 
+/** The metadata with one more interruption. */
+export function withInterruption(m: SessionMeta, entry: Interruption): SessionMeta {
+  return { ...m, ...recordInterruption(m, entry) };
+}
+
+const KNOWN_REASONS = new Set(['timeout', 'network', 'user', 'unload', 'decline', 'processor_error']);
+/** An interruption's reason as a metric label: free-text reasons count as "other", so the label set stays bounded. */
+export function metricReason(reason: string): string {
+  return KNOWN_REASONS.has(reason) ? reason : 'other';
+}
+
 export function recordRetry(m: SessionMeta, entry: Retry): Pick<SessionMeta, 'retries' | 'retryCount'> {
   return { retries: latest(m.retries, entry), retryCount: retryCount(m) + 1 };
 }

@@ -6,12 +6,16 @@ import { AppError } from '../errors.js';
 import { randomId, secretMatches, sha256 } from '../ids.js';
 import type { Metrics } from '../metrics.js';
 import type { PaymentProcessor } from '../processor/types.js';
-import { FINAL_STATUSES, LIVE_STATUSES, type SessionRow, type SessionStatus } from './model.js';
+import type { SessionRow } from './model.js';
 import type { Store } from '../store/types.js';
-import { type ApiResult, type Charges, chargeAnswer, isUnresolved } from './charges.js';
+import { chargeAnswer } from './charge-answers.js';
+import { type Charges, isUnresolved } from './charges.js';
+import { CONFLICT, retryOnConflict } from './conflicts.js';
 import type { SessionEvents } from './events.js';
+import { type ApiResult, type HeldKey, linkCharge } from './idempotency.js';
+import { decodeCursor, encodeCursor, parseStatuses } from './listing.js';
 import * as sm from './states.js';
-import { recordInterruption, recordRetry } from './history.js';
+import { metricReason, recordRetry, withInterruption } from './history.js';
 import type { ClientSecrets } from './secrets.js';
 import { sessionView, summaryView } from './views.js';
 import { NO_WEBHOOKS, type WebhookRecorder } from '../webhooks/recorder.js';
@@ -41,15 +45,14 @@ export interface CreateInput {
   metadata?: Record<string, unknown>;
 }
 
-/** Identifies the idempotency record of the request, so a charge can be linked to it. */
-export interface IdempotencyRef {
-  scope: string;
-  key: string;
-  /** The charge this key already started (a retry of a request that died mid-charge). */
-  chargeKey: string | null;
-  /** Set when the answer is already stored under this key (by the settlement of the charge it started). */
-  answered?: boolean;
+/** What /complete answers, and what its key is still to store (null: the charge's settlement stored it already). */
+export interface Completion {
+  answer: ApiResult;
+  toStore: ApiResult | null;
 }
+
+const PROCESSING: ApiResult = { status: 202, body: { status: 'PROCESSING' } };
+const toStore = (answer: ApiResult): Completion => ({ answer, toStore: answer });
 
 type Change = { patch: Partial<SessionRow>; record?: (m: SessionRow['metadata'], at: string) => SessionRow['metadata'] } | null;
 
@@ -143,7 +146,7 @@ export class Sessions {
       const patch = sm.onInterrupt(s, unresolved, this.#d.now());
       changed = patch.status !== undefined;
       if (!changed) return null;
-      return { patch, record: (m, at) => ({ ...m, ...recordInterruption(m, { at, reason, attempt: s.attempts }) }) };
+      return { patch, record: (m, at) => withInterruption(m, { at, reason, attempt: s.attempts }) };
     });
     if (changed) this.#d.metrics.interruptions.inc({ reason: metricReason(reason) });
     return { status: s.status, canResume: sm.canResume(s), attempt: s.attempts, maxAttempts: s.maxAttempts };
@@ -155,15 +158,18 @@ export class Sessions {
     return { status: 'CANCELLED' as const, reason: r };
   }
 
-  /** Pays: resolves any earlier unresolved charge first, then starts at most one new charge. */
-  async complete(id: string, token: string, idem: IdempotencyRef, justRead?: SessionRow): Promise<ApiResult> {
+  /**
+   * Pays: resolves any earlier unresolved charge first, then starts at most one new charge. Returns the answer, and what
+   * the request's key is still to store of it: nothing when the settlement of the charge this request started stored it.
+   */
+  async complete(id: string, token: string, idem: HeldKey, justRead?: SessionRow): Promise<Completion> {
     const { store, charges, processor, now } = this.#d;
     let s = await this.get(id, justRead);
 
     // A retry of a request whose charge already completed the session gets that charge's answer.
     if (s.status === 'COMPLETED' && idem.chargeKey) {
       const c = await store.charges.get(idem.chargeKey);
-      if (c?.status === 'succeeded') return chargeAnswer(c, s);
+      if (c?.status === 'succeeded') return toStore(chargeAnswer(c, s));
     }
     if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
 
@@ -172,10 +178,10 @@ export class Sessions {
       for (const c of (await store.charges.list(id)).filter(isUnresolved)) {
         const after = await charges.resolve(c, true);
         if (isUnresolved(after)) {
-          await store.idempotency.finish(idem.scope, idem.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: c.chargeKey });
-          return { status: 202, body: { status: 'PROCESSING' } };
+          await linkCharge(store, idem, c.chargeKey);
+          return toStore(PROCESSING);
         }
-        if (after.status === 'succeeded') return chargeAnswer(after, await this.get(id));
+        if (after.status === 'succeeded') return toStore(chargeAnswer(after, await this.get(id)));
       }
       s = await this.get(id);
       if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
@@ -184,19 +190,7 @@ export class Sessions {
     if (!(await processor.isTokenUsable(token))) throw new AppError('invalid_payment_method');
 
     const t = now();
-    const charge = {
-      chargeKey: `${s.id}:${s.attempts}`,
-      sessionId: s.id,
-      attempt: s.attempts,
-      status: 'pending' as const,
-      amount: s.amount,
-      currency: s.currency,
-      startedAt: t,
-      deadlineAt: charges.deadlineFor(t),
-      resolvedAt: null,
-      paymentId: null,
-      errorCode: null,
-    };
+    const charge = charges.draft(s, t);
     const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
     // The session on its version, the order's lock, the charge and the key's link: all or nothing (one statement on PostgreSQL).
     const start = await store.charges.start({
@@ -214,10 +208,9 @@ export class Sessions {
     this.#d.events.publish(s.id);
 
     const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 });
-    if (isUnresolved(after.charge)) return { status: 202, body: { status: 'PROCESSING' } };
-    // The settlement stored the answer under every key linked to this charge, this request's key included.
-    idem.answered = true;
-    return chargeAnswer(after.charge, after.session ?? (await store.sessions.get(id))!);
+    if (isUnresolved(after.charge)) return toStore(PROCESSING);
+    // Settled: its settlement wrote the answer under every key linked to the charge, this request's key included.
+    return { answer: chargeAnswer(after.charge, after.session ?? (await store.sessions.get(id))!), toStore: null };
   }
 
   async summary(id: string) {
@@ -276,9 +269,8 @@ export class Sessions {
   /** Applies a change decided from the current row; retries when another writer got there first. */
   async #mutate(id: string, decide: (s: SessionRow, unresolved: boolean) => Change, first?: SessionRow): Promise<SessionRow> {
     const { store, events, now } = this.#d;
-    let s = first;
-    for (let tries = 0; tries < 10; tries++) {
-      if (!s) s = await this.get(id);
+    return retryOnConflict(async (tries) => {
+      const s = tries === 0 && first ? first : await this.get(id);
       const change = decide(s, await this.#hasUnresolved(s));
       if (!change) return s;
       const t = now();
@@ -296,40 +288,10 @@ export class Sessions {
             return true;
           })
         : await store.sessions.update(id, s.version, patch);
-      if (ok) {
-        events.publish(id);
-        webhooks.committed();
-        return next;
-      }
-      s = undefined;
-    }
-    throw new AppError('payment_in_progress', 'The session is changing too fast; retry.');
+      if (!ok) return CONFLICT;
+      events.publish(id);
+      webhooks.committed();
+      return next;
+    });
   }
-}
-
-const KNOWN_REASONS = new Set(['timeout', 'network', 'user', 'unload', 'decline', 'processor_error']);
-/** Keeps the metric's label set bounded: free-text reasons count as "other". */
-function metricReason(reason: string): string {
-  return KNOWN_REASONS.has(reason) ? reason : 'other';
-}
-
-/** `status` query: absent = the active (non-final) ones; `all`; or a comma list of statuses. */
-function parseStatuses(raw: string | undefined): readonly SessionStatus[] | null {
-  if (!raw) return LIVE_STATUSES;
-  if (raw.toLowerCase() === 'all') return null;
-  const list = raw.split(',').map((s) => s.trim().toUpperCase());
-  const valid = [...LIVE_STATUSES, ...FINAL_STATUSES];
-  const bad = list.filter((s) => !valid.includes(s as SessionStatus));
-  if (bad.length) throw new AppError('validation_error', `Unknown status: ${bad.join(', ')}.`, { allowed: valid });
-  return list as SessionStatus[];
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(`${createdAt}.${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } {
-  const m = /^(\d{1,15})\.(cs_[0-9A-Za-z]{24})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new AppError('invalid_cursor');
-  return { createdAt: Number(m[1]), id: m[2] };
 }

@@ -3,12 +3,13 @@
  * now and on every change, `: ping` every 15 s. A reconnect's `Last-Event-ID` (EventSource sends the last id it saw)
  * naming the current version gets nothing until the next change; any other gets the current state at once.
  * The stream's place is taken before it opens (429 `too_many_streams` otherwise) and given back when it ends; what it
- * sends comes from the session's shared feed (domain/streams.ts), at most one status waiting per stream.
+ * sends is the session's states as domain/watch.ts gives them, at most one status waiting per stream.
  */
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { AppError } from '../errors.js';
-import type { SessionFeeds, Snapshot, StreamLimits } from '../domain/streams.js';
+import type { SessionFeeds, StreamLimits } from '../domain/streams.js';
+import { watch } from '../domain/watch.js';
 import { clientAddress } from '../middleware/rate-limit/index.js';
 
 export interface EventStreamDeps {
@@ -40,34 +41,22 @@ export function sessionEventStream(d: EventStreamDeps, c: Context, sessionId: st
   const since = lastEventVersion(c.req.header('Last-Event-ID'));
   return streamSSE(c, async (stream) => {
     await stream.write(`retry: ${RETRY_MS}\n\n`);
-    // One frame in flight per stream; a newer status replaces one still waiting, so a stalled reader costs one frame.
-    let waiting: Snapshot | null = null;
+    const states = watch(d.feeds, sessionId, since);
+    stream.onAbort(() => states.close());
+    if (stream.aborted) states.close();
     let writing = false;
-    const pump = async () => {
-      writing = true;
-      while (waiting && !stream.aborted) {
-        const s: Snapshot = waiting;
-        waiting = null;
-        await stream.writeSSE({ event: 'status', data: s.data, id: String(s.version) });
-      }
-      writing = false;
-    };
-    const stop = d.feeds.watch(
-      sessionId,
-      (s) => {
-        waiting = s;
-        if (!writing) void pump();
-      },
-      since,
-    );
     const heartbeat = setInterval(() => {
       if (!writing) void stream.write(': ping\n\n');
     }, d.heartbeatMs ?? 15_000);
     try {
-      await new Promise<void>((resolve) => stream.onAbort(resolve));
+      for await (const s of states) {
+        writing = true;
+        await stream.writeSSE({ event: 'status', data: s.data, id: String(s.version) });
+        writing = false;
+      }
     } finally {
       clearInterval(heartbeat);
-      stop();
+      states.close();
       place.release();
     }
   });

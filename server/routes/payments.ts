@@ -5,7 +5,7 @@ import type { Sessions } from '../domain/sessions.js';
 import type { SessionEvents } from '../domain/model.js';
 import { sessionView } from '../domain/views.js';
 import { adminOnly, merchantOrPublic, sessionHolder } from '../middleware/auth/index.js';
-import { idempotency } from '../middleware/idempotency/index.js';
+import { idempotency, storeUnderKey } from '../middleware/idempotency/index.js';
 import { publicCreateKey, withoutSecret } from '../middleware/idempotency/public-create-key.js';
 import { clientAddress, limitPerMinute } from '../middleware/rate-limit/index.js';
 import type { Store } from '../store/types.js';
@@ -177,9 +177,9 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     }),
     async (c) => {
       const { paymentMethod } = c.req.valid('json');
-      const idemRef = c.get('idempotency')!;
-      const result = await d.sessions.complete(c.get('session').id, paymentMethod.token, idemRef, c.get('session'));
-      return c.json(result.body as never, result.status as 200);
+      const { answer, toStore } = await d.sessions.complete(c.get('session').id, paymentMethod.token, c.get('idempotency')!, c.get('session'));
+      storeUnderKey(c, toStore);
+      return c.json(answer.body as never, answer.status as 200);
     },
   );
 

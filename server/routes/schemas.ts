@@ -1,5 +1,6 @@
 /** Request and response schemas, declared once: they validate requests and generate /openapi.json. */
 import { z } from '@hono/zod-openapi';
+import { MAX_ORDER_LINES, MAX_QUANTITY } from '../domain/demo-shop.js';
 import { CHARGE_STATUSES, SESSION_STATUSES } from '../domain/model.js';
 
 export const ErrorSchema = z
@@ -156,7 +157,7 @@ export const ChargesQuery = z.object({ sessionId: z.string().max(64).optional(),
 
 export const Product = z.object({ productId: z.string(), name: z.string(), price: z.number().int(), currency: z.string(), image: z.string().optional() });
 export const OrderBody = z.object({
-  items: z.array(z.object({ productId: Id, quantity: z.number().int().min(1).max(99) })).min(1).max(50),
+  items: z.array(z.object({ productId: Id, quantity: z.number().int().min(1).max(MAX_QUANTITY) })).min(1).max(MAX_ORDER_LINES),
 });
 export const OrderResponse = z.object({
   orderId: z.string(),

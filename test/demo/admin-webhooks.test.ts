@@ -3,39 +3,28 @@
  * failing deliveries with their attempts and last answer, the Redeliver button (the receiver gets the same webhook-id
  * again), screenshots at 1280 and 360 px, and axe.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startServer, type StartedServer } from '../support/server.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startReceiver, waitForReceived, type Receiver } from '../server/helpers/receiver.js';
-import { axeViolations, launch, openPage, shoot } from './helpers.js';
+import { axeViolations, demoSuite, shoot } from './helpers.js';
 import { seedSessions } from './api.js';
 
-let server: StartedServer;
 let receiver: Receiver;
-let browser: Browser;
-const errors: string[] = [];
 
-beforeAll(async () => {
+const run = demoSuite(async () => {
   // The receiver refuses cancellations (so one delivery keeps failing) and takes everything else.
   receiver = await startReceiver((_n, req) => (JSON.parse(req.body).type === 'checkout.session.cancelled' ? { status: 500 } : { status: 200 }));
-  server = await startServer({ env: { WEBHOOK_URL: `${receiver.url}/hooks/payments`, WEBHOOK_SECRET: 'whsec_' + Buffer.alloc(32, 1).toString('base64'), WEBHOOK_RETRY_BASE_MS: '60000' } });
-  browser = await launch();
+  return { env: { WEBHOOK_URL: `${receiver.url}/hooks/payments`, WEBHOOK_SECRET: 'whsec_' + Buffer.alloc(32, 1).toString('base64'), WEBHOOK_RETRY_BASE_MS: '60000' } };
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-  await receiver?.close();
-});
+afterAll(() => receiver?.close());
 
 describe('admin: webhook deliveries', () => {
   it('lists deliveries with status, attempts and last answer, and redelivers one (screenshots, axe)', async () => {
-    await seedSessions(server.url);
+    await seedSessions(run.server.url);
     await waitForReceived(receiver, (g) => g.length >= 4);
-    const { context, page } = await openPage(browser, server.url, errors);
+    const { page } = await run.open();
     await page.goto('/admin');
-    await page.getByLabel('Admin token').fill(server.adminToken);
+    await page.getByLabel('Admin token').fill(run.server.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const panel = page.locator('webhook-deliveries');
     await panel.locator('tr[data-status="delivered"]').first().waitFor();
@@ -56,7 +45,6 @@ describe('admin: webhook deliveries', () => {
     const ids = new Set(receiver.received.slice(0, before).map((g) => g.headers['webhook-id']));
     expect(ids.has(got.at(-1)!.headers['webhook-id'])).toBe(true); // the same webhook-id as before
     await panel.locator(`tr[data-delivery-id="${id}"] td[data-label="Attempts"]:text-is("2")`).waitFor({ timeout: 10_000 });
-    expect(errors).toEqual([]);
-    await context.close();
+    expect(run.pageErrors).toEqual([]);
   });
 });

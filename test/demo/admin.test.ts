@@ -2,26 +2,13 @@
  * The admin dashboard (/admin) against the real server process: sign-in, the live sessions table (a session made in
  * another page appears and changes status without a reload), the detail dialog, a rotated token, screenshots and axe.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type StartedServer } from '../support/server.js';
-import { axeViolations, CARDS, launch, openPage, payWith, shoot, shootDark, waitForStatus } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { CARDS, payWith, waitForStatus } from '../e2e/support.js';
+import { axeViolations, demoSuite, shoot, shootDark } from './helpers.js';
 import { createOrder, seedSessions, sessionFlow } from './api.js';
 
-let server: StartedServer;
-let browser: Browser;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+const run = demoSuite();
 
 async function signIn(page: Page, token: string): Promise<void> {
   await page.goto('/admin');
@@ -31,7 +18,7 @@ async function signIn(page: Page, token: string): Promise<void> {
 
 describe('admin dashboard', () => {
   it('refuses a wrong token with a clear message and shows nothing of the data', async () => {
-    const { context, page } = await openPage(browser, server.url, errors);
+    const { page } = await run.open();
     await signIn(page, 'not-the-admin-token-000000');
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -41,20 +28,19 @@ describe('admin dashboard', () => {
     expect(page.url()).not.toContain('not-the-admin-token');
     expect(await axeViolations(page)).toEqual([]);
     await shoot(page, 'admin-signin-error');
-    await context.close();
   });
 
   it('shows a session created in another page, then its status change, without a reload', async () => {
-    const admin = await openPage(browser, server.url, errors);
-    await signIn(admin.page, server.adminToken);
+    const admin = await run.open();
+    await signIn(admin.page, run.server.adminToken);
     await admin.page.locator('table.sessions, .table-empty').first().waitFor();
-    expect(await admin.page.evaluate(() => sessionStorage.getItem('demo.adminToken'))).toBe(server.adminToken);
-    expect(admin.page.url()).not.toContain(server.adminToken);
+    expect(await admin.page.evaluate(() => sessionStorage.getItem('demo.adminToken'))).toBe(run.server.adminToken);
+    expect(admin.page.url()).not.toContain(run.server.adminToken);
     // Marks this document: if the page reloaded, the mark would be gone.
     await admin.page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
 
-    const order = await createOrder(server.url);
-    const shopper = await openPage(browser, server.url, errors);
+    const order = await createOrder(run.server.url);
+    const shopper = await run.open();
     await shopper.page.goto(`/checkout/${order.orderId}`);
     await waitForStatus(shopper.page, 'initiated');
 
@@ -67,14 +53,12 @@ describe('admin dashboard', () => {
     await admin.page.locator(`tr[data-status="INTERRUPTED"]:has(button:text-is("${order.orderId}"))`).waitFor({ timeout: 10_000 });
     expect(await row.locator('td[data-label="Last interruption"]').textContent()).toMatch(/decline/);
     expect(await admin.page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
-    await shopper.context.close();
-    await admin.context.close();
   });
 
   it('filters by status, pages with the cursor, opens a session with its processor charges (screenshots, axe)', async () => {
-    await seedSessions(server.url);
-    const { context, page } = await openPage(browser, server.url, errors);
-    await signIn(page, server.adminToken);
+    await seedSessions(run.server.url);
+    const { page } = await run.open();
+    await signIn(page, run.server.adminToken);
     await page.locator('table.sessions').waitFor();
     await page.locator('.chart-bar').first().waitFor();
     await shoot(page, 'admin');
@@ -104,7 +88,7 @@ describe('admin dashboard', () => {
     expect(await page.evaluate(() => document.activeElement?.classList.contains('row-open'))).toBe(true);
 
     // Cursor paging: 20 a page; more sessions than that, so Next follows nextCursor and Previous comes back.
-    for (let i = 0; i < 14; i++) await sessionFlow(server.url, []);
+    for (let i = 0; i < 14; i++) await sessionFlow(run.server.url, []);
     await page.locator('#status-filter').selectOption('all');
     const range = page.locator('.pager [role=status]');
     await range.filter({ hasText: /^1–20 of \d+$/ }).waitFor();
@@ -117,17 +101,14 @@ describe('admin dashboard', () => {
     expect(secondPage.filter((id) => firstPage.includes(id))).toEqual([]);
     await page.getByRole('button', { name: 'Previous' }).click();
     await range.filter({ hasText: /^1–20 of/ }).waitFor();
-    await context.close();
   });
 
   it('goes back to sign-in when the admin token is rotated on the server', async () => {
-    const { context, page } = await openPage(browser, server.url, errors);
-    await signIn(page, server.adminToken);
+    const { page } = await run.open();
+    await signIn(page, run.server.adminToken);
     await page.locator('table.sessions, .table-empty').first().waitFor();
 
-    const { port, dataDir } = server;
-    await server.stop();
-    server = await startServer({ port, dataDir, env: { ADMIN_TOKEN: 'rotated-admin-token-9876543210' } });
+    await run.restart({ ADMIN_TOKEN: 'rotated-admin-token-9876543210' });
 
     const alert = page.locator('.signin [role=alert]');
     await alert.waitFor({ timeout: 15_000 });
@@ -138,10 +119,9 @@ describe('admin dashboard', () => {
     await page.getByLabel('Admin token').fill('rotated-admin-token-9876543210');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('table.sessions, .table-empty').first().waitFor();
-    await context.close();
   });
 
   it('threw no uncaught errors in any page', () => {
-    expect(errors).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
   });
 });

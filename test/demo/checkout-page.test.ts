@@ -4,26 +4,13 @@
  * widget's final views (`checkout-error {code, retryable: false}`) get their way on. The events are dispatched on the
  * real element, as the widget dispatches them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type StartedServer } from '../support/server.js';
-import { axeViolations, launch, openPage, shoot, shootDark, waitForStatus } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { CARDS, part, payWith, waitForStatus } from '../e2e/support.js';
+import { axeViolations, demoSuite, shoot, shootDark } from './helpers.js';
 import { createOrder } from './api.js';
 
-let server: StartedServer;
-let browser: Browser;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+const run = demoSuite();
 
 const ITEMS = [
   { productId: 'prod_mug', quantity: 2 },
@@ -32,8 +19,8 @@ const ITEMS = [
 
 /** A shopper on the checkout page of a new order of `ITEMS` that is the cart's open order (as Checkout leaves it). */
 async function onCheckout() {
-  const order = await createOrder(server.url, ITEMS);
-  const { context, page } = await openPage(browser, server.url, errors);
+  const order = await createOrder(run.server.url, ITEMS);
+  const { page } = await run.open();
   await page.goto('/');
   await page.evaluate(
     ({ items, orderId }) => {
@@ -44,7 +31,7 @@ async function onCheckout() {
   );
   await page.goto(`/checkout/${order.orderId}`);
   await waitForStatus(page, 'initiated');
-  return { context, page, orderId: order.orderId };
+  return { page, orderId: order.orderId };
 }
 
 function dispatch(page: Page, type: string, detail: unknown): Promise<void> {
@@ -58,8 +45,8 @@ const wayOn = (page: Page) => page.locator('[data-way-on]');
 
 describe('demo checkout page', () => {
   it('a checkout-complete forged from the console goes to this page’s own order, which says it is not paid', async () => {
-    const forged = await createOrder(server.url);
-    const { context, page, orderId } = await onCheckout();
+    const forged = await createOrder(run.server.url);
+    const { page, orderId } = await onCheckout();
     await dispatch(page, 'checkout-complete', { sessionId: 'cs_forged', orderId: forged.orderId, paymentId: 'ch_forged' });
     await page.waitForURL(`**/orders/${orderId}`);
     await page.locator('[data-testid="order-status"]').waitFor();
@@ -74,31 +61,26 @@ describe('demo checkout page', () => {
     expect(await page.locator('.site-header [data-cart-count]').textContent()).toBe('3');
     await shoot(page, 'confirmation-unpaid');
     expect(await axeViolations(page)).toEqual([]);
-    await context.close();
   });
 
   it('order_already_paid: the way on is this order’s confirmation', async () => {
-    const { context, page, orderId } = await onCheckout();
+    const { page, orderId } = await onCheckout();
     await dispatch(page, 'checkout-error', { code: 'order_already_paid', message: 'This order is already paid.', retryable: false });
     await wayOn(page).waitFor();
     expect(await wayOn(page).textContent()).toMatch(/This order is paid/);
     expect(await wayOn(page).getByRole('link', { name: 'See the confirmation' }).getAttribute('href')).toBe(`/orders/${orderId}`);
     expect(await axeViolations(page)).toEqual([]);
-    await context.close();
   });
 
   it('max_retries_exceeded (three real declines): the widget offers a new checkout of this order, the page only the cart beside it', async () => {
-    const { context, page, orderId } = await onCheckout();
-    const box = (name: string) => page.locator(`payment-checkout [part~="${name}"]`);
+    const { page, orderId } = await onCheckout();
+    const box = (name: string) => part(page, name);
     for (let attempt = 1; attempt <= 3; attempt++) {
       if (attempt > 1) {
         await box('retry-button').click();
         await waitForStatus(page, 'resumed');
       }
-      await box('card-number').fill('4000 0000 0000 0002');
-      await box('card-expiry').fill('12/34');
-      await box('card-cvc').fill('123');
-      await box('pay-button').click();
+      await payWith(page, CARDS.declined);
       await waitForStatus(page, attempt < 3 ? 'interrupted' : 'failed_max_retries');
     }
     await wayOn(page).waitFor();
@@ -122,11 +104,10 @@ describe('demo checkout page', () => {
     await page.locator('.cart-line').first().waitFor();
     await page.getByRole('button', { name: 'Checkout' }).click();
     await page.waitForURL(`**/checkout/${orderId}`);
-    await context.close();
   });
 
   it('session_expired: the same way on; Back to cart, and the cart then starts a new order', async () => {
-    const { context, page, orderId } = await onCheckout();
+    const { page, orderId } = await onCheckout();
     await dispatch(page, 'checkout-error', { code: 'session_expired', message: 'The session has expired.', retryable: false });
     await wayOn(page).waitFor();
     expect(await wayOn(page).textContent()).toMatch(/has expired/);
@@ -138,18 +119,16 @@ describe('demo checkout page', () => {
     await page.getByRole('button', { name: 'Checkout' }).click();
     await page.waitForURL((u) => /^\/checkout\/ord_/.test(u.pathname));
     expect(new URL(page.url()).pathname).not.toBe(`/checkout/${orderId}`);
-    await context.close();
   });
 
   it('a retryable error shows no way on (the widget handles it)', async () => {
-    const { context, page } = await onCheckout();
+    const { page } = await onCheckout();
     await dispatch(page, 'checkout-error', { code: 'card_declined', message: 'The card was declined.', retryable: true });
     await page.waitForTimeout(100);
     expect(await wayOn(page).isHidden()).toBe(true);
-    await context.close();
   });
 
   it('threw no uncaught errors in any page', () => {
-    expect(errors).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
   });
 });

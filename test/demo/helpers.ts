@@ -1,24 +1,23 @@
-/** Browser helpers for the demo suites: one Chromium, screenshots at 1280 and 360 px, an axe check, the widget's card form. */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+/**
+ * What the demo suites add to the e2e set-up (test/e2e/suite.ts): pages as the screenshots want them, screenshots at 1280
+ * and 360 px, an axe check.
+ */
+import type { Page } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
-import { ROOT } from '../support/server.js';
+import { ROOT, type StartOptions } from '../support/server.js';
+import { browserSuite, type Suite } from '../e2e/suite.js';
 
 export const SCREENSHOTS = join(ROOT, 'test/screenshots');
 export const WIDTHS = [1280, 360] as const;
 const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
 
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-}
-
-/** A fresh context (own storage) whose pages report uncaught errors into `errors`. */
-export async function openPage(browser: Browser, baseURL: string, errors: string[] = []): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
-  return { context, page };
+/**
+ * The file's server and Chromium (browserSuite), its pages 1280 × 900, light, without motion: as the screenshots are
+ * looked at. The last test of each file expects no uncaught error in any of them (`run.pageErrors`).
+ */
+export function demoSuite(opts: StartOptions | (() => Promise<StartOptions>) = {}): Suite {
+  return browserSuite(opts, { context: { viewport: { width: 1280, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' } });
 }
 
 /**
@@ -65,24 +64,3 @@ export async function axeViolations(page: Page): Promise<string[]> {
   });
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `   at ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`).join('\n')}`);
 }
-
-export const widget = (page: Page) => page.locator('payment-checkout');
-export const part = (page: Page, name: string) => page.locator(`payment-checkout [part~="${name}"]`);
-
-/** Waits until the widget reflects `status` (lower case, widget/README.md). */
-export async function waitForStatus(page: Page, status: string, timeout = 20_000): Promise<void> {
-  await page.waitForSelector(`payment-checkout[status="${status}"]`, { timeout });
-}
-
-/** Types a card into the widget's own fields and presses Pay. */
-export async function payWith(page: Page, number: string): Promise<void> {
-  await part(page, 'card-number').fill(number);
-  await part(page, 'card-expiry').fill('12/34');
-  await part(page, 'card-cvc').fill('123');
-  await part(page, 'pay-button').click();
-}
-
-export const CARDS = {
-  ok: '4242 4242 4242 4242',
-  declined: '4000 0000 0000 0002',
-} as const;

@@ -3,35 +3,21 @@
  * Checkout reuses the order while its payment is unconfirmed and the cart says so; a changed cart waits for that payment;
  * once paid the cart is emptied; with nothing in flight a changed cart gets a new order. One charge per cart throughout.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startServer, type StartedServer } from '../support/server.js';
-import { chargesForOrder, ledger, succeeded } from '../e2e/support.js';
-import { axeViolations, launch, openPage, part, payWith, shoot, waitForStatus } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { CARDS, chargesForOrder, ledger, payWith, succeeded, waitForStatus } from '../e2e/support.js';
+import { axeViolations, demoSuite, shoot } from './helpers.js';
 
 /** The server's processor deadline: the slow card's charge stays open (the order `paying`) this long. */
 const PAYMENT_TIMEOUT_MS = 30_000;
 
-let server: StartedServer;
-let browser: Browser;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer({ env: { PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS), RECONCILE_INTERVAL_MS: '500' } });
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+const run = demoSuite({ env: { PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS), RECONCILE_INTERVAL_MS: '500' } });
 
 const CART = [{ productId: 'prod_mug', quantity: 2 }];
 
 /** A shopper with `CART` in the cart, on /cart (`query` carries on to the checkout). */
 async function shopper(query = '') {
-  const { context, page } = await openPage(browser, server.url, errors);
+  const { context, page } = await run.open();
   // Leaving a checkout mid-payment asks the browser's leave-page question: the shopper leaves.
   page.on('dialog', (d) => void d.accept());
   await page.goto('/');
@@ -57,15 +43,15 @@ async function backToCart(page: Page): Promise<void> {
 const notice = (page: Page) => page.locator('[data-open-order-notice]');
 
 async function orderRead(orderId: string) {
-  return (await fetch(`${server.url}/api/store/orders/${orderId}`)).json();
+  return (await fetch(`${run.server.url}/api/store/orders/${orderId}`)).json();
 }
 
 describe('the cart keeps its open order', () => {
   it('slow card timed out: Back to cart never leads to a second order — the cart says the payment may still go through or that it is paid, and ends emptied with one charge', async () => {
-    const { context, page } = await shopper('?timeout=2000');
+    const { page } = await shopper('?timeout=2000');
     const orderId = await checkout(page);
     await waitForStatus(page, 'initiated');
-    await payWith(page, '4000 0000 0000 6975');
+    await payWith(page, CARDS.slow);
     await waitForStatus(page, 'interrupted', 20_000);
 
     // The server learns the charge went through when it next looks the charge up (at once, or after its deadline):
@@ -91,11 +77,10 @@ describe('the cart keeps its open order', () => {
     await page.locator('.empty-state').waitFor();
     expect(await page.locator('.site-header [data-cart-count]').isHidden()).toBe(true);
     // This is the file's first payment: every charge so far is this order's, and only one succeeded.
-    const all = await ledger(server);
+    const all = await ledger(run.server);
     expect(all.length).toBeGreaterThan(0);
-    expect((await chargesForOrder(server, orderId)).length).toBe(all.length);
+    expect((await chargesForOrder(run.server, orderId)).length).toBe(all.length);
     expect(succeeded(all)).toHaveLength(1);
-    await context.close();
   });
 
   it('a payment in flight when the shopper leaves: the cart says so, reuses the order, and a changed cart gets no new order meanwhile', async () => {
@@ -104,7 +89,7 @@ describe('the cart keeps its open order', () => {
     await waitForStatus(page, 'initiated');
     // The payment request leaves and never gets its answer while the shopper is on the page.
     await context.route('**/api/payments/session/*/complete', () => {});
-    await payWith(page, '4242 4242 4242 4242');
+    await payWith(page, CARDS.ok);
     await waitForStatus(page, 'processing');
     await backToCart(page);
     await notice(page).waitFor();
@@ -125,11 +110,10 @@ describe('the cart keeps its open order', () => {
     // Back to the cart it was: Checkout returns to the same order.
     await page.getByRole('button', { name: 'One fewer Stoneware Mug' }).click();
     expect(await checkout(page)).toBe(orderId);
-    await context.close();
   });
 
   it('with nothing in flight: an unchanged cart continues its order (also after a decline), a changed cart gets a new one', async () => {
-    const { context, page } = await shopper();
+    const { page } = await shopper();
     const first = await checkout(page);
     await waitForStatus(page, 'initiated');
     await backToCart(page);
@@ -137,7 +121,7 @@ describe('the cart keeps its open order', () => {
     expect(await checkout(page)).toBe(first);
 
     await waitForStatus(page, 'initiated');
-    await payWith(page, '4000 0000 0000 0002');
+    await payWith(page, CARDS.declined);
     await waitForStatus(page, 'interrupted');
     await backToCart(page);
     // A decline is a known outcome: nothing to warn about.
@@ -149,10 +133,9 @@ describe('the cart keeps its open order', () => {
     const second = await checkout(page);
     expect(second).not.toBe(first);
     expect(await orderRead(second)).toMatchObject({ amount: 3 * 1800, paid: false });
-    await context.close();
   });
 
   it('threw no uncaught errors in any page', () => {
-    expect(errors).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
   });
 });

@@ -2,30 +2,16 @@
  * The storefront demo against the real server process: a purchase from the product list to the confirmation,
  * a declined card (interrupted, then max retries, then cancel back to the cart), screenshots and axe on every page.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startServer, type StartedServer } from '../support/server.js';
-import { axeViolations, CARDS, launch, openPage, part, payWith, shoot, shootDark, waitForStatus, widget } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { CARDS, part, payWith, waitForStatus, widget } from '../e2e/support.js';
+import { axeViolations, demoSuite, shoot, shootDark } from './helpers.js';
 import { createOrder } from './api.js';
 
-let server: StartedServer;
-let browser: Browser;
-const errors: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
+const run = demoSuite();
 
 describe('storefront demo', () => {
   it('buys from the product list through the cart and the widget to a paid confirmation', async () => {
-    const { context, page } = await openPage(browser, server.url, errors);
+    const { page } = await run.open();
     await page.goto('/');
     await page.locator('.product-card[data-product-id]').first().waitFor();
     expect(await page.locator('.product-card[data-product-id] svg').count()).toBeGreaterThanOrEqual(3);
@@ -63,7 +49,7 @@ describe('storefront demo', () => {
     expect(await page.locator('h1').textContent()).toMatch(/paid/i);
     expect(await page.locator('[data-testid="order-total"]').textContent()).toMatch(/95[.,]00/);
     // The payment as the server recorded it: reference, date, card brand and last4.
-    const read = await (await fetch(`${server.url}/api/store/orders/${orderId}`)).json();
+    const read = await (await fetch(`${run.server.url}/api/store/orders/${orderId}`)).json();
     expect(await page.locator('[data-testid="payment-id"]').textContent()).toBe(read.payment.paymentId);
     expect(await page.locator('[data-testid="paid-at"] time').getAttribute('datetime')).toBe(read.payment.paidAt);
     expect(await page.locator('[data-testid="paid-at"]').textContent()).toMatch(new RegExp(String(new Date(read.payment.paidAt).getFullYear())));
@@ -73,14 +59,13 @@ describe('storefront demo', () => {
     await shoot(page, 'confirmation');
     expect(await axeViolations(page)).toEqual([]);
 
-    const order = await (await fetch(`${server.url}/api/store/orders/${orderId}`)).json();
+    const order = await (await fetch(`${run.server.url}/api/store/orders/${orderId}`)).json();
     expect(order).toMatchObject({ orderId, amount: 2 * 1800 + 5900, paid: true });
-    await context.close();
   });
 
   it('a declined card interrupts, three declines reach max retries, and cancel goes back to the cart', async () => {
-    const order = await createOrder(server.url);
-    const { context, page } = await openPage(browser, server.url, errors);
+    const order = await createOrder(run.server.url);
+    const { page } = await run.open();
     await page.goto(`/checkout/${order.orderId}?timeout=5000`);
     expect(await widget(page).getAttribute('timeout')).toBe('5000');
     await waitForStatus(page, 'initiated');
@@ -110,24 +95,22 @@ describe('storefront demo', () => {
 
     await part(page, 'cancel-button').click();
     await page.waitForURL('**/cart');
-    await context.close();
   });
 
   it('cancel on a fresh checkout goes back to the cart', async () => {
-    const order = await createOrder(server.url);
-    const { context, page } = await openPage(browser, server.url, errors);
+    const order = await createOrder(run.server.url);
+    const { page } = await run.open();
     await page.goto(`/checkout/${order.orderId}`);
     await waitForStatus(page, 'initiated');
     await part(page, 'cancel-button').click();
     await page.waitForURL('**/cart');
     await page.locator('.empty-state').waitFor();
     expect(await axeViolations(page)).toEqual([]);
-    await context.close();
   });
 
   it('the checkout page is self-contained: offline, a reload still shows it from the service worker cache', async () => {
-    const order = await createOrder(server.url);
-    const { context, page } = await openPage(browser, server.url, errors);
+    const order = await createOrder(run.server.url);
+    const { context, page } = await run.open();
     await page.goto(`/checkout/${order.orderId}`);
     await waitForStatus(page, 'initiated');
     // The widget registers /payment-sw.js; wait until it controls this page (precache done).
@@ -140,11 +123,10 @@ describe('storefront demo', () => {
     await page.waitForFunction(() => !!customElements.get('payment-checkout'));
     expect(await page.locator('[data-order-summary]').textContent()).toMatch(/unavailable/);
     await context.setOffline(false);
-    await context.close();
   });
 
   it('is usable from the keyboard: Tab to a product, Enter adds it, the cart page follows', async () => {
-    const { context, page } = await openPage(browser, server.url, errors);
+    const { page } = await run.open();
     await page.goto('/');
     await page.locator('.product-card[data-product-id]').first().waitFor();
     for (let i = 0; i < 12 && !(await page.evaluate(() => !!document.activeElement?.closest('.product-card'))); i++) await page.keyboard.press('Tab');
@@ -155,10 +137,9 @@ describe('storefront demo', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL('**/cart');
     await page.locator('.cart-line').waitFor();
-    await context.close();
   });
 
   it('threw no uncaught errors in any page', () => {
-    expect(errors).toEqual([]);
+    expect(run.pageErrors).toEqual([]);
   });
 });

@@ -2,67 +2,20 @@
  * The six shopper flows of the demo checkout, in Chromium against the real server process, each ending with the
  * test processor's ledger: what the shopper saw must match the money that moved.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { StartedServer } from '../support/server.js';
-import {
-  CARDS,
-  chargesForOrder,
-  createOrder,
-  ensureBuilt,
-  launch,
-  openContext,
-  order,
-  part,
-  payWith,
-  recordWidget,
-  succeeded,
-  trace,
-  waitForStatus,
-  waitForWorker,
-  startE2EServer,
-} from './support.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite } from './suite.js';
+import { CARDS, chargesForOrder, createOrder, fillCard, order, part, payWith, succeeded, trace, waitForStatus, waitForWorker } from './support.js';
 
 /** The server's processor deadline; the slow card (…6975) answers only after it. */
 const PAYMENT_TIMEOUT_MS = 3_000;
 
-let server: StartedServer;
-let browser: Browser;
-let context: BrowserContext | null = null;
-let logs: string[] = [];
-let current: Page | null = null;
+const run = browserSuite({ env: { PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) } });
 
-beforeAll(async () => {
-  ensureBuilt();
-  server = await startE2EServer({ env: { PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) } });
-  browser = await launch();
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    const seen = current && !current.isClosed() ? await trace(current).catch(() => []) : [];
-    console.log(`--- "${ctx.task.name}"\nwidget trace:\n${seen.join('\n')}\nlogs:\n${logs.join('\n')}\nserver:\n${server.output().slice(-3000)}`);
-  }
-  await context?.close();
-  context = null;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
-
-async function openCheckout(query = ''): Promise<{ page: Page; orderId: string }> {
-  const opened = await openContext(browser, server.url);
-  context = opened.context;
-  logs = opened.logs;
-  await recordWidget(context);
-  const orderId = await createOrder(server.url);
-  current = opened.page;
-  await opened.page.goto(`/checkout/${orderId}${query}`);
-  await waitForStatus(opened.page, 'initiated');
-  return { page: opened.page, orderId };
+/** A new order's demo checkout, recorded, ready to pay. */
+async function openCheckout(query = '') {
+  const orderId = await createOrder(run.server.url);
+  return { ...(await run.openCheckout(orderId, { query, record: true })), orderId };
 }
 
 const onConfirmation = (page: Page, orderId: string) => page.waitForURL(`**/orders/${orderId}`, { timeout: 20_000 });
@@ -72,8 +25,8 @@ describe('checkout flows', () => {
     const { page, orderId } = await openCheckout();
     await payWith(page, CARDS.ok);
     await onConfirmation(page, orderId);
-    expect((await order(server.url, orderId)).paid).toBe(true);
-    const charges = await chargesForOrder(server, orderId);
+    expect((await order(run.server.url, orderId)).paid).toBe(true);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(charges).toHaveLength(1);
     expect(charges[0].status).toBe('succeeded');
   });
@@ -90,43 +43,41 @@ describe('checkout flows', () => {
     const seen = await trace(page);
     const afterTimeout = seen.slice(seen.findIndex((s) => s.includes('taking longer')));
     expect(afterTimeout.some((s) => /Enter|Ready to pay|Attempt 2/.test(s)), seen.join('\n')).toBe(false);
-    const charges = await chargesForOrder(server, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(succeeded(charges)).toHaveLength(1);
     expect(charges).toHaveLength(1);
   });
 
   it('network loss while paying → message → network back → success by itself, one charge', async () => {
-    const { page, orderId } = await openCheckout();
+    const { page, context, orderId } = await openCheckout();
     await waitForWorker(page);
     // The network goes away once the card is tokenized, just as the payment request leaves: the worker queues it.
-    await context!.route('**/api/payments/test-processor/tokens', async (route) => {
+    await context.route('**/api/payments/test-processor/tokens', async (route) => {
       const response = await route.fetch();
-      await context!.setOffline(true);
+      await context.setOffline(true);
       await route.fulfill({ response });
     });
     await payWith(page, CARDS.ok);
     await page.waitForSelector('payment-checkout[offline]', { state: 'attached' });
     await expect.poll(async () => (await part(page, 'message').textContent()) ?? '').toMatch(/offline|connection/i);
-    await context!.setOffline(false);
+    await context.setOffline(false);
     await onConfirmation(page, orderId);
     expect((await trace(page)).some((s) => s.endsWith('|queued')), 'the payment request waited in the outbox').toBe(true);
-    const charges = await chargesForOrder(server, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(charges).toHaveLength(1);
     expect(charges[0].status).toBe('succeeded');
   });
 
   it('network lost before Pay → message → network back → success by itself, one charge', async () => {
-    const { page, orderId } = await openCheckout();
-    await part(page, 'card-number').fill(CARDS.ok);
-    await part(page, 'card-expiry').fill('12/34');
-    await part(page, 'card-cvc').fill('123');
-    await context!.setOffline(true);
+    const { page, context, orderId } = await openCheckout();
+    await fillCard(page, CARDS.ok);
+    await context.setOffline(true);
     await part(page, 'pay-button').click();
     await page.waitForSelector('payment-checkout[offline]', { state: 'attached' });
     await expect.poll(async () => (await part(page, 'message').textContent()) ?? '').toMatch(/offline|connection/i);
-    await context!.setOffline(false);
+    await context.setOffline(false);
     await onConfirmation(page, orderId);
-    expect(succeeded(await chargesForOrder(server, orderId))).toHaveLength(1);
+    expect(succeeded(await chargesForOrder(run.server, orderId))).toHaveLength(1);
   });
 
   it('three declines → "Max retries exceeded", a new checkout or Cancel remain, nothing charged', async () => {
@@ -146,9 +97,9 @@ describe('checkout flows', () => {
       if (await button.count()) expect(await button.isDisabled(), `${name} should not apply`).toBe(true);
     }
     expect(await part(page, 'cancel-button').isEnabled()).toBe(true);
-    const charges = await chargesForOrder(server, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(succeeded(charges)).toHaveLength(0);
-    expect((await order(server.url, orderId)).paid).toBe(false);
+    expect((await order(run.server.url, orderId)).paid).toBe(false);
   });
 
   it("leaving while processing → the browser's leave-page dialog; staying lets the payment finish, one charge", async () => {
@@ -162,7 +113,7 @@ describe('checkout flows', () => {
     await shown.dismiss(); // stay on the page
     expect(page.isClosed()).toBe(false);
     await onConfirmation(page, orderId);
-    const charges = await chargesForOrder(server, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(succeeded(charges)).toHaveLength(1);
     expect(charges).toHaveLength(1);
   });
@@ -171,7 +122,7 @@ describe('checkout flows', () => {
     const { page, orderId } = await openCheckout();
     await part(page, 'cancel-button').click();
     await page.waitForURL('**/cart', { timeout: 10_000 });
-    expect(await chargesForOrder(server, orderId)).toHaveLength(0);
-    expect((await order(server.url, orderId)).paid).toBe(false);
+    expect(await chargesForOrder(run.server, orderId)).toHaveLength(0);
+    expect((await order(run.server.url, orderId)).paid).toBe(false);
   });
 });

@@ -4,18 +4,11 @@
  * The widget is one script tag, self-hosted by the merchant or loaded from the payment server; in the second case the
  * chunk it imports lazily for the `sw` attribute comes from the payment server too (CORS).
  */
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import type { StartedServer } from '../support/server.js';
-import { CARDS, chargesForOrder, createOrder, DIST, ensureBuilt, launch, openContext, payWith, session, sessionIdOf, startE2EServer, untilServerCharging, waitForStatus } from './support.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { browserSuite } from './suite.js';
+import { CARDS, chargesForOrder, createOrder, payWith, session, sessionIdOf, startMerchantSite, untilServerCharging, waitForStatus, type MerchantSite } from './support.js';
 
-let server: StartedServer;
-let browser: Browser;
-let merchant: Server;
-let merchantOrigin: string;
+let merchant: MerchantSite | undefined;
 let orderId = '';
 
 /**
@@ -26,7 +19,7 @@ function merchantPage(): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Merchant</title>
     <script type="module" src="/shop/payment-checkout.js"></script></head>
     <body><h1>Merchant checkout</h1>
-    <payment-checkout api="${server.url}/api/payments" order-id="${orderId}"></payment-checkout>
+    <payment-checkout api="${run.server.url}/api/payments" order-id="${orderId}"></payment-checkout>
     <script>document.addEventListener('checkout-complete', (e) => { document.body.dataset.paid = e.detail.paymentId || 'yes'; });</script>
     </body></html>`;
 }
@@ -34,99 +27,77 @@ function merchantPage(): string {
 /** The same checkout with the widget loaded from the payment server (one script tag), and `sw` set. */
 function remoteWidgetPage(): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Merchant</title>
-    <script type="module" src="${server.url}/payment-checkout.js"></script></head>
+    <script type="module" src="${run.server.url}/payment-checkout.js"></script></head>
     <body><h1>Merchant checkout</h1>
-    <payment-checkout api="${server.url}/api/payments" order-id="${orderId}" sw="/shop/payment-sw.js"></payment-checkout>
+    <payment-checkout api="${run.server.url}/api/payments" order-id="${orderId}" sw="/shop/payment-sw.js"></payment-checkout>
     </body></html>`;
 }
 
-beforeAll(async () => {
-  ensureBuilt();
-  merchant = createServer((req, res) => {
-    if (req.url === '/shop/checkout') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(merchantPage());
-    else if (req.url === '/shop/remote-checkout') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(remoteWidgetPage());
-    else if (req.url === '/shop/payment-checkout.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(DIST, 'payment-checkout.js')));
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((r) => merchant.listen(0, '127.0.0.1', r));
-  merchantOrigin = `http://127.0.0.1:${(merchant.address() as { port: number }).port}`;
+const run = browserSuite(async () => {
+  merchant = await startMerchantSite({ '/shop/checkout': () => ({ html: merchantPage() }), '/shop/remote-checkout': () => ({ html: remoteWidgetPage() }) });
   // PAYMENT_TIMEOUT_MS 3 s: the slow card (6975) answers after it, so its charge is settled in seconds.
-  server = await startE2EServer({ env: { ALLOWED_ORIGINS: merchantOrigin, PAYMENT_TIMEOUT_MS: '3000' } });
-  browser = await launch();
+  return { env: { ALLOWED_ORIGINS: merchant.origin, PAYMENT_TIMEOUT_MS: '3000' } };
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-  await new Promise((r) => merchant?.close(r));
-});
+afterAll(() => merchant?.close());
 
 describe('merchant page on another origin', () => {
   it('pays with the widget alone, and a reload restores the same session from IndexedDB', async () => {
-    orderId = await createOrder(server.url);
-    const { context, page, logs } = await openContext(browser, merchantOrigin);
-    try {
-      await page.goto('/shop/checkout');
-      await waitForStatus(page, 'initiated').catch(async (err) => {
-        throw new Error(`${(err as Error).message}\nstatus=${await page.getAttribute('payment-checkout', 'status')}\n${logs.join('\n')}`);
-      });
-      const sessionId = await sessionIdOf(page);
-      await page.reload();
-      await waitForStatus(page, 'initiated');
-      expect(await sessionIdOf(page)).toBe(sessionId);
+    orderId = await createOrder(run.server.url);
+    const { page, logs } = await run.open({ on: merchant!.origin });
+    await page.goto('/shop/checkout');
+    await waitForStatus(page, 'initiated').catch(async (err) => {
+      throw new Error(`${(err as Error).message}\nstatus=${await page.getAttribute('payment-checkout', 'status')}\n${logs.join('\n')}`);
+    });
+    const sessionId = await sessionIdOf(page);
+    await page.reload();
+    await waitForStatus(page, 'initiated');
+    expect(await sessionIdOf(page)).toBe(sessionId);
 
-      await payWith(page, CARDS.ok);
-      await page.waitForSelector('body[data-paid]', { timeout: 20_000 });
-      await waitForStatus(page, 'completed');
-      expect(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length))).toBe(0);
-      const charges = await chargesForOrder(server, orderId);
-      expect(charges, logs.join('\n')).toHaveLength(1);
-      expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
-    } finally {
-      await context.close();
-    }
+    await payWith(page, CARDS.ok);
+    await page.waitForSelector('body[data-paid]', { timeout: 20_000 });
+    await waitForStatus(page, 'completed');
+    expect(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length))).toBe(0);
+    const charges = await chargesForOrder(run.server, orderId);
+    expect(charges, logs.join('\n')).toHaveLength(1);
+    expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
   });
 
   it('one script tag from the payment server: the widget renders, loads its bridge chunk from there (CORS), and leaving mid-payment records `unload` cross-origin', async () => {
-    orderId = await createOrder(server.url);
-    const { context, page, logs } = await openContext(browser, merchantOrigin);
-    try {
-      const chunk = page.waitForResponse((r) => /\/payment-checkout-sw-bridge\.[\w-]+\.js$/.test(r.url()), { timeout: 15_000 });
-      await page.goto('/shop/remote-checkout');
-      await waitForStatus(page, 'initiated');
-      const response = await chunk;
-      expect(response.status(), logs.join('\n')).toBe(200);
-      expect(new URL(response.url()).origin).toBe(server.url);
-      expect(logs.filter((l) => /import|module|CORS/i.test(l)), 'no failed module load').toEqual([]);
-      const sessionId = await sessionIdOf(page);
+    orderId = await createOrder(run.server.url);
+    const { page, logs } = await run.open({ on: merchant!.origin });
+    const chunk = page.waitForResponse((r) => /\/payment-checkout-sw-bridge\.[\w-]+\.js$/.test(r.url()), { timeout: 15_000 });
+    await page.goto('/shop/remote-checkout');
+    await waitForStatus(page, 'initiated');
+    const response = await chunk;
+    expect(response.status(), logs.join('\n')).toBe(200);
+    expect(new URL(response.url()).origin).toBe(run.server.url);
+    expect(logs.filter((l) => /import|module|CORS/i.test(l)), 'no failed module load').toEqual([]);
+    const sessionId = await sessionIdOf(page);
 
-      await payWith(page, CARDS.slow);
-      await waitForStatus(page, 'processing');
-      await untilServerCharging(page, server, sessionId);
-      page.on('dialog', (d) => void d.accept()); // the leave-page warning: leave (reload)
-      await page.reload();
-      // The keepalive /interrupt went out cross-origin with the client secret in Authorization (a CORS preflight).
-      await expect.poll(async () => (await session(server, sessionId)).interruptions.map((i) => i.reason), { timeout: 10_000 }).toEqual(['unload']);
-      expect(await sessionIdOf(page)).toBe(sessionId);
-      await waitForStatus(page, 'completed', 30_000);
-      const charges = await chargesForOrder(server, orderId);
-      expect(charges, logs.join('\n')).toHaveLength(1);
-      expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
-    } finally {
-      await context.close();
-    }
+    await payWith(page, CARDS.slow);
+    await waitForStatus(page, 'processing');
+    await untilServerCharging(page, run.server, sessionId);
+    page.on('dialog', (d) => void d.accept()); // the leave-page warning: leave (reload)
+    await page.reload();
+    // The keepalive /interrupt went out cross-origin with the client secret in Authorization (a CORS preflight).
+    await expect.poll(async () => (await session(run.server, sessionId)).interruptions.map((i) => i.reason), { timeout: 10_000 }).toEqual(['unload']);
+    expect(await sessionIdOf(page)).toBe(sessionId);
+    await waitForStatus(page, 'completed', 30_000);
+    const charges = await chargesForOrder(run.server, orderId);
+    expect(charges, logs.join('\n')).toHaveLength(1);
+    expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
   });
 
   it('can load the widget bundle from the payment server (a module script from another origin needs CORS)', async () => {
-    const res = await fetch(`${server.url}/payment-checkout.js`, { headers: { origin: merchantOrigin } });
+    const res = await fetch(`${run.server.url}/payment-checkout.js`, { headers: { origin: merchant!.origin } });
     expect(res.status).toBe(200);
     const allowed = res.headers.get('access-control-allow-origin');
-    expect(allowed === '*' || allowed === merchantOrigin, `Access-Control-Allow-Origin on /payment-checkout.js: ${allowed}`).toBe(true);
+    expect(allowed === '*' || allowed === merchant!.origin, `Access-Control-Allow-Origin on /payment-checkout.js: ${allowed}`).toBe(true);
     // Its lazily loaded chunk: the same CORS, and cached for good (its name carries its content hash).
     const name = /["'](\.\/payment-checkout-sw-bridge\.[\w-]+\.js)["']/.exec(await res.text())?.[1];
     expect(name, 'the entry imports its service-worker bridge chunk by relative path').toBeTruthy();
-    const chunk = await fetch(new URL(name!, `${server.url}/payment-checkout.js`), { headers: { origin: merchantOrigin } });
+    const chunk = await fetch(new URL(name!, `${run.server.url}/payment-checkout.js`), { headers: { origin: merchant!.origin } });
     expect(chunk.status).toBe(200);
     expect(chunk.headers.get('access-control-allow-origin')).toBe('*');
     expect(chunk.headers.get('cache-control')).toContain('immutable');

@@ -2,68 +2,22 @@
  * What the service worker and IndexedDB add: a reload, a dead server, no network and a second tab never cost a second
  * charge, and a payment queued while the server was gone completes by itself when it returns.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { StartedServer } from '../support/server.js';
-import {
-  CARDS,
-  chargesForOrder,
-  createOrder,
-  ensureBuilt,
-  launch,
-  openContext,
-  order,
-  part,
-  payWith,
-  sessionIdOf,
-  startE2EServer,
-  succeeded,
-  waitForStatus,
-  waitForWorker,
-  watch,
-} from './support.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite } from './suite.js';
+import { CARDS, chargesForOrder, fillCard, createOrder, order, part, payWith, sessionIdOf, succeeded, waitForStatus, watch } from './support.js';
 
-const PAYMENT_TIMEOUT_MS = 3_000;
-const ENV = { PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) };
+const run = browserSuite({ env: { PAYMENT_TIMEOUT_MS: '3000' } });
 
-let server: StartedServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let logs: string[] = [];
-
-beforeAll(async () => {
-  ensureBuilt();
-  server = await startE2EServer({ env: ENV });
-  browser = await launch();
-});
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') console.log(`--- logs of "${ctx.task.name}":\n${logs.join('\n')}`);
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-});
-
-async function openCheckout(on: StartedServer, orderId: string, query = ''): Promise<{ page: Page; context: BrowserContext }> {
-  const opened = await openContext(browser, on.url);
-  contexts.push(opened.context);
-  logs = opened.logs;
-  await opened.page.goto(`/checkout/${orderId}${query}`);
-  await waitForStatus(opened.page, 'initiated');
-  await waitForWorker(opened.page);
-  return opened;
-}
+/** The demo checkout of `orderId` on `on` (default: the file's server), with the worker in control. */
+const openCheckout = (orderId: string, on = run.server) => run.openCheckout(orderId, { on, worker: true });
 
 const onConfirmation = (page: Page, orderId: string, timeout = 20_000) => page.waitForURL(`**/orders/${orderId}`, { timeout });
 
 describe('offline and resilience', () => {
   it('reload mid-payment → the same session comes back and completes, one charge', async () => {
-    const orderId = await createOrder(server.url);
-    const { page } = await openCheckout(server, orderId);
+    const orderId = await createOrder(run.server.url);
+    const { page } = await openCheckout(orderId);
     await payWith(page, CARDS.slow);
     await waitForStatus(page, 'processing');
     const sessionId = await sessionIdOf(page);
@@ -71,7 +25,7 @@ describe('offline and resilience', () => {
     await page.reload();
     expect(await sessionIdOf(page)).toBe(sessionId);
     await onConfirmation(page, orderId);
-    const charges = await chargesForOrder(server, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(charges).toHaveLength(1);
     expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
     // Whether leaving told the server `unload` depends on whether the page had heard that the charge started (see
@@ -79,11 +33,9 @@ describe('offline and resilience', () => {
   });
 
   it('server stopped → Pay → queued → server back on the same port and data → completes by itself, one charge', async () => {
-    const own = await startE2EServer({ env: ENV });
-    let back: StartedServer | null = null;
-    try {
+    await run.withOwnServer(async (own, restart) => {
       const orderId = await createOrder(own.url);
-      const { page, context } = await openCheckout(own, orderId);
+      const { page, context } = await openCheckout(orderId, own);
       // The card is tokenized while the server is up; it goes down before the payment request leaves.
       await context.route('**/api/payments/test-processor/tokens', async (route) => {
         const response = await route.fetch();
@@ -94,22 +46,18 @@ describe('offline and resilience', () => {
       await page.waitForSelector('payment-checkout[queued]', { state: 'attached', timeout: 15_000 });
       expect(await order(own.url, orderId).catch(() => 'unreachable')).toBe('unreachable');
 
-      back = await startE2EServer({ env: ENV, port: own.port, dataDir: own.dataDir });
+      const back = await restart();
       await onConfirmation(page, orderId);
       const charges = await chargesForOrder(back, orderId);
       expect(charges).toHaveLength(1);
       expect(charges[0].status).toBe('succeeded');
       expect((await order(back.url, orderId)).paid).toBe(true);
-    } finally {
-      await back?.stop();
-      await own.stop();
-      own.cleanup();
-    }
+    });
   });
 
   it('offline reload → the checkout is shown from the precache with its restored state', async () => {
-    const orderId = await createOrder(server.url);
-    const { page, context } = await openCheckout(server, orderId);
+    const orderId = await createOrder(run.server.url);
+    const { page, context } = await openCheckout(orderId);
     const sessionId = await sessionIdOf(page);
     await context.setOffline(true);
     try {
@@ -124,8 +72,8 @@ describe('offline and resilience', () => {
   });
 
   it('offline reload while a payment is queued → still queued after the reload → network back → completes by itself, one charge', async () => {
-    const orderId = await createOrder(server.url);
-    const { page, context } = await openCheckout(server, orderId);
+    const orderId = await createOrder(run.server.url);
+    const { page, context } = await openCheckout(orderId);
     await context.route('**/api/payments/test-processor/tokens', async (route) => {
       const response = await route.fetch();
       await context.setOffline(true);
@@ -138,14 +86,14 @@ describe('offline and resilience', () => {
     await page.waitForSelector('payment-checkout[queued]', { state: 'attached', timeout: 15_000 });
     await context.setOffline(false);
     await onConfirmation(page, orderId);
-    const charges = await chargesForOrder(server, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(charges).toHaveLength(1);
     expect(charges[0].status).toBe('succeeded');
   });
 
   it('two tabs paying the same order → one charge, both tabs end completed', async () => {
-    const orderId = await createOrder(server.url);
-    const { page: first, context } = await openCheckout(server, orderId);
+    const orderId = await createOrder(run.server.url);
+    const { page: first, context, logs } = await openCheckout(orderId);
     const second = await context.newPage();
     watch(second, logs);
     await second.goto(`/checkout/${orderId}`);
@@ -155,9 +103,7 @@ describe('offline and resilience', () => {
     const payable: Page[] = [];
     for (const tab of tabs) {
       if ((await part(tab, 'card-number').count()) > 0 && (await part(tab, 'card-number').isEditable())) {
-        await part(tab, 'card-number').fill(CARDS.ok);
-        await part(tab, 'card-expiry').fill('12/34');
-        await part(tab, 'card-cvc').fill('123');
+        await fillCard(tab, CARDS.ok);
         payable.push(tab);
       }
     }
@@ -173,14 +119,14 @@ describe('offline and resilience', () => {
     // Both land on the confirmation page: the demo navigates on checkout-complete, and no leave-page warning of the
     // processing that just ended stops it (the element shows the final view before it emits the event).
     await Promise.all(tabs.map((tab) => onConfirmation(tab, orderId)));
-    const charges = await chargesForOrder(server, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(succeeded(charges)).toHaveLength(1);
   });
 
   it('two devices (separate browsers) paying the same order → one charge; the other is told it is paid', async () => {
-    const orderId = await createOrder(server.url);
-    const a = await openCheckout(server, orderId);
-    const b = await openCheckout(server, orderId);
+    const orderId = await createOrder(run.server.url);
+    const a = await openCheckout(orderId);
+    const b = await openCheckout(orderId);
     expect(await sessionIdOf(a.page)).not.toBe(await sessionIdOf(b.page));
     await Promise.all([payWith(a.page, CARDS.ok), payWith(b.page, CARDS.ok)]);
     const outcome = (page: Page) =>
@@ -196,8 +142,8 @@ describe('offline and resilience', () => {
         )
         .then((h) => h.jsonValue());
     expect((await Promise.all([outcome(a.page), outcome(b.page)])).sort()).toEqual(['paid here', 'told already paid']);
-    const charges = await chargesForOrder(server, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
     expect(succeeded(charges)).toHaveLength(1);
-    expect((await order(server.url, orderId)).paid).toBe(true);
+    expect((await order(run.server.url, orderId)).paid).toBe(true);
   });
 });

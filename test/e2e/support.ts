@@ -2,22 +2,16 @@
  * What the end-to-end suites share: the built client (with a fresh worker), one Chromium, a page per context,
  * the widget's parts, orders from the demo store, and the test processor's ledger.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
-import { ROOT, startServer, type StartOptions, type StartedServer } from '../support/server.js';
+import { DIST } from '../support/dist.js';
+import type { StartedServer } from '../support/server.js';
 
-/** The built client the server serves: dist/, or E2E_STATIC_DIR (a copy to try things on without touching dist/). */
-export const DIST = process.env.E2E_STATIC_DIR ?? join(ROOT, 'dist');
-
-/** `startServer()` serving DIST. */
-export function startE2EServer(opts: StartOptions = {}): Promise<StartedServer> {
-  const env = process.env.E2E_STATIC_DIR ? { STATIC_DIR: process.env.E2E_STATIC_DIR, ...opts.env } : opts.env;
-  return startServer({ ...opts, env });
-}
+export { createOrder, DIST, ensureBuilt, startE2EServer } from '../support/dist.js';
 
 export const CARDS = {
   ok: '4242 4242 4242 4242',
@@ -26,23 +20,32 @@ export const CARDS = {
   lost: '4000 0000 0000 0341',
 } as const;
 
-function newest(path: string): number {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((f) => newest(join(path, f))));
+export interface MerchantSite {
+  /** e.g. http://127.0.0.1:PORT: another origin than the payment server's. */
+  origin: string;
+  close(): Promise<void>;
 }
 
 /**
- * The suites run against dist/. The widget and the demo must be built (`npm run build`); the worker is rebuilt here when
- * it is older than what it precaches or than its sources, so its manifest always matches the files served.
+ * A merchant's own site on another port (another origin): `pages` by path, each answering with its HTML and headers,
+ * and the widget bundle self-hosted at /shop/payment-checkout.js; anything else is a 404.
  */
-export function ensureBuilt(): void {
-  for (const file of ['payment-checkout.js', 'demo/checkout.html']) {
-    if (!existsSync(join(DIST, file))) throw new Error(`dist/${file} is missing: run \`npm run build\` before the e2e suites.`);
-  }
-  const sw = join(DIST, 'payment-sw.js');
-  const inputs = Math.max(newest(join(DIST, 'payment-checkout.js')), newest(join(DIST, 'demo/checkout.html')), newest(join(ROOT, 'sw/src')), newest(join(ROOT, 'widget/src/offline/protocol.ts')));
-  if (!existsSync(sw) || statSync(sw).mtimeMs < inputs) execFileSync(process.execPath, [join(ROOT, 'sw/build.mjs')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PAYMENT_SW_DIST_DIR: DIST } });
+export async function startMerchantSite(pages: Record<string, (url: URL) => { html: string; headers?: Record<string, string> }>): Promise<MerchantSite> {
+  const site = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://merchant');
+    const page = pages[url.pathname];
+    if (page) {
+      const { html, headers } = page(url);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...headers }).end(html);
+    } else if (url.pathname === '/shop/payment-checkout.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(DIST, 'payment-checkout.js')));
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${(site.address() as { port: number }).port}`,
+    close: () => new Promise((r) => site.close(() => r())),
+  };
 }
 
 export function launch(): Promise<Browser> {
@@ -56,8 +59,9 @@ export interface Opened {
   logs: string[];
 }
 
-export async function openContext(browser: Browser, baseURL: string): Promise<Opened> {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1100, height: 900 } });
+/** A fresh context (own storage and worker) on `baseURL`, with `options` over the defaults, and its first page. */
+export async function openContext(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<Opened> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1100, height: 900 }, ...options });
   const logs: string[] = [];
   context.on('serviceworker', (worker) => worker.on('console', (m) => logs.push(`sw ${m.type()}: ${m.text()}`)));
   const page = await context.newPage();
@@ -79,29 +83,22 @@ export async function waitForStatus(page: Page, status: string, timeout = 20_000
   await page.waitForSelector(`payment-checkout[status="${status}"]`, { timeout, state: 'attached' });
 }
 
-/** Fills the widget's card fields and presses Pay. */
-export async function payWith(page: Page, number: string): Promise<void> {
+/** Fills the widget's card fields (`number`, 12/34, 123). */
+export async function fillCard(page: Page, number: string): Promise<void> {
   await part(page, 'card-number').fill(number);
   await part(page, 'card-expiry').fill('12/34');
   await part(page, 'card-cvc').fill('123');
+}
+
+/** Fills the widget's card fields and presses Pay. */
+export async function payWith(page: Page, number: string): Promise<void> {
+  await fillCard(page, number);
   await part(page, 'pay-button').click();
 }
 
 /** Waits until the page is controlled by the service worker (first visit: after activate + clients.claim). */
 export async function waitForWorker(page: Page, timeout = 15_000): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker?.controller?.state === 'activated', undefined, { timeout });
-}
-
-/** A fresh order from the demo store (its amount comes from the server). */
-export async function createOrder(baseURL: string, quantity = 1): Promise<string> {
-  const products = (await (await fetch(`${baseURL}/api/store/products`)).json()) as { products: { productId: string }[] };
-  const res = await fetch(`${baseURL}/api/store/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ items: [{ productId: products.products[0].productId, quantity }] }),
-  });
-  if (res.status !== 201) throw new Error(`order creation failed: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { orderId: string }).orderId;
 }
 
 export interface Charge {

@@ -5,75 +5,61 @@
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startServer, type StartedServer } from '../support/server.js';
-import { CARDS, chargesForOrder, createOrder, DIST, ensureBuilt, launch, openContext, payWith, recordWidget, succeeded, trace, waitForStatus, waitForWorker } from './support.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { browserSuite } from './suite.js';
+import { CARDS, chargesForOrder, createOrder, DIST, payWith, succeeded, trace, waitForStatus, waitForWorker } from './support.js';
 
 /** Long enough for the update to be found and refused while the slow card is processing. */
 const PAYMENT_TIMEOUT_MS = 6_000;
 
-let server: StartedServer;
-let browser: Browser;
-let staticDir: string;
-
-beforeAll(async () => {
-  ensureBuilt();
+let staticDir = '';
+const run = browserSuite(() => {
   // A copy of the build, so the test can publish a new worker by changing its file (the server reads it per request).
   staticDir = mkdtempSync(join(tmpdir(), 'pc-sw-update-'));
   cpSync(DIST, staticDir, { recursive: true });
-  server = await startServer({ env: { STATIC_DIR: staticDir, PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) } });
-  browser = await launch();
+  return { env: { STATIC_DIR: staticDir, PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) } };
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanup();
-  rmSync(staticDir, { recursive: true, force: true });
+afterAll(() => {
+  if (staticDir) rmSync(staticDir, { recursive: true, force: true });
 });
 
 const hasWaitingWorker = `navigator.serviceWorker.getRegistration().then((r) => !!(r && r.waiting))`;
 
 describe('worker updates', () => {
   it('a new worker waits while a payment is processing, then takes over when none is', async () => {
-    const { context, page, logs } = await openContext(browser, server.url);
-    try {
-      await recordWidget(context);
-      await context.addInitScript(() => {
-        navigator.serviceWorker?.addEventListener('controllerchange', () => sessionStorage.setItem('e2e-controllerchange', String(Date.now())));
-        document.addEventListener('checkout-complete', () => sessionStorage.setItem('e2e-complete', String(Date.now())), true);
-      });
-      const orderId = await createOrder(server.url);
-      await page.goto(`/checkout/${orderId}`);
-      await waitForStatus(page, 'initiated');
-      await waitForWorker(page);
-      await page.evaluate(() => sessionStorage.removeItem('e2e-controllerchange')); // the first install's claim
+    const { context, page, logs } = await run.open({ record: true });
+    await context.addInitScript(() => {
+      navigator.serviceWorker?.addEventListener('controllerchange', () => sessionStorage.setItem('e2e-controllerchange', String(Date.now())));
+      document.addEventListener('checkout-complete', () => sessionStorage.setItem('e2e-complete', String(Date.now())), true);
+    });
+    const orderId = await createOrder(run.server.url);
+    await page.goto(`/checkout/${orderId}`);
+    await waitForStatus(page, 'initiated');
+    await waitForWorker(page);
+    await page.evaluate(() => sessionStorage.removeItem('e2e-controllerchange')); // the first install's claim
 
-      await payWith(page, CARDS.slow);
-      await waitForStatus(page, 'processing');
-      appendFileSync(join(staticDir, 'payment-sw.js'), `\n// update ${Date.now()}\n`);
-      await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
-      await page.waitForFunction(hasWaitingWorker, undefined, { timeout: 10_000 });
-      // The page told the waiting worker a payment is processing; it must still be waiting a while later.
-      await page.waitForTimeout(1_500);
-      expect(await page.evaluate(hasWaitingWorker), [...logs, ...(await trace(page))].join('\n')).toBe(true);
-      expect(await page.evaluate(() => sessionStorage.getItem('e2e-controllerchange'))).toBeNull();
+    await payWith(page, CARDS.slow);
+    await waitForStatus(page, 'processing');
+    appendFileSync(join(staticDir, 'payment-sw.js'), `\n// update ${Date.now()}\n`);
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
+    await page.waitForFunction(hasWaitingWorker, undefined, { timeout: 10_000 });
+    // The page told the waiting worker a payment is processing; it must still be waiting a while later.
+    await page.waitForTimeout(1_500);
+    expect(await page.evaluate(hasWaitingWorker), [...logs, ...(await trace(page))].join('\n')).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem('e2e-controllerchange'))).toBeNull();
 
-      await page.waitForURL(`**/orders/${orderId}`, { timeout: 20_000 });
-      const completedAt = Number(await page.evaluate(() => sessionStorage.getItem('e2e-complete')));
-      const changedAt = Number(await page.evaluate(() => sessionStorage.getItem('e2e-controllerchange')));
-      if (changedAt) expect(changedAt, 'the update took over only after the payment completed').toBeGreaterThanOrEqual(completedAt);
+    await page.waitForURL(`**/orders/${orderId}`, { timeout: 20_000 });
+    const completedAt = Number(await page.evaluate(() => sessionStorage.getItem('e2e-complete')));
+    const changedAt = Number(await page.evaluate(() => sessionStorage.getItem('e2e-controllerchange')));
+    if (changedAt) expect(changedAt, 'the update took over only after the payment completed').toBeGreaterThanOrEqual(completedAt);
 
-      // No payment processing any more: the next checkout page tells the waiting worker, which activates and claims it.
-      const next = await createOrder(server.url);
-      await page.goto(`/checkout/${next}`);
-      await waitForStatus(page, 'initiated');
-      await page.waitForFunction(`${hasWaitingWorker}.then((w) => !w)`, undefined, { timeout: 10_000 });
-      await waitForWorker(page);
-      expect(succeeded(await chargesForOrder(server, orderId))).toHaveLength(1);
-    } finally {
-      await context.close();
-    }
+    // No payment processing any more: the next checkout page tells the waiting worker, which activates and claims it.
+    const next = await createOrder(run.server.url);
+    await page.goto(`/checkout/${next}`);
+    await waitForStatus(page, 'initiated');
+    await page.waitForFunction(`${hasWaitingWorker}.then((w) => !w)`, undefined, { timeout: 10_000 });
+    await waitForWorker(page);
+    expect(succeeded(await chargesForOrder(run.server, orderId))).toHaveLength(1);
   });
 });

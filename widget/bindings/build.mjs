@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const entries = ['react', 'vue'].filter((name) => existsSync(join(root, 'widget/bindings', name, 'index.ts')));
-for (const name of [...entries, 'status']) rmSync(join(root, 'dist', name), { recursive: true, force: true });
+for (const name of [...entries, 'status', 'shared']) rmSync(join(root, 'dist', name), { recursive: true, force: true });
 
 const esbuild = await import('esbuild');
 await esbuild.build({

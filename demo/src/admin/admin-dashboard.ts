@@ -5,18 +5,17 @@ import { formatMoney } from '../shared/money.js';
 import { AdminApi, STATUSES, isUnauthorized, type AdminSession, type ProcessorCharge, type SessionPage, type SessionStats, type SessionSummary } from './admin-api.js';
 import { ago, formatDuration, formatTime, reasonLabel, statusLabel } from './format.js';
 import { successBuckets } from './charts.js';
+import { LiveList } from './live-list.js';
 import type { SessionDetail } from './session-detail.js';
 import './charts.js';
 import './session-detail.js';
 import './webhook-deliveries.js';
 
-/** "Updated without reload": the listing, the stats and the ledger are read again this often. */
-export const POLL_MS = 2_000;
 const PAGE_SIZE = 20;
 
 /**
  * The signed-in dashboard: counts by status, the two charts, the live sessions table (filter + cursor paging) and a
- * session's detail. Fires `admin-unauthorized` when the server answers 401 (token wrong or rotated).
+ * session's detail, read again every 2 s (LiveList). Fires `admin-unauthorized` when the server answers 401 (token wrong or rotated).
  */
 export class AdminDashboard extends LightElement {
   static override properties = {
@@ -25,7 +24,6 @@ export class AdminDashboard extends LightElement {
     _stats: { state: true },
     _charges: { state: true },
     _filter: { state: true },
-    _cursors: { state: true },
     _updatedAt: { state: true },
     _problem: { state: true },
     _selected: { state: true },
@@ -39,15 +37,13 @@ export class AdminDashboard extends LightElement {
   declare _charges: ProcessorCharge[];
   /** '' = the active sessions (server default), 'all', or one status. */
   declare _filter: string;
-  /** Cursor of every page up to the current one ([null] = first page). */
-  declare _cursors: (string | null)[];
   declare _updatedAt: number;
   declare _problem: string;
   declare _selected: string;
   declare _summary: SessionSummary | undefined;
   declare _detailError: string;
-  #timer = 0;
-  #generation = 0;
+  /** The listing, the stats and the ledger, read together. */
+  #list = new LiveList(this, (cursor) => this.#read(cursor), (e) => (this._problem = `Live updates paused: ${e.message} Retrying…`));
 
   constructor() {
     super();
@@ -56,7 +52,6 @@ export class AdminDashboard extends LightElement {
     this._stats = undefined;
     this._charges = [];
     this._filter = '';
-    this._cursors = [null];
     this._updatedAt = 0;
     this._problem = '';
     this._selected = '';
@@ -68,31 +63,15 @@ export class AdminDashboard extends LightElement {
     return new AdminApi(this.token);
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#poll();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#timer);
-    this.#generation++;
-  }
-
-  /** One refresh, then the next one POLL_MS later; a change of filter or page restarts the loop (latest call wins). */
-  async #poll(): Promise<void> {
-    clearTimeout(this.#timer);
-    const gen = ++this.#generation;
+  async #read(cursor: string | null): Promise<() => void> {
     const api = this.#api;
-    try {
-      const cursor = this._cursors[this._cursors.length - 1];
-      const [page, stats, charges, summary] = await Promise.all([
-        api.sessions({ status: this._filter, limit: PAGE_SIZE, cursor }),
-        api.stats(),
-        api.charges(),
-        this._selected ? api.summary(this._selected).catch((e) => (isUnauthorized(e) ? Promise.reject(e) : e as Error)) : undefined,
-      ]);
-      if (gen !== this.#generation) return;
+    const [page, stats, charges, summary] = await Promise.all([
+      api.sessions({ status: this._filter, limit: PAGE_SIZE, cursor }),
+      api.stats(),
+      api.charges(),
+      this._selected ? api.summary(this._selected).catch((e) => (isUnauthorized(e) ? Promise.reject(e) : e as Error)) : undefined,
+    ]);
+    return () => {
       this._page = page;
       this._stats = stats;
       this._charges = charges;
@@ -103,34 +82,13 @@ export class AdminDashboard extends LightElement {
       }
       this._updatedAt = Date.now();
       this._problem = '';
-    } catch (e) {
-      if (gen !== this.#generation) return;
-      if (isUnauthorized(e)) {
-        this.dispatchEvent(new CustomEvent('admin-unauthorized', { bubbles: true, composed: true }));
-        return;
-      }
-      this._problem = `Live updates paused: ${(e as Error).message} Retrying…`;
-    }
-    if (gen === this.#generation && this.isConnected) this.#timer = window.setTimeout(() => this.#poll(), POLL_MS);
+    };
   }
 
   #setFilter(value: string): void {
     this._filter = value;
-    this._cursors = [null];
     this._page = undefined;
-    void this.#poll();
-  }
-
-  #nextPage(): void {
-    if (!this._page?.nextCursor) return;
-    this._cursors = [...this._cursors, this._page.nextCursor];
-    void this.#poll();
-  }
-
-  #prevPage(): void {
-    if (this._cursors.length < 2) return;
-    this._cursors = this._cursors.slice(0, -1);
-    void this.#poll();
+    this.#list.reset();
   }
 
   async #openDetail(sessionId: string): Promise<void> {
@@ -139,7 +97,7 @@ export class AdminDashboard extends LightElement {
     this._detailError = '';
     await this.updateComplete;
     await this.querySelector<SessionDetail>('session-detail')!.open();
-    void this.#poll();
+    void this.#list.refresh();
   }
 
   #closeDetail(): void {
@@ -200,7 +158,7 @@ export class AdminDashboard extends LightElement {
 
   #table() {
     const page = this._page;
-    const first = (this._cursors.length - 1) * PAGE_SIZE;
+    const first = (this.#list.pageNumber - 1) * PAGE_SIZE;
     const now = this._updatedAt || Date.now();
     return html`<section class="card table-card" aria-labelledby="sessions-title">
       <div class="table-head">
@@ -230,8 +188,8 @@ export class AdminDashboard extends LightElement {
         ? html`<nav class="pager" aria-label="Sessions pages">
             <span class="muted" role="status">${page.total === 0 ? '0 sessions' : `${first + 1}–${first + page.sessions.length} of ${page.total}`}</span>
             <span class="pager-buttons">
-              <button class="btn small secondary" ?disabled=${this._cursors.length < 2} @click=${() => this.#prevPage()}>Previous</button>
-              <button class="btn small secondary" ?disabled=${!page.nextCursor} @click=${() => this.#nextPage()}>Next</button>
+              <button class="btn small secondary" ?disabled=${this.#list.pageNumber < 2} @click=${() => this.#list.previous()}>Previous</button>
+              <button class="btn small secondary" ?disabled=${!page.nextCursor} @click=${() => this.#list.next(page.nextCursor)}>Next</button>
             </span>
           </nav>`
         : nothing}

@@ -1,8 +1,9 @@
 import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { LightElement } from '../shared/light-element.js';
-import { ApiError, fetchJson } from '../shared/api.js';
+import { fetchJson } from '../shared/api.js';
 import { ago, formatDuration } from './format.js';
+import { LiveList } from './live-list.js';
 
 export interface Delivery {
   deliveryId: string;
@@ -23,20 +24,18 @@ interface DeliveryPage {
 }
 
 const PAGE_SIZE = 10;
-const POLL_MS = 2_000;
 const BADGE = { delivered: 's-completed', pending: 's-processing', failed: 's-failed_max_retries' } as const;
 const LABEL = { delivered: 'Delivered', pending: 'Pending', failed: 'Failed' } as const;
 
 /**
  * The webhook deliveries panel of `/admin`: status, attempts, the last answer, when the next try is, and a Redeliver
- * button per delivery (`POST /webhooks/deliveries/:id/redeliver`). Read again every 2 s; fires `admin-unauthorized` on a 401.
+ * button per delivery (`POST /webhooks/deliveries/:id/redeliver`). Read again every 2 s (LiveList); fires `admin-unauthorized` on a 401.
  */
 export class WebhookDeliveries extends LightElement {
   static override properties = {
     token: {},
     _page: { state: true },
     _filter: { state: true },
-    _cursors: { state: true },
     _problem: { state: true },
     _notice: { state: true },
   };
@@ -44,85 +43,48 @@ export class WebhookDeliveries extends LightElement {
   declare token: string;
   declare _page: DeliveryPage | undefined;
   declare _filter: string;
-  declare _cursors: (string | null)[];
   declare _problem: string;
   declare _notice: string;
-  #timer = 0;
-  #generation = 0;
+  #list = new LiveList(this, (cursor) => this.#read(cursor), (e) => (this._problem = `Deliveries not updated: ${e.message}`));
 
   constructor() {
     super();
     this.token = '';
     this._page = undefined;
     this._filter = '';
-    this._cursors = [null];
     this._problem = '';
     this._notice = '';
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#poll();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#timer);
-    this.#generation++;
   }
 
   #auth() {
     return { Authorization: `Bearer ${this.token}` };
   }
 
-  async #poll(): Promise<void> {
-    clearTimeout(this.#timer);
-    const gen = ++this.#generation;
-    try {
-      const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (this._filter) p.set('status', this._filter);
-      const cursor = this._cursors[this._cursors.length - 1];
-      if (cursor) p.set('cursor', cursor);
-      const page = await fetchJson<DeliveryPage>(`/api/payments/webhooks/deliveries?${p}`, { headers: this.#auth(), cache: 'no-store' });
-      if (gen !== this.#generation) return;
+  async #read(cursor: string | null): Promise<() => void> {
+    const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (this._filter) p.set('status', this._filter);
+    if (cursor) p.set('cursor', cursor);
+    const page = await fetchJson<DeliveryPage>(`/api/payments/webhooks/deliveries?${p}`, { headers: this.#auth(), cache: 'no-store' });
+    return () => {
       this._page = page;
       this._problem = '';
-    } catch (e) {
-      if (gen !== this.#generation) return;
-      if (this.#unauthorized(e)) return;
-      this._problem = `Deliveries not updated: ${(e as Error).message}`;
-    }
-    if (gen === this.#generation && this.isConnected) this.#timer = window.setTimeout(() => this.#poll(), POLL_MS);
-  }
-
-  #unauthorized(e: unknown): boolean {
-    if (!(e instanceof ApiError) || e.status !== 401) return false;
-    this.dispatchEvent(new CustomEvent('admin-unauthorized', { bubbles: true, composed: true }));
-    return true;
+    };
   }
 
   async #redeliver(d: Delivery): Promise<void> {
     try {
       await fetchJson(`/api/payments/webhooks/deliveries/${encodeURIComponent(d.deliveryId)}/redeliver`, { method: 'POST', headers: this.#auth(), body: '{}' });
       this._notice = `${d.type} for ${d.sessionId} queued for redelivery.`;
-      void this.#poll();
+      void this.#list.refresh();
     } catch (e) {
-      if (!this.#unauthorized(e)) this._notice = `Could not redeliver: ${(e as Error).message}`;
+      if (!this.#list.unauthorized(e)) this._notice = `Could not redeliver: ${(e as Error).message}`;
     }
   }
 
   #setFilter(value: string): void {
     this._filter = value;
-    this._cursors = [null];
     this._page = undefined;
-    void this.#poll();
-  }
-
-  #page(step: 1 | -1): void {
-    if (step === 1 && this._page?.nextCursor) this._cursors = [...this._cursors, this._page.nextCursor];
-    else if (step === -1 && this._cursors.length > 1) this._cursors = this._cursors.slice(0, -1);
-    else return;
-    void this.#poll();
+    this.#list.reset();
   }
 
   override render() {
@@ -155,12 +117,12 @@ export class WebhookDeliveries extends LightElement {
                 ${repeat(page.deliveries, (d) => d.deliveryId, (d) => this.#row(d, now))}
               </tbody>
             </table>`}
-      ${page && (page.nextCursor || this._cursors.length > 1)
+      ${page && (page.nextCursor || this.#list.pageNumber > 1)
         ? html`<nav class="pager" aria-label="Delivery pages">
-            <span class="muted">Page ${this._cursors.length}</span>
+            <span class="muted">Page ${this.#list.pageNumber}</span>
             <span class="pager-buttons">
-              <button class="btn small secondary" ?disabled=${this._cursors.length < 2} @click=${() => this.#page(-1)}>Previous</button>
-              <button class="btn small secondary" ?disabled=${!page.nextCursor} @click=${() => this.#page(1)}>Next</button>
+              <button class="btn small secondary" ?disabled=${this.#list.pageNumber < 2} @click=${() => this.#list.previous()}>Previous</button>
+              <button class="btn small secondary" ?disabled=${!page.nextCursor} @click=${() => this.#list.next(page.nextCursor)}>Next</button>
             </span>
           </nav>`
         : nothing}

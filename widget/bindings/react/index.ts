@@ -6,22 +6,4 @@
 export { PaymentCheckout, type PaymentCheckoutProps } from './payment-checkout.js';
 export { usePaymentStatus, type PaymentStatusState } from './use-payment-status.js';
 export type { PaymentCheckoutJsxProps } from './jsx.js';
-export {
-  FINAL_STATUSES,
-  DEFAULT_INTERVAL_MS,
-  DEFAULT_MAX_POLLS,
-  isFinalStatus,
-  type PaymentSession,
-  type PaymentSessionStatus,
-  type PaymentStatusError,
-  type PaymentStatusOptions,
-  type PaymentStatusSource,
-} from '../status/payment-status.js';
-export type {
-  CheckoutCancelEvent,
-  CheckoutCompleteEvent,
-  CheckoutErrorEvent,
-  CheckoutReadyEvent,
-  CheckoutStatusEvent,
-  PaymentCheckout as PaymentCheckoutElement,
-} from 'payment-checkout/widget';
+export * from '../shared/exports.js';

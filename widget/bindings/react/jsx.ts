@@ -4,31 +4,17 @@
  * props into listeners of `<event>` (so `oncheckout-complete` listens to `checkout-complete`).
  */
 import type * as React from 'react';
-import type {
-  CheckoutCancelEvent,
-  CheckoutCompleteEvent,
-  CheckoutErrorEvent,
-  CheckoutReadyEvent,
-  CheckoutStatusEvent,
-  PaymentCheckout as PaymentCheckoutElement,
-} from 'payment-checkout/widget';
+import type { PaymentCheckout as PaymentCheckoutElement } from 'payment-checkout/widget';
+import type { PaymentCheckoutAttributes, PaymentCheckoutEvents } from '../shared/element.js';
+
+/** `oncheckout-ready`, `oncheckout-status`, …: one listener prop per event. */
+type EventProps = { [K in keyof PaymentCheckoutEvents as `on${K}`]?: (event: PaymentCheckoutEvents[K]) => void };
 
 /** The element's attributes and event props, as JSX sees them. */
-export interface PaymentCheckoutJsxProps extends React.DetailedHTMLProps<React.HTMLAttributes<PaymentCheckoutElement>, PaymentCheckoutElement> {
-  api?: string;
-  'order-id'?: string;
-  'order-token'?: string;
-  'session-id'?: string;
-  'client-secret'?: string;
-  timeout?: number | string;
-  sw?: string;
-  locale?: string;
-  'oncheckout-ready'?: (event: CheckoutReadyEvent) => void;
-  'oncheckout-status'?: (event: CheckoutStatusEvent) => void;
-  'oncheckout-complete'?: (event: CheckoutCompleteEvent) => void;
-  'oncheckout-cancel'?: (event: CheckoutCancelEvent) => void;
-  'oncheckout-error'?: (event: CheckoutErrorEvent) => void;
-}
+export interface PaymentCheckoutJsxProps
+  extends React.DetailedHTMLProps<React.HTMLAttributes<PaymentCheckoutElement>, PaymentCheckoutElement>,
+    PaymentCheckoutAttributes,
+    EventProps {}
 
 declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -4,39 +4,16 @@
  * a constructor whose instance carries `$props` (attributes, properties, `on…` handlers) and `$emit` (the events).
  */
 import type { EmitFn, HTMLAttributes, PublicProps } from 'vue';
-import type {
-  CheckoutCancelEvent,
-  CheckoutCompleteEvent,
-  CheckoutErrorEvent,
-  CheckoutReadyEvent,
-  CheckoutStatusEvent,
-  PaymentCheckout as PaymentCheckoutElement,
-} from 'payment-checkout/widget';
+import type { PaymentCheckout as PaymentCheckoutElement } from 'payment-checkout/widget';
+import type { PaymentCheckoutAttributes, PaymentCheckoutEvents } from '../shared/element.js';
 
-/** The element's events, by name. */
-export interface PaymentCheckoutEvents {
-  'checkout-ready': CheckoutReadyEvent;
-  'checkout-status': CheckoutStatusEvent;
-  'checkout-complete': CheckoutCompleteEvent;
-  'checkout-cancel': CheckoutCancelEvent;
-  'checkout-error': CheckoutErrorEvent;
-}
-
-/** What a template may set on `<payment-checkout>`. */
-export interface PaymentCheckoutVueProps {
-  api?: string;
-  'order-id'?: string;
-  'order-token'?: string;
-  'session-id'?: string;
-  'client-secret'?: string;
-  timeout?: number | string;
-  sw?: string;
-  locale?: string;
-  onCheckoutReady?: (event: CheckoutReadyEvent) => void;
-  onCheckoutStatus?: (event: CheckoutStatusEvent) => void;
-  onCheckoutComplete?: (event: CheckoutCompleteEvent) => void;
-  onCheckoutCancel?: (event: CheckoutCancelEvent) => void;
-  onCheckoutError?: (event: CheckoutErrorEvent) => void;
+/** What a template may set on `<payment-checkout>`: its attributes and `onCheckoutReady`, … (what `@checkout-ready` becomes). */
+export interface PaymentCheckoutVueProps extends PaymentCheckoutAttributes {
+  onCheckoutReady?: (event: PaymentCheckoutEvents['checkout-ready']) => void;
+  onCheckoutStatus?: (event: PaymentCheckoutEvents['checkout-status']) => void;
+  onCheckoutComplete?: (event: PaymentCheckoutEvents['checkout-complete']) => void;
+  onCheckoutCancel?: (event: PaymentCheckoutEvents['checkout-cancel']) => void;
+  onCheckoutError?: (event: PaymentCheckoutEvents['checkout-error']) => void;
 }
 
 export type PaymentCheckoutVueComponent = new () => PaymentCheckoutElement & {

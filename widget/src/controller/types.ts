@@ -20,10 +20,6 @@ export interface SessionJson {
   clientSecret?: string;
 }
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
-
 /** Everything the view needs, and everything a mirroring tab receives: the state machine's state (`machine.ts`). */
 export type CheckoutView = CheckoutState;
 
