@@ -29,7 +29,7 @@ export async function domainFloor(checkouts = 3_000, warmup = 300, concurrency =
   const config = { ...loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', MERCHANT_API_KEY: 'bench-merchant-key-0123456789' }), STATIC_DIR: defaultStaticDir() };
   const log = createLogger('warn');
   const { store, events } = await openStore(config, log);
-  const processor = new TestProcessor({ store, slowAnswerMs: config.PAYMENT_TIMEOUT_MS + 1_000 });
+  const processor = new TestProcessor({ ledger: store.ledger, slowAnswerMs: config.PAYMENT_TIMEOUT_MS + 1_000 });
   const { sessions } = createApp({ config, store, processor, events, log, adminToken: 'bench-admin-token-0123456789' });
   let n = 0;
   const checkout = async () => {
@@ -44,7 +44,7 @@ export async function domainFloor(checkouts = 3_000, warmup = 300, concurrency =
     const scope = `session:${row.id}`;
     const key = `k_${n}`;
     const t = Date.now();
-    await store.insertIdempotency({ scope, key, fingerprint: 'f', state: 'in_flight', statusCode: null, responseBody: null, chargeKey: null, createdAt: t, expiresAt: t + 86_400_000, leaseUntil: t + 60_000 });
+    await store.idempotency.insert({ scope, key, fingerprint: 'f', state: 'in_flight', statusCode: null, responseBody: null, chargeKey: null, createdAt: t, expiresAt: t + 86_400_000, leaseUntil: t + 60_000 });
     const ref = { scope, key, chargeKey: null as string | null };
     const { answer } = await sessions.complete(row.id, token, ref, row);
     if (answer.status !== 200) throw new Error(`complete answered ${answer.status}`);

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { sql } from 'kysely';
+import { CamelCasePlugin, sql } from 'kysely';
 import pg from 'pg';
 import { createLogger } from '../server/log.js';
 import type { KyselyStore } from '../server/store/kysely-store.js';
@@ -95,7 +95,7 @@ const STATUS_MIX: [SessionsTable['status'], number][] = [
   ['PROCESSING', 0.02],
 ];
 
-function pickStatus(r: number): string {
+function pickStatus(r: number): SessionsTable['status'] {
   for (const [s, p] of STATUS_MIX) {
     if (r < p) return s;
     r -= p;
@@ -114,36 +114,36 @@ function fakeSession(i: number, now: number): SessionsTable {
   const at = new Date(createdAt + 5_000).toISOString();
   return {
     id,
-    order_id: `ord_${id.slice(3, 19)}`,
-    user_id: b[3]! % 2 ? `user_${b[4]}` : null,
+    orderId: `ord_${id.slice(3, 19)}`,
+    userId: b[3]! % 2 ? `user_${b[4]}` : null,
     status,
     amount: 500 + (b[5]! << 4),
     currency: 'EUR',
     attempts: interrupted ? 2 : 1,
-    max_attempts: 3,
-    charged_attempt: status === 'INITIATED' ? 0 : 1,
-    created_at: createdAt,
-    updated_at: createdAt + 10_000,
+    maxAttempts: 3,
+    chargedAttempt: status === 'INITIATED' ? 0 : 1,
+    createdAt: createdAt,
+    updatedAt: createdAt + 10_000,
     // A live database has no overdue non-final sessions (the sweeper expires them): the seeded active ones expire later.
-    expires_at: final ? createdAt + 900_000 : now + 900_000,
-    final_at: final ? createdAt + 10_000 : null,
-    payment_id: status === 'COMPLETED' ? `ch_${id.slice(3)}` : null,
-    last_error: interrupted ? JSON.stringify({ code: 'card_declined', message: 'The card was declined.' }) : null,
+    expiresAt: final ? createdAt + 900_000 : now + 900_000,
+    finalAt: final ? createdAt + 10_000 : null,
+    paymentId: status === 'COMPLETED' ? `ch_${id.slice(3)}` : null,
+    lastError: interrupted ? JSON.stringify({ code: 'card_declined', message: 'The card was declined.' }) : null,
     metadata: JSON.stringify({
       interruptions: interrupted ? [{ at, reason: 'network', attempt: 1 }] : [],
       retries: interrupted ? [{ at, attempt: 2 }] : [],
       lastActivity: at,
     }),
-    merchant_metadata: null,
-    secret_hash: randomBytes(32).toString('hex'),
+    merchantMetadata: null,
+    secretHash: randomBytes(32).toString('hex'),
     version: 3,
   };
 }
 
 export async function seedSessions(store: KyselyStore, count: number): Promise<void> {
   const now = Date.now();
-  await store.transaction(async (tx) => {
-    const db = (tx as KyselyStore).db;
+  // The rows in the repositories' camelCase, through the same plugin (store/scope.ts).
+  await store.db.withPlugin(new CamelCasePlugin()).transaction().execute(async (db) => {
     for (let i = 0; i < count; i += INSERT_BATCH) {
       const rows = Array.from({ length: Math.min(INSERT_BATCH, count - i) }, (_, j) => fakeSession(i + j, now));
       await db.insertInto('sessions').values(rows).execute();

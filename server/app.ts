@@ -10,8 +10,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Config } from './config.js';
 import { connectionBudget } from './connections.js';
 import { Charges } from './domain/charges.js';
-import type { SessionEvents } from './domain/events.js';
-import { DemoStore } from './domain/orders.js';
+import type { SessionEvents } from './domain/model.js';
+import { DemoShop } from './domain/demo-shop.js';
 import { ClientSecrets } from './domain/secrets.js';
 import { Sessions } from './domain/sessions.js';
 import { Sweeper } from './domain/sweeper.js';
@@ -32,7 +32,7 @@ import { merchantRoutes } from './routes/merchant.js';
 import { paymentRoutes } from './routes/payments.js';
 import { healthRoutes, serveDocument } from './routes/openapi.js';
 import { processorRoutes } from './routes/processor.js';
-import { storeRoutes } from './routes/store.js';
+import { shopRoutes } from './routes/shop.js';
 import { serveClient } from './static.js';
 import { isStorageUnavailable, isStoreFault } from './store/errors.js';
 import type { Store } from './store/types.js';
@@ -78,7 +78,7 @@ export interface App {
   charges: Charges;
   sweeper: Sweeper;
   metrics: Metrics;
-  demo: DemoStore;
+  demo: DemoShop;
   rateLimits: RateLimitBackend;
   webhooks: Webhooks;
 }
@@ -121,7 +121,7 @@ export function createApp(d: AppDeps): App {
     reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
     retentionMs: config.RETENTION_MS,
   });
-  const demo = new DemoStore(store, now, processor);
+  const demo = new DemoShop(store, now, processor);
 
   // On PostgreSQL the counters are shared by every instance on the database (the store exposes its pool).
   const pool = (store as { pool?: import('pg').Pool }).pool;
@@ -211,15 +211,15 @@ export function createApp(d: AppDeps): App {
     payments,
   );
   webhookRoutes({ store, adminToken: d.adminToken, now, wake: () => webhooks.dispatcher?.wake() }, payments);
-  const storeApi = new OpenAPIHono({ defaultHook: validationHook });
-  storeRoutes({ demo, ordersPerMin: config.RATE_LIMIT_CREATE_PER_MIN }, storeApi);
+  const shopApi = new OpenAPIHono({ defaultHook: validationHook });
+  shopRoutes({ demo, ordersPerMin: config.RATE_LIMIT_CREATE_PER_MIN }, shopApi);
   const root = new OpenAPIHono({ defaultHook: validationHook });
   healthRoutes(root, store);
   // One document for all three (routes/openapi.ts), built on first request.
-  const document = serveDocument({ payments, store: storeApi, root });
+  const document = serveDocument({ payments, store: shopApi, root });
   payments.get('/openapi.json', (c) => c.json(document()));
   app.route('/api/payments', payments);
-  app.route('/api/store', storeApi);
+  app.route('/api/store', shopApi);
   app.route('/', root);
 
   app.get('/metrics', async (c) => c.text(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));

@@ -11,7 +11,7 @@ import type { Store } from './store/types.js';
  * suffix"); each repeats, as a total, the unlabelled sum of its namesake without the suffix (e.g. nodejs_active_handles).
  */
 const NOT_LINT_CLEAN = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
-import { SESSION_STATUSES } from './store/types.js';
+import { SESSION_STATUSES } from './domain/model.js';
 
 export interface Metrics {
   registry: Registry;
@@ -31,7 +31,7 @@ export function createMetrics(store: Store): Metrics {
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      const counts = await store.countSessionsByStatus();
+      const counts = await store.sessions.countByStatus();
       for (const s of SESSION_STATUSES) this.set({ status: s }, counts[s] ?? 0);
     },
   });

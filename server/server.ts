@@ -80,7 +80,7 @@ export async function runServer(
   const webhookSecretInfo = resolveWebhookSecret(config);
   const { store, events } = await openStore(config, log);
   // The slow test card answers well after the server has given up on it.
-  const processor = new TestProcessor({ store, slowAnswerMs: config.PAYMENT_TIMEOUT_MS + 1_000 });
+  const processor = new TestProcessor({ ledger: store.ledger, slowAnswerMs: config.PAYMENT_TIMEOUT_MS + 1_000 });
   let url = '';
   const app = createApp({ config, store, processor, events, log, adminToken: adminTokenInfo.token, selfOrigin: () => url, webhookSecret: webhookSecretInfo?.secret });
   await app.rateLimits.ready;

@@ -1,7 +1,7 @@
 /** The answers /complete gives (and stores under its key) for a settled charge. */
 import { AppError } from '../errors.js';
 import type { ChargeOutcome } from '../processor/types.js';
-import type { ChargeRow, SessionRow } from '../store/types.js';
+import type { ChargeRow, SessionRow } from './model.js';
 import type { ApiResult } from './idempotency.js';
 import { canResume } from './states.js';
 

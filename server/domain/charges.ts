@@ -7,7 +7,8 @@
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ChargeOutcome, PaymentProcessor } from '../processor/types.js';
-import type { ChargeRow, SessionRow, Store } from '../store/types.js';
+import type { ChargeRow, SessionRow } from './model.js';
+import type { Repositories, Store } from '../store/types.js';
 import { NO_WEBHOOKS, type WebhookRecorder } from '../webhooks/recorder.js';
 import { chargeAnswer, declineError, type Settlement } from './charge-answers.js';
 import { CONFLICT, retryOnConflict } from './conflicts.js';
@@ -72,7 +73,7 @@ export class Charges {
     } finally {
       this.#inflight.delete(charge.chargeKey);
     }
-    return { charge: (await this.#d.store.getCharge(charge.chargeKey))! };
+    return { charge: (await this.#d.store.charges.get(charge.chargeKey))! };
   }
 
   async #callAndSettle(charge: ChargeRow, token: string, session?: SessionRow): Promise<Settled | null> {
@@ -96,7 +97,7 @@ export class Charges {
     clearTimeout(timer);
     metrics.chargeDuration.observe({ outcome: outcome === 'unknown' ? 'unknown' : outcome.status }, (now() - started) / 1000);
     if (outcome === 'unknown') {
-      await this.#d.store.markChargeUnknown(charge.chargeKey);
+      await this.#d.store.charges.markUnknown(charge.chargeKey);
       return null;
     }
     return this.settle(charge.chargeKey, outcome, charge, session);
@@ -112,7 +113,7 @@ export class Charges {
     if (mine) {
       if (!wait) return charge;
       await mine;
-      charge = (await store.getCharge(charge.chargeKey))!;
+      charge = (await store.charges.get(charge.chargeKey))!;
       // The call ended without an answer (past its deadline): ask the processor, as for any unknown charge.
       if (!isUnresolved(charge)) return charge;
     }
@@ -146,7 +147,7 @@ export class Charges {
       if (!wait || now() > charge.deadlineAt + NOT_FOUND_GRACE_MS + this.#d.paymentTimeoutMs) return charge;
       await sleep(LOOKUP_POLL_MS);
     }
-    return (await store.getCharge(charge.chargeKey))!;
+    return (await store.charges.get(charge.chargeKey))!;
   }
 
   /**
@@ -180,7 +181,7 @@ export class Charges {
       const r = withEvent
         ? await store
             .transaction(async (tx) => {
-              const won = await tx.settleSucceeded(settlement);
+              const won = await tx.charges.settleSucceeded(settlement);
               // Inside a transaction a refused step may have written part of itself (SQLite): undo all of it.
               if (won !== 'settled') throw new NotSettled(won);
               await webhooks.record(tx, next);
@@ -190,7 +191,7 @@ export class Charges {
               if (err instanceof NotSettled) return err.result;
               throw err;
             })
-        : await store.settleSucceeded(settlement);
+        : await store.charges.settleSucceeded(settlement);
       if (r === 'already') return null;
       if (r === 'settled') {
         events.publish(next.id);
@@ -217,9 +218,9 @@ export class Charges {
   }
 
   /** The general settlement, in one transaction: null when the charge was settled already; a lost version race throws. */
-  async #settleIn(tx: Store, chargeKey: string, outcome: Settlement, at: number, known?: ChargeRow, session?: SessionRow) {
+  async #settleIn(tx: Repositories, chargeKey: string, outcome: Settlement, at: number, known?: ChargeRow, session?: SessionRow) {
     const webhooks = this.#d.webhooks ?? NO_WEBHOOKS;
-    const charge = known ?? (await tx.getCharge(chargeKey));
+    const charge = known ?? (await tx.charges.get(chargeKey));
     if (!charge || !isUnresolved(charge)) return null;
     const resolved = {
       status: outcome.status,
@@ -227,26 +228,26 @@ export class Charges {
       paymentId: outcome.status === 'succeeded' ? outcome.chargeId : null,
       errorCode: outcome.status === 'failed' ? outcome.code : null,
     };
-    if (!(await tx.settleCharge(chargeKey, resolved))) return null;
-    const s = session?.id === charge.sessionId ? session : (await tx.getSession(charge.sessionId))!;
+    if (!(await tx.charges.settle(chargeKey, resolved))) return null;
+    const s = session?.id === charge.sessionId ? session : (await tx.sessions.get(charge.sessionId))!;
     let patch;
     let reason: string | null = null;
     if (outcome.status === 'succeeded') {
       patch = onChargeSucceeded(s, outcome.chargeId, at);
-      await tx.markOrderPaid(s.orderId, s.id, at);
+      await tx.charges.markOrderPaid(s.orderId, s.id, at);
       if (s.status === 'CANCELLED' || s.status === 'EXPIRED' || s.status === 'FAILED_MAX_RETRIES') {
         this.#d.log.error({ sessionId: s.id, status: s.status }, 'charge succeeded on a final session');
       }
     } else {
       const error = declineError(outcome);
-      const others = (await tx.listCharges(s.id)).some((c) => c.chargeKey !== chargeKey && isUnresolved(c));
+      const others = (await tx.charges.list(s.id)).some((c) => c.chargeKey !== chargeKey && isUnresolved(c));
       patch = onChargeFailed(s, error, others, at);
-      if (!others) await tx.releaseOrder(s.orderId, s.id);
+      if (!others) await tx.charges.releaseOrder(s.orderId, s.id);
       if (patch.status && patch.status !== s.status) reason = 'notReached' in outcome ? 'network' : outcome.code === 'processor_error' ? 'processor_error' : 'decline';
     }
     const iso = new Date(at).toISOString();
     const metadata = reason ? { ...withInterruption(s.metadata, { at: iso, reason, attempt: charge.attempt }), lastActivity: iso } : s.metadata;
-    if (!(await tx.updateSession(s.id, s.version, { ...patch, metadata, updatedAt: at }))) throw new VersionConflict();
+    if (!(await tx.sessions.update(s.id, s.version, { ...patch, metadata, updatedAt: at }))) throw new VersionConflict();
     const next: SessionRow = { ...s, ...patch, metadata, updatedAt: at, version: s.version + 1 };
     if (webhooks.wants(s.status, patch.status)) await webhooks.record(tx, next);
     const after: ChargeRow = { ...charge, ...resolved };
@@ -262,7 +263,7 @@ export class Charges {
     try {
       // One instance at a time on a shared database: the others would look up the same charges at the processor.
       await this.#d.store.runExclusive('reconcile', async () => {
-        const due = await this.#d.store.listChargesToReconcile(this.#d.now(), limit);
+        const due = await this.#d.store.charges.listToReconcile(this.#d.now(), limit);
         for (const c of due) {
           if (this.#inflight.has(c.chargeKey)) continue;
           const after = await this.resolve(c, false);

@@ -3,12 +3,9 @@
  * LISTEN/NOTIFY so a subscriber on one instance hears changes made through another.
  */
 import { EventEmitter } from 'node:events';
+import type { SessionEvents } from './model.js';
 
-export interface SessionEvents {
-  publish(sessionId: string): void;
-  subscribe(sessionId: string, onChange: () => void): () => void;
-  close(): Promise<void>;
-}
+export type { SessionEvents } from './model.js';
 
 export class LocalSessionEvents implements SessionEvents {
   readonly #emitter = new EventEmitter();

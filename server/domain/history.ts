@@ -3,7 +3,7 @@
  * keep the full totals. An interrupt → resume cycle costs no attempt before a payment, so without the cap a client could
  * grow one session (and every read, summary and event of it) without end.
  */
-import type { Interruption, Retry, SessionMeta } from '../store/types.js';
+import type { Interruption, Retry, SessionMeta } from './model.js';
 
 export const HISTORY_LIMIT = 50;
 

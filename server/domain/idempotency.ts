@@ -11,7 +11,7 @@
  * already wrote under the key stays as it is.
  */
 import { AppError } from '../errors.js';
-import type { Store } from '../store/types.js';
+import type { Repositories } from '../store/types.js';
 
 /** The key a request holds while it runs. */
 export interface HeldKey {
@@ -44,24 +44,24 @@ const PROCESSING = JSON.stringify({ status: 'PROCESSING' });
 /** Outcomes are stored; anything else was decided before the operation ran. */
 export const isOutcome = (status: number) => (status >= 200 && status < 300) || status === 402;
 
-export async function claim(store: Store, scope: string, key: string, fingerprint: string, opts: ClaimOptions): Promise<Claim> {
+export async function claim(store: Repositories, scope: string, key: string, fingerprint: string, opts: ClaimOptions): Promise<Claim> {
   for (let tries = 0; ; tries++) {
     const t = opts.now();
     const row = { scope, key, fingerprint, state: 'in_flight', statusCode: null, responseBody: null, chargeKey: null } as const;
-    if (await store.insertIdempotency({ ...row, createdAt: t, expiresAt: t + opts.ttlMs, leaseUntil: t + opts.leaseMs })) {
+    if (await store.idempotency.insert({ ...row, createdAt: t, expiresAt: t + opts.ttlMs, leaseUntil: t + opts.leaseMs })) {
       return { held: { scope, key, chargeKey: null } };
     }
-    const rec = await store.getIdempotency(scope, key);
+    const rec = await store.idempotency.get(scope, key);
     if (!rec) continue; // released between the two statements: try again
     if (rec.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused');
     if (rec.state !== 'in_flight') {
       const body = rec.state === 'pending' ? PROCESSING : opts.replayAs ? await opts.replayAs(rec.responseBody!) : rec.responseBody!;
       if (body !== null) return { replay: { status: rec.state === 'pending' ? 202 : rec.statusCode!, body } };
       if (tries >= 3) throw new AppError('idempotency_key_in_flight');
-      await store.deleteIdempotency(scope, key);
+      await store.idempotency.delete(scope, key);
       continue;
     }
-    if (rec.leaseUntil < t && (await store.takeOverIdempotency(scope, key, fingerprint, t, t + opts.leaseMs))) {
+    if (rec.leaseUntil < t && (await store.idempotency.takeOver(scope, key, fingerprint, t, t + opts.leaseMs))) {
       return { held: { scope, key, chargeKey: rec.chargeKey } };
     }
     if (tries > 3 || rec.leaseUntil >= t) throw new AppError('idempotency_key_in_flight');
@@ -72,26 +72,26 @@ export async function claim(store: Store, scope: string, key: string, fingerprin
  * Stores the request's answer under its key: an outcome is kept (a 202 as pending on the charge the key follows), any
  * other answer releases the key. `body` is read only for an outcome.
  */
-export async function finish(store: Store, held: HeldKey, status: number, body: () => Promise<string>): Promise<void> {
+export async function finish(store: Repositories, held: HeldKey, status: number, body: () => Promise<string>): Promise<void> {
   if (!isOutcome(status)) return release(store, held);
   const responseBody = await body();
   if (status !== 202) {
-    await store.finishIdempotency(held.scope, held.key, { state: 'done', statusCode: status, responseBody, chargeKey: null });
+    await store.idempotency.finish(held.scope, held.key, { state: 'done', statusCode: status, responseBody, chargeKey: null });
     return;
   }
   // The charge the answer waits on was linked when it started (or by linkCharge): keep that link for its settlement.
-  const chargeKey = (await store.getIdempotency(held.scope, held.key))?.chargeKey ?? null;
-  await store.finishIdempotency(held.scope, held.key, { state: 'pending', statusCode: status, responseBody, chargeKey });
+  const chargeKey = (await store.idempotency.get(held.scope, held.key))?.chargeKey ?? null;
+  await store.idempotency.finish(held.scope, held.key, { state: 'pending', statusCode: status, responseBody, chargeKey });
 }
 
 /** Gives the key back: the request ends without an outcome, so a retry runs anew. */
-export function release(store: Store, held: HeldKey): Promise<void> {
-  return store.deleteIdempotency(held.scope, held.key);
+export function release(store: Repositories, held: HeldKey): Promise<void> {
+  return store.idempotency.delete(held.scope, held.key);
 }
 
 /** The key follows a charge it did not start (the request waits on an earlier one): that charge's settlement answers it. */
-export function linkCharge(store: Store, held: HeldKey, chargeKey: string): Promise<void> {
-  return store.finishIdempotency(held.scope, held.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey });
+export function linkCharge(store: Repositories, held: HeldKey, chargeKey: string): Promise<void> {
+  return store.idempotency.finish(held.scope, held.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey });
 }
 
 /** An answer as a record keeps it. */
@@ -100,7 +100,7 @@ export function storedAnswer(answer: ApiResult): { statusCode: number; responseB
 }
 
 /** A charge's settlement: its final answer in every key that follows it and has none yet (pending, or held by a request that died). */
-export function settleByCharge(tx: Store, chargeKey: string, answer: ApiResult): Promise<void> {
+export function settleByCharge(tx: Repositories, chargeKey: string, answer: ApiResult): Promise<void> {
   const { statusCode, responseBody } = storedAnswer(answer);
-  return tx.resolvePendingIdempotency(chargeKey, statusCode, responseBody);
+  return tx.idempotency.resolvePending(chargeKey, statusCode, responseBody);
 }

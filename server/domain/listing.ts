@@ -1,6 +1,6 @@
 /** The admin listing's query: which statuses, and where a page starts (a keyset cursor over createdAt and id). */
 import { AppError } from '../errors.js';
-import { FINAL_STATUSES, LIVE_STATUSES, type SessionStatus } from '../store/types.js';
+import { FINAL_STATUSES, LIVE_STATUSES, type SessionStatus } from './model.js';
 
 /** `status` query: absent = the active (non-final) ones; `all`; or a comma list of statuses. */
 export function parseStatuses(raw: string | undefined): readonly SessionStatus[] | null {

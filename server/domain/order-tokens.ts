@@ -36,7 +36,7 @@ export class OrderTokens {
 
   constructor(
     secret: string | undefined,
-    private readonly store: Pick<Store, 'getOrder'>,
+    private readonly store: Pick<Store, 'shop'>,
     private readonly now: () => number = Date.now,
   ) {
     this.#key = secret ? new TextEncoder().encode(secret) : null;
@@ -64,7 +64,7 @@ export class OrderTokens {
     }
     const { orderId, amount, currency, metadata } = claims.data;
     // An id of the server's own order source is priced by it: a token must not re-price (or pay) such an order.
-    if (await this.store.getOrder(orderId)) throw invalid("the orderId belongs to the payment server's own order source");
+    if (await this.store.shop.getOrder(orderId)) throw invalid("the orderId belongs to the payment server's own order source");
     return { orderId, amount, currency, ...(metadata ? { metadata } : {}) };
   }
 }

@@ -6,7 +6,8 @@ import { AppError } from '../errors.js';
 import { randomId, secretMatches, sha256 } from '../ids.js';
 import type { Metrics } from '../metrics.js';
 import type { PaymentProcessor } from '../processor/types.js';
-import type { SessionRow, Store } from '../store/types.js';
+import type { SessionRow } from './model.js';
+import type { Store } from '../store/types.js';
 import { chargeAnswer } from './charge-answers.js';
 import { type Charges, isUnresolved } from './charges.js';
 import { CONFLICT, retryOnConflict } from './conflicts.js';
@@ -71,7 +72,7 @@ export class Sessions {
       amount = input.amount;
       currency = input.currency.toUpperCase();
     } else {
-      const order = await store.getOrder(input.orderId);
+      const order = await store.shop.getOrder(input.orderId);
       if (!order) throw new AppError('order_not_found');
       amount = order.amount;
       currency = order.currency;
@@ -101,7 +102,7 @@ export class Sessions {
       version: 1,
     };
     // A paid order gets no new session (the check and the insert are one statement on PostgreSQL).
-    if (!(await store.insertSessionUnlessPaid(row))) throw new AppError('order_already_paid');
+    if (!(await store.sessions.insertUnlessPaid(row))) throw new AppError('order_already_paid');
     return { ...sessionView(row), clientSecret };
   }
 
@@ -111,7 +112,7 @@ export class Sessions {
    */
   async replayCreate(stored: string): Promise<string | null> {
     const body = JSON.parse(stored) as { sessionId?: string };
-    const s = body.sessionId ? await this.#d.store.getSession(body.sessionId) : undefined;
+    const s = body.sessionId ? await this.#d.store.sessions.get(body.sessionId) : undefined;
     const clientSecret = s && this.#d.secrets.recover(s.id, s.secretHash);
     return clientSecret ? JSON.stringify({ ...body, clientSecret }) : null;
   }
@@ -119,14 +120,14 @@ export class Sessions {
   /** The session if `secret` is its client secret; otherwise the same 404 as for a session that does not exist. */
   async authorize(id: string, secret: string | null): Promise<SessionRow> {
     if (!SESSION_ID_PATTERN.test(id) || !secret) throw new AppError('session_not_found');
-    const s = await this.#d.store.getSession(id);
+    const s = await this.#d.store.sessions.get(id);
     if (!s || !secretMatches(secret, s.secretHash)) throw new AppError('session_not_found');
     return s;
   }
 
   /** Reads a session (or takes the row just read by the caller), expiring it first if it is past expiresAt. */
   async get(id: string, justRead?: SessionRow): Promise<SessionRow> {
-    const s = justRead ?? (await this.#d.store.getSession(id));
+    const s = justRead ?? (await this.#d.store.sessions.get(id));
     if (!s) throw new AppError('session_not_found');
     return this.#expireIfDue(s);
   }
@@ -167,14 +168,14 @@ export class Sessions {
 
     // A retry of a request whose charge already completed the session gets that charge's answer.
     if (s.status === 'COMPLETED' && idem.chargeKey) {
-      const c = await store.getCharge(idem.chargeKey);
+      const c = await store.charges.get(idem.chargeKey);
       if (c?.status === 'succeeded') return toStore(chargeAnswer(c, s));
     }
     if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
 
     // Never start a charge while an earlier one of this session is unresolved: settle it first.
     if (s.chargedAttempt > 0) {
-      for (const c of (await store.listCharges(id)).filter(isUnresolved)) {
+      for (const c of (await store.charges.list(id)).filter(isUnresolved)) {
         const after = await charges.resolve(c, true);
         if (isUnresolved(after)) {
           await linkCharge(store, idem, c.chargeKey);
@@ -192,7 +193,7 @@ export class Sessions {
     const charge = charges.draft(s, t);
     const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
     // The session on its version, the order's lock, the charge and the key's link: all or nothing (one statement on PostgreSQL).
-    const start = await store.startCharge({
+    const start = await store.charges.start({
       sessionId: s.id,
       expectedVersion: s.version,
       orderId: s.orderId,
@@ -209,17 +210,17 @@ export class Sessions {
     const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 });
     if (isUnresolved(after.charge)) return toStore(PROCESSING);
     // Settled: its settlement wrote the answer under every key linked to the charge, this request's key included.
-    return { answer: chargeAnswer(after.charge, after.session ?? (await store.getSession(id))!), toStore: null };
+    return { answer: chargeAnswer(after.charge, after.session ?? (await store.sessions.get(id))!), toStore: null };
   }
 
   async summary(id: string) {
     const s = await this.get(id);
-    return summaryView(s, await this.#d.store.listCharges(id), this.#d.now());
+    return summaryView(s, await this.#d.store.charges.list(id), this.#d.now());
   }
 
   /** An order's sessions, newest first (merchant reads); overdue ones are shown EXPIRED at once. */
   async listForOrder(orderId: string, limit: number): Promise<SessionRow[]> {
-    const rows = await this.#d.store.listSessionsByOrder(orderId, limit);
+    const rows = await this.#d.store.sessions.listByOrder(orderId, limit);
     return Promise.all(rows.map((r) => this.#expireIfDue(r)));
   }
 
@@ -228,7 +229,7 @@ export class Sessions {
     // The admin sees overdue sessions as EXPIRED at once, not only after the next sweep.
     await this.expireDue(100);
     const after = q.cursor ? decodeCursor(q.cursor) : null;
-    const { rows, total } = await this.#d.store.listSessions({ statuses, limit: q.limit, after });
+    const { rows, total } = await this.#d.store.sessions.list({ statuses, limit: q.limit, after });
     const last = rows[rows.length - 1];
     return {
       sessions: rows.map(sessionView),
@@ -240,7 +241,7 @@ export class Sessions {
   /** Moves due sessions to EXPIRED (the sweeper); sessions with an unresolved charge wait for reconciliation. */
   async expireDue(limit = 500): Promise<number> {
     let n = 0;
-    for (const s of await this.#d.store.listExpiredCandidates(this.#d.now(), limit)) {
+    for (const s of await this.#d.store.sessions.listExpiredCandidates(this.#d.now(), limit)) {
       const after = await this.#expireIfDue(s);
       if (after.status === 'EXPIRED' && s.status !== 'EXPIRED') n++;
     }
@@ -249,7 +250,7 @@ export class Sessions {
 
   async #hasUnresolved(s: SessionRow): Promise<boolean> {
     if (s.chargedAttempt === 0) return false;
-    return (await this.#d.store.listCharges(s.id)).some(isUnresolved);
+    return (await this.#d.store.charges.list(s.id)).some(isUnresolved);
   }
 
   async #expireIfDue(s: SessionRow): Promise<SessionRow> {
@@ -282,11 +283,11 @@ export class Sessions {
       // A change that ends the session writes its webhook event in the same transaction; the others stay one statement.
       const ok = webhooks.wants(s.status, patch.status)
         ? await store.transaction(async (tx) => {
-            if (!(await tx.updateSession(id, from.version, patch))) return false;
+            if (!(await tx.sessions.update(id, from.version, patch))) return false;
             await webhooks.record(tx, next);
             return true;
           })
-        : await store.updateSession(id, s.version, patch);
+        : await store.sessions.update(id, s.version, patch);
       if (!ok) return CONFLICT;
       events.publish(id);
       webhooks.committed();

@@ -7,7 +7,7 @@
  * charge or move the session to a final state other than COMPLETED.
  */
 import { AppError } from '../errors.js';
-import { FINAL_STATUSES, type SessionRow, type SessionStatus } from '../store/types.js';
+import { FINAL_STATUSES, type SessionRow, type SessionStatus } from './model.js';
 
 export function isFinal(status: SessionStatus): boolean {
   return FINAL_STATUSES.includes(status);

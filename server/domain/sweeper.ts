@@ -68,8 +68,8 @@ export class Sweeper {
       const done = await this.#d.store.runExclusive('sweep', async () => {
         const expired = await this.#d.sessions.expireDue();
         const now = this.#d.now();
-        const purgedSessions = await this.#d.store.purgeFinalSessions(now - this.#d.retentionMs);
-        const purgedKeys = await this.#d.store.purgeIdempotency(now);
+        const purgedSessions = await this.#d.store.sessions.purgeFinal(now - this.#d.retentionMs);
+        const purgedKeys = await this.#d.store.idempotency.purge(now);
         return { expired, purgedSessions, purgedKeys };
       });
       const r = done ?? { expired: 0, purgedSessions: 0, purgedKeys: 0 };

@@ -1,5 +1,5 @@
 /** What the API shows of a session (docs/API.md "The session"): never the secret hash, never card data. */
-import type { ChargeRow, SessionRow, SessionStatus } from '../store/types.js';
+import type { ChargeRow, SessionRow, SessionStatus } from './model.js';
 import { interruptionCount, publicMeta, retryCount } from './history.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -5,8 +5,8 @@
  * and the test card's behaviour.
  */
 import { randomId } from '../ids.js';
-import type { Store } from '../store/types.js';
 import { type CardBehaviour, checkCard } from './cards.js';
+import type { ProcessorLedger } from './ledger.js';
 import {
   ProcessorConnectionError,
   type CardInput,
@@ -33,7 +33,8 @@ const OUTCOMES: Record<CardBehaviour, ['succeeded' | 'failed', DeclineCode | nul
 };
 
 export interface TestProcessorOptions {
-  store: Store;
+  /** Its ledger: on the server's own database (Store.ledger), shared by every instance on it. */
+  ledger: ProcessorLedger;
   /** The slow card (6975) answers this long after the charge: past the server's PAYMENT_TIMEOUT_MS. */
   slowAnswerMs: number;
   now?: () => number;
@@ -42,13 +43,13 @@ export interface TestProcessorOptions {
 export class TestProcessor implements PaymentProcessor {
   readonly name = 'test';
   readonly sharesStore = true;
-  readonly #store: Store;
+  readonly #ledger: ProcessorLedger;
   readonly #slowAnswerMs: number;
   readonly #now: () => number;
   readonly #timers = new Set<NodeJS.Timeout>();
 
   constructor(opts: TestProcessorOptions) {
-    this.#store = opts.store;
+    this.#ledger = opts.ledger;
     this.#slowAnswerMs = opts.slowAnswerMs;
     this.#now = opts.now ?? Date.now;
   }
@@ -58,7 +59,7 @@ export class TestProcessor implements PaymentProcessor {
     const checked = checkCard(card, new Date(now));
     const token = randomId('tok');
     const expiresAt = now + TOKEN_TTL_MS;
-    await this.#store.insertProcessorToken({
+    await this.#ledger.insertToken({
       token,
       brand: checked.brand,
       last4: checked.digits.slice(-4),
@@ -71,13 +72,13 @@ export class TestProcessor implements PaymentProcessor {
   }
 
   async isTokenUsable(token: string): Promise<boolean> {
-    const t = await this.#store.getProcessorToken(token);
+    const t = await this.#ledger.getToken(token);
     return !!t && t.usedAt === null && t.expiresAt > this.#now();
   }
 
   async charge(req: ChargeRequest): Promise<ChargeOutcome> {
     // One ledger transaction, like a real gateway's: the token is used and the charge recorded together, or neither.
-    const { outcome, behaviour } = (await this.#chargeAtOnce(req)) ?? (await this.#store.transaction((ledger) => this.#chargeIn(ledger, req)));
+    const { outcome, behaviour } = (await this.#chargeAtOnce(req)) ?? (await this.#ledger.transaction((ledger) => this.#chargeIn(ledger, req)));
     if (behaviour === 'slow') await this.#sleep(this.#slowAnswerMs);
     if (behaviour === 'answer_lost') throw new ProcessorConnectionError();
     return outcome;
@@ -85,7 +86,7 @@ export class TestProcessor implements PaymentProcessor {
 
   /** The same as #chargeIn, as one statement where the store has one (PostgreSQL); undefined elsewhere. */
   async #chargeAtOnce(req: ChargeRequest): Promise<{ outcome: ChargeOutcome; behaviour: string | null } | undefined> {
-    const r = await this.#store.ledgerChargeAtOnce({
+    const r = await this.#ledger.chargeAtOnce({
       chargeId: randomId('ch'),
       token: req.token,
       idempotencyKey: req.idempotencyKey,
@@ -99,18 +100,18 @@ export class TestProcessor implements PaymentProcessor {
     });
     if (r === undefined) return undefined;
     // Lost a race with a concurrent call carrying the same key: answer with the winner's outcome.
-    if (r === null) return { outcome: (await this.#lookupIn(this.#store, req.idempotencyKey))!, behaviour: null };
+    if (r === null) return { outcome: (await this.#lookupIn(this.#ledger, req.idempotencyKey))!, behaviour: null };
     return { outcome: toOutcome(r), behaviour: r.prior ? null : r.behaviour };
   }
 
-  async #chargeIn(ledger: Store, req: ChargeRequest): Promise<{ outcome: ChargeOutcome; behaviour: string | null }> {
+  async #chargeIn(ledger: ProcessorLedger, req: ChargeRequest): Promise<{ outcome: ChargeOutcome; behaviour: string | null }> {
     // Idempotent on the key: the same key returns the first charge's outcome (and never replays the card's behaviour).
     const existing = await this.#lookupIn(ledger, req.idempotencyKey);
     if (existing) return { outcome: existing, behaviour: null };
 
-    const token = await ledger.getProcessorToken(req.token);
+    const token = await ledger.getToken(req.token);
     const now = this.#now();
-    if (!token || token.expiresAt <= now || !(await ledger.useProcessorToken(req.token, now))) {
+    if (!token || token.expiresAt <= now || !(await ledger.useToken(req.token, now))) {
       return { outcome: await this.#record(ledger, req, 'failed', 'card_declined'), behaviour: null };
     }
     const [status, code] = OUTCOMES[token.behaviour as CardBehaviour] ?? OUTCOMES.succeed;
@@ -118,22 +119,22 @@ export class TestProcessor implements PaymentProcessor {
   }
 
   lookup(idempotencyKey: string): Promise<ChargeOutcome | null> {
-    return this.#lookupIn(this.#store, idempotencyKey);
+    return this.#lookupIn(this.#ledger, idempotencyKey);
   }
 
-  async #lookupIn(ledger: Store, idempotencyKey: string): Promise<ChargeOutcome | null> {
-    const c = await ledger.getProcessorChargeByKey(idempotencyKey);
+  async #lookupIn(ledger: ProcessorLedger, idempotencyKey: string): Promise<ChargeOutcome | null> {
+    const c = await ledger.getChargeByKey(idempotencyKey);
     return c ? toOutcome(c) : null;
   }
 
   async cardOf(idempotencyKey: string): Promise<{ brand: string; last4: string } | null> {
-    const c = await this.#store.getProcessorChargeByKey(idempotencyKey);
+    const c = await this.#ledger.getChargeByKey(idempotencyKey);
     return c?.brand && c.last4 ? { brand: c.brand, last4: c.last4 } : null;
   }
 
   async voidUnlessCharged(req: Omit<ChargeRequest, 'token'>): Promise<ChargeOutcome | null> {
     // The ledger's unique idempotency key decides the race with a late charge: one insert wins, the other reads it.
-    const inserted = await this.#store.insertProcessorCharge({
+    const inserted = await this.#ledger.insertCharge({
       chargeId: randomId('void'),
       sessionId: req.sessionId,
       idempotencyKey: req.idempotencyKey,
@@ -147,7 +148,7 @@ export class TestProcessor implements PaymentProcessor {
   }
 
   async listCharges(filter: { sessionId?: string; limit: number }): Promise<LedgerCharge[]> {
-    const rows = await this.#store.listProcessorCharges(filter);
+    const rows = await this.#ledger.listCharges(filter);
     return rows.map((r) => ({
       chargeId: r.chargeId,
       sessionId: r.sessionId,
@@ -165,14 +166,14 @@ export class TestProcessor implements PaymentProcessor {
   }
 
   async #record(
-    ledger: Store,
+    ledger: ProcessorLedger,
     req: ChargeRequest,
     status: 'succeeded' | 'failed',
     failureCode: DeclineCode | null,
     card?: { brand: string; last4: string },
   ): Promise<ChargeOutcome> {
     const chargeId = randomId('ch');
-    const inserted = await ledger.insertProcessorCharge({
+    const inserted = await ledger.insertCharge({
       chargeId,
       sessionId: req.sessionId,
       idempotencyKey: req.idempotencyKey,

@@ -7,7 +7,7 @@ const MAX_ROWS = 20_000;
 
 export async function analytics(store: Store, now: number) {
   const since = now - WINDOW_MS;
-  const [counts, recent] = await Promise.all([store.countSessionsByStatus(), store.listSessionsActiveSince(since, MAX_ROWS)]);
+  const [counts, recent] = await Promise.all([store.sessions.countByStatus(), store.sessions.listActiveSince(since, MAX_ROWS)]);
   // A Map, not an object: a reason is any string a client sends (`toString`, `__proto__` would hit Object.prototype).
   const byReason = new Map<string, number>();
   const firstBucket = Math.floor(since / HOUR_MS) * HOUR_MS;

@@ -64,7 +64,7 @@ const errorResponse = (description: string, extra: Record<string, unknown> = {})
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
-/** The demo shop's operations (routes/store.ts): ids and limits declared here, the schemas there. */
+/** The demo shop's operations (routes/shop.ts): ids and limits declared here, the schemas there. */
 const STORE_OPERATIONS: Record<string, { operationId: string; rateLimited?: boolean }> = {
   'get /products': { operationId: 'listProducts' },
   'post /orders': { operationId: 'createOrder', rateLimited: true },

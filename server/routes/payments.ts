@@ -2,7 +2,7 @@
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { OrderTokens } from '../domain/order-tokens.js';
 import type { Sessions } from '../domain/sessions.js';
-import type { SessionEvents } from '../domain/events.js';
+import type { SessionEvents } from '../domain/model.js';
 import { sessionView } from '../domain/views.js';
 import { adminOnly, merchantOrPublic, sessionHolder } from '../middleware/auth/index.js';
 import { idempotency, storeUnderKey } from '../middleware/idempotency/index.js';

@@ -1,7 +1,7 @@
 /** Request and response schemas, declared once: they validate requests and generate /openapi.json. */
 import { z } from '@hono/zod-openapi';
-import { MAX_ORDER_LINES, MAX_QUANTITY } from '../domain/orders.js';
-import { CHARGE_STATUSES, SESSION_STATUSES } from '../store/types.js';
+import { MAX_ORDER_LINES, MAX_QUANTITY } from '../domain/demo-shop.js';
+import { CHARGE_STATUSES, SESSION_STATUSES } from '../domain/model.js';
 
 export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })

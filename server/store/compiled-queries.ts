@@ -33,10 +33,15 @@ const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 export class CompiledQueries {
   readonly #shapes = new Map<string, Shape>();
   readonly #prepared: PgRunner | undefined;
+  readonly #mapRow: ((row: Record<string, unknown>) => unknown) | undefined;
 
-  /** `prepared`: runs statements outside a transaction (PostgreSQL); inside one they go through its connection. */
-  constructor(prepared?: PgRunner) {
+  /**
+   * `prepared`: runs statements outside a transaction (PostgreSQL); inside one they go through its connection.
+   * `mapRow`: what the Kysely instance's plugins do to a result row (CamelCasePlugin), done here to rows that bypass it.
+   */
+  constructor(prepared?: PgRunner, mapRow?: (row: Record<string, unknown>) => unknown) {
     this.#prepared = prepared;
+    this.#mapRow = mapRow;
   }
 
   /**
@@ -62,7 +67,8 @@ export class CompiledQueries {
 
   async #runPrepared<R>(sql: string, parameters: unknown[]): Promise<QueryResult<R>> {
     const r = await this.#prepared!(sql, parameters);
-    return r.command && WRITES.has(r.command) ? { rows: r.rows as R[], numAffectedRows: BigInt(r.rowCount ?? 0) } : { rows: r.rows as R[] };
+    const rows = (this.#mapRow && r.rows.length ? r.rows.map((row) => this.#mapRow!(row as Record<string, unknown>)) : r.rows) as R[];
+    return r.command && WRITES.has(r.command) ? { rows, numAffectedRows: BigInt(r.rowCount ?? 0) } : { rows };
   }
 
   async first<V extends object, R>(db: QueryRunner, shape: string, build: (slot: SlotOf<V>) => Compilable<R>, values: V): Promise<R | undefined> {

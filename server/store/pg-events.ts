@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import type { SessionEvents } from '../domain/events.js';
+import type { SessionEvents } from '../domain/model.js';
 import type { Logger } from '../log.js';
 
 const RECONNECT_MIN_MS = 100;

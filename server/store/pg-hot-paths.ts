@@ -6,12 +6,13 @@
  * Holding that lock, the session's own update cannot miss, so either every row of the step is written or none is;
  * a unique violation (a duplicate charge key) aborts the whole statement. A settlement locks its charge row before the
  * session, as the general settlement does. docs/PERFORMANCE.md has the counts before and after.
- * KyselyStore runs these only outside a transaction; inside one (and on SQLite) it runs the same steps one by one.
+ * The repositories run these only outside a transaction; inside one (and on SQLite) it runs the same steps one by one.
  * They run as named prepared statements (`preparedStatements`): parsed and planned once per pooled connection.
  */
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type pg from 'pg';
+import type { LedgerChargeRequest, LedgerChargeResult } from '../processor/ledger.js';
 import type { ChargeStart, ChargeStartResult, SettlementResult, SuccessSettlement } from './types.js';
 
 /** Runs one statement with its parameters. */
@@ -144,33 +145,8 @@ export async function settleSucceededPg(run: PgRunner, a: SuccessSettlement): Pr
   return row.unresolved === 0 ? 'already' : 'version';
 }
 
-/**
- * The test processor's charge (its own ledger, in this database): the key's earlier outcome if it has one; else the
- * token used (once, unexpired) and the charge recorded with the outcome its behaviour maps to (`outcomes`; no usable
- * token: `noToken`; a behaviour not in the map: `fallback`). One statement instead of BEGIN + 4 + COMMIT.
- */
-export interface LedgerCharge {
-  chargeId: string;
-  token: string;
-  idempotencyKey: string;
-  sessionId: string;
-  amount: number;
-  currency: string;
-  now: number;
-  outcomes: Record<string, readonly [string, string | null]>;
-  noToken: readonly [string, string | null];
-  fallback: readonly [string, string | null];
-}
-
-/** The ledger row for the key, whether it was there before (`prior`), and the token's behaviour when this call used it. */
-export interface LedgerChargeResult {
-  chargeId: string;
-  status: string;
-  failureCode: string | null;
-  prior: boolean;
-  behaviour: string | null;
-}
-
+// The test processor's charge (its own ledger, in this database), as processor/ledger.ts `chargeAtOnce` describes it:
+// one statement instead of BEGIN + 4 + COMMIT.
 const LEDGER_CHARGE = `
 with prior as (
   select charge_id, status, failure_code from processor_charges where idempotency_key = $1::text
@@ -194,7 +170,7 @@ union all
 select i.charge_id, i.status, i.failure_code, false, nullif((select behaviour from pick), '') from ins i`;
 
 /** Null when a concurrent call with the same key recorded first (not visible to this statement): read the ledger. */
-export async function ledgerChargePg(run: PgRunner, a: LedgerCharge): Promise<LedgerChargeResult | null> {
+export async function ledgerChargePg(run: PgRunner, a: LedgerChargeRequest): Promise<LedgerChargeResult | null> {
   const map = Object.entries(a.outcomes);
   // The no-token case is the empty behaviour: a token's behaviour is never empty.
   const behaviours = ['', ...map.map(([b]) => b)];

@@ -4,12 +4,11 @@
  * What differs from SQLite lives in pg-pool.ts (connections, type parsing, advisory locks) and pg-events.ts.
  */
 import { Kysely, PostgresDialect } from 'kysely';
-import type { SessionEvents } from '../domain/events.js';
+import type { SessionEvents } from '../domain/model.js';
 import type { Logger } from '../log.js';
 import { KyselyStore } from './kysely-store.js';
 import { PgSessionEvents } from './pg-events.js';
 import { preparedStatements } from './pg-hot-paths.js';
-import { CompiledQueries } from './compiled-queries.js';
 import { createPgPool, ensureSchema, runExclusive } from './pg-pool.js';
 import type { DB } from './schema.js';
 
@@ -52,7 +51,7 @@ async function openParts(opts: PostgresOptions) {
       migrationTableSchema: opts.schema,
       exclusive: (name, fn) => runExclusive(pool, opts.schema, name, fn),
       prepared,
-    }, new CompiledQueries(prepared)),
+    }),
     { pool },
   );
   try {

@@ -12,6 +12,14 @@
  */
 import { statSync } from 'node:fs';
 
+/** SQLite's codes for "cannot answer now": locked or busy past the timeout, an I/O error, a full disk, a file it cannot open. */
+const SQLITE_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CANTOPEN']);
+
+/** True for the SQLite store's own fault (a StorageFault) and for SQLite errors that mean it cannot answer now. */
+export function isSqliteUnavailable(code: string): boolean {
+  return code === 'STORE_FAULT' || SQLITE_UNAVAILABLE.has(code);
+}
+
 /** The store cannot answer; `code` makes the API say 503 storage_unavailable (store/errors.ts). */
 export class StorageFault extends Error {
   readonly code = 'STORE_FAULT';

@@ -1,136 +1,11 @@
 /**
- * The storage interface the domain talks to. One implementation over Kysely serves both engines
- * (`sqlite.ts`, `postgres.ts` only build the Kysely instance and supply engine helpers); the domain never sees SQL.
+ * The storage interface the domain talks to: one repository per aggregate over the model of domain/model.ts. One
+ * implementation over Kysely serves both engines (`sqlite.ts`, `postgres.ts` only build the Kysely instance and supply
+ * engine helpers); the domain never sees SQL.
  */
+import type { ChargeRow, IdempotencyRow, OrderRow, ProductRow, SessionRow, SessionStatus } from '../domain/model.js';
+import type { ProcessorLedger } from '../processor/ledger.js';
 import type { WebhookOutbox } from '../webhooks/outbox.js';
-import type { LedgerCharge, LedgerChargeResult } from './pg-hot-paths.js';
-
-export const SESSION_STATUSES = [
-  'INITIATED',
-  'PROCESSING',
-  'INTERRUPTED',
-  'RESUMED',
-  'COMPLETED',
-  'CANCELLED',
-  'FAILED_MAX_RETRIES',
-  'EXPIRED',
-] as const;
-export type SessionStatus = (typeof SESSION_STATUSES)[number];
-
-export interface Interruption {
-  at: string;
-  reason: string;
-  attempt: number;
-}
-export interface Retry {
-  at: string;
-  attempt: number;
-}
-export interface SessionMeta {
-  interruptions: Interruption[];
-  retries: Retry[];
-  lastActivity: string;
-  cancelReason?: string;
-  /** How many were ever recorded (the lists keep only the latest HISTORY_LIMIT); absent on rows written before the cap = the list's length. */
-  interruptionCount?: number;
-  retryCount?: number;
-}
-
-export interface SessionRow {
-  id: string;
-  orderId: string;
-  userId: string | null;
-  status: SessionStatus;
-  /** Minor units (cents). */
-  amount: number;
-  currency: string;
-  attempts: number;
-  maxAttempts: number;
-  /** The last attempt number in which a charge was started (0 = none): an attempt is "used" once it charged. */
-  chargedAttempt: number;
-  createdAt: number;
-  updatedAt: number;
-  expiresAt: number;
-  finalAt: number | null;
-  paymentId: string | null;
-  lastError: { code: string; message: string } | null;
-  metadata: SessionMeta;
-  merchantMetadata: Record<string, unknown> | null;
-  secretHash: string;
-  /** Optimistic-concurrency version; every update is conditional on it. */
-  version: number;
-}
-
-export const CHARGE_STATUSES = ['pending', 'succeeded', 'failed', 'unknown'] as const;
-export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
-
-/** Our record of one processor call (the processor keeps its own ledger). */
-export interface ChargeRow {
-  chargeKey: string;
-  sessionId: string;
-  attempt: number;
-  status: ChargeStatus;
-  amount: number;
-  currency: string;
-  startedAt: number;
-  deadlineAt: number;
-  resolvedAt: number | null;
-  paymentId: string | null;
-  errorCode: string | null;
-}
-
-export type IdempotencyState = 'in_flight' | 'pending' | 'done';
-export interface IdempotencyRow {
-  scope: string;
-  key: string;
-  fingerprint: string;
-  state: IdempotencyState;
-  statusCode: number | null;
-  responseBody: string | null;
-  chargeKey: string | null;
-  createdAt: number;
-  expiresAt: number;
-  leaseUntil: number;
-}
-
-export interface ProductRow {
-  productId: string;
-  name: string;
-  price: number;
-  currency: string;
-  image: string | null;
-}
-export interface OrderRow {
-  orderId: string;
-  amount: number;
-  currency: string;
-  items: { productId: string; quantity: number; name: string; price: number }[];
-  createdAt: number;
-}
-
-export interface ProcessorTokenRow {
-  token: string;
-  brand: string;
-  last4: string;
-  /** The test card's behaviour (not the number). */
-  behaviour: string;
-  createdAt: number;
-  expiresAt: number;
-  usedAt: number | null;
-}
-export interface ProcessorChargeRow {
-  chargeId: string;
-  sessionId: string;
-  idempotencyKey: string;
-  amount: number;
-  currency: string;
-  status: 'succeeded' | 'failed';
-  failureCode: string | null;
-  createdAt: number;
-  /** The card charged, as the token knew it (brand and last four digits only; absent on voided keys). */
-  brand?: string | null;
-  last4?: string | null;
-}
 
 export interface ListSessionsQuery {
   statuses: readonly SessionStatus[] | null;
@@ -169,7 +44,85 @@ export interface SuccessSettlement {
 /** `settled` by this call; `already` settled by someone else; `version`: the session moved on (nothing written). */
 export type SettlementResult = 'settled' | 'already' | 'version';
 
-export interface Store {
+export type SessionPatch = Partial<Omit<SessionRow, 'id' | 'version'>>;
+
+export interface SessionRepository {
+  insert(row: SessionRow): Promise<void>;
+  /** Inserts a new session unless its order is paid already (then false, nothing written; one statement on PostgreSQL). */
+  insertUnlessPaid(row: SessionRow): Promise<boolean>;
+  get(id: string): Promise<SessionRow | undefined>;
+  /** Applies patch if the row still has expectedVersion; bumps version. False when someone else changed it first. */
+  update(id: string, expectedVersion: number, patch: SessionPatch): Promise<boolean>;
+  list(q: ListSessionsQuery): Promise<{ rows: SessionRow[]; total: number }>;
+  countByStatus(): Promise<Record<string, number>>;
+  /** Non-final sessions whose expiresAt has passed. */
+  listExpiredCandidates(now: number, limit: number): Promise<SessionRow[]>;
+  /** Deletes final sessions (and their charges) whose finalAt is before `before`. */
+  purgeFinal(before: number): Promise<number>;
+  /** Sessions final since `since` (newest outcomes first), then those live now: up to `limit` of each (for analytics). */
+  listActiveSince(since: number, limit: number): Promise<SessionRow[]>;
+  /** An order's sessions, newest first, at most `limit` (merchant reads). */
+  listByOrder(orderId: string, limit: number): Promise<SessionRow[]>;
+}
+
+export type OrderPayment = { state: 'charging' | 'paid'; sessionId: string };
+
+/** Our record of processor calls, and each order's payment lock (which session may charge it, or that it is paid). */
+export interface ChargeRepository {
+  insert(row: ChargeRow): Promise<void>;
+  get(chargeKey: string): Promise<ChargeRow | undefined>;
+  list(sessionId: string): Promise<ChargeRow[]>;
+  /** Marks the charge settled if it is still unresolved; false when it was settled already. */
+  settle(chargeKey: string, patch: Pick<ChargeRow, 'status' | 'resolvedAt' | 'paymentId' | 'errorCode'>): Promise<boolean>;
+  markUnknown(chargeKey: string): Promise<void>;
+  /** Starts a charge: every row of ChargeStart, or none (one statement on PostgreSQL). */
+  start(start: ChargeStart): Promise<ChargeStartResult>;
+  /** Settles a successful charge and completes its session: every row, or none (one statement on PostgreSQL). */
+  settleSucceeded(s: SuccessSettlement): Promise<SettlementResult>;
+  /** Unresolved charges that may be looked up: status unknown, or pending past their deadline. */
+  listToReconcile(now: number, limit: number): Promise<ChargeRow[]>;
+
+  /** Takes the order's payment lock for a session. Returns the holder when another session holds it or the order is paid. */
+  lockOrder(orderId: string, sessionId: string, now: number): Promise<{ ok: true } | ({ ok: false } & OrderPayment)>;
+  releaseOrder(orderId: string, sessionId: string): Promise<void>;
+  markOrderPaid(orderId: string, sessionId: string, now: number): Promise<void>;
+  getOrderPayment(orderId: string): Promise<OrderPayment | undefined>;
+}
+
+export interface IdempotencyRepository {
+  get(scope: string, key: string): Promise<IdempotencyRow | undefined>;
+  /** Inserts a new in-flight record; false when (scope, key) exists. */
+  insert(row: IdempotencyRow): Promise<boolean>;
+  /** Takes over an in-flight record whose lease expired (the request that held it died). */
+  takeOver(scope: string, key: string, fingerprint: string, now: number, leaseUntil: number): Promise<boolean>;
+  finish(scope: string, key: string, patch: Pick<IdempotencyRow, 'state' | 'statusCode' | 'responseBody' | 'chargeKey'>): Promise<void>;
+  delete(scope: string, key: string): Promise<void>;
+  /** Writes a charge's final answer into every record linked to it that has none yet (pending, or in flight in a request that died). */
+  resolvePending(chargeKey: string, statusCode: number, responseBody: string): Promise<void>;
+  purge(now: number): Promise<number>;
+}
+
+/** The demo shop's catalogue and orders (the built-in order source behind /api/store/*). */
+export interface ShopRepository {
+  upsertProducts(rows: ProductRow[]): Promise<void>;
+  listProducts(): Promise<ProductRow[]>;
+  getProducts(ids: string[]): Promise<ProductRow[]>;
+  insertOrder(row: OrderRow): Promise<void>;
+  getOrder(orderId: string): Promise<OrderRow | undefined>;
+}
+
+/** Every repository, on one connection: the store's own, or a transaction's. */
+export interface Repositories {
+  readonly sessions: SessionRepository;
+  readonly charges: ChargeRepository;
+  readonly idempotency: IdempotencyRepository;
+  readonly shop: ShopRepository;
+  /** The test processor's ledger (processor/ledger.ts). */
+  readonly ledger: ProcessorLedger;
+  readonly webhooks: WebhookOutbox;
+}
+
+export interface Store extends Repositories {
   readonly engine: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -179,77 +132,8 @@ export interface Store {
    * Answers and calls to outside systems wait for it (SQLite commits a turn's work together; PostgreSQL at once).
    */
   durable(): Promise<void>;
-  /** Runs fn atomically; the store passed in is bound to the transaction. */
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Runs fn atomically with repositories bound to the transaction (inside one already: that one's). */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   /** Runs a background job unless another process on the same database is running it now (then resolves undefined). */
   runExclusive<T>(job: string, fn: () => Promise<T>): Promise<T | undefined>;
-  /** The webhook outbox on this store (bound to the transaction when this store is one). */
-  webhookOutbox(): WebhookOutbox;
-
-  insertSession(row: SessionRow): Promise<void>;
-  /** Inserts a new session unless its order is paid already (then false, nothing written; one statement on PostgreSQL). */
-  insertSessionUnlessPaid(row: SessionRow): Promise<boolean>;
-  getSession(id: string): Promise<SessionRow | undefined>;
-  /** Applies patch if the row still has expectedVersion; bumps version. False when someone else changed it first. */
-  updateSession(id: string, expectedVersion: number, patch: Partial<Omit<SessionRow, 'id' | 'version'>>): Promise<boolean>;
-  listSessions(q: ListSessionsQuery): Promise<{ rows: SessionRow[]; total: number }>;
-  countSessionsByStatus(): Promise<Record<string, number>>;
-  /** Non-final sessions whose expiresAt has passed. */
-  listExpiredCandidates(now: number, limit: number): Promise<SessionRow[]>;
-  /** Deletes final sessions (and their charges and order locks' history) whose finalAt is before `before`. */
-  purgeFinalSessions(before: number): Promise<number>;
-  /** Sessions final since `since` (newest outcomes first), then those live now: up to `limit` of each (for analytics). */
-  listSessionsActiveSince(since: number, limit: number): Promise<SessionRow[]>;
-  /** An order's sessions, newest first, at most `limit` (merchant reads). */
-  listSessionsByOrder(orderId: string, limit: number): Promise<SessionRow[]>;
-
-  insertCharge(row: ChargeRow): Promise<void>;
-  getCharge(chargeKey: string): Promise<ChargeRow | undefined>;
-  listCharges(sessionId: string): Promise<ChargeRow[]>;
-  /** Marks the charge settled if it is still unresolved; false when it was settled already. */
-  settleCharge(chargeKey: string, patch: Pick<ChargeRow, 'status' | 'resolvedAt' | 'paymentId' | 'errorCode'>): Promise<boolean>;
-  markChargeUnknown(chargeKey: string): Promise<void>;
-  /** Starts a charge: every row of ChargeStart, or none (one statement on PostgreSQL). */
-  startCharge(start: ChargeStart): Promise<ChargeStartResult>;
-  /** Settles a successful charge and completes its session: every row, or none (one statement on PostgreSQL). */
-  settleSucceeded(s: SuccessSettlement): Promise<SettlementResult>;
-  /** Unresolved charges that may be looked up: status unknown, or pending past their deadline. */
-  listChargesToReconcile(now: number, limit: number): Promise<ChargeRow[]>;
-
-  /** Takes the order's payment lock for a session. Returns the holder when another session holds it or the order is paid. */
-  lockOrder(orderId: string, sessionId: string, now: number): Promise<{ ok: true } | { ok: false; state: 'charging' | 'paid'; sessionId: string }>;
-  releaseOrder(orderId: string, sessionId: string): Promise<void>;
-  markOrderPaid(orderId: string, sessionId: string, now: number): Promise<void>;
-  getOrderPayment(orderId: string): Promise<{ state: 'charging' | 'paid'; sessionId: string } | undefined>;
-
-  getIdempotency(scope: string, key: string): Promise<IdempotencyRow | undefined>;
-  /** Inserts a new in-flight record; false when (scope, key) exists. */
-  insertIdempotency(row: IdempotencyRow): Promise<boolean>;
-  /** Takes over an in-flight record whose lease expired (the request that held it died). */
-  takeOverIdempotency(scope: string, key: string, fingerprint: string, now: number, leaseUntil: number): Promise<boolean>;
-  finishIdempotency(scope: string, key: string, patch: Pick<IdempotencyRow, 'state' | 'statusCode' | 'responseBody' | 'chargeKey'>): Promise<void>;
-  deleteIdempotency(scope: string, key: string): Promise<void>;
-  /** Writes a charge's final answer into every record linked to it that has none yet (pending, or in flight in a request that died). */
-  resolvePendingIdempotency(chargeKey: string, statusCode: number, responseBody: string): Promise<void>;
-  purgeIdempotency(now: number): Promise<number>;
-
-  upsertProducts(rows: ProductRow[]): Promise<void>;
-  listProducts(): Promise<ProductRow[]>;
-  getProducts(ids: string[]): Promise<ProductRow[]>;
-  insertOrder(row: OrderRow): Promise<void>;
-  getOrder(orderId: string): Promise<OrderRow | undefined>;
-
-  insertProcessorToken(row: ProcessorTokenRow): Promise<void>;
-  getProcessorToken(token: string): Promise<ProcessorTokenRow | undefined>;
-  /** Marks a token used; false when it was used already. */
-  useProcessorToken(token: string, now: number): Promise<boolean>;
-  insertProcessorCharge(row: ProcessorChargeRow): Promise<boolean>;
-  /** The test processor's charge in one statement (PostgreSQL); undefined where the engine does it step by step. */
-  ledgerChargeAtOnce(a: LedgerCharge): Promise<LedgerChargeResult | null | undefined>;
-  getProcessorChargeByKey(idempotencyKey: string): Promise<ProcessorChargeRow | undefined>;
-  listProcessorCharges(filter: { sessionId?: string; limit: number }): Promise<ProcessorChargeRow[]>;
 }
-
-export const FINAL_STATUSES: readonly SessionStatus[] = ['COMPLETED', 'CANCELLED', 'FAILED_MAX_RETRIES', 'EXPIRED'];
-/** The non-final statuses (the admin listing's default filter; migration 0003's partial index spells them the same way). */
-export const LIVE_STATUSES: readonly SessionStatus[] = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED'];

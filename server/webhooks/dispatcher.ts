@@ -8,7 +8,7 @@ import { randomId } from '../ids.js';
 import type { Logger } from '../log.js';
 import { isStorageUnavailable } from '../store/errors.js';
 import type { Store } from '../store/types.js';
-import type { ClaimedDelivery } from './outbox.js';
+import type { ClaimedDelivery } from './outbox-rows.js';
 import { retryDelay } from './schedule.js';
 import type { WebhookSender } from './sender.js';
 
@@ -105,7 +105,7 @@ export class WebhookDispatcher {
         if (free <= 0) break;
         const now = this.#d.now();
         const leaseUntil = now + this.#d.timeoutMs * 2 + 5_000;
-        const claimed = await this.#d.store.webhookOutbox().claim(now, free, this.#owner, leaseUntil);
+        const claimed = await this.#d.store.webhooks.claim(now, free, this.#owner, leaseUntil);
         for (const d of claimed) this.#track(this.#deliver(d));
         if (claimed.length === free) this.#again = true;
       } while (this.#again && this.#running);
@@ -134,7 +134,7 @@ export class WebhookDispatcher {
     const nextAttemptAt = delay === null ? null : t + delay;
     const record = { attempt: d.attempts, startedAt, durationMs: r.durationMs, statusCode: r.statusCode, error: r.error, bodyExcerpt: r.bodyExcerpt };
     try {
-      const kept = await this.#d.store.webhookOutbox().finish(d.deliveryId, this.#owner, { delivered: r.delivered, nextAttemptAt, now: t }, record);
+      const kept = await this.#d.store.webhooks.finish(d.deliveryId, this.#owner, { delivered: r.delivered, nextAttemptAt, now: t }, record);
       if (!kept) log.warn({ deliveryId: d.deliveryId }, 'webhooks: lease lost before the attempt was recorded');
     } catch (err) {
       // The lease runs out and the attempt is made again.
@@ -152,7 +152,7 @@ export class WebhookDispatcher {
     const now = this.#d.now();
     if (now - this.#lastPurge < PURGE_EVERY_MS) return;
     this.#lastPurge = now;
-    const n = await this.#d.store.webhookOutbox().purge(now - this.#d.retentionMs);
+    const n = await this.#d.store.webhooks.purge(now - this.#d.retentionMs);
     if (n) this.#d.log.info({ events: n }, 'webhooks: purged settled events past retention');
   }
 

@@ -4,7 +4,8 @@
  */
 import { sessionView } from '../domain/views.js';
 import { randomId } from '../ids.js';
-import type { SessionRow, SessionStatus, Store } from '../store/types.js';
+import type { SessionRow, SessionStatus } from '../domain/model.js';
+import type { Repositories } from '../store/types.js';
 
 export const EVENT_TYPES = {
   COMPLETED: 'checkout.session.completed',
@@ -35,11 +36,11 @@ export class WebhookRecorder {
   }
 
   /** Writes the event for `s` (the session as the transaction leaves it) and one delivery per URL. Call it inside that transaction. */
-  async record(tx: Store, s: SessionRow): Promise<void> {
+  async record(tx: Repositories, s: SessionRow): Promise<void> {
     const type = EVENT_TYPES[s.status as keyof typeof EVENT_TYPES];
     if (!type || !this.#urls.length) return;
     const body: WebhookBody = { type, timestamp: new Date(s.updatedAt).toISOString(), data: sessionView(s) };
-    await tx.webhookOutbox().insertEvent({
+    await tx.webhooks.insertEvent({
       id: randomId('msg'),
       type,
       sessionId: s.id,

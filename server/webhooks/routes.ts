@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { adminOnly } from '../middleware/auth/index.js';
 import { ErrorSchema, Timestamp } from '../routes/schemas.js';
 import type { Store } from '../store/types.js';
-import { DELIVERY_STATUSES, type DeliveryRow } from './outbox.js';
+import { DELIVERY_STATUSES, type DeliveryRow } from './outbox-rows.js';
 
 const DELIVERY_ID = /^whd_[0-9A-Za-z]{24}$/;
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -68,7 +68,7 @@ export function deliveryView(r: DeliveryRow): z.infer<typeof DeliverySchema> {
 
 export function webhookRoutes(d: { store: Store; adminToken: string; now: () => number; wake?: () => void }, app: OpenAPIHono) {
   app.use('/webhooks/*', adminOnly(d.adminToken));
-  const outbox = () => d.store.webhookOutbox();
+  const outbox = () => d.store.webhooks;
   const validId = (id: string) => {
     if (!DELIVERY_ID.test(id)) throw new AppError('delivery_not_found');
     return id;

@@ -84,18 +84,18 @@ describe('webhooks: delivery and signature', () => {
   it('should not record an event for a change that is rolled back', async () => {
     const { server } = servers[0]!;
     const s = await createSession(base);
-    const row = (await server.store.getSession(s.sessionId))!;
+    const row = (await server.store.sessions.get(s.sessionId))!;
     await expect(
       server.store.transaction(async (tx) => {
         const cancelled = { ...row, status: 'CANCELLED' as const, finalAt: Date.now(), updatedAt: Date.now(), version: row.version + 1 };
-        expect(await tx.updateSession(row.id, row.version, { status: 'CANCELLED', finalAt: cancelled.finalAt, updatedAt: cancelled.updatedAt })).toBe(true);
+        expect(await tx.sessions.update(row.id, row.version, { status: 'CANCELLED', finalAt: cancelled.finalAt, updatedAt: cancelled.updatedAt })).toBe(true);
         await server.webhooks.recorder.record(tx, cancelled);
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
     server.webhooks.recorder.committed();
     await server.store.durable();
-    expect(await server.store.webhookOutbox().listEvents(s.sessionId)).toEqual([]);
+    expect(await server.store.webhooks.listEvents(s.sessionId)).toEqual([]);
     expect((await getSession(base, s)).status).toBe('INITIATED');
     // The next real change of the same session is the only event it gets.
     expect((await post(base, s, 'cancel')).status).toBe(200);
@@ -220,7 +220,7 @@ describe('webhooks: off', () => {
     servers.push(server);
     const s = await createSession(server.url);
     await post(server.url, s, 'cancel');
-    expect(await server.server.store.webhookOutbox().listEvents(s.sessionId)).toEqual([]);
+    expect(await server.server.store.webhooks.listEvents(s.sessionId)).toEqual([]);
     expect((await deliveries(server.url)).deliveries).toEqual([]);
   });
 });

@@ -4,12 +4,13 @@
  * rows or none, and many concurrent calls let exactly one win. The test processor's charge (one statement on
  * PostgreSQL too) answers as its step-by-step transaction does.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestProcessor } from '../../server/processor/test-processor.js';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
-import type { ChargeStart, SessionRow } from '../../server/store/types.js';
-import { type Engine, ENGINES, dropSchema, newSchemaName, openTestStore, pgRestartGuard, requirePostgres } from './engines.js';
-import { T0, charge, clearTables, idem, session } from './fixtures.js';
+import type { SessionRow } from '../../server/domain/model.js';
+import type { ChargeStart } from '../../server/store/types.js';
+import { type Engine, ENGINES, requirePostgres, useTestStore } from './engines.js';
+import { T0, charge, idem, session } from './fixtures.js';
 
 for (const engine of ENGINES) {
   describe(engine, () => {
@@ -31,128 +32,115 @@ function startOf(s: SessionRow, key: string, over: Partial<ChargeStart> = {}): C
 }
 
 function steps(engine: Engine) {
-  let store: KyselyStore;
-  let schema: string;
-  let releaseGuard: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    if (engine === 'postgres') releaseGuard = await pgRestartGuard();
-    schema = newSchemaName();
-    store = await openTestStore(engine, schema);
-  });
-  afterAll(async () => {
-    await store?.close();
-    if (engine === 'postgres') await dropSchema(schema);
-    await releaseGuard?.();
-  });
-  beforeEach(() => clearTables(store));
+  let store!: KyselyStore;
+  useTestStore(engine, (s) => (store = s));
 
   async function withKey(s: SessionRow) {
     const k = idem({ scope: `session:${s.id}` });
-    await store.insertIdempotency(k);
+    await store.idempotency.insert(k);
     return k.key;
   }
 
   describe('insertSessionUnlessPaid', () => {
     it('should insert a session unless its order is paid, whatever else holds the order', async () => {
       const a = session({ orderId: 'ord_u', userId: 'u1', merchantMetadata: { k: 'v' } });
-      expect(await store.insertSessionUnlessPaid(a)).toBe(true);
-      expect(await store.getSession(a.id)).toEqual(a);
-      await store.lockOrder('ord_u', a.id, T0);
+      expect(await store.sessions.insertUnlessPaid(a)).toBe(true);
+      expect(await store.sessions.get(a.id)).toEqual(a);
+      await store.charges.lockOrder('ord_u', a.id, T0);
       const b = session({ orderId: 'ord_u' });
-      expect(await store.insertSessionUnlessPaid(b)).toBe(true);
-      await expect(store.insertSessionUnlessPaid(a)).rejects.toThrow(); // a duplicate id is refused, as by insertSession
-      await store.markOrderPaid('ord_u', a.id, T0 + 1);
+      expect(await store.sessions.insertUnlessPaid(b)).toBe(true);
+      await expect(store.sessions.insertUnlessPaid(a)).rejects.toThrow(); // a duplicate id is refused, as by insertSession
+      await store.charges.markOrderPaid('ord_u', a.id, T0 + 1);
       const c = session({ orderId: 'ord_u' });
-      expect(await store.insertSessionUnlessPaid(c)).toBe(false);
-      expect(await store.getSession(c.id)).toBeUndefined();
+      expect(await store.sessions.insertUnlessPaid(c)).toBe(false);
+      expect(await store.sessions.get(c.id)).toBeUndefined();
     });
   });
 
   describe('startCharge', () => {
     it('should write the session, the order lock, the charge and the key link together', async () => {
       const s = session();
-      await store.insertSession(s);
+      await store.sessions.insert(s);
       const key = await withKey(s);
-      expect(await store.startCharge(startOf(s, key))).toEqual({ ok: true });
-      const after = (await store.getSession(s.id))!;
+      expect(await store.charges.start(startOf(s, key))).toEqual({ ok: true });
+      const after = (await store.sessions.get(s.id))!;
       expect(after).toMatchObject({ status: 'PROCESSING', chargedAttempt: 1, version: 2, updatedAt: T0 + 5, metadata: { lastActivity: 'x' } });
-      expect(await store.getOrderPayment(s.orderId)).toEqual({ state: 'charging', sessionId: s.id });
-      expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ status: 'pending', attempt: 1, amount: 4200, startedAt: T0 + 5, deadlineAt: T0 + 30_005, resolvedAt: null });
-      expect(await store.getIdempotency(`session:${s.id}`, key)).toMatchObject({ state: 'in_flight', chargeKey: `${s.id}:1` });
+      expect(await store.charges.getOrderPayment(s.orderId)).toEqual({ state: 'charging', sessionId: s.id });
+      expect(await store.charges.get(`${s.id}:1`)).toMatchObject({ status: 'pending', attempt: 1, amount: 4200, startedAt: T0 + 5, deadlineAt: T0 + 30_005, resolvedAt: null });
+      expect(await store.idempotency.get(`session:${s.id}`, key)).toMatchObject({ state: 'in_flight', chargeKey: `${s.id}:1` });
     });
 
     it('should write nothing when the session is not on the expected version', async () => {
       const s = session();
-      await store.insertSession(s);
+      await store.sessions.insert(s);
       const key = await withKey(s);
-      expect(await store.startCharge(startOf(s, key, { expectedVersion: 7 }))).toEqual({ ok: false, reason: 'version' });
-      expect(await store.getSession(s.id)).toMatchObject({ status: 'INITIATED', version: 1 });
-      expect(await store.getOrderPayment(s.orderId)).toBeUndefined();
-      expect(await store.getCharge(`${s.id}:1`)).toBeUndefined();
-      expect(await store.getIdempotency(`session:${s.id}`, key)).toMatchObject({ chargeKey: null });
+      expect(await store.charges.start(startOf(s, key, { expectedVersion: 7 }))).toEqual({ ok: false, reason: 'version' });
+      expect(await store.sessions.get(s.id)).toMatchObject({ status: 'INITIATED', version: 1 });
+      expect(await store.charges.getOrderPayment(s.orderId)).toBeUndefined();
+      expect(await store.charges.get(`${s.id}:1`)).toBeUndefined();
+      expect(await store.idempotency.get(`session:${s.id}`, key)).toMatchObject({ chargeKey: null });
     });
 
     it('should write nothing when another session holds the order, or it is paid, and name the holder', async () => {
       const a = session({ orderId: 'ord_shared' });
       const b = session({ orderId: 'ord_shared' });
-      await store.insertSession(a);
-      await store.insertSession(b);
-      await store.lockOrder('ord_shared', a.id, T0);
+      await store.sessions.insert(a);
+      await store.sessions.insert(b);
+      await store.charges.lockOrder('ord_shared', a.id, T0);
       const key = await withKey(b);
-      expect(await store.startCharge(startOf(b, key))).toEqual({ ok: false, reason: 'order', state: 'charging', sessionId: a.id });
-      await store.markOrderPaid('ord_shared', a.id, T0 + 1);
-      expect(await store.startCharge(startOf(b, key))).toEqual({ ok: false, reason: 'order', state: 'paid', sessionId: a.id });
-      expect(await store.getSession(b.id)).toMatchObject({ status: 'INITIATED', version: 1 });
-      expect(await store.listCharges(b.id)).toEqual([]);
+      expect(await store.charges.start(startOf(b, key))).toEqual({ ok: false, reason: 'order', state: 'charging', sessionId: a.id });
+      await store.charges.markOrderPaid('ord_shared', a.id, T0 + 1);
+      expect(await store.charges.start(startOf(b, key))).toEqual({ ok: false, reason: 'order', state: 'paid', sessionId: a.id });
+      expect(await store.sessions.get(b.id)).toMatchObject({ status: 'INITIATED', version: 1 });
+      expect(await store.charges.list(b.id)).toEqual([]);
     });
 
     it('should take the order lock again for its own holder (a later attempt of the same session)', async () => {
       const s = session({ status: 'RESUMED', attempts: 2, chargedAttempt: 1, version: 4 });
-      await store.insertSession(s);
-      await store.lockOrder(s.orderId, s.id, T0);
+      await store.sessions.insert(s);
+      await store.charges.lockOrder(s.orderId, s.id, T0);
       const key = await withKey(s);
-      expect(await store.startCharge(startOf(s, key, { charge: charge(s, { attempt: 2 }) }))).toEqual({ ok: true });
-      expect(await store.getCharge(`${s.id}:2`)).toMatchObject({ status: 'pending' });
+      expect(await store.charges.start(startOf(s, key, { charge: charge(s, { attempt: 2 }) }))).toEqual({ ok: true });
+      expect(await store.charges.get(`${s.id}:2`)).toMatchObject({ status: 'pending' });
     });
 
     it('should refuse a duplicate charge key as a whole: the session stays as it was', async () => {
       const s = session();
-      await store.insertSession(s);
-      await store.insertCharge(charge(s, { status: 'failed' }));
+      await store.sessions.insert(s);
+      await store.charges.insert(charge(s, { status: 'failed' }));
       const key = await withKey(s);
-      await expect(store.startCharge(startOf(s, key))).rejects.toThrow();
-      expect(await store.getSession(s.id)).toMatchObject({ status: 'INITIATED', version: 1 });
-      expect(await store.getOrderPayment(s.orderId)).toBeUndefined();
+      await expect(store.charges.start(startOf(s, key))).rejects.toThrow();
+      expect(await store.sessions.get(s.id)).toMatchObject({ status: 'INITIATED', version: 1 });
+      expect(await store.charges.getOrderPayment(s.orderId)).toBeUndefined();
     });
 
     it('should start exactly one charge when many sessions of one order race, and one when one session races itself', async () => {
       const sessions = Array.from({ length: 8 }, () => session({ orderId: 'ord_race' }));
-      for (const s of sessions) await store.insertSession(s);
+      for (const s of sessions) await store.sessions.insert(s);
       const keys = await Promise.all(sessions.map(withKey));
-      const results = await Promise.all(sessions.map((s, i) => store.startCharge(startOf(s, keys[i]!))));
+      const results = await Promise.all(sessions.map((s, i) => store.charges.start(startOf(s, keys[i]!))));
       expect(results.filter((r) => r.ok)).toHaveLength(1);
-      const charged = (await Promise.all(sessions.map((s) => store.listCharges(s.id)))).flat();
+      const charged = (await Promise.all(sessions.map((s) => store.charges.list(s.id)))).flat();
       expect(charged).toHaveLength(1);
-      expect(await store.getOrderPayment('ord_race')).toEqual({ state: 'charging', sessionId: charged[0]!.sessionId });
+      expect(await store.charges.getOrderPayment('ord_race')).toEqual({ state: 'charging', sessionId: charged[0]!.sessionId });
 
       const one = session();
-      await store.insertSession(one);
+      await store.sessions.insert(one);
       const k = await withKey(one);
-      const again = await Promise.all(Array.from({ length: 8 }, () => store.startCharge(startOf(one, k)).catch(() => ({ ok: false, reason: 'error' }))));
+      const again = await Promise.all(Array.from({ length: 8 }, () => store.charges.start(startOf(one, k)).catch(() => ({ ok: false, reason: 'error' }))));
       expect(again.filter((r) => r.ok)).toHaveLength(1);
-      expect(await store.listCharges(one.id)).toHaveLength(1);
-      expect(await store.getSession(one.id)).toMatchObject({ status: 'PROCESSING', version: 2 });
+      expect(await store.charges.list(one.id)).toHaveLength(1);
+      expect(await store.sessions.get(one.id)).toMatchObject({ status: 'PROCESSING', version: 2 });
     });
   });
 
   describe('settleSucceeded', () => {
     async function started() {
       const s = session();
-      await store.insertSession(s);
+      await store.sessions.insert(s);
       const key = await withKey(s);
-      await store.startCharge(startOf(s, key));
-      return { s: (await store.getSession(s.id))!, key };
+      await store.charges.start(startOf(s, key));
+      return { s: (await store.sessions.get(s.id))!, key };
     }
     const settlement = (s: SessionRow, over = {}) => ({
       chargeKey: `${s.id}:1`,
@@ -167,48 +155,48 @@ function steps(engine: Engine) {
 
     it('should settle the charge, complete the session, mark the order paid and answer the linked keys together', async () => {
       const { s, key } = await started();
-      expect(await store.settleSucceeded(settlement(s))).toBe('settled');
-      expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ status: 'succeeded', resolvedAt: T0 + 9, paymentId: 'ch_1', errorCode: null });
-      expect(await store.getSession(s.id)).toMatchObject({ status: 'COMPLETED', paymentId: 'ch_1', finalAt: T0 + 9, updatedAt: T0 + 9, lastError: null, version: 3 });
-      expect(await store.getOrderPayment(s.orderId)).toEqual({ state: 'paid', sessionId: s.id });
-      expect(await store.getIdempotency(`session:${s.id}`, key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"status":"COMPLETED"}' });
+      expect(await store.charges.settleSucceeded(settlement(s))).toBe('settled');
+      expect(await store.charges.get(`${s.id}:1`)).toMatchObject({ status: 'succeeded', resolvedAt: T0 + 9, paymentId: 'ch_1', errorCode: null });
+      expect(await store.sessions.get(s.id)).toMatchObject({ status: 'COMPLETED', paymentId: 'ch_1', finalAt: T0 + 9, updatedAt: T0 + 9, lastError: null, version: 3 });
+      expect(await store.charges.getOrderPayment(s.orderId)).toEqual({ state: 'paid', sessionId: s.id });
+      expect(await store.idempotency.get(`session:${s.id}`, key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"status":"COMPLETED"}' });
     });
 
     it('should write nothing when the session moved on, and report a charge settled already', async () => {
       const { s, key } = await started();
-      expect(await store.settleSucceeded(settlement(s, { expectedVersion: 1 }))).toBe('version');
-      expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ status: 'pending' });
-      expect(await store.getOrderPayment(s.orderId)).toEqual({ state: 'charging', sessionId: s.id });
-      expect(await store.getIdempotency(`session:${s.id}`, key)).toMatchObject({ state: 'in_flight' });
-      await store.settleCharge(`${s.id}:1`, { status: 'failed', resolvedAt: T0, paymentId: null, errorCode: 'card_declined' });
-      expect(await store.settleSucceeded(settlement(s))).toBe('already');
-      expect(await store.getSession(s.id)).toMatchObject({ status: 'PROCESSING', version: 2 });
+      expect(await store.charges.settleSucceeded(settlement(s, { expectedVersion: 1 }))).toBe('version');
+      expect(await store.charges.get(`${s.id}:1`)).toMatchObject({ status: 'pending' });
+      expect(await store.charges.getOrderPayment(s.orderId)).toEqual({ state: 'charging', sessionId: s.id });
+      expect(await store.idempotency.get(`session:${s.id}`, key)).toMatchObject({ state: 'in_flight' });
+      await store.charges.settle(`${s.id}:1`, { status: 'failed', resolvedAt: T0, paymentId: null, errorCode: 'card_declined' });
+      expect(await store.charges.settleSucceeded(settlement(s))).toBe('already');
+      expect(await store.sessions.get(s.id)).toMatchObject({ status: 'PROCESSING', version: 2 });
     });
 
     it('should let exactly one of many concurrent settlements win', async () => {
       const { s } = await started();
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.settleSucceeded(settlement(s, { paymentId: `ch_${i}` }))));
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.charges.settleSucceeded(settlement(s, { paymentId: `ch_${i}` }))));
       expect(results.filter((r) => r === 'settled')).toHaveLength(1);
       const winner = results.indexOf('settled');
-      expect(await store.getSession(s.id)).toMatchObject({ status: 'COMPLETED', paymentId: `ch_${winner}`, version: 3 });
-      expect(await store.getCharge(`${s.id}:1`)).toMatchObject({ paymentId: `ch_${winner}` });
+      expect(await store.sessions.get(s.id)).toMatchObject({ status: 'COMPLETED', paymentId: `ch_${winner}`, version: 3 });
+      expect(await store.charges.get(`${s.id}:1`)).toMatchObject({ paymentId: `ch_${winner}` });
     });
   });
 
   if (engine === 'postgres') {
     it('should prepare a statement again when a migration changes a column it returns (another instance migrating)', async () => {
       const s = session();
-      await store.insertSession(s);
-      for (let i = 0; i < 6; i++) expect(await store.getSession(s.id)).toMatchObject({ id: s.id }); // prepared, generic plan
+      await store.sessions.insert(s);
+      for (let i = 0; i < 6; i++) expect(await store.sessions.get(s.id)).toMatchObject({ id: s.id }); // prepared, generic plan
       await store.db.schema.alterTable('sessions').alterColumn('payment_id', (c) => c.setDataType('varchar(200)')).execute();
       try {
-        expect(await store.getSession(s.id)).toMatchObject({ id: s.id, paymentId: null });
+        expect(await store.sessions.get(s.id)).toMatchObject({ id: s.id, paymentId: null });
         const key = await withKey(s);
-        expect(await store.startCharge(startOf(s, key))).toEqual({ ok: true });
+        expect(await store.charges.start(startOf(s, key))).toEqual({ ok: true });
       } finally {
         await store.db.schema.alterTable('sessions').alterColumn('payment_id', (c) => c.setDataType('text')).execute();
       }
-      expect(await store.getSession(s.id)).toMatchObject({ status: 'PROCESSING' });
+      expect(await store.sessions.get(s.id)).toMatchObject({ status: 'PROCESSING' });
     });
   }
 
@@ -217,7 +205,7 @@ function steps(engine: Engine) {
     const req = (token: string, key: string) => ({ token, amount: 4200, currency: 'EUR', idempotencyKey: key, sessionId: 'cs_p' });
     let processor: TestProcessor;
     beforeAll(() => {
-      processor = new TestProcessor({ store, slowAnswerMs: 10 });
+      processor = new TestProcessor({ ledger: store.ledger, slowAnswerMs: 10 });
     });
     afterAll(() => processor?.close());
 
@@ -225,7 +213,7 @@ function steps(engine: Engine) {
       const ok = await processor.tokenize(card('4242424242424242'));
       const out = await processor.charge(req(ok.token, 'k_ok'));
       expect(out).toMatchObject({ status: 'succeeded' });
-      expect((await store.getProcessorToken(ok.token))!.usedAt).not.toBeNull();
+      expect((await store.ledger.getToken(ok.token))!.usedAt).not.toBeNull();
       const declined = await processor.tokenize(card('4000000000000002'));
       expect(await processor.charge(req(declined.token, 'k_dec'))).toMatchObject({ status: 'failed', code: 'card_declined', retryable: false });
       const funds = await processor.tokenize(card('4000000000009995'));
@@ -247,7 +235,7 @@ function steps(engine: Engine) {
       const outs = await Promise.all(Array.from({ length: 8 }, () => processor.charge(req(t.token, 'k_race'))));
       expect(new Set(outs.map((o) => JSON.stringify(o))).size).toBe(1);
       expect(outs[0]).toMatchObject({ status: 'succeeded' });
-      expect(await store.listProcessorCharges({ sessionId: 'cs_p', limit: 10 })).toHaveLength(1);
+      expect(await store.ledger.listCharges({ sessionId: 'cs_p', limit: 10 })).toHaveLength(1);
     });
   });
 }

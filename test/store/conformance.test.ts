@@ -2,11 +2,11 @@
  * The Store contract, one suite for every engine (TEST_ENGINES filters): whatever the domain relies on must hold the
  * same on SQLite and PostgreSQL. Concurrency cases run their calls at once (on PostgreSQL over separate pooled connections).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
-import { type Engine, ENGINES, dropSchema, newSchemaName, openTestStore, pgRestartGuard, requirePostgres } from './engines.js';
-import { T0, charge, clearTables, idem, session, sessionId } from './fixtures.js';
+import { type Engine, ENGINES, requirePostgres, useTestStore } from './engines.js';
+import { T0, charge, idem, session, sessionId } from './fixtures.js';
 
 for (const engine of ENGINES) {
   describe(engine, () => {
@@ -16,21 +16,9 @@ for (const engine of ENGINES) {
 }
 
 function conformance(engine: Engine) {
-  let store: KyselyStore;
-  let schema: string;
-  let releaseGuard: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    if (engine === 'postgres') releaseGuard = await pgRestartGuard();
-    schema = newSchemaName();
-    store = await openTestStore(engine, schema);
-  });
-  afterAll(async () => {
-    await store?.close();
-    if (engine === 'postgres') await dropSchema(schema);
-    await releaseGuard?.();
-  });
-  beforeEach(() => clearTables(store));
+  let store!: KyselyStore;
+  let schema!: string;
+  useTestStore(engine, (s, name) => ((store = s), (schema = name)));
 
   describe('migrations and types', () => {
     it('should apply the versioned migrations once and be re-runnable', async () => {
@@ -52,13 +40,13 @@ function conformance(engine: Engine) {
 
     it('should return bigint columns and counts as JS numbers', async () => {
       const big = session({ amount: Number.MAX_SAFE_INTEGER, createdAt: T0, finalAt: T0 + 1 });
-      await store.insertSession(big);
-      const got = (await store.getSession(big.id))!;
+      await store.sessions.insert(big);
+      const got = (await store.sessions.get(big.id))!;
       expect(got.amount).toBe(Number.MAX_SAFE_INTEGER);
       expect(typeof got.createdAt).toBe('number');
       expect(got.createdAt).toBe(T0);
       expect(got.finalAt).toBe(T0 + 1);
-      const { total } = await store.listSessions({ statuses: null, limit: 10, after: null });
+      const { total } = await store.sessions.list({ statuses: null, limit: 10, after: null });
       expect(total).toBe(1);
       expect(typeof total).toBe('number');
     });
@@ -76,52 +64,52 @@ function conformance(engine: Engine) {
         merchantMetadata: { cart: [1, 2], note: 'ünïcode' },
         metadata: { interruptions: [{ at: 'x', reason: 'network', attempt: 1 }], retries: [], lastActivity: 'y', cancelReason: 'user' },
       });
-      await store.insertSession(s);
-      expect(await store.getSession(s.id)).toEqual(s);
+      await store.sessions.insert(s);
+      expect(await store.sessions.get(s.id)).toEqual(s);
       const plain = session();
-      await store.insertSession(plain);
-      expect(await store.getSession(plain.id)).toEqual(plain);
+      await store.sessions.insert(plain);
+      expect(await store.sessions.get(plain.id)).toEqual(plain);
     });
 
     it('should answer undefined for an unknown id and refuse a duplicate id', async () => {
-      expect(await store.getSession(sessionId())).toBeUndefined();
+      expect(await store.sessions.get(sessionId())).toBeUndefined();
       const s = session();
-      await store.insertSession(s);
-      await expect(store.insertSession(s)).rejects.toThrow();
+      await store.sessions.insert(s);
+      await expect(store.sessions.insert(s)).rejects.toThrow();
     });
 
     it('should update only when the version matches, and bump it', async () => {
       const s = session();
-      await store.insertSession(s);
-      expect(await store.updateSession(s.id, 1, { status: 'PROCESSING', chargedAttempt: 1, lastError: null, updatedAt: T0 + 5 })).toBe(true);
-      const after = (await store.getSession(s.id))!;
+      await store.sessions.insert(s);
+      expect(await store.sessions.update(s.id, 1, { status: 'PROCESSING', chargedAttempt: 1, lastError: null, updatedAt: T0 + 5 })).toBe(true);
+      const after = (await store.sessions.get(s.id))!;
       expect(after).toMatchObject({ status: 'PROCESSING', chargedAttempt: 1, updatedAt: T0 + 5, version: 2 });
-      expect(await store.updateSession(s.id, 1, { status: 'CANCELLED' })).toBe(false);
-      expect((await store.getSession(s.id))!.status).toBe('PROCESSING');
-      expect(await store.updateSession(sessionId(), 1, { status: 'CANCELLED' })).toBe(false);
+      expect(await store.sessions.update(s.id, 1, { status: 'CANCELLED' })).toBe(false);
+      expect((await store.sessions.get(s.id))!.status).toBe('PROCESSING');
+      expect(await store.sessions.update(sessionId(), 1, { status: 'CANCELLED' })).toBe(false);
     });
 
     it('should apply each patch as given, whatever columns the patches before it set (queries are compiled once per shape)', async () => {
       const a = session();
       const b = session();
-      await store.insertSession(a);
-      await store.insertSession(b);
-      expect(await store.updateSession(a.id, 1, { status: 'INTERRUPTED', updatedAt: T0 + 1 })).toBe(true);
+      await store.sessions.insert(a);
+      await store.sessions.insert(b);
+      expect(await store.sessions.update(a.id, 1, { status: 'INTERRUPTED', updatedAt: T0 + 1 })).toBe(true);
       // Same columns, other values and row; then other columns; an undefined value leaves its column alone.
-      expect(await store.updateSession(b.id, 1, { status: 'PROCESSING', updatedAt: T0 + 2 })).toBe(true);
-      expect(await store.updateSession(a.id, 2, { attempts: 2, paymentId: undefined, lastError: { code: 'card_declined', message: 'x' } })).toBe(true);
-      expect(await store.getSession(a.id)).toMatchObject({ status: 'INTERRUPTED', updatedAt: T0 + 1, attempts: 2, paymentId: null, lastError: { code: 'card_declined' }, version: 3 });
-      expect(await store.getSession(b.id)).toMatchObject({ status: 'PROCESSING', updatedAt: T0 + 2, attempts: 1, lastError: null, version: 2 });
+      expect(await store.sessions.update(b.id, 1, { status: 'PROCESSING', updatedAt: T0 + 2 })).toBe(true);
+      expect(await store.sessions.update(a.id, 2, { attempts: 2, paymentId: undefined, lastError: { code: 'card_declined', message: 'x' } })).toBe(true);
+      expect(await store.sessions.get(a.id)).toMatchObject({ status: 'INTERRUPTED', updatedAt: T0 + 1, attempts: 2, paymentId: null, lastError: { code: 'card_declined' }, version: 3 });
+      expect(await store.sessions.get(b.id)).toMatchObject({ status: 'PROCESSING', updatedAt: T0 + 2, attempts: 1, lastError: null, version: 2 });
     });
 
     it('should let exactly one of many concurrent updates on the same version win', async () => {
       const s = session();
-      await store.insertSession(s);
+      await store.sessions.insert(s);
       const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => store.updateSession(s.id, 1, { attempts: i + 2, metadata: { ...s.metadata, lastActivity: `w${i}` } })),
+        Array.from({ length: 12 }, (_, i) => store.sessions.update(s.id, 1, { attempts: i + 2, metadata: { ...s.metadata, lastActivity: `w${i}` } })),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
-      const after = (await store.getSession(s.id))!;
+      const after = (await store.sessions.get(s.id))!;
       expect(after.version).toBe(2);
       const winner = results.indexOf(true);
       expect(after.attempts).toBe(winner + 2);
@@ -132,13 +120,13 @@ function conformance(engine: Engine) {
       const rows = Array.from({ length: 25 }, (_, i) =>
         session({ createdAt: T0 + Math.floor(i / 3), status: i % 5 === 0 ? 'COMPLETED' : 'INITIATED' }),
       );
-      for (const r of rows) await store.insertSession(r);
+      for (const r of rows) await store.sessions.insert(r);
       const expected = [...rows].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((r) => r.id);
 
       const seen: string[] = [];
       let after: { createdAt: number; id: string } | null = null;
       for (let page = 0; page < 10; page++) {
-        const { rows: got, total } = await store.listSessions({ statuses: null, limit: 10, after });
+        const { rows: got, total } = await store.sessions.list({ statuses: null, limit: 10, after });
         expect(total).toBe(25);
         seen.push(...got.map((r) => r.id));
         if (got.length < 10) break;
@@ -147,43 +135,43 @@ function conformance(engine: Engine) {
       }
       expect(seen).toEqual(expected);
 
-      const completed = await store.listSessions({ statuses: ['COMPLETED'], limit: 3, after: null });
+      const completed = await store.sessions.list({ statuses: ['COMPLETED'], limit: 3, after: null });
       expect(completed.total).toBe(5);
       expect(completed.rows.map((r) => r.id)).toEqual(expected.filter((id) => rows.find((r) => r.id === id)!.status === 'COMPLETED').slice(0, 3));
-      const both = await store.listSessions({ statuses: ['COMPLETED', 'INITIATED'], limit: 100, after: null });
+      const both = await store.sessions.list({ statuses: ['COMPLETED', 'INITIATED'], limit: 100, after: null });
       expect(both.total).toBe(25);
-      expect((await store.listSessions({ statuses: ['EXPIRED'], limit: 10, after: null })).total).toBe(0);
+      expect((await store.sessions.list({ statuses: ['EXPIRED'], limit: 10, after: null })).total).toBe(0);
     });
 
     it('should count sessions by status', async () => {
-      for (const status of ['INITIATED', 'INITIATED', 'COMPLETED', 'EXPIRED'] as const) await store.insertSession(session({ status }));
-      expect(await store.countSessionsByStatus()).toEqual({ INITIATED: 2, COMPLETED: 1, EXPIRED: 1 });
+      for (const status of ['INITIATED', 'INITIATED', 'COMPLETED', 'EXPIRED'] as const) await store.sessions.insert(session({ status }));
+      expect(await store.sessions.countByStatus()).toEqual({ INITIATED: 2, COMPLETED: 1, EXPIRED: 1 });
     });
 
     it('should list only non-final sessions past expiresAt as expiry candidates, up to the limit', async () => {
       const now = T0 + 1_000_000;
       const due = [session({ expiresAt: now - 1 }), session({ expiresAt: now - 2, status: 'PROCESSING' }), session({ expiresAt: now - 3, status: 'RESUMED' })];
       const notDue = [session({ expiresAt: now + 1 }), session({ expiresAt: now - 1, status: 'COMPLETED' }), session({ expiresAt: now - 1, status: 'EXPIRED' })];
-      for (const r of [...due, ...notDue]) await store.insertSession(r);
-      const got = await store.listExpiredCandidates(now, 10);
+      for (const r of [...due, ...notDue]) await store.sessions.insert(r);
+      const got = await store.sessions.listExpiredCandidates(now, 10);
       expect(got.map((r) => r.id).sort()).toEqual(due.map((r) => r.id).sort());
-      expect(await store.listExpiredCandidates(now, 2)).toHaveLength(2);
+      expect(await store.sessions.listExpiredCandidates(now, 2)).toHaveLength(2);
     });
 
     it('should purge final sessions past retention with their charges, and nothing else', async () => {
       const old = session({ status: 'COMPLETED', finalAt: T0 });
       const recent = session({ status: 'COMPLETED', finalAt: T0 + 10_000 });
       const live = session({ status: 'INITIATED' });
-      for (const r of [old, recent, live]) await store.insertSession(r);
-      await store.insertCharge(charge(old, { status: 'succeeded' }));
-      await store.insertCharge(charge(recent, { status: 'succeeded' }));
-      expect(await store.purgeFinalSessions(T0 + 5_000)).toBe(1);
-      expect(await store.getSession(old.id)).toBeUndefined();
-      expect(await store.listCharges(old.id)).toEqual([]);
-      expect(await store.getSession(recent.id)).toBeDefined();
-      expect(await store.listCharges(recent.id)).toHaveLength(1);
-      expect(await store.getSession(live.id)).toBeDefined();
-      expect(await store.purgeFinalSessions(T0 + 5_000)).toBe(0);
+      for (const r of [old, recent, live]) await store.sessions.insert(r);
+      await store.charges.insert(charge(old, { status: 'succeeded' }));
+      await store.charges.insert(charge(recent, { status: 'succeeded' }));
+      expect(await store.sessions.purgeFinal(T0 + 5_000)).toBe(1);
+      expect(await store.sessions.get(old.id)).toBeUndefined();
+      expect(await store.charges.list(old.id)).toEqual([]);
+      expect(await store.sessions.get(recent.id)).toBeDefined();
+      expect(await store.charges.list(recent.id)).toHaveLength(1);
+      expect(await store.sessions.get(live.id)).toBeDefined();
+      expect(await store.sessions.purgeFinal(T0 + 5_000)).toBe(0);
     });
 
     it('should list the live sessions and those final since a time, the newest outcomes first', async () => {
@@ -191,57 +179,57 @@ function conformance(engine: Engine) {
       const a = session({ status: 'COMPLETED', finalAt: T0 + 1 });
       const b = session({ status: 'EXPIRED', finalAt: T0 + 3 });
       const old = session({ status: 'CANCELLED', finalAt: T0 - 1, updatedAt: T0 + 5 });
-      for (const r of [live, a, b, old]) await store.insertSession(r);
-      expect((await store.listSessionsActiveSince(T0, 10)).map((r) => r.id)).toEqual([b.id, a.id, live.id]);
-      expect((await store.listSessionsActiveSince(T0, 1)).map((r) => r.id)).toEqual([b.id, live.id]);
+      for (const r of [live, a, b, old]) await store.sessions.insert(r);
+      expect((await store.sessions.listActiveSince(T0, 10)).map((r) => r.id)).toEqual([b.id, a.id, live.id]);
+      expect((await store.sessions.listActiveSince(T0, 1)).map((r) => r.id)).toEqual([b.id, live.id]);
     });
   });
 
   describe('charges', () => {
     it('should insert, read and list a session\'s charges in start order', async () => {
       const s = session();
-      await store.insertSession(s);
+      await store.sessions.insert(s);
       const c2 = charge(s, { attempt: 2, startedAt: T0 + 10 });
       const c1 = charge(s, { attempt: 1, startedAt: T0 });
-      await store.insertCharge(c2);
-      await store.insertCharge(c1);
-      expect(await store.getCharge(c1.chargeKey)).toEqual(c1);
-      expect((await store.listCharges(s.id)).map((c) => c.chargeKey)).toEqual([c1.chargeKey, c2.chargeKey]);
-      expect(await store.getCharge('nope:1')).toBeUndefined();
-      await expect(store.insertCharge(c1)).rejects.toThrow();
+      await store.charges.insert(c2);
+      await store.charges.insert(c1);
+      expect(await store.charges.get(c1.chargeKey)).toEqual(c1);
+      expect((await store.charges.list(s.id)).map((c) => c.chargeKey)).toEqual([c1.chargeKey, c2.chargeKey]);
+      expect(await store.charges.get('nope:1')).toBeUndefined();
+      await expect(store.charges.insert(c1)).rejects.toThrow();
     });
 
     it('should settle a charge only once', async () => {
       const s = session();
       const c = charge(s);
-      await store.insertCharge(c);
+      await store.charges.insert(c);
       const win = { status: 'succeeded' as const, resolvedAt: T0 + 1, paymentId: 'ch_1', errorCode: null };
-      expect(await store.settleCharge(c.chargeKey, win)).toBe(true);
-      expect(await store.settleCharge(c.chargeKey, { status: 'failed', resolvedAt: T0 + 2, paymentId: null, errorCode: 'card_declined' })).toBe(false);
-      expect(await store.getCharge(c.chargeKey)).toMatchObject({ status: 'succeeded', paymentId: 'ch_1', resolvedAt: T0 + 1 });
+      expect(await store.charges.settle(c.chargeKey, win)).toBe(true);
+      expect(await store.charges.settle(c.chargeKey, { status: 'failed', resolvedAt: T0 + 2, paymentId: null, errorCode: 'card_declined' })).toBe(false);
+      expect(await store.charges.get(c.chargeKey)).toMatchObject({ status: 'succeeded', paymentId: 'ch_1', resolvedAt: T0 + 1 });
     });
 
     it('should let exactly one of many concurrent settlements win, from pending or unknown', async () => {
       for (const from of ['pending', 'unknown'] as const) {
         const c = charge(session(), { status: from });
-        await store.insertCharge(c);
+        await store.charges.insert(c);
         const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => store.settleCharge(c.chargeKey, { status: 'succeeded', resolvedAt: T0 + i, paymentId: `ch_${i}`, errorCode: null })),
+          Array.from({ length: 10 }, (_, i) => store.charges.settle(c.chargeKey, { status: 'succeeded', resolvedAt: T0 + i, paymentId: `ch_${i}`, errorCode: null })),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
-        expect((await store.getCharge(c.chargeKey))!.paymentId).toBe(`ch_${results.indexOf(true)}`);
+        expect((await store.charges.get(c.chargeKey))!.paymentId).toBe(`ch_${results.indexOf(true)}`);
       }
     });
 
     it('should mark only a pending charge unknown', async () => {
       const p = charge(session());
       const done = charge(session(), { status: 'failed', errorCode: 'card_declined', resolvedAt: T0 });
-      await store.insertCharge(p);
-      await store.insertCharge(done);
-      await store.markChargeUnknown(p.chargeKey);
-      await store.markChargeUnknown(done.chargeKey);
-      expect((await store.getCharge(p.chargeKey))!.status).toBe('unknown');
-      expect((await store.getCharge(done.chargeKey))!.status).toBe('failed');
+      await store.charges.insert(p);
+      await store.charges.insert(done);
+      await store.charges.markUnknown(p.chargeKey);
+      await store.charges.markUnknown(done.chargeKey);
+      expect((await store.charges.get(p.chargeKey))!.status).toBe('unknown');
+      expect((await store.charges.get(done.chargeKey))!.status).toBe('failed');
     });
 
     it('should list unknown charges and pending ones past their deadline to reconcile, oldest first', async () => {
@@ -250,44 +238,44 @@ function conformance(engine: Engine) {
       const overdue = charge(session(), { status: 'pending', startedAt: T0 + 1, deadlineAt: now - 1 });
       const running = charge(session(), { status: 'pending', startedAt: T0, deadlineAt: now + 1 });
       const settled = charge(session(), { status: 'succeeded', startedAt: T0, deadlineAt: now - 1, paymentId: 'ch', resolvedAt: T0 });
-      for (const c of [unknown, overdue, running, settled]) await store.insertCharge(c);
-      expect((await store.listChargesToReconcile(now, 10)).map((c) => c.chargeKey)).toEqual([overdue.chargeKey, unknown.chargeKey]);
-      expect(await store.listChargesToReconcile(now, 1)).toHaveLength(1);
+      for (const c of [unknown, overdue, running, settled]) await store.charges.insert(c);
+      expect((await store.charges.listToReconcile(now, 10)).map((c) => c.chargeKey)).toEqual([overdue.chargeKey, unknown.chargeKey]);
+      expect(await store.charges.listToReconcile(now, 1)).toHaveLength(1);
     });
   });
 
   describe('order payment lock', () => {
     it('should lock an order for one session, re-entrantly, and report the holder to others', async () => {
-      expect(await store.getOrderPayment('ord_1')).toBeUndefined();
-      expect(await store.lockOrder('ord_1', 'cs_a', T0)).toEqual({ ok: true });
-      expect(await store.lockOrder('ord_1', 'cs_a', T0)).toEqual({ ok: true });
-      expect(await store.lockOrder('ord_1', 'cs_b', T0)).toEqual({ ok: false, state: 'charging', sessionId: 'cs_a' });
-      expect(await store.getOrderPayment('ord_1')).toEqual({ state: 'charging', sessionId: 'cs_a' });
+      expect(await store.charges.getOrderPayment('ord_1')).toBeUndefined();
+      expect(await store.charges.lockOrder('ord_1', 'cs_a', T0)).toEqual({ ok: true });
+      expect(await store.charges.lockOrder('ord_1', 'cs_a', T0)).toEqual({ ok: true });
+      expect(await store.charges.lockOrder('ord_1', 'cs_b', T0)).toEqual({ ok: false, state: 'charging', sessionId: 'cs_a' });
+      expect(await store.charges.getOrderPayment('ord_1')).toEqual({ state: 'charging', sessionId: 'cs_a' });
     });
 
     it('should release only the holder\'s charging lock', async () => {
-      await store.lockOrder('ord_1', 'cs_a', T0);
-      await store.releaseOrder('ord_1', 'cs_b');
-      expect(await store.getOrderPayment('ord_1')).toEqual({ state: 'charging', sessionId: 'cs_a' });
-      await store.releaseOrder('ord_1', 'cs_a');
-      expect(await store.getOrderPayment('ord_1')).toBeUndefined();
-      expect(await store.lockOrder('ord_1', 'cs_b', T0)).toEqual({ ok: true });
+      await store.charges.lockOrder('ord_1', 'cs_a', T0);
+      await store.charges.releaseOrder('ord_1', 'cs_b');
+      expect(await store.charges.getOrderPayment('ord_1')).toEqual({ state: 'charging', sessionId: 'cs_a' });
+      await store.charges.releaseOrder('ord_1', 'cs_a');
+      expect(await store.charges.getOrderPayment('ord_1')).toBeUndefined();
+      expect(await store.charges.lockOrder('ord_1', 'cs_b', T0)).toEqual({ ok: true });
     });
 
     it('should keep a paid order paid: no lock for anyone, no release', async () => {
-      await store.lockOrder('ord_1', 'cs_a', T0);
-      await store.markOrderPaid('ord_1', 'cs_a', T0 + 1);
-      await store.releaseOrder('ord_1', 'cs_a');
-      expect(await store.getOrderPayment('ord_1')).toEqual({ state: 'paid', sessionId: 'cs_a' });
-      expect(await store.lockOrder('ord_1', 'cs_a', T0)).toEqual({ ok: false, state: 'paid', sessionId: 'cs_a' });
-      expect(await store.lockOrder('ord_1', 'cs_b', T0)).toEqual({ ok: false, state: 'paid', sessionId: 'cs_a' });
+      await store.charges.lockOrder('ord_1', 'cs_a', T0);
+      await store.charges.markOrderPaid('ord_1', 'cs_a', T0 + 1);
+      await store.charges.releaseOrder('ord_1', 'cs_a');
+      expect(await store.charges.getOrderPayment('ord_1')).toEqual({ state: 'paid', sessionId: 'cs_a' });
+      expect(await store.charges.lockOrder('ord_1', 'cs_a', T0)).toEqual({ ok: false, state: 'paid', sessionId: 'cs_a' });
+      expect(await store.charges.lockOrder('ord_1', 'cs_b', T0)).toEqual({ ok: false, state: 'paid', sessionId: 'cs_a' });
       // Money moved through another session (a late success): the order records that one as paid.
-      await store.markOrderPaid('ord_2', 'cs_c', T0);
-      expect(await store.getOrderPayment('ord_2')).toEqual({ state: 'paid', sessionId: 'cs_c' });
+      await store.charges.markOrderPaid('ord_2', 'cs_c', T0);
+      expect(await store.charges.getOrderPayment('ord_2')).toEqual({ state: 'paid', sessionId: 'cs_c' });
     });
 
     it('should give the lock to exactly one of many sessions racing for it', async () => {
-      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.lockOrder('ord_race', `cs_${i}`, T0)));
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.charges.lockOrder('ord_race', `cs_${i}`, T0)));
       const winners = results.map((r, i) => (r.ok ? i : -1)).filter((i) => i >= 0);
       expect(winners).toHaveLength(1);
       for (const r of results) if (!r.ok) expect(r).toEqual({ ok: false, state: 'charging', sessionId: `cs_${winners[0]}` });
@@ -297,42 +285,42 @@ function conformance(engine: Engine) {
   describe('idempotency records', () => {
     it('should insert a key once per scope', async () => {
       const r = idem();
-      expect(await store.insertIdempotency(r)).toBe(true);
-      expect(await store.insertIdempotency({ ...r, fingerprint: 'other' })).toBe(false);
-      expect(await store.insertIdempotency({ ...r, scope: 'session:cs_y' })).toBe(true);
-      expect(await store.getIdempotency(r.scope, r.key)).toEqual(r);
-      expect(await store.getIdempotency(r.scope, 'missing')).toBeUndefined();
+      expect(await store.idempotency.insert(r)).toBe(true);
+      expect(await store.idempotency.insert({ ...r, fingerprint: 'other' })).toBe(false);
+      expect(await store.idempotency.insert({ ...r, scope: 'session:cs_y' })).toBe(true);
+      expect(await store.idempotency.get(r.scope, r.key)).toEqual(r);
+      expect(await store.idempotency.get(r.scope, 'missing')).toBeUndefined();
     });
 
     it('should let exactly one of many concurrent inserts of one key win', async () => {
       const r = idem();
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.insertIdempotency({ ...r, fingerprint: `fp${i}` })));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.idempotency.insert({ ...r, fingerprint: `fp${i}` })));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     it('should take over only an in-flight record with the same fingerprint whose lease expired', async () => {
       const r = idem({ leaseUntil: T0 + 100 });
-      await store.insertIdempotency(r);
-      expect(await store.takeOverIdempotency(r.scope, r.key, r.fingerprint, T0 + 50, T0 + 1_000)).toBe(false); // lease still held
-      expect(await store.takeOverIdempotency(r.scope, r.key, 'other', T0 + 200, T0 + 1_000)).toBe(false); // another body
-      expect(await store.takeOverIdempotency(r.scope, r.key, r.fingerprint, T0 + 200, T0 + 1_000)).toBe(true);
-      expect((await store.getIdempotency(r.scope, r.key))!.leaseUntil).toBe(T0 + 1_000);
+      await store.idempotency.insert(r);
+      expect(await store.idempotency.takeOver(r.scope, r.key, r.fingerprint, T0 + 50, T0 + 1_000)).toBe(false); // lease still held
+      expect(await store.idempotency.takeOver(r.scope, r.key, 'other', T0 + 200, T0 + 1_000)).toBe(false); // another body
+      expect(await store.idempotency.takeOver(r.scope, r.key, r.fingerprint, T0 + 200, T0 + 1_000)).toBe(true);
+      expect((await store.idempotency.get(r.scope, r.key))!.leaseUntil).toBe(T0 + 1_000);
       // Two takers after the new lease expired: one wins.
-      const both = await Promise.all([0, 1].map(() => store.takeOverIdempotency(r.scope, r.key, r.fingerprint, T0 + 2_000, T0 + 3_000)));
+      const both = await Promise.all([0, 1].map(() => store.idempotency.takeOver(r.scope, r.key, r.fingerprint, T0 + 2_000, T0 + 3_000)));
       expect(both.filter(Boolean)).toHaveLength(1);
-      await store.finishIdempotency(r.scope, r.key, { state: 'done', statusCode: 200, responseBody: '{}', chargeKey: null });
-      expect(await store.takeOverIdempotency(r.scope, r.key, r.fingerprint, T0 + 9_999, T0 + 99_999)).toBe(false); // done: never
+      await store.idempotency.finish(r.scope, r.key, { state: 'done', statusCode: 200, responseBody: '{}', chargeKey: null });
+      expect(await store.idempotency.takeOver(r.scope, r.key, r.fingerprint, T0 + 9_999, T0 + 99_999)).toBe(false); // done: never
     });
 
     it('should finish only a record still in flight', async () => {
       const r = idem();
-      await store.insertIdempotency(r);
-      await store.finishIdempotency(r.scope, r.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: 'cs_x:1' });
-      expect(await store.getIdempotency(r.scope, r.key)).toMatchObject({ state: 'in_flight', chargeKey: 'cs_x:1' });
+      await store.idempotency.insert(r);
+      await store.idempotency.finish(r.scope, r.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: 'cs_x:1' });
+      expect(await store.idempotency.get(r.scope, r.key)).toMatchObject({ state: 'in_flight', chargeKey: 'cs_x:1' });
       // The settlement wrote the final answer first; the request finishing late must not overwrite it.
-      await store.resolvePendingIdempotency('cs_x:1', 200, '{"status":"COMPLETED"}');
-      await store.finishIdempotency(r.scope, r.key, { state: 'done', statusCode: 202, responseBody: '{"status":"PROCESSING"}', chargeKey: 'cs_x:1' });
-      expect(await store.getIdempotency(r.scope, r.key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"status":"COMPLETED"}' });
+      await store.idempotency.resolvePending('cs_x:1', 200, '{"status":"COMPLETED"}');
+      await store.idempotency.finish(r.scope, r.key, { state: 'done', statusCode: 202, responseBody: '{"status":"PROCESSING"}', chargeKey: 'cs_x:1' });
+      expect(await store.idempotency.get(r.scope, r.key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"status":"COMPLETED"}' });
     });
 
     it('should resolve every unanswered record linked to a charge, and leave answered ones', async () => {
@@ -340,84 +328,84 @@ function conformance(engine: Engine) {
       const inFlight = idem({ state: 'in_flight', chargeKey: 'cs_x:1' });
       const done = idem({ state: 'done', chargeKey: 'cs_x:1', statusCode: 402, responseBody: 'old' });
       const other = idem({ state: 'pending', chargeKey: 'cs_x:2' });
-      for (const r of [pending, inFlight, done, other]) await store.insertIdempotency(r);
-      await store.resolvePendingIdempotency('cs_x:1', 200, 'new');
-      expect(await store.getIdempotency(pending.scope, pending.key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: 'new' });
-      expect(await store.getIdempotency(inFlight.scope, inFlight.key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: 'new' });
-      expect(await store.getIdempotency(done.scope, done.key)).toMatchObject({ statusCode: 402, responseBody: 'old' });
-      expect(await store.getIdempotency(other.scope, other.key)).toMatchObject({ state: 'pending', statusCode: null });
+      for (const r of [pending, inFlight, done, other]) await store.idempotency.insert(r);
+      await store.idempotency.resolvePending('cs_x:1', 200, 'new');
+      expect(await store.idempotency.get(pending.scope, pending.key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: 'new' });
+      expect(await store.idempotency.get(inFlight.scope, inFlight.key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: 'new' });
+      expect(await store.idempotency.get(done.scope, done.key)).toMatchObject({ statusCode: 402, responseBody: 'old' });
+      expect(await store.idempotency.get(other.scope, other.key)).toMatchObject({ state: 'pending', statusCode: null });
     });
 
     it('should delete a record, and purge expired ones except those waiting on a charge', async () => {
       const gone = idem();
-      await store.insertIdempotency(gone);
-      await store.deleteIdempotency(gone.scope, gone.key);
-      expect(await store.getIdempotency(gone.scope, gone.key)).toBeUndefined();
+      await store.idempotency.insert(gone);
+      await store.idempotency.delete(gone.scope, gone.key);
+      expect(await store.idempotency.get(gone.scope, gone.key)).toBeUndefined();
 
       const expiredDone = idem({ state: 'done', expiresAt: T0 });
       const expiredInFlight = idem({ state: 'in_flight', expiresAt: T0 });
       const expiredPending = idem({ state: 'pending', expiresAt: T0 });
       const fresh = idem({ state: 'done', expiresAt: T0 + 10_000 });
-      for (const r of [expiredDone, expiredInFlight, expiredPending, fresh]) await store.insertIdempotency(r);
-      expect(await store.purgeIdempotency(T0 + 1)).toBe(2);
-      expect(await store.getIdempotency(expiredPending.scope, expiredPending.key)).toBeDefined();
-      expect(await store.getIdempotency(fresh.scope, fresh.key)).toBeDefined();
-      expect(await store.getIdempotency(expiredDone.scope, expiredDone.key)).toBeUndefined();
+      for (const r of [expiredDone, expiredInFlight, expiredPending, fresh]) await store.idempotency.insert(r);
+      expect(await store.idempotency.purge(T0 + 1)).toBe(2);
+      expect(await store.idempotency.get(expiredPending.scope, expiredPending.key)).toBeDefined();
+      expect(await store.idempotency.get(fresh.scope, fresh.key)).toBeDefined();
+      expect(await store.idempotency.get(expiredDone.scope, expiredDone.key)).toBeUndefined();
     });
   });
 
   describe('demo store', () => {
     it('should upsert products and list them by id', async () => {
-      await store.upsertProducts([
+      await store.shop.upsertProducts([
         { productId: 'p2', name: 'Two', price: 200, currency: 'EUR', image: null },
         { productId: 'p1', name: 'One', price: 100, currency: 'EUR', image: '/one.png' },
       ]);
-      await store.upsertProducts([{ productId: 'p2', name: 'Two v2', price: 250, currency: 'EUR', image: null }]);
-      expect(await store.listProducts()).toEqual([
+      await store.shop.upsertProducts([{ productId: 'p2', name: 'Two v2', price: 250, currency: 'EUR', image: null }]);
+      expect(await store.shop.listProducts()).toEqual([
         { productId: 'p1', name: 'One', price: 100, currency: 'EUR', image: '/one.png' },
         { productId: 'p2', name: 'Two v2', price: 250, currency: 'EUR', image: null },
       ]);
-      expect((await store.getProducts(['p2', 'nope'])).map((p) => p.productId)).toEqual(['p2']);
-      expect(await store.getProducts([])).toEqual([]);
+      expect((await store.shop.getProducts(['p2', 'nope'])).map((p) => p.productId)).toEqual(['p2']);
+      expect(await store.shop.getProducts([])).toEqual([]);
     });
 
     it('should store and read an order with its items', async () => {
       const order = { orderId: 'ord_1', amount: 650, currency: 'EUR', items: [{ productId: 'p1', quantity: 2, name: 'One', price: 325 }], createdAt: T0 };
-      await store.insertOrder(order);
-      expect(await store.getOrder('ord_1')).toEqual(order);
-      expect(await store.getOrder('ord_2')).toBeUndefined();
+      await store.shop.insertOrder(order);
+      expect(await store.shop.getOrder('ord_1')).toEqual(order);
+      expect(await store.shop.getOrder('ord_2')).toBeUndefined();
     });
   });
 
   describe('test processor ledger', () => {
     it('should keep tokens and use each once, even under a race', async () => {
       const t = { token: 'tok_1', brand: 'visa', last4: '4242', behaviour: 'succeed', createdAt: T0, expiresAt: T0 + 900_000, usedAt: null };
-      await store.insertProcessorToken(t);
-      expect(await store.getProcessorToken('tok_1')).toEqual(t);
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.useProcessorToken('tok_1', T0 + i)));
+      await store.ledger.insertToken(t);
+      expect(await store.ledger.getToken('tok_1')).toEqual(t);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.ledger.useToken('tok_1', T0 + i)));
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect((await store.getProcessorToken('tok_1'))!.usedAt).toBe(T0 + results.indexOf(true));
-      expect(await store.useProcessorToken('tok_1', T0 + 99)).toBe(false);
-      expect(await store.getProcessorToken('tok_2')).toBeUndefined();
+      expect((await store.ledger.getToken('tok_1'))!.usedAt).toBe(T0 + results.indexOf(true));
+      expect(await store.ledger.useToken('tok_1', T0 + 99)).toBe(false);
+      expect(await store.ledger.getToken('tok_2')).toBeUndefined();
     });
 
     it('should record one charge per idempotency key, even under a race', async () => {
       const base = { sessionId: 'cs_a', idempotencyKey: 'cs_a:1', amount: 4200, currency: 'EUR', status: 'succeeded' as const, failureCode: null, createdAt: T0, brand: 'visa', last4: '4242' };
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.insertProcessorCharge({ ...base, chargeId: `ch_${i}` })));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.ledger.insertCharge({ ...base, chargeId: `ch_${i}` })));
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await store.getProcessorChargeByKey('cs_a:1')).toEqual({ ...base, chargeId: `ch_${results.indexOf(true)}` });
-      expect(await store.insertProcessorCharge({ ...base, chargeId: 'ch_late', status: 'failed', failureCode: 'card_declined' })).toBe(false);
-      expect(await store.getProcessorChargeByKey('cs_a:2')).toBeUndefined();
+      expect(await store.ledger.getChargeByKey('cs_a:1')).toEqual({ ...base, chargeId: `ch_${results.indexOf(true)}` });
+      expect(await store.ledger.insertCharge({ ...base, chargeId: 'ch_late', status: 'failed', failureCode: 'card_declined' })).toBe(false);
+      expect(await store.ledger.getChargeByKey('cs_a:2')).toBeUndefined();
     });
 
     it('should list the ledger newest first, by session, up to a limit', async () => {
       const mk = (i: number, sessionId: string) => ({
         chargeId: `ch_${i}`, sessionId, idempotencyKey: `${sessionId}:${i}`, amount: 100, currency: 'EUR', status: 'succeeded' as const, failureCode: null, createdAt: T0 + i,
       });
-      for (const [i, s] of [[1, 'cs_a'], [2, 'cs_b'], [3, 'cs_a']] as const) await store.insertProcessorCharge(mk(i, s));
-      expect((await store.listProcessorCharges({ limit: 10 })).map((c) => c.chargeId)).toEqual(['ch_3', 'ch_2', 'ch_1']);
-      expect((await store.listProcessorCharges({ sessionId: 'cs_a', limit: 10 })).map((c) => c.chargeId)).toEqual(['ch_3', 'ch_1']);
-      expect(await store.listProcessorCharges({ limit: 1 })).toHaveLength(1);
+      for (const [i, s] of [[1, 'cs_a'], [2, 'cs_b'], [3, 'cs_a']] as const) await store.ledger.insertCharge(mk(i, s));
+      expect((await store.ledger.listCharges({ limit: 10 })).map((c) => c.chargeId)).toEqual(['ch_3', 'ch_2', 'ch_1']);
+      expect((await store.ledger.listCharges({ sessionId: 'cs_a', limit: 10 })).map((c) => c.chargeId)).toEqual(['ch_3', 'ch_1']);
+      expect(await store.ledger.listCharges({ limit: 1 })).toHaveLength(1);
     });
   });
 
@@ -426,24 +414,26 @@ function conformance(engine: Engine) {
       const s = session();
       await expect(
         store.transaction(async (tx) => {
-          await tx.insertSession(s);
-          await tx.insertCharge(charge(s));
-          await tx.lockOrder(s.orderId, s.id, T0);
+          await tx.sessions.insert(s);
+          await tx.charges.insert(charge(s));
+          await tx.charges.lockOrder(s.orderId, s.id, T0);
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
-      expect(await store.getSession(s.id)).toBeUndefined();
-      expect(await store.listCharges(s.id)).toEqual([]);
-      expect(await store.getOrderPayment(s.orderId)).toBeUndefined();
+      expect(await store.sessions.get(s.id)).toBeUndefined();
+      expect(await store.charges.list(s.id)).toEqual([]);
+      expect(await store.charges.getOrderPayment(s.orderId)).toBeUndefined();
 
       const got = await store.transaction(async (tx) => {
-        await tx.insertSession(s);
-        // A nested call joins the outer transaction.
-        await tx.transaction((inner) => inner.insertCharge(charge(s)));
-        return tx.getSession(s.id);
+        await tx.sessions.insert(s);
+        await tx.charges.insert(charge(s));
+        // The ledger's transaction inside one joins it (the test processor's charge inside a caller's transaction).
+        await tx.ledger.transaction((inner) => inner.insertToken({ token: `tok_${s.id}`, brand: 'visa', last4: '4242', behaviour: 'succeed', createdAt: T0, expiresAt: T0 + 1, usedAt: null }));
+        return tx.sessions.get(s.id);
       });
       expect(got?.id).toBe(s.id);
-      expect(await store.listCharges(s.id)).toHaveLength(1);
+      expect(await store.charges.list(s.id)).toHaveLength(1);
+      expect(await store.ledger.getToken(`tok_${s.id}`)).toBeDefined();
     });
 
     it('should run an exclusive job and return its value', async () => {

@@ -9,12 +9,14 @@
  *   shared lock while it runs (`pgRestartGuard`), so suites in parallel files never see each other's outage.
  */
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
-import { it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, it } from 'vitest';
 import { createLogger } from '../../server/log.js';
 import { openSqliteStore } from '../../server/store/sqlite.js';
 import { openPostgresStore } from '../../server/store/postgres.js';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
+import { clearTables } from './fixtures.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -101,6 +103,32 @@ export async function dropSchema(schema: string): Promise<void> {
 export async function openTestStore(engine: Engine, schema?: string): Promise<KyselyStore> {
   if (engine === 'sqlite') return openSqliteStore({ path: ':memory:' });
   return openPostgresStore({ url: PG_URL, schema: schema!, log: silentLog, poolMax: 5 });
+}
+
+/**
+ * A suite's store on `engine`, opened once for the describe block it is called in: PostgreSQL in its own schema under
+ * the shared restart guard (so a restart in a parallel file waits for it), closed and dropped at the end, every table
+ * (and `alsoClear`) emptied before each test. `use` receives the store, and the schema it lives in, once opened.
+ */
+export function useTestStore(engine: Engine, use: (store: KyselyStore, schema: string) => void, alsoClear: readonly string[] = []): void {
+  let store: KyselyStore | undefined;
+  let schema: string;
+  let releaseGuard: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (engine === 'postgres') releaseGuard = await pgRestartGuard();
+    schema = newSchemaName();
+    store = await openTestStore(engine, schema);
+    use(store, schema);
+  });
+  afterAll(async () => {
+    await store?.close();
+    if (engine === 'postgres') await dropSchema(schema);
+    await releaseGuard?.();
+  });
+  beforeEach(async () => {
+    await clearTables(store!);
+    for (const t of alsoClear) await sql`delete from ${sql.table(t)}`.execute(store!.db);
+  });
 }
 
 /** Holds the shared side of the restart lock until the returned function is called. */

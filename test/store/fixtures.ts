@@ -1,7 +1,7 @@
 /** Row builders for the store suites: valid rows with unique ids, overridable field by field. */
 import { randomBytes } from 'node:crypto';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
-import type { ChargeRow, IdempotencyRow, SessionRow } from '../../server/store/types.js';
+import type { ChargeRow, IdempotencyRow, SessionRow } from '../../server/domain/model.js';
 
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

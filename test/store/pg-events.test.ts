@@ -123,14 +123,14 @@ if (ENGINES.includes('postgres')) {
     describe('connection loss', () => {
       it('should fail queries as storage-unavailable when connections die, and recover by itself', async () => {
         const s = session();
-        await a.store.insertSession(s);
+        await a.store.sessions.insert(s);
         // Hold a transaction open across the loss: it must fail as a whole, not half-write.
         let failure: unknown;
         const tx = a.store
           .transaction(async (t) => {
-            await t.updateSession(s.id, 1, { status: 'PROCESSING' });
+            await t.sessions.update(s.id, 1, { status: 'PROCESSING' });
             await sleep(300);
-            await t.insertSession(session());
+            await t.sessions.insert(session());
           })
           .catch((err) => (failure = err));
         await sleep(100);
@@ -139,7 +139,7 @@ if (ENGINES.includes('postgres')) {
         expect(failure).toBeDefined();
         expect(isStorageUnavailable(failure)).toBe(true);
         // No crash from the idle clients' errors, and the pool opens fresh connections by itself.
-        const back = await a.store.getSession(s.id);
+        const back = await a.store.sessions.get(s.id);
         expect(back).toMatchObject({ status: 'INITIATED', version: 1 });
         await a.store.ping();
         await until('listener back', () => a.events.listening, 10_000);

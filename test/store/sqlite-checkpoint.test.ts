@@ -52,7 +52,7 @@ async function withStore<T>(path: string, checkpointIntervalMs: number, fn: (sto
 
 async function writeSessions(store: KyselyStore, n: number, pauseEvery: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await store.insertSession(session({ orderId: `ord_ckpt_${i}` }));
+    await store.sessions.insert(session({ orderId: `ord_ckpt_${i}` }));
     if (i % pauseEvery === pauseEvery - 1) await sleep(30); // requests arrive over time: the worker gets its turns
   }
 }

@@ -40,8 +40,8 @@ function committedIds(): string[] {
 describe('sqlite: group commit', () => {
   it('keeps a write out of the file until durable() says it is committed', async () => {
     const s = session();
-    await store.insertSession(s);
-    expect(await store.getSession(s.id)).toBeDefined(); // this connection sees its own group
+    await store.sessions.insert(s);
+    expect(await store.sessions.get(s.id)).toBeDefined(); // this connection sees its own group
     expect(committedIds()).toEqual([]);
     await store.durable();
     expect(committedIds()).toEqual([s.id]);
@@ -51,17 +51,17 @@ describe('sqlite: group commit', () => {
     const kept = session();
     const undone = session();
     const after = session();
-    await store.insertSession(kept);
+    await store.sessions.insert(kept);
     await expect(
       store.transaction(async (tx) => {
-        await tx.insertSession(undone);
+        await tx.sessions.insert(undone);
         throw new Error('refused');
       }),
     ).rejects.toThrow('refused');
-    await store.transaction((tx) => tx.insertSession(after));
+    await store.transaction((tx) => tx.sessions.insert(after));
     await store.durable();
     expect(committedIds()).toEqual([kept.id, after.id].sort());
-    expect(await store.getSession(undone.id)).toBeUndefined();
+    expect(await store.sessions.get(undone.id)).toBeUndefined();
   });
 
   it('commits many concurrent transactions of one turn together, each all or nothing', async () => {
@@ -69,8 +69,8 @@ describe('sqlite: group commit', () => {
     const results = await Promise.allSettled(
       rows.map((s, i) =>
         store.transaction(async (tx) => {
-          await tx.insertSession(s);
-          await tx.updateSession(s.id, 1, { status: 'PROCESSING' });
+          await tx.sessions.insert(s);
+          await tx.sessions.update(s.id, 1, { status: 'PROCESSING' });
           if (i % 5 === 0) throw new Error(`refused ${i}`);
         }),
       ),
@@ -81,7 +81,7 @@ describe('sqlite: group commit', () => {
       expect(results[i]!.status).toBe(i % 5 === 0 ? 'rejected' : 'fulfilled');
       expect(committed.has(s.id)).toBe(i % 5 !== 0);
     });
-    for (const s of rows.filter((_, i) => i % 5 !== 0)) expect((await store.getSession(s.id))!).toMatchObject({ status: 'PROCESSING', version: 2 });
+    for (const s of rows.filter((_, i) => i % 5 !== 0)) expect((await store.sessions.get(s.id))!).toMatchObject({ status: 'PROCESSING', version: 2 });
   });
 
   it('faults when a group is lost: whoever wrote into it, asking at any time, is never told it is durable; then recovers by itself', async () => {
@@ -91,20 +91,20 @@ describe('sqlite: group commit', () => {
     store = await openSqliteStore({ path, checkpointIntervalMs: 0, recoverIntervalMs: 50, onFault: (f) => faults.push(f.faultCode), onRecover: () => recovered++ });
     await store.durable();
     const before = session();
-    await store.insertSession(before);
+    await store.sessions.insert(before);
     await store.durable();
     // The file may not grow: the next group's inserts fail with SQLITE_FULL, which ends the whole SQLite transaction.
     const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(store.db);
     await sql.raw(`pragma max_page_count = ${rows[0]!.page_count}`).execute(store.db);
     const lost = session();
-    await store.insertSession(lost); // fits in the pages there are
+    await store.sessions.insert(lost); // fits in the pages there are
     let full: unknown = null;
-    for (let i = 0; i < 200 && !full; i++) await store.insertSession(session({ metadata: { interruptions: [], retries: [], lastActivity: 'x'.repeat(2_000) } })).catch((e) => (full = e));
+    for (let i = 0; i < 200 && !full; i++) await store.sessions.insert(session({ metadata: { interruptions: [], retries: [], lastActivity: 'x'.repeat(2_000) } })).catch((e) => (full = e));
     expect((full as { code?: string }).code).toBe('SQLITE_FULL');
     // Asked after the group is gone (no group open any more): still refused, and so is everything after.
     await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_FAULT' });
-    await expect(store.getSession(before.id)).rejects.toMatchObject({ code: 'STORE_FAULT' });
-    await expect(store.transaction((tx) => tx.insertSession(session()))).rejects.toMatchObject({ code: 'STORE_FAULT' });
+    await expect(store.sessions.get(before.id)).rejects.toMatchObject({ code: 'STORE_FAULT' });
+    await expect(store.transaction((tx) => tx.sessions.insert(session()))).rejects.toMatchObject({ code: 'STORE_FAULT' });
     await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_FAULT' });
     expect(committedIds()).toEqual([before.id]);
     expect(faults).toEqual(['SQLITE_FULL']); // told once, however many statements failed
@@ -113,10 +113,10 @@ describe('sqlite: group commit', () => {
     for (let i = 0; i < 200 && !recovered; i++) await new Promise((r) => setTimeout(r, 25));
     expect(recovered).toBe(1);
     await store.ping();
-    expect(await store.getSession(before.id)).toBeDefined();
-    expect(await store.getSession(lost.id)).toBeUndefined();
+    expect(await store.sessions.get(before.id)).toBeDefined();
+    expect(await store.sessions.get(lost.id)).toBeUndefined();
     const after = session();
-    await store.insertSession(after);
+    await store.sessions.insert(after);
     await store.durable();
     expect(committedIds()).toEqual([before.id, after.id].sort());
   });
@@ -127,13 +127,13 @@ describe('sqlite: group commit', () => {
     rmSync(dir, { recursive: true, force: true });
     await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_FAULT', faultCode: 'DATA_FILE_REMOVED', final: true });
     await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_FAULT' });
-    await expect(store.insertSession(session())).rejects.toMatchObject({ code: 'STORE_FAULT' });
+    await expect(store.sessions.insert(session())).rejects.toMatchObject({ code: 'STORE_FAULT' });
   });
 
   it('a write committed to a file that was removed meanwhile is not reported durable', async () => {
     await store.durable();
     rmSync(dir, { recursive: true, force: true });
-    await store.insertSession(session()); // the connection still writes to the unlinked file
+    await store.sessions.insert(session()); // the connection still writes to the unlinked file
     await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_FAULT', faultCode: 'DATA_FILE_REMOVED' });
   });
 });

@@ -3,13 +3,13 @@
  * claims lease each due delivery to one owner (concurrent claims on PostgreSQL run over separate pooled connections and
  * never share a row); a lost lease cannot record; finish moves deliveries along the schedule; paging, redelivery, purge.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import type { KyselyStore } from '../../server/store/kysely-store.js';
-import { ATTEMPTS_KEPT, type NewEvent } from '../../server/webhooks/outbox.js';
+import type { NewEvent } from '../../server/webhooks/outbox-rows.js';
+import { ATTEMPTS_KEPT } from '../../server/webhooks/outbox.js';
 import { randomId } from '../../server/ids.js';
-import { type Engine, ENGINES, dropSchema, newSchemaName, openTestStore, pgRestartGuard, requirePostgres } from './engines.js';
-import { T0, clearTables, session } from './fixtures.js';
+import { type Engine, ENGINES, requirePostgres, useTestStore } from './engines.js';
+import { T0, session } from './fixtures.js';
 
 for (const engine of ENGINES) {
   describe(engine, () => {
@@ -33,45 +33,29 @@ function event(over: Partial<NewEvent> = {}, urls = ['http://127.0.0.1:1/a']): N
 const attempt = (n: number, over = {}) => ({ attempt: n, startedAt: T0, durationMs: 12, statusCode: 503, error: 'HTTP 503', bodyExcerpt: 'busy', ...over });
 
 function outboxConformance(engine: Engine) {
-  let store: KyselyStore;
-  let schema: string;
-  let releaseGuard: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    if (engine === 'postgres') releaseGuard = await pgRestartGuard();
-    schema = newSchemaName();
-    store = await openTestStore(engine, schema);
-  });
-  afterAll(async () => {
-    await store?.close();
-    if (engine === 'postgres') await dropSchema(schema);
-    await releaseGuard?.();
-  });
-  beforeEach(async () => {
-    await clearTables(store);
-    for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events'] as const) await sql`delete from ${sql.table(t)}`.execute(store.db);
-  });
-  const outbox = () => store.webhookOutbox();
+  let store!: KyselyStore;
+  useTestStore(engine, (s) => (store = s), ['webhook_attempts', 'webhook_deliveries', 'webhook_events']);
+  const outbox = () => store.webhooks;
 
   it('should keep an event written in a transaction only if the transaction commits, with its session change', async () => {
     const s = session();
-    await store.insertSession(s);
+    await store.sessions.insert(s);
     const kept = event({ sessionId: s.id });
     await store.transaction(async (tx) => {
-      expect(await tx.updateSession(s.id, s.version, { status: 'CANCELLED', finalAt: T0 })).toBe(true);
-      await tx.webhookOutbox().insertEvent(kept);
+      expect(await tx.sessions.update(s.id, s.version, { status: 'CANCELLED', finalAt: T0 })).toBe(true);
+      await tx.webhooks.insertEvent(kept);
     });
     const lost = event({ sessionId: s.id });
     await expect(
       store.transaction(async (tx) => {
-        await tx.webhookOutbox().insertEvent(lost);
+        await tx.webhooks.insertEvent(lost);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     await store.durable();
     expect((await outbox().listEvents(s.id)).map((e) => e.id)).toEqual([kept.id]);
     expect((await outbox().listDeliveries({ status: null, limit: 10, after: null })).map((d) => d.webhookId)).toEqual([kept.id]);
-    expect((await store.getSession(s.id))!.status).toBe('CANCELLED');
+    expect((await store.sessions.get(s.id))!.status).toBe('CANCELLED');
   });
 
   it('should lease a due delivery to one owner until the lease runs out, and let only the holder record', async () => {

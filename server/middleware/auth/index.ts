@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { AppError } from '../../errors.js';
 import { secretsEqual } from '../../ids.js';
 import type { Sessions } from '../../domain/sessions.js';
-import type { SessionRow } from '../../store/types.js';
+import type { SessionRow } from '../../domain/model.js';
 
 export type Caller = { kind: 'holder' } | { kind: 'admin' } | { kind: 'merchant' } | { kind: 'public' };
 

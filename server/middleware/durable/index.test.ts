@@ -30,7 +30,7 @@ function app() {
   a.use('/api/*', durableAnswers(store));
   a.post('/api/orders/:id', async (c) => {
     const orderId = c.req.param('id');
-    await store.insertOrder({ orderId, amount: 100, currency: 'EUR', items: [], createdAt: Date.now() });
+    await store.shop.insertOrder({ orderId, amount: 100, currency: 'EUR', items: [], createdAt: Date.now() });
     return c.json({ orderId }, 201);
   });
   a.onError((err, c) => errorResponse(err, c, createLogger('silent')));

@@ -158,7 +158,7 @@ describe('idempotency', () => {
       await expectError(await a.request('/bad', post({}, 'k1')), 409, 'payment_in_progress');
       await expectError(await a.request('/bad', post({}, 'k1')), 409, 'payment_in_progress');
       expect(runs).toBe(2);
-      expect(await store.getIdempotency('a', 'k1')).toBeUndefined();
+      expect(await store.idempotency.get('a', 'k1')).toBeUndefined();
     });
 
     it('should replay a 202 as PROCESSING until its charge settles, then the final answer', async () => {
@@ -178,7 +178,7 @@ describe('idempotency', () => {
     it("should leave the answer a charge's settlement stored under the key (storeUnderKey null)", async () => {
       const a = app();
       expect((await a.request('/settled', post({}, 'k1'))).status).toBe(200);
-      expect(await store.getIdempotency('a', 'k1')).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"paymentId":"pay_2"}' });
+      expect(await store.idempotency.get('a', 'k1')).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"paymentId":"pay_2"}' });
       const again = await a.request('/settled', post({}, 'k1'));
       expect(again.headers.get('Idempotent-Replayed')).toBe('true');
       expect(await again.json()).toEqual({ paymentId: 'pay_2' });
@@ -187,13 +187,13 @@ describe('idempotency', () => {
 
     it('should store the answer the route names (storeUnderKey) without reading the response back', async () => {
       await app().request('/given', post({}, 'k1'));
-      expect(await store.getIdempotency('a', 'k1')).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"given":true}' });
+      expect(await store.idempotency.get('a', 'k1')).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"given":true}' });
     });
 
     it('should store what storeAs keeps of the answer', async () => {
       const a = app({ storeAs: (body) => JSON.stringify({ ...JSON.parse(body), run: 'kept' }) });
       await a.request('/pay', post({}, 'k1'));
-      expect((await store.getIdempotency('a', 'k1'))?.responseBody).toBe('{"run":"kept","body":{}}');
+      expect((await store.idempotency.get('a', 'k1'))?.responseBody).toBe('{"run":"kept","body":{}}');
     });
   });
 });

@@ -1,8 +1,8 @@
-/** The demo store's order source (demo/README.md "Demo store API"): products, orders, their paid flag and payment. */
+/** The demo shop's order source, served under /api/store/* (demo/README.md "Demo store API"): products, orders, their paid flag and payment. */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { DemoStore, OrderPaymentView } from '../domain/orders.js';
+import type { DemoShop, OrderPaymentView } from '../domain/demo-shop.js';
 import { clientAddress, limitPerMinute } from '../middleware/rate-limit/index.js';
-import type { OrderRow } from '../store/types.js';
+import type { OrderRow } from '../domain/model.js';
 import * as S from './schemas.js';
 
 const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
@@ -30,7 +30,7 @@ const OrderRead = S.OrderResponse.extend({
     .openapi({ description: 'Present once the order is paid: the processor payment id, when it was confirmed, the card brand and last four digits' }),
 });
 
-export function storeRoutes(d: { demo: DemoStore; ordersPerMin: number }, app: OpenAPIHono) {
+export function shopRoutes(d: { demo: DemoShop; ordersPerMin: number }, app: OpenAPIHono) {
   app.use('/orders', limitPerMinute('orders', d.ordersPerMin, clientAddress));
 
   app.openapi(

@@ -1,11 +1,12 @@
 /**
- * Where a browser-created session gets its amount: the order source. The demo store's orders are one source;
+ * Where a browser-created session gets its amount: the order source. The demo shop's orders are one source;
  * a merchant backend that creates sessions with its own amount is another (it bypasses this).
  */
 import { AppError } from '../errors.js';
 import { randomId } from '../ids.js';
 import type { PaymentProcessor } from '../processor/types.js';
-import type { OrderRow, ProductRow, Store } from '../store/types.js';
+import type { OrderRow, ProductRow } from './model.js';
+import type { Store } from '../store/types.js';
 
 /** How a paid order's payment is shown: the processor's payment id, when it was confirmed, and the card's brand and last4. */
 export interface OrderPaymentView {
@@ -29,7 +30,7 @@ export const DEMO_PRODUCTS: ProductRow[] = [
 export const MAX_ORDER_LINES = 50;
 export const MAX_QUANTITY = 99;
 
-export class DemoStore {
+export class DemoShop {
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
@@ -38,17 +39,17 @@ export class DemoStore {
   ) {}
 
   seed(): Promise<void> {
-    return this.store.upsertProducts(DEMO_PRODUCTS);
+    return this.store.shop.upsertProducts(DEMO_PRODUCTS);
   }
 
   listProducts(): Promise<ProductRow[]> {
-    return this.store.listProducts();
+    return this.store.shop.listProducts();
   }
 
   async createOrder(items: { productId: string; quantity: number }[]): Promise<OrderRow> {
     const merged = new Map<string, number>();
     for (const i of items) merged.set(i.productId, (merged.get(i.productId) ?? 0) + i.quantity);
-    const products = await this.store.getProducts([...merged.keys()]);
+    const products = await this.store.shop.getProducts([...merged.keys()]);
     const byId = new Map(products.map((p) => [p.productId, p]));
     const missing = [...merged.keys()].filter((id) => !byId.has(id));
     if (missing.length) throw new AppError('product_not_found', `Unknown product: ${missing.join(', ')}.`, { productIds: missing });
@@ -66,7 +67,7 @@ export class DemoStore {
       items: lines,
       createdAt: this.now(),
     };
-    await this.store.insertOrder(order);
+    await this.store.shop.insertOrder(order);
     return order;
   }
 
@@ -75,9 +76,9 @@ export class DemoStore {
    * payment lock, its outcome not yet known), and for a paid order the payment as the server recorded it.
    */
   async getOrder(orderId: string): Promise<OrderRow & { paid: boolean; paying: boolean; payment?: OrderPaymentView }> {
-    const order = await this.store.getOrder(orderId);
+    const order = await this.store.shop.getOrder(orderId);
     if (!order) throw new AppError('order_not_found');
-    const lock = await this.store.getOrderPayment(orderId);
+    const lock = await this.store.charges.getOrderPayment(orderId);
     if (lock?.state !== 'paid') return { ...order, paid: false, paying: lock?.state === 'charging' };
     const payment = await this.#payment(lock.sessionId);
     return { ...order, paid: true, paying: false, ...(payment ? { payment } : {}) };
@@ -85,7 +86,7 @@ export class DemoStore {
 
   /** The succeeded charge of the session that paid (absent once retention has purged it). */
   async #payment(sessionId: string): Promise<OrderPaymentView | undefined> {
-    const charge = (await this.store.listCharges(sessionId)).find((c) => c.status === 'succeeded' && c.paymentId);
+    const charge = (await this.store.charges.list(sessionId)).find((c) => c.status === 'succeeded' && c.paymentId);
     if (!charge) return undefined;
     const card = (await this.processor?.cardOf?.(charge.chargeKey)) ?? null;
     return { paymentId: charge.paymentId!, paidAt: charge.resolvedAt ?? charge.startedAt, brand: card?.brand ?? null, last4: card?.last4 ?? null };
