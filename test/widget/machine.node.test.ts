@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INITIAL_STATE, PHASES, TABLE, isFinalPhase, present, reduce, type CheckoutState, type MachineEvent, type Phase } from '../../widget/src/controller/machine.js';
+import { REFUSALS } from '../../widget/src/controller/answers.js';
 import { en } from '../../widget/src/i18n/en.js';
 import { fr } from '../../widget/src/i18n/fr.js';
 import type { SessionJson, SessionStatus } from '../../widget/src/controller/types.js';
@@ -94,6 +95,15 @@ describe('checkout state machine', () => {
         expect(en, key).toHaveProperty([key]);
         expect(fr, key).toHaveProperty([key]);
       }
+    }
+  });
+
+  it('every refusal that ends the checkout is said in words, in English and French (never a raw key)', () => {
+    for (const code of REFUSALS) {
+      const { state } = run([{ type: 'refused', code }]);
+      const { message } = present(state);
+      expect(en, `${code} → ${message}`).toHaveProperty([message]);
+      expect(fr, `${code} → ${message}`).toHaveProperty([message]);
     }
   });
 

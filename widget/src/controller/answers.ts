@@ -19,7 +19,7 @@ export type Verdict =
   | { kind: 'other'; code: string; details: Record<string, unknown> };
 
 /** Codes that end the checkout for good, shown in the final "unavailable" view. */
-const REFUSALS = new Set(['order_not_found', 'invalid_order_token', 'order_token_expired', 'validation_error', 'missing_order']);
+export const REFUSALS: ReadonlySet<string> = new Set(['order_not_found', 'invalid_order_token', 'order_token_expired', 'validation_error', 'missing_order']);
 
 export function verdictOf(answer: ApiAnswer): Verdict {
   const err = errorOf(answer);

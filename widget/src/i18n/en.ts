@@ -39,6 +39,7 @@ export const en = {
   'msg.invalid_cvc': 'The security code is not valid.',
   'msg.invalid_payment_method': 'The card details expired. Please enter them again.',
   'msg.missing_card': 'Enter the card number, expiry date and security code.',
+  'msg.validation_error': 'The shop sent an order this checkout cannot take. Go back to the shop and start the checkout again.',
   'msg.order_not_found': 'This order could not be found.',
   'msg.session_not_found': 'This checkout could not be found.',
   'msg.missing_order': 'The checkout has no order to pay.',

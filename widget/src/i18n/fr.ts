@@ -42,6 +42,7 @@ export const fr: Table = {
   'msg.invalid_payment_method': 'Les données de carte ont expiré. Saisissez-les de nouveau.',
   'msg.missing_card': 'Saisissez le numéro de carte, la date d’expiration et le code de sécurité.',
   'msg.order_already_paid': 'Cette commande est déjà payée (dans une autre fenêtre ou sur un autre appareil). Plus rien à payer.',
+  'msg.validation_error': 'La boutique a envoyé une commande que ce paiement ne peut pas prendre. Revenez à la boutique et recommencez le paiement.',
   'msg.order_not_found': 'Cette commande est introuvable.',
   'msg.session_not_found': 'Ce paiement est introuvable.',
   'msg.missing_order': 'Aucune commande à payer.',
