@@ -12,7 +12,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
     rules: {
       // `_name` marks what is unused on purpose (a destructured field left out, a parameter an interface requires).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // `try { best effort } catch {}`: cleanup that may fail (a file already gone, a mount never made).
       'no-empty': ['error', { allowEmptyCatch: true }],
       '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
@@ -21,6 +24,9 @@ export default tseslint.config(
   // Tests and benchmarks read JSON answers as `any`; Kysely's migrations take `Kysely<any>` (a migration must not depend
   // on today's schema type, https://kysely.dev/docs/migrations).
   { files: ['test/**', 'bench/**', '**/migrations.ts', '**/migration.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
-  { files: ['widget/**', 'demo/**', 'test/widget/**', 'test/packages/*-app/**', 'examples/**/public/**'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    files: ['widget/**', 'demo/**', 'test/widget/**', 'test/packages/*-app/**', 'examples/**/public/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   { files: ['sw/src/**'], languageOptions: { globals: { ...globals.serviceworker } } },
 );

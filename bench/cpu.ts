@@ -73,7 +73,9 @@ export function benchGroups(serverPids: number[]): ProcessGroups {
 
 /** `cores used: servers 0.94, postgresql 0.58, …` */
 export function describeCores(c: CpuUse): string {
-  return `cores used: ${Object.entries(c.groups).map(([g, v]) => `${g} ${v.toFixed(2)}`).join(', ')}`;
+  return `cores used: ${Object.entries(c.groups)
+    .map(([g, v]) => `${g} ${v.toFixed(2)}`)
+    .join(', ')}`;
 }
 
 export function describeCpu(c: CpuUse | null): string {

@@ -44,7 +44,18 @@ export async function domainFloor(checkouts = 3_000, warmup = 300, concurrency =
     const scope = `session:${row.id}`;
     const key = `k_${n}`;
     const t = Date.now();
-    await store.idempotency.insert({ scope, key, fingerprint: 'f', state: 'in_flight', statusCode: null, responseBody: null, chargeKey: null, createdAt: t, expiresAt: t + 86_400_000, leaseUntil: t + 60_000 });
+    await store.idempotency.insert({
+      scope,
+      key,
+      fingerprint: 'f',
+      state: 'in_flight',
+      statusCode: null,
+      responseBody: null,
+      chargeKey: null,
+      createdAt: t,
+      expiresAt: t + 86_400_000,
+      leaseUntil: t + 60_000,
+    });
     const ref = { scope, key, chargeKey: null as string | null };
     const { answer } = await sessions.complete(row.id, token, ref, row);
     if (answer.status !== 200) throw new Error(`complete answered ${answer.status}`);

@@ -70,7 +70,9 @@ async function completionAfterOutage(browser: Browser, outage: Outage): Promise<
     await page.goto(`/checkout/${orderId}`);
     await page.waitForSelector('payment-checkout[status="initiated"]', { state: 'attached', timeout: 20_000 });
     if (outage === 'queued') {
-      await page.waitForFunction(`navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'`, undefined, { timeout: 15_000 });
+      await page.waitForFunction(`navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'`, undefined, {
+        timeout: 15_000,
+      });
       // The card is tokenized while the server is up; the server goes down before the payment request leaves.
       await context.route('**/api/payments/test-processor/tokens', async (route) => {
         const response = await route.fetch();
@@ -150,7 +152,11 @@ async function statusLatency(browser: Browser): Promise<{ sse: number[]; polling
       // Spaced over one polling period plus a random phase, so polling sees every change once.
       await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS + 100 + Math.random() * 500));
       const [path, body] = i % 2 === 0 ? ['interrupt', { reason: 'network' }] : ['resume', {}];
-      const res = await fetch(`${server.url}/api/payments/session/${sessionId}/${path}`, { method: 'POST', headers: { ...headers, 'idempotency-key': `bench-${i}-${Date.now()}` }, body: JSON.stringify(body) });
+      const res = await fetch(`${server.url}/api/payments/session/${sessionId}/${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'idempotency-key': `bench-${i}-${Date.now()}` },
+        body: JSON.stringify(body),
+      });
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     }
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS + 300));

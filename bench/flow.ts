@@ -29,7 +29,11 @@ function summarise(r: autocannon.Result, stepsPerFlow: number): LoadResult {
 
 /** urls: one or more server instances; connections are spread over them round-robin. */
 /** `overallRate`: requests per second in all (split evenly over the instances), for load at a fixed rate instead of flat out. */
-export async function mixedFlow(urls: string[], merchantKey: string, opts: { connections: number; durationSec: number; overallRate?: number }): Promise<LoadResult> {
+export async function mixedFlow(
+  urls: string[],
+  merchantKey: string,
+  opts: { connections: number; durationSec: number; overallRate?: number },
+): Promise<LoadResult> {
   const perInstance = Math.max(1, Math.floor(opts.connections / urls.length));
   const rate = opts.overallRate ? Math.max(1, Math.round(opts.overallRate / urls.length)) : undefined;
   const results = await Promise.all(urls.map((url) => runFlow(url, merchantKey, perInstance, opts.durationSec, rate)));

@@ -27,7 +27,18 @@ function call(agent: Agent, base: string, method: string, path: string, body?: u
   const data = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}), ...(auth ? { authorization: `Bearer ${auth}` } : {}), 'idempotency-key': randomUUID() } },
+      {
+        agent,
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method,
+        headers: {
+          ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+          'idempotency-key': randomUUID(),
+        },
+      },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -56,7 +67,14 @@ async function shoppers(base: string, ms: number, loops = 4) {
         const t = performance.now();
         const s = await call(agent, base, 'POST', '/session/create', { orderId: `ord_${randomUUID()}`, amount: 4200, currency: 'EUR' }, BENCH_MERCHANT_KEY);
         const tok = await call(agent, base, 'POST', '/test-processor/tokens', { card: CARD });
-        const done = await call(agent, base, 'POST', `/session/${s.body.sessionId}/complete`, { paymentMethod: { token: tok.body.token } }, s.body.clientSecret);
+        const done = await call(
+          agent,
+          base,
+          'POST',
+          `/session/${s.body.sessionId}/complete`,
+          { paymentMethod: { token: tok.body.token } },
+          s.body.clientSecret,
+        );
         if (done.status === 200) times.push(performance.now() - t);
         else failed++;
       }
@@ -93,7 +111,10 @@ async function sampled<T>(pid: number, during: Promise<T>): Promise<T & { rssMiB
 async function attacker(base: string, ms: number) {
   const agent = new Agent({ keepAlive: true, localAddress: ATTACKER, maxSockets: 4 });
   const sessions: { sessionId: string; clientSecret: string }[] = [];
-  for (let i = 0; i < 10; i++) sessions.push((await call(agent, base, 'POST', '/session/create', { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' }, BENCH_MERCHANT_KEY)).body);
+  for (let i = 0; i < 10; i++)
+    sessions.push(
+      (await call(agent, base, 'POST', '/session/create', { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' }, BENCH_MERCHANT_KEY)).body,
+    );
   const cycle = async (s: (typeof sessions)[0]) => {
     const a = await call(agent, base, 'POST', `/session/${s.sessionId}/interrupt`, { reason: 'network' }, s.clientSecret);
     const b = await call(agent, base, 'POST', `/session/${s.sessionId}/resume`, {}, s.clientSecret);
@@ -109,7 +130,9 @@ async function attacker(base: string, ms: number) {
       const sock = connect({ host: u.hostname, port: Number(u.port), localAddress: ATTACKER });
       sockets.push(sock);
       let first = true;
-      sock.on('connect', () => sock.write(`GET /api/payments/session/${s.sessionId}/events?client_secret=${s.clientSecret} HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`));
+      sock.on('connect', () =>
+        sock.write(`GET /api/payments/session/${s.sessionId}/events?client_secret=${s.clientSecret} HTTP/1.1\r\nHost: ${u.host}\r\n\r\n`),
+      );
       sock.on('data', (d) => {
         if (first && / 429 /.test(d.toString().slice(0, 16))) refused++;
         first = false;
@@ -141,7 +164,15 @@ async function attacker(base: string, ms: number) {
   const pushed = streamBytes - before;
   for (const s of sockets) s.destroy();
   agent.destroy();
-  return { requests, accepted, streamBytes: pushed, answerBytes, refused, bytesPerRequest: requests ? Math.round(pushed / requests) : 0, bytesPerChange: accepted ? Math.round(pushed / accepted) : 0 };
+  return {
+    requests,
+    accepted,
+    streamBytes: pushed,
+    answerBytes,
+    refused,
+    bytesPerRequest: requests ? Math.round(pushed / requests) : 0,
+    bytesPerChange: accepted ? Math.round(pushed / accepted) : 0,
+  };
 }
 
 export async function benchHardening(opts: { durationSec: number; connections: number }) {
@@ -169,7 +200,13 @@ export async function benchHardening(opts: { durationSec: number; connections: n
       await s.stop();
     }
   }
-  return { idle, attacked, full: flows.FULL!, normal: flows.NORMAL!, fullToNormal: Math.round((flows.FULL!.requestsPerSec / flows.NORMAL!.requestsPerSec) * 100) / 100 };
+  return {
+    idle,
+    attacked,
+    full: flows.FULL!,
+    normal: flows.NORMAL!,
+    fullToNormal: Math.round((flows.FULL!.requestsPerSec / flows.NORMAL!.requestsPerSec) * 100) / 100,
+  };
 }
 
 /** The bench table's rows for these figures. */
@@ -177,9 +214,37 @@ export function hardeningRows(r: Awaited<ReturnType<typeof benchHardening>>) {
   const a = r.attacked;
   const perRequest = (n: number) => Math.round(n / Math.max(1, a.attacker.requests));
   return [
-    { section: 'hardening', metric: 'other shoppers: checkout p50 / p99 under attack', value: `${a.p50Ms} / ${a.p99Ms} ms (${a.checkouts} ok, ${a.failed} failed)`, baseline: `idle: ${r.idle.p50Ms} / ${r.idle.p99Ms} ms`, goal: 'p99 ≤ 2× idle', ok: a.failed === 0 && a.p99Ms <= 2 * r.idle.p99Ms },
-    { section: 'hardening', metric: 'server RSS / open fds, peak', value: `${a.rssMiB} MiB / ${a.fds} fds`, baseline: `idle: ${r.idle.rssMiB} MiB / ${r.idle.fds} fds`, goal: '', ok: null },
-    { section: 'hardening', metric: 'attacker: 100 streams, stream bytes per request', value: `${a.attacker.bytesPerRequest} B (${a.attacker.requests} req, ${a.attacker.accepted} changes, ${(a.attacker.streamBytes / 2 ** 20).toFixed(1)} MiB)`, baseline: `${a.attacker.bytesPerChange} B per change; its answers ${perRequest(a.attacker.answerBytes)} B per request; ${a.attacker.refused} extra streams refused`, goal: '', ok: null },
-    { section: 'hardening', metric: 'mixed flow, SQLITE_SYNCHRONOUS FULL / NORMAL', value: `${(r.fullToNormal * 100).toFixed(0)} %`, baseline: `FULL ${r.full.requestsPerSec} req/s, NORMAL ${r.normal.requestsPerSec} req/s`, goal: '', ok: null },
+    {
+      section: 'hardening',
+      metric: 'other shoppers: checkout p50 / p99 under attack',
+      value: `${a.p50Ms} / ${a.p99Ms} ms (${a.checkouts} ok, ${a.failed} failed)`,
+      baseline: `idle: ${r.idle.p50Ms} / ${r.idle.p99Ms} ms`,
+      goal: 'p99 ≤ 2× idle',
+      ok: a.failed === 0 && a.p99Ms <= 2 * r.idle.p99Ms,
+    },
+    {
+      section: 'hardening',
+      metric: 'server RSS / open fds, peak',
+      value: `${a.rssMiB} MiB / ${a.fds} fds`,
+      baseline: `idle: ${r.idle.rssMiB} MiB / ${r.idle.fds} fds`,
+      goal: '',
+      ok: null,
+    },
+    {
+      section: 'hardening',
+      metric: 'attacker: 100 streams, stream bytes per request',
+      value: `${a.attacker.bytesPerRequest} B (${a.attacker.requests} req, ${a.attacker.accepted} changes, ${(a.attacker.streamBytes / 2 ** 20).toFixed(1)} MiB)`,
+      baseline: `${a.attacker.bytesPerChange} B per change; its answers ${perRequest(a.attacker.answerBytes)} B per request; ${a.attacker.refused} extra streams refused`,
+      goal: '',
+      ok: null,
+    },
+    {
+      section: 'hardening',
+      metric: 'mixed flow, SQLITE_SYNCHRONOUS FULL / NORMAL',
+      value: `${(r.fullToNormal * 100).toFixed(0)} %`,
+      baseline: `FULL ${r.full.requestsPerSec} req/s, NORMAL ${r.normal.requestsPerSec} req/s`,
+      goal: '',
+      ok: null,
+    },
   ];
 }

@@ -115,7 +115,11 @@ export async function runVariant(v: Variant, opts: { durationSec: number; connec
     } catch {
       // the probe did not write (not loaded)
     }
-    const backendsShare = Object.fromEntries(Object.entries(s.counts).sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / s.samples) * 1000) / 1000]));
+    const backendsShare = Object.fromEntries(
+      Object.entries(s.counts)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => [k, Math.round((n / s.samples) * 1000) / 1000]),
+    );
     return { variant: v.name, flow, eventLoop, backends: backendsShare, samples: s.samples, cpu };
   } finally {
     if (v.pin) pin(process.pid, '0-1');
@@ -127,16 +131,32 @@ export async function runVariant(v: Variant, opts: { durationSec: number; connec
 export function describeP99(r: P99Result): string {
   const f = r.flow;
   const el = r.eventLoop ? `event loop delay p99 ${r.eventLoop.p99Ms} ms, max ${r.eventLoop.maxMs} ms` : 'event loop n/a';
-  const b = Object.entries(r.backends).slice(0, 5).map(([k, v]) => `${k} ${(v * 100).toFixed(1)} %`).join(', ');
+  const b = Object.entries(r.backends)
+    .slice(0, 5)
+    .map(([k, v]) => `${k} ${(v * 100).toFixed(1)} %`)
+    .join(', ');
   return `${r.variant}: ${f.requestsPerSec} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms; ${el}; backends: ${b}; ${describeCpu(r.cpu)}`;
 }
 
-interface BenchRow { section: string; metric: string; value: string; baseline: string; goal: string; ok: boolean | null }
+interface BenchRow {
+  section: string;
+  metric: string;
+  value: string;
+  baseline: string;
+  goal: string;
+  ok: boolean | null;
+}
 
 /** bench/run.ts: the variants back to back, one row each, and what the backends waited on over all of them. */
 export async function p99Rows(rows: BenchRow[], raw: Record<string, unknown>, opts: { durationSec: number; connections: number }): Promise<void> {
   const results: P99Result[] = [];
-  for (const name of ['pool10', 'pool4', 'pool10-no-notify', 'pool10-pinned']) results.push(await runVariant(VARIANTS.find((v) => v.name === name)!, opts));
+  for (const name of ['pool10', 'pool4', 'pool10-no-notify', 'pool10-pinned'])
+    results.push(
+      await runVariant(
+        VARIANTS.find((v) => v.name === name)!,
+        opts,
+      ),
+    );
   raw.pgP99 = results;
   for (const r of results) {
     const perReq = (g: string) => (r.cpu ? `${Math.round((r.cpu.groups[g]! * 1e6) / r.flow.requestsPerSec)} µs` : 'n/a');
@@ -155,12 +175,17 @@ export async function p99Rows(rows: BenchRow[], raw: Record<string, unknown>, op
     for (const [k, v] of Object.entries(r.backends)) all[k] = (all[k] ?? 0) + v * r.samples;
     n += r.samples;
   }
-  const busy = Object.entries(all).filter(([k]) => k !== 'idle').sort((a, b) => b[1] - a[1]);
+  const busy = Object.entries(all)
+    .filter(([k]) => k !== 'idle')
+    .sort((a, b) => b[1] - a[1]);
   const busyTotal = busy.reduce((a, [, v]) => a + v, 0);
   rows.push({
     section: 'postgres-p99',
     metric: `backends' non-idle time by wait (${n} samples)`,
-    value: busy.slice(0, 3).map(([k, v]) => `${k} ${((v / busyTotal) * 100).toFixed(0)} %`).join(', '),
+    value: busy
+      .slice(0, 3)
+      .map(([k, v]) => `${k} ${((v / busyTotal) * 100).toFixed(0)} %`)
+      .join(', '),
     baseline: `idle ${(((all.idle ?? 0) / n) * 100).toFixed(0)} % of samples; lock waits ${busy.filter(([k]) => k.includes(' Lock:')).reduce((a, [, v]) => a + v, 0)} samples`,
     goal: '',
     ok: null,

@@ -107,7 +107,9 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   const rateLimits = opts.rateLimits ?? false;
   const schema = `bench_rt_${process.pid}_${randomBytes(3).toString('hex')}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'pc-bench-rt-'));
-  const lifted = rateLimits ? {} : { RATE_LIMIT_CREATE_PER_MIN: '0', RATE_LIMIT_TOKENS_PER_MIN: '0', RATE_LIMIT_MUTATIONS_PER_MIN: '0', RATE_LIMIT_MERCHANT_PER_MIN: '0' };
+  const lifted = rateLimits
+    ? {}
+    : { RATE_LIMIT_CREATE_PER_MIN: '0', RATE_LIMIT_TOKENS_PER_MIN: '0', RATE_LIMIT_MUTATIONS_PER_MIN: '0', RATE_LIMIT_MERCHANT_PER_MIN: '0' };
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -146,10 +148,22 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
     fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   try {
     const one = async (measure: boolean) => {
-      const c = await step('create', () => post('/session/create', { orderId: `rt_${randomBytes(6).toString('hex')}`, amount: 4200, currency: 'EUR' }, { authorization: `Bearer ${MERCHANT_KEY}` }));
+      const c = await step('create', () =>
+        post(
+          '/session/create',
+          { orderId: `rt_${randomBytes(6).toString('hex')}`, amount: 4200, currency: 'EUR' },
+          { authorization: `Bearer ${MERCHANT_KEY}` },
+        ),
+      );
       await step('get', () => fetch(`${api}/session/${c.sessionId}`, { headers: { authorization: `Bearer ${c.clientSecret}` } }));
       const t = await step('tokenize', () => post('/test-processor/tokens', { card: CARD }));
-      const done = await step('complete', () => post(`/session/${c.sessionId}/complete`, { paymentMethod: { token: t.token } }, { authorization: `Bearer ${c.clientSecret}`, 'idempotency-key': randomBytes(12).toString('hex') }));
+      const done = await step('complete', () =>
+        post(
+          `/session/${c.sessionId}/complete`,
+          { paymentMethod: { token: t.token } },
+          { authorization: `Bearer ${c.clientSecret}`, 'idempotency-key': randomBytes(12).toString('hex') },
+        ),
+      );
       if (done.status !== 'COMPLETED') throw new Error(`complete: ${JSON.stringify(done)}`);
       if (!measure) for (const s of STEPS) perStep[s] = zero();
     };
@@ -159,14 +173,17 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
     cpuDone = measureCpu({ postgres: (pid) => backends.includes(pid), process: (pid) => pid === process.pid });
     t0 = performance.now();
     let left = checkouts;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (left-- > 0) await one(true);
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (left-- > 0) await one(true);
+      }),
+    );
     await new Promise((r) => setTimeout(r, 50)); // the last NOTIFY
     total = diff(start, counter.read());
     const cpu = cpuDone?.();
     const secs = (performance.now() - t0) / 1000;
-    if (cpu) cpuUs = { postgres: Math.round((cpu.groups.postgres! * secs * 1e6) / checkouts), process: Math.round((cpu.groups.process! * secs * 1e6) / checkouts) };
+    if (cpu)
+      cpuUs = { postgres: Math.round((cpu.groups.postgres! * secs * 1e6) / checkouts), process: Math.round((cpu.groups.process! * secs * 1e6) / checkouts) };
   } finally {
     counter.uninstall();
     await server.close();
@@ -175,7 +192,8 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
     await c.connect();
     await c.query(`drop schema if exists "${schema}" cascade`).finally(() => c.end());
   }
-  const avg = (s: StepCounts): StepCounts => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Math.round((v / checkouts) * 100) / 100])) as unknown as StepCounts;
+  const avg = (s: StepCounts): StepCounts =>
+    Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Math.round((v / checkouts) * 100) / 100])) as unknown as StepCounts;
   const averaged = Object.fromEntries(STEPS.map((s) => [s, avg(perStep[s])])) as Record<Step, StepCounts>;
   // Over the whole run (steps of concurrent checkouts overlap: only one at a time are they told apart).
   const perCheckout = avg(total);
@@ -193,7 +211,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(await countRoundTrips({ concurrency: 50 }), null, 2));
 }
 
-interface BenchRow { section: string; metric: string; value: string; baseline: string; goal: string; ok: boolean | null }
+interface BenchRow {
+  section: string;
+  metric: string;
+  value: string;
+  baseline: string;
+  goal: string;
+  ok: boolean | null;
+}
 
 /** bench/run.ts: the counts with limits lifted (as the load runs) and with the default limits, beside the branch-start figures. */
 export async function roundTripRows(rows: BenchRow[], raw: Record<string, unknown>): Promise<void> {
@@ -204,17 +229,45 @@ export async function roundTripRows(rows: BenchRow[], raw: Record<string, unknow
     const b = before.runs.find((x) => x.rateLimits === rateLimits)!;
     raw[`pgRoundTrips${rateLimits ? 'Limited' : ''}`] = r;
     const label = rateLimits ? 'default rate limits' : 'rate limits lifted';
-    rows.push({ section: 'postgres', metric: `round trips per checkout (${label})`, value: describeRoundTrips(r), baseline: `before: ${describeRoundTrips(b)}`, goal: '', ok: null });
+    rows.push({
+      section: 'postgres',
+      metric: `round trips per checkout (${label})`,
+      value: describeRoundTrips(r),
+      baseline: `before: ${describeRoundTrips(b)}`,
+      goal: '',
+      ok: null,
+    });
     const p = r.perCheckout;
-    rows.push({ section: 'postgres', metric: `statements / transactions per checkout (${label})`, value: `${p.statements} / ${p.transactions} (BEGIN+COMMIT ${p.beginCommit}, NOTIFY ${p.notify}, rate limiter ${p.rateLimit})`, baseline: `before: ${b.perCheckout.statements} / ${b.perCheckout.transactions}`, goal: '', ok: null });
+    rows.push({
+      section: 'postgres',
+      metric: `statements / transactions per checkout (${label})`,
+      value: `${p.statements} / ${p.transactions} (BEGIN+COMMIT ${p.beginCommit}, NOTIFY ${p.notify}, rate limiter ${p.rateLimit})`,
+      baseline: `before: ${b.perCheckout.statements} / ${b.perCheckout.transactions}`,
+      goal: '',
+      ok: null,
+    });
   }
   const c = await countRoundTrips({ concurrency: 50 });
   const bc = before.runs.find((x) => x.concurrency === 50);
   raw.pgRoundTripsConcurrent = c;
-  rows.push({ section: 'postgres', metric: 'round trips per checkout, 50 checkouts at once', value: `${c.perCheckout.roundTrips} (NOTIFY batches ${c.perCheckout.notify})`, baseline: bc ? `before: ${bc.perCheckout.roundTrips} (NOTIFY ${bc.perCheckout.notify})` : '', goal: '', ok: null });
+  rows.push({
+    section: 'postgres',
+    metric: 'round trips per checkout, 50 checkouts at once',
+    value: `${c.perCheckout.roundTrips} (NOTIFY batches ${c.perCheckout.notify})`,
+    baseline: bc ? `before: ${bc.perCheckout.roundTrips} (NOTIFY ${bc.perCheckout.notify})` : '',
+    goal: '',
+    ok: null,
+  });
   if (c.cpuUsPerCheckout) {
     const pgPer = Math.round(c.cpuUsPerCheckout.postgres / 4);
     const bpg = bc?.cpuUsPerCheckout ? `before: ${Math.round(bc.cpuUsPerCheckout.postgres / 4)} µs` : '';
-    rows.push({ section: 'postgres', metric: 'PostgreSQL CPU per request (its backends, 50 at once, in-process server)', value: `${pgPer} µs (${c.cpuUsPerCheckout.postgres} µs per checkout)`, baseline: bpg, goal: '', ok: null });
+    rows.push({
+      section: 'postgres',
+      metric: 'PostgreSQL CPU per request (its backends, 50 at once, in-process server)',
+      value: `${pgPer} µs (${c.cpuUsPerCheckout.postgres} µs per checkout)`,
+      baseline: bpg,
+      goal: '',
+      ok: null,
+    });
   }
 }

@@ -55,7 +55,12 @@ export function project(c: Pick<Costs, 'server' | 'postgres'>, instances = [1, 2
     for (const n of instances) {
       const byInstances = n / c.server;
       const byPostgres = k / c.postgres;
-      out.push({ instances: n, pgCores: k, reqPerSec: Math.round(Math.min(byInstances, byPostgres)), bound: byInstances <= byPostgres ? 'instances' : 'postgres' });
+      out.push({
+        instances: n,
+        pgCores: k,
+        reqPerSec: Math.round(Math.min(byInstances, byPostgres)),
+        bound: byInstances <= byPostgres ? 'instances' : 'postgres',
+      });
     }
   }
   return out;
@@ -116,14 +121,28 @@ export async function benchScaleOut(opts: { durationSec: number; connections: nu
   };
 }
 
-interface BenchRow { section: string; metric: string; value: string; baseline: string; goal: string; ok: boolean | null }
+interface BenchRow {
+  section: string;
+  metric: string;
+  value: string;
+  baseline: string;
+  goal: string;
+  ok: boolean | null;
+}
 const us = (s: number) => `${Math.round(s * 1e6)} µs`;
 const pct = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)} %`;
 
 export function scaleOutRows(r: ScaleOutResult): BenchRow[] {
   const rows: BenchRow[] = [];
   const c = r.a.fixed;
-  rows.push({ section: 'scale-out', metric: `CPU per request at ${r.rate} req/s (1 instance, pinned)`, value: `server ${us(c.server)}, PostgreSQL ${us(c.postgres)}`, baseline: `load generator ${us(c.load)}; ${c.rps} req/s`, goal: '', ok: null });
+  rows.push({
+    section: 'scale-out',
+    metric: `CPU per request at ${r.rate} req/s (1 instance, pinned)`,
+    value: `server ${us(c.server)}, PostgreSQL ${us(c.postgres)}`,
+    baseline: `load generator ${us(c.load)}; ${c.rps} req/s`,
+    goal: '',
+    ok: null,
+  });
   for (const k of [...new Set(r.projection.map((p) => p.pgCores))]) {
     const line = r.projection.filter((p) => p.pgCores === k);
     const sat = line.find((p) => p.bound === 'postgres');
@@ -138,9 +157,30 @@ export function scaleOutRows(r: ScaleOutResult): BenchRow[] {
   }
   const two = r.projection.find((p) => p.instances === 2 && p.pgCores === 2)!;
   const one = r.projection.find((p) => p.instances === 1 && p.pgCores === 2)!;
-  rows.push({ section: 'scale-out', metric: 'projected 2 instances / 1 (PostgreSQL on 2 cores)', value: `${(two.reqPerSec / one.reqPerSec).toFixed(2)}×`, baseline: `${one.reqPerSec} → ${two.reqPerSec} req/s`, goal: '≥ 1.5×', ok: two.reqPerSec >= 1.5 * one.reqPerSec });
-  rows.push({ section: 'scale-out', metric: 'model check A: 1 instance core 0, PostgreSQL + load core 1', value: `${r.a.max.requestsPerSec} req/s measured, p99 ${r.a.max.p99Ms} ms`, baseline: `predicted ${r.a.predictedMax} req/s`, goal: `error ${pct(r.a.error)}`, ok: null });
-  rows.push({ section: 'scale-out', metric: 'model check B: 2 instances cores 0 + 1, PostgreSQL + load core 1', value: `${r.b.max.requestsPerSec} req/s measured, p99 ${r.b.max.p99Ms} ms`, baseline: `predicted ${r.b.predictedMax} req/s; CPU/request vs A: server ${pct(r.b.cpuDrift.server)}, PostgreSQL ${pct(r.b.cpuDrift.postgres)}`, goal: `error ${pct(r.b.error)}`, ok: null });
+  rows.push({
+    section: 'scale-out',
+    metric: 'projected 2 instances / 1 (PostgreSQL on 2 cores)',
+    value: `${(two.reqPerSec / one.reqPerSec).toFixed(2)}×`,
+    baseline: `${one.reqPerSec} → ${two.reqPerSec} req/s`,
+    goal: '≥ 1.5×',
+    ok: two.reqPerSec >= 1.5 * one.reqPerSec,
+  });
+  rows.push({
+    section: 'scale-out',
+    metric: 'model check A: 1 instance core 0, PostgreSQL + load core 1',
+    value: `${r.a.max.requestsPerSec} req/s measured, p99 ${r.a.max.p99Ms} ms`,
+    baseline: `predicted ${r.a.predictedMax} req/s`,
+    goal: `error ${pct(r.a.error)}`,
+    ok: null,
+  });
+  rows.push({
+    section: 'scale-out',
+    metric: 'model check B: 2 instances cores 0 + 1, PostgreSQL + load core 1',
+    value: `${r.b.max.requestsPerSec} req/s measured, p99 ${r.b.max.p99Ms} ms`,
+    baseline: `predicted ${r.b.predictedMax} req/s; CPU/request vs A: server ${pct(r.b.cpuDrift.server)}, PostgreSQL ${pct(r.b.cpuDrift.postgres)}`,
+    goal: `error ${pct(r.b.error)}`,
+    ok: null,
+  });
   return rows;
 }
 

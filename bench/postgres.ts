@@ -60,7 +60,10 @@ async function dropSchema(schema: string): Promise<void> {
 const benchSchema = (what: string) => `bench_${what}_${process.pid}_${randomBytes(3).toString('hex')}`;
 
 /** n server processes sharing one fresh schema (rate limits lifted, as for every load run); `extraEnv` for their settings. */
-export async function startPostgresInstances(n: number, extraEnv: Record<string, string> = {}): Promise<{ urls: string[]; pids: number[]; merchantKey: string; adminToken: string; schema: string; stop(): Promise<void> }> {
+export async function startPostgresInstances(
+  n: number,
+  extraEnv: Record<string, string> = {},
+): Promise<{ urls: string[]; pids: number[]; merchantKey: string; adminToken: string; schema: string; stop(): Promise<void> }> {
   await assertPostgres();
   const schema = benchSchema('flow');
   const env = { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema, ...extraEnv };
@@ -143,12 +146,15 @@ function fakeSession(i: number, now: number): SessionsTable {
 export async function seedSessions(store: KyselyStore, count: number): Promise<void> {
   const now = Date.now();
   // The rows in the repositories' camelCase, through the same plugin (store/scope.ts).
-  await store.db.withPlugin(new CamelCasePlugin()).transaction().execute(async (db) => {
-    for (let i = 0; i < count; i += INSERT_BATCH) {
-      const rows = Array.from({ length: Math.min(INSERT_BATCH, count - i) }, (_, j) => fakeSession(i + j, now));
-      await db.insertInto('sessions').values(rows).execute();
-    }
-  });
+  await store.db
+    .withPlugin(new CamelCasePlugin())
+    .transaction()
+    .execute(async (db) => {
+      for (let i = 0; i < count; i += INSERT_BATCH) {
+        const rows = Array.from({ length: Math.min(INSERT_BATCH, count - i) }, (_, j) => fakeSession(i + j, now));
+        await db.insertInto('sessions').values(rows).execute();
+      }
+    });
 }
 
 /**

@@ -30,7 +30,11 @@ const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOStri
 const fmt = (r: LoadResult) => `${r.requestsPerSec} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`;
 
 /** `--only server,postgres` runs the sections whose names start with those words. */
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? [];
+const only =
+  process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice(7)
+    .split(',') ?? [];
 
 async function section(name: string, fn: () => Promise<void>) {
   if (only.length && !only.some((o) => name.startsWith(o))) return;
@@ -76,13 +80,41 @@ await section('server: mixed flow on SQLite vs bare Hono', async () => {
   raw.bareRoute = bare;
   raw.sqliteRatio = ratio;
   rows.push({ section: 'server', metric: 'mixed flow (SQLite), 50 conn', value: fmt(flow), baseline: `bare Hono: ${fmt(bare)}`, goal: '', ok: null });
-  rows.push({ section: 'server', metric: 'ratio to bare-route ceiling', value: `${(ratio * 100).toFixed(1)} %`, baseline: '100 %', goal: '≥ 35 %', ok: ratio >= 0.35 });
-  rows.push({ section: 'server', metric: 'mixed flow p99 (SQLite)', value: `${flow.p99Ms} ms`, baseline: `bare p99 ${bare.p99Ms} ms`, goal: '≤ 25 ms', ok: flow.p99Ms <= 25 });
+  rows.push({
+    section: 'server',
+    metric: 'ratio to bare-route ceiling',
+    value: `${(ratio * 100).toFixed(1)} %`,
+    baseline: '100 %',
+    goal: '≥ 35 %',
+    ok: ratio >= 0.35,
+  });
+  rows.push({
+    section: 'server',
+    metric: 'mixed flow p99 (SQLite)',
+    value: `${flow.p99Ms} ms`,
+    baseline: `bare p99 ${bare.p99Ms} ms`,
+    goal: '≤ 25 ms',
+    ok: flow.p99Ms <= 25,
+  });
   if (cpu) {
     const usPerRequest = Math.round((cpu.groups.servers! * 1e6) / flow.requestsPerSec);
-    rows.push({ section: 'server', metric: 'server CPU per request (mixed flow)', value: `${usPerRequest} µs`, baseline: describeCpu(cpu), goal: '', ok: null });
+    rows.push({
+      section: 'server',
+      metric: 'server CPU per request (mixed flow)',
+      value: `${usPerRequest} µs`,
+      baseline: describeCpu(cpu),
+      goal: '',
+      ok: null,
+    });
   }
-  rows.push({ section: 'server', metric: 'non-2xx / errors in flow', value: `${flow.non2xx} / ${flow.errors}`, baseline: '', goal: '0 / 0', ok: flow.non2xx === 0 && flow.errors === 0 });
+  rows.push({
+    section: 'server',
+    metric: 'non-2xx / errors in flow',
+    value: `${flow.non2xx} / ${flow.errors}`,
+    baseline: '',
+    goal: '0 / 0',
+    ok: flow.non2xx === 0 && flow.errors === 0,
+  });
   // The floor: the same calls without HTTP. What it leaves is what no HTTP layer could beat on one core.
   const floor = await domainFloor();
   raw.domainFloor = floor;
@@ -122,18 +154,63 @@ await section('postgres: mixed flow 1 vs 2 instances, admin listing', async () =
   const two = raw.pgFlow2 as LoadResult;
   const sqlite = raw.sqliteFlow as LoadResult | undefined;
   rows.push({ section: 'postgres', metric: 'mixed flow, 1 instance', value: fmt(one), baseline: sqlite ? `SQLite: ${fmt(sqlite)}` : '', goal: '', ok: null });
-  if (sqlite) rows.push({ section: 'postgres', metric: 'PostgreSQL flow / SQLite flow (1 instance)', value: `${(one.requestsPerSec / sqlite.requestsPerSec).toFixed(2)}×`, baseline: `${one.requestsPerSec} / ${sqlite.requestsPerSec} req/s`, goal: '≥ 0.6×', ok: one.requestsPerSec >= 0.6 * sqlite.requestsPerSec });
-  rows.push({ section: 'postgres', metric: 'PostgreSQL p99 at 50 connections (1 instance)', value: `${one.p99Ms} ms`, baseline: `p50 ${one.p50Ms} ms; non-2xx ${one.non2xx}, errors ${one.errors}`, goal: '≤ 60 ms', ok: one.p99Ms <= 60 });
+  if (sqlite)
+    rows.push({
+      section: 'postgres',
+      metric: 'PostgreSQL flow / SQLite flow (1 instance)',
+      value: `${(one.requestsPerSec / sqlite.requestsPerSec).toFixed(2)}×`,
+      baseline: `${one.requestsPerSec} / ${sqlite.requestsPerSec} req/s`,
+      goal: '≥ 0.6×',
+      ok: one.requestsPerSec >= 0.6 * sqlite.requestsPerSec,
+    });
+  rows.push({
+    section: 'postgres',
+    metric: 'PostgreSQL p99 at 50 connections (1 instance)',
+    value: `${one.p99Ms} ms`,
+    baseline: `p50 ${one.p50Ms} ms; non-2xx ${one.non2xx}, errors ${one.errors}`,
+    goal: '≤ 60 ms',
+    ok: one.p99Ms <= 60,
+  });
   const pgCpu = cpuByInstances.get(1);
-  if (pgCpu) rows.push({ section: 'postgres', metric: 'CPU per request in the flow, 1 instance', value: `PostgreSQL ${Math.round((pgCpu.groups.postgresql! * 1e6) / one.requestsPerSec)} µs, server ${Math.round((pgCpu.groups.servers! * 1e6) / one.requestsPerSec)} µs`, baseline: 'PostgreSQL = every postgres process on the machine', goal: '', ok: null });
-  rows.push({ section: 'postgres', metric: 'mixed flow, 2 instances', value: fmt(two), baseline: `1 instance: ${one.requestsPerSec} req/s`, goal: '≥ 1.5×', ok: two.requestsPerSec >= 1.5 * one.requestsPerSec });
+  if (pgCpu)
+    rows.push({
+      section: 'postgres',
+      metric: 'CPU per request in the flow, 1 instance',
+      value: `PostgreSQL ${Math.round((pgCpu.groups.postgresql! * 1e6) / one.requestsPerSec)} µs, server ${Math.round((pgCpu.groups.servers! * 1e6) / one.requestsPerSec)} µs`,
+      baseline: 'PostgreSQL = every postgres process on the machine',
+      goal: '',
+      ok: null,
+    });
+  rows.push({
+    section: 'postgres',
+    metric: 'mixed flow, 2 instances',
+    value: fmt(two),
+    baseline: `1 instance: ${one.requestsPerSec} req/s`,
+    goal: '≥ 1.5×',
+    ok: two.requestsPerSec >= 1.5 * one.requestsPerSec,
+  });
   for (const [n, cpu] of cpuByInstances) {
-    if (cpu) rows.push({ section: 'postgres', metric: `CPU during the flow, ${n} instance${n > 1 ? 's' : ''}`, value: `${(cpu.machineBusy * 100).toFixed(0)} % of ${cpu.cores} cores busy`, baseline: describeCores(cpu), goal: '', ok: null });
+    if (cpu)
+      rows.push({
+        section: 'postgres',
+        metric: `CPU during the flow, ${n} instance${n > 1 ? 's' : ''}`,
+        value: `${(cpu.machineBusy * 100).toFixed(0)} % of ${cpu.cores} cores busy`,
+        baseline: describeCores(cpu),
+        goal: '',
+        ok: null,
+      });
   }
   for (const engine of ['sqlite', 'postgres'] as const) {
     const a = await pg.benchAdminListing(engine);
     raw[`adminListing_${engine}`] = a;
-    rows.push({ section: 'postgres', metric: `admin listing p99, 100k sessions (${engine})`, value: `${a.p99Ms} ms`, baseline: a.p50Ms !== undefined ? `p50 ${a.p50Ms} ms` : '', goal: '≤ 20 ms', ok: a.p99Ms <= 20 });
+    rows.push({
+      section: 'postgres',
+      metric: `admin listing p99, 100k sessions (${engine})`,
+      value: `${a.p99Ms} ms`,
+      baseline: a.p50Ms !== undefined ? `p50 ${a.p50Ms} ms` : '',
+      goal: '≤ 20 ms',
+      ok: a.p99Ms <= 20,
+    });
   }
 });
 
@@ -145,7 +222,8 @@ await section('postgres-scaleout: projection from CPU per request, checked with 
 });
 
 await section('postgres-p99: pool size, NOTIFY, pinning; event-loop delay and backend waits', async () =>
-  (await import('./pg-p99.js')).p99Rows(rows, raw, { durationSec: DURATION, connections: CONNECTIONS }));
+  (await import('./pg-p99.js')).p99Rows(rows, raw, { durationSec: DURATION, connections: CONNECTIONS }),
+);
 
 await section('hardening: attacker at the limits vs idle, FULL vs NORMAL', async () => {
   const h = await optional<typeof import('./hardening.js')>('./hardening.js');
@@ -153,39 +231,123 @@ await section('hardening: attacker at the limits vs idle, FULL vs NORMAL', async
 });
 
 await section('widget: bundle size and restore time', async () => {
-  const w = await optional<{ benchWidget(): Promise<{ gzipBytes: number; brotliBytes: number; minBytes: number; restoreMsMedian: number; restoreMsP95: number; withLazyChunks: { gzipBytes: number }; baseline: { firstVisitMsMedian: number; moduleLoadMsMedian: number } }> }>('./widget.js');
+  const w = await optional<{
+    benchWidget(): Promise<{
+      gzipBytes: number;
+      brotliBytes: number;
+      minBytes: number;
+      restoreMsMedian: number;
+      restoreMsP95: number;
+      withLazyChunks: { gzipBytes: number };
+      baseline: { firstVisitMsMedian: number; moduleLoadMsMedian: number };
+    }>;
+  }>('./widget.js');
   const r = await w.benchWidget();
   raw.widget = r;
-  rows.push({ section: 'widget', metric: 'payment-checkout.js gzip (Lit included), before render', value: `${(r.gzipBytes / 1024).toFixed(1)} KB`, baseline: `min ${(r.minBytes / 1024).toFixed(1)} KB, brotli ${(r.brotliBytes / 1024).toFixed(1)} KB; + lazy sw bridge: ${(r.withLazyChunks.gzipBytes / 1024).toFixed(1)} KB`, goal: '≤ 18.5 KB', ok: r.gzipBytes <= 18.5 * 1024 });
-  rows.push({ section: 'widget', metric: 'restore after reload (median / p95)', value: `${r.restoreMsMedian} / ${r.restoreMsP95} ms`, baseline: `first visit ${r.baseline.firstVisitMsMedian} ms, module load ${r.baseline.moduleLoadMsMedian} ms`, goal: '≤ 50 ms', ok: r.restoreMsMedian <= 50 });
+  rows.push({
+    section: 'widget',
+    metric: 'payment-checkout.js gzip (Lit included), before render',
+    value: `${(r.gzipBytes / 1024).toFixed(1)} KB`,
+    baseline: `min ${(r.minBytes / 1024).toFixed(1)} KB, brotli ${(r.brotliBytes / 1024).toFixed(1)} KB; + lazy sw bridge: ${(r.withLazyChunks.gzipBytes / 1024).toFixed(1)} KB`,
+    goal: '≤ 18.5 KB',
+    ok: r.gzipBytes <= 18.5 * 1024,
+  });
+  rows.push({
+    section: 'widget',
+    metric: 'restore after reload (median / p95)',
+    value: `${r.restoreMsMedian} / ${r.restoreMsP95} ms`,
+    baseline: `first visit ${r.baseline.firstVisitMsMedian} ms, module load ${r.baseline.moduleLoadMsMedian} ms`,
+    goal: '≤ 50 ms',
+    ok: r.restoreMsMedian <= 50,
+  });
 });
 
 await section('service worker + SSE in Chromium', async () => {
-  const e = await optional<{ benchE2E(): Promise<{ queuedCompletionMs: { median: number; p95: number }; outageCompletionMs: { median: number; p95: number }; sseLatencyMs: { median: number; p95: number }; pollingLatencyMs: { median: number; p95: number } }> }>('./e2e.js');
+  const e = await optional<{
+    benchE2E(): Promise<{
+      queuedCompletionMs: { median: number; p95: number };
+      outageCompletionMs: { median: number; p95: number };
+      sseLatencyMs: { median: number; p95: number };
+      pollingLatencyMs: { median: number; p95: number };
+    }>;
+  }>('./e2e.js');
   const r = await e.benchE2E();
   raw.e2e = r;
-  rows.push({ section: 'sw', metric: 'server back → queued payment shown complete', value: `median ${r.queuedCompletionMs.median} ms, p95 ${r.queuedCompletionMs.p95} ms`, baseline: '', goal: '≤ 1000 ms', ok: r.queuedCompletionMs.median <= 1000 });
-  rows.push({ section: 'widget', metric: 'server back → payment complete, outage began before tokenization (no click)', value: `median ${r.outageCompletionMs.median} ms, p95 ${r.outageCompletionMs.p95} ms`, baseline: '', goal: '≤ 2000 ms median', ok: r.outageCompletionMs.median <= 2000 });
-  rows.push({ section: 'sw', metric: 'status change seen by page over SSE', value: `median ${r.sseLatencyMs.median} ms, p95 ${r.sseLatencyMs.p95} ms`, baseline: `2 s polling: median ${r.pollingLatencyMs.median} ms`, goal: '≤ 50 ms median', ok: r.sseLatencyMs.median <= 50 });
+  rows.push({
+    section: 'sw',
+    metric: 'server back → queued payment shown complete',
+    value: `median ${r.queuedCompletionMs.median} ms, p95 ${r.queuedCompletionMs.p95} ms`,
+    baseline: '',
+    goal: '≤ 1000 ms',
+    ok: r.queuedCompletionMs.median <= 1000,
+  });
+  rows.push({
+    section: 'widget',
+    metric: 'server back → payment complete, outage began before tokenization (no click)',
+    value: `median ${r.outageCompletionMs.median} ms, p95 ${r.outageCompletionMs.p95} ms`,
+    baseline: '',
+    goal: '≤ 2000 ms median',
+    ok: r.outageCompletionMs.median <= 2000,
+  });
+  rows.push({
+    section: 'sw',
+    metric: 'status change seen by page over SSE',
+    value: `median ${r.sseLatencyMs.median} ms, p95 ${r.sseLatencyMs.p95} ms`,
+    baseline: `2 s polling: median ${r.pollingLatencyMs.median} ms`,
+    goal: '≤ 50 ms median',
+    ok: r.sseLatencyMs.median <= 50,
+  });
 });
 
 await section('webhooks: latency, and the mixed flow with webhooks on vs off', async () => {
   const w = await optional<typeof import('./webhooks.js')>('./webhooks.js');
   const r = await w.benchWebhooks({ connections: CONNECTIONS, durationSec: DURATION });
   raw.webhooks = r;
-  rows.push({ section: 'webhooks', metric: 'state change → webhook received (quiet receiver)', value: `median ${r.latency.medianMs} ms, p99 ${r.latency.p99Ms} ms`, baseline: `${r.latency.samples} checkouts one at a time, max ${r.latency.maxMs} ms`, goal: '≤ 100 ms median', ok: r.latency.medianMs <= 100 });
-  rows.push({ section: 'webhooks', metric: 'mixed flow (SQLite) with webhooks on', value: fmt(r.flowOn), baseline: `off: ${fmt(r.flowOff)}; ${r.receivedDuringFlow} events received`, goal: '≥ 0.9×', ok: r.ratio >= 0.9 });
-  rows.push({ section: 'webhooks', metric: 'on / off throughput; server CPU per request', value: `${r.ratio.toFixed(2)}×; ${r.cpuUsPerRequest.on} µs`, baseline: `off: ${r.cpuUsPerRequest.off} µs (receiver on the same cores)`, goal: '', ok: null });
+  rows.push({
+    section: 'webhooks',
+    metric: 'state change → webhook received (quiet receiver)',
+    value: `median ${r.latency.medianMs} ms, p99 ${r.latency.p99Ms} ms`,
+    baseline: `${r.latency.samples} checkouts one at a time, max ${r.latency.maxMs} ms`,
+    goal: '≤ 100 ms median',
+    ok: r.latency.medianMs <= 100,
+  });
+  rows.push({
+    section: 'webhooks',
+    metric: 'mixed flow (SQLite) with webhooks on',
+    value: fmt(r.flowOn),
+    baseline: `off: ${fmt(r.flowOff)}; ${r.receivedDuringFlow} events received`,
+    goal: '≥ 0.9×',
+    ok: r.ratio >= 0.9,
+  });
+  rows.push({
+    section: 'webhooks',
+    metric: 'on / off throughput; server CPU per request',
+    value: `${r.ratio.toFixed(2)}×; ${r.cpuUsPerRequest.on} µs`,
+    baseline: `off: ${r.cpuUsPerRequest.off} µs (receiver on the same cores)`,
+    goal: '',
+    ok: null,
+  });
 });
 
 await section('chaos: exactly-once under faults', async () => {
-  const c = await optional<{ runChaos(o: Record<string, unknown>): Promise<{ checkouts: number; faults: Record<string, number>; completed: number; charges: number; violations: number; wallMs: number }> }>('../test/chaos/chaos.js');
+  const c = await optional<{
+    runChaos(
+      o: Record<string, unknown>,
+    ): Promise<{ checkouts: number; faults: Record<string, number>; completed: number; charges: number; violations: number; wallMs: number }>;
+  }>('../test/chaos/chaos.js');
   // The full-size run (2000 checkouts) is `npm run chaos`; the bench keeps a smaller one so it finishes in minutes.
   const checkouts = Number(process.env.BENCH_CHAOS_CHECKOUTS ?? 300);
   const r = await c.runChaos({ checkouts, engine: 'sqlite' });
   raw.chaos = r;
   const faults = Object.values(r.faults).reduce((a, b) => a + b, 0);
-  rows.push({ section: 'chaos', metric: `${r.checkouts} checkouts, ${faults} faults (SQLite)`, value: `${r.violations} violations`, baseline: `${r.completed} completed, ${r.charges} charges, ${(r.wallMs / 1000).toFixed(0)} s`, goal: '0 violations, ≥ 200 faults', ok: r.violations === 0 && faults >= 200 });
+  rows.push({
+    section: 'chaos',
+    metric: `${r.checkouts} checkouts, ${faults} faults (SQLite)`,
+    value: `${r.violations} violations`,
+    baseline: `${r.completed} completed, ${r.charges} charges, ${(r.wallMs / 1000).toFixed(0)} s`,
+    goal: '0 violations, ≥ 200 faults',
+    ok: r.violations === 0 && faults >= 200,
+  });
 });
 
 await section('static: precompressed files, ours vs serveStatic', async () => {
@@ -196,10 +358,20 @@ await section('static: precompressed files, ours vs serveStatic', async () => {
 });
 
 // ---- report
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, durationSec: DURATION, connections: CONNECTIONS };
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: process.platform,
+  durationSec: DURATION,
+  connections: CONNECTIONS,
+};
 const widths = [10, 46, 42, 44, 16];
 const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' │ ');
-console.log(`\nMachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, Node ${machine.node}; load: ${CONNECTIONS} connections × ${DURATION} s\n`);
+console.log(
+  `\nMachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memGiB} GiB, Node ${machine.node}; load: ${CONNECTIONS} connections × ${DURATION} s\n`,
+);
 console.log(line(['section', 'metric', 'value', 'baseline (same run)', 'goal']));
 console.log(widths.map((w) => '─'.repeat(w)).join('─┼─'));
 for (const r of rows) console.log(line([r.section, r.metric, r.value, r.baseline, `${r.goal}${r.ok === null ? '' : r.ok ? ' ✓' : ' ✗'}`]));

@@ -76,6 +76,10 @@ export function staticRows(r: StaticResult) {
   return [
     row('widget bundle, brotli, 20 conn (server/static.ts)', `${r.ours.widget} req/s`, `serveStatic precompressed: ${r.serveStatic.widget} req/s`),
     row('checkout page + CSP, brotli, 20 conn', `${r.ours.page} req/s`, `serveStatic (no CSP): ${r.serveStatic.page} req/s`),
-    row('payment-checkout.js over the wire', `${(r.widgetBytes.br / 1024).toFixed(1)} KiB brotli`, `uncompressed ${(r.widgetBytes.identity / 1024).toFixed(1)} KiB`),
+    row(
+      'payment-checkout.js over the wire',
+      `${(r.widgetBytes.br / 1024).toFixed(1)} KiB brotli`,
+      `uncompressed ${(r.widgetBytes.identity / 1024).toFixed(1)} KiB`,
+    ),
   ];
 }

@@ -65,7 +65,7 @@ export async function benchWebhooks(opts: { connections: number; durationSec: nu
         await checkout(server.url);
         await new Promise((r) => setTimeout(r, 20));
       }
-      for (let until = Date.now() + 5_000; Date.now() < until; ) {
+      for (let until = Date.now() + 5_000; Date.now() < until;) {
         await new Promise((r) => setTimeout(r, 200));
         const st = await json(`${receiver.url}/stats`);
         latencies = latencies.concat(st.latencies);

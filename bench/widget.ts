@@ -95,7 +95,11 @@ export async function benchWidget(): Promise<WidgetBench> {
   try {
     const orderOf = async () => {
       const { products } = (await (await fetch(`${server.url}/api/store/products`)).json()) as { products: { productId: string }[] };
-      const res = await fetch(`${server.url}/api/store/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: products[0].productId, quantity: 1 }] }) });
+      const res = await fetch(`${server.url}/api/store/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ productId: products[0].productId, quantity: 1 }] }),
+      });
       return ((await res.json()) as { orderId: string }).orderId;
     };
     const first: number[] = [];

@@ -24,7 +24,11 @@ function walk(dir) {
     const data = readFileSync(full);
     if (data.length < MIN_BYTES) continue;
     const br = brotliCompressSync(data, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 11,
+        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+        [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
     });
     writeFileSync(full + '.br', br);
     writeFileSync(full + '.gz', gzipSync(data, { level: 9 }));

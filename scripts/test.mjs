@@ -23,7 +23,11 @@ const steps = [
   ['packages (npm pack, React in Chromium)', bin('vitest'), ['run', '--project', 'packages']],
   ['chaos (small)', bin('tsx'), ['test/chaos/run.ts', '--checkouts', '60']],
   ['fuzz from /openapi.json (small)', bin('tsx'), ['test/fuzz/run.ts', '--requests', '500']],
-  ['fuzz from /openapi.json on PostgreSQL (small; skipped when none answers, required with CI=true)', bin('tsx'), ['test/fuzz/run.ts', '--requests', '500', '--postgres']],
+  [
+    'fuzz from /openapi.json on PostgreSQL (small; skipped when none answers, required with CI=true)',
+    bin('tsx'),
+    ['test/fuzz/run.ts', '--requests', '500', '--postgres'],
+  ],
 ];
 
 const only = process.argv.slice(2);

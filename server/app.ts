@@ -142,7 +142,10 @@ export function createApp(d: AppDeps): App {
   );
   app.use(hstsOverHttps());
   // API answers carry sessions, secrets and ledgers: never cached. The OpenAPI document is public.
-  app.use('/api/*', noStore((path) => path.endsWith('/openapi.json')));
+  app.use(
+    '/api/*',
+    noStore((path) => path.endsWith('/openapi.json')),
+  );
   app.use('/healthz', noStore());
   app.use('/metrics', noStore());
   app.use(requestLog(log, metrics));
@@ -202,7 +205,8 @@ export function createApp(d: AppDeps): App {
       },
       onReplay: () => metrics.idempotentReplays.inc(),
       streamLimits: { perSession: config.SSE_MAX_PER_SESSION, perClient: config.SSE_MAX_PER_CLIENT, total: connectionBudget(config).streams },
-      onStreamError: (err) => log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'event stream: reading the session failed; retrying'),
+      onStreamError: (err) =>
+        log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'event stream: reading the session failed; retrying'),
     },
     payments,
   );

@@ -47,7 +47,10 @@ const EnvSchema = z.object({
   /** Where the built widget, worker and demo are served from (default: dist/ of the package). */
   STATIC_DIR: z.string().optional(),
   /** PostgreSQL schema to use (tests give each run its own). */
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('public'),
   /** PostgreSQL connections per server process (at least 2: an exclusive background job holds one for its lock). */
   PG_POOL_MAX: int(10),
   /** Event streams (docs/hardening.md): per session, per client address, and in all (0 = half of the connection budget). */
@@ -80,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...c,
     dataDir: resolve(c.DATA_DIR),
-    allowedOrigins: c.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    allowedOrigins: c.ALLOWED_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }

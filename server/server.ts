@@ -82,7 +82,16 @@ export async function runServer(
   // The slow test card answers well after the server has given up on it.
   const processor = new TestProcessor({ ledger: store.ledger, slowAnswerMs: config.PAYMENT_TIMEOUT_MS + 1_000 });
   let url = '';
-  const app = createApp({ config, store, processor, events, log, adminToken: adminTokenInfo.token, selfOrigin: () => url, webhookSecret: webhookSecretInfo?.secret });
+  const app = createApp({
+    config,
+    store,
+    processor,
+    events,
+    log,
+    adminToken: adminTokenInfo.token,
+    selfOrigin: () => url,
+    webhookSecret: webhookSecretInfo?.secret,
+  });
   await app.rateLimits.ready;
   await app.demo.seed();
   await app.charges.reconcileDue(1_000);

@@ -143,11 +143,13 @@ export function serveClient(app: Hono, staticDir: string): void {
   app.get('/payment-checkout.js', async (c) => (await send(c, 'payment-checkout.js', { 'Cache-Control': 'no-cache', ...PUBLIC })) ?? missing('The widget'));
   // The widget's lazily loaded chunks (the service-worker bridge), imported by the entry relative to its own URL, so from
   // the merchant's page too: CORS like the entry. Their names carry a content hash, so they never change.
-  app.get('/:chunk{payment-checkout-[\\w-]+\\.[\\w-]+\\.js}', async (c) =>
-    (await send(c, c.req.param('chunk'), { 'Cache-Control': 'public, max-age=31536000, immutable', ...PUBLIC })) ?? c.notFound(),
+  app.get(
+    '/:chunk{payment-checkout-[\\w-]+\\.[\\w-]+\\.js}',
+    async (c) => (await send(c, c.req.param('chunk'), { 'Cache-Control': 'public, max-age=31536000, immutable', ...PUBLIC })) ?? c.notFound(),
   );
-  app.get('/payment-sw.js', async (c) =>
-    (await send(c, 'payment-sw.js', { 'Cache-Control': 'no-cache', 'Service-Worker-Allowed': '/' })) ?? missing('The service worker'),
+  app.get(
+    '/payment-sw.js',
+    async (c) => (await send(c, 'payment-sw.js', { 'Cache-Control': 'no-cache', 'Service-Worker-Allowed': '/' })) ?? missing('The service worker'),
   );
   app.get('/custom-elements.json', async (c) => (await send(c, 'custom-elements.json', PUBLIC)) ?? missing('The manifest'));
   for (const [route, file] of Object.entries(PAGES)) {

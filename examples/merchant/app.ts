@@ -18,7 +18,10 @@ export function merchantApp(cfg: PaymentConfig, orders = new Orders(), log: Pick
   app.use('*', async (c, next) => {
     await next();
     if (c.res.headers.get('content-type')?.startsWith('text/html')) {
-      c.res.headers.set('Content-Security-Policy', `default-src 'self'; script-src 'self' ${cfg.paymentUrl}; connect-src 'self' ${cfg.paymentUrl}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`);
+      c.res.headers.set(
+        'Content-Security-Policy',
+        `default-src 'self'; script-src 'self' ${cfg.paymentUrl}; connect-src 'self' ${cfg.paymentUrl}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+      );
       c.res.headers.set('Cache-Control', 'no-store');
     }
   });
@@ -30,7 +33,10 @@ export function merchantApp(cfg: PaymentConfig, orders = new Orders(), log: Pick
   // The one-line worker file: a service worker must share the page's origin, so the shop hosts this and the real worker
   // comes from the payment server.
   app.get('/payment-sw.js', (c) =>
-    c.body(`importScripts(${JSON.stringify(`${cfg.paymentUrl}/payment-sw.js`)});\n`, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }),
+    c.body(`importScripts(${JSON.stringify(`${cfg.paymentUrl}/payment-sw.js`)});\n`, 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'no-cache',
+    }),
   );
 
   app.post('/orders', bodyLimit({ maxSize: 4096 }), async (c) => {
@@ -105,20 +111,24 @@ export function merchantApp(cfg: PaymentConfig, orders = new Orders(), log: Pick
   });
 
   // Webhooks: verified over the raw body before anything else is believed.
-  app.post('/webhooks/payments', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json(fail(413, 'payload_too_large', 'Body over 64 KiB.').body, 413) }), async (c) => {
-    const raw = await c.req.text();
-    let event;
-    try {
-      event = verifyWebhook(cfg.webhookSecret, raw, c.req.header());
-    } catch (err) {
-      if (!(err instanceof InvalidWebhook)) throw err;
-      log.warn(`example-merchant: webhook refused: ${err.message}`);
-      return c.json(fail(401, 'invalid_signature', 'The webhook signature did not verify.').body, 401);
-    }
-    const outcome = applyEvent(orders, event);
-    log.info(`example-merchant: ${event.type} for ${event.data.orderId}: ${outcome}`);
-    return c.json({ received: true, outcome });
-  });
+  app.post(
+    '/webhooks/payments',
+    bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json(fail(413, 'payload_too_large', 'Body over 64 KiB.').body, 413) }),
+    async (c) => {
+      const raw = await c.req.text();
+      let event;
+      try {
+        event = verifyWebhook(cfg.webhookSecret, raw, c.req.header());
+      } catch (err) {
+        if (!(err instanceof InvalidWebhook)) throw err;
+        log.warn(`example-merchant: webhook refused: ${err.message}`);
+        return c.json(fail(401, 'invalid_signature', 'The webhook signature did not verify.').body, 401);
+      }
+      const outcome = applyEvent(orders, event);
+      log.info(`example-merchant: ${event.type} for ${event.data.orderId}: ${outcome}`);
+      return c.json({ received: true, outcome });
+    },
+  );
 
   return app;
 }

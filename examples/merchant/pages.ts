@@ -21,7 +21,9 @@ export function cataloguePage(): string {
 }
 
 export function orderPage(order: Order, note = ''): string {
-  const lines = order.items.map((i) => `<tr><td>${esc(i.name)}</td><td>${i.quantity}</td><td>${money(i.price * i.quantity, order.currency)}</td></tr>`).join('');
+  const lines = order.items
+    .map((i) => `<tr><td>${esc(i.name)}</td><td>${i.quantity}</td><td>${money(i.price * i.quantity, order.currency)}</td></tr>`)
+    .join('');
   const status = order.paid
     ? `<p id="order-status" class="paid" data-order-id="${esc(order.orderId)}" data-paid="true">Paid (${esc(order.paid.via)}, payment ${esc(order.paid.paymentId ?? '')}). We ship it.</p>`
     : `<p id="order-status" class="unpaid" data-order-id="${esc(order.orderId)}" data-paid="false">Not paid yet. This page updates when the payment server confirms the payment.</p>`;
@@ -39,7 +41,9 @@ ${status}${note ? `<p id="note">${esc(note)}</p>` : ''}${pay}`,
 
 /** A checkout page: the widget from the payment server, the worker from this origin (the one-line shim, /payment-sw.js). */
 export function checkoutPage(paymentUrl: string, order: Order, attributes: Record<string, string>): string {
-  const attrs = Object.entries(attributes).map(([k, v]) => ` ${k}="${esc(v)}"`).join('');
+  const attrs = Object.entries(attributes)
+    .map(([k, v]) => ` ${k}="${esc(v)}"`)
+    .join('');
   return layout(
     `Pay ${order.orderId}`,
     `<h1>Pay ${money(order.amount, order.currency)}</h1>

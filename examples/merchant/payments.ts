@@ -42,7 +42,13 @@ async function api<T>(cfg: PaymentConfig, method: string, path: string, body?: u
 
 /** Server to server: the shop sets the amount itself, then hands session id + client secret to its page. */
 export function createSession(cfg: PaymentConfig, order: Order): Promise<PaymentSession & { clientSecret: string }> {
-  return api(cfg, 'POST', '/session/create', { orderId: order.orderId, amount: order.amount, currency: order.currency, metadata: { shop: 'example-merchant' } }, randomUUID());
+  return api(
+    cfg,
+    'POST',
+    '/session/create',
+    { orderId: order.orderId, amount: order.amount, currency: order.currency, metadata: { shop: 'example-merchant' } },
+    randomUUID(),
+  );
 }
 
 export function getSession(cfg: PaymentConfig, sessionId: string): Promise<PaymentSession> {

@@ -55,7 +55,19 @@ export class Charges {
   draft(s: SessionRow, startedAt: number): ChargeRow {
     const { id: sessionId, attempts: attempt, amount, currency } = s;
     const deadlineAt = startedAt + this.#d.paymentTimeoutMs;
-    return { chargeKey: `${sessionId}:${attempt}`, sessionId, attempt, status: 'pending', amount, currency, startedAt, deadlineAt, resolvedAt: null, paymentId: null, errorCode: null };
+    return {
+      chargeKey: `${sessionId}:${attempt}`,
+      sessionId,
+      attempt,
+      status: 'pending',
+      amount,
+      currency,
+      startedAt,
+      deadlineAt,
+      resolvedAt: null,
+      paymentId: null,
+      errorCode: null,
+    };
   }
 
   /**
@@ -134,7 +146,12 @@ export class Charges {
         // processor first; whichever of the void and a late charge gets there first is the one outcome for this key.
         let closed: ChargeOutcome | null | 'error';
         try {
-          closed = await processor.voidUnlessCharged({ idempotencyKey: charge.chargeKey, sessionId: charge.sessionId, amount: charge.amount, currency: charge.currency });
+          closed = await processor.voidUnlessCharged({
+            idempotencyKey: charge.chargeKey,
+            sessionId: charge.sessionId,
+            amount: charge.amount,
+            currency: charge.currency,
+          });
         } catch (err) {
           log.warn({ chargeKey: charge.chargeKey, err: (err as Error).name }, 'processor void failed');
           closed = 'error';
@@ -157,7 +174,7 @@ export class Charges {
    * `session` the session as the caller last wrote it: its update is conditional on the version, and a conflict re-reads it.
    */
   async settle(chargeKey: string, outcome: Settlement, known?: ChargeRow, session?: SessionRow): Promise<Settled | null> {
-    const { store, events, metrics, now, log } = this.#d;
+    const { store, events, metrics, now } = this.#d;
     const webhooks = this.#d.webhooks ?? NO_WEBHOOKS;
     // The hot path: a charge this process started succeeded while its session waits in PROCESSING. One store call (one
     // statement on PostgreSQL), in a transaction with the webhook event when there is one to record; anything else
@@ -243,7 +260,8 @@ export class Charges {
       const others = (await tx.charges.list(s.id)).some((c) => c.chargeKey !== chargeKey && isUnresolved(c));
       patch = onChargeFailed(s, error, others, at);
       if (!others) await tx.charges.releaseOrder(s.orderId, s.id);
-      if (patch.status && patch.status !== s.status) reason = 'notReached' in outcome ? 'network' : outcome.code === 'processor_error' ? 'processor_error' : 'decline';
+      if (patch.status && patch.status !== s.status)
+        reason = 'notReached' in outcome ? 'network' : outcome.code === 'processor_error' ? 'processor_error' : 'decline';
     }
     const iso = new Date(at).toISOString();
     const metadata = reason ? { ...withInterruption(s.metadata, { at: iso, reason, attempt: charge.attempt }), lastActivity: iso } : s.metadata;

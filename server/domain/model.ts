@@ -3,16 +3,7 @@
  * these types; the store (server/store/) implements its repositories over them and never the other way round.
  */
 
-export const SESSION_STATUSES = [
-  'INITIATED',
-  'PROCESSING',
-  'INTERRUPTED',
-  'RESUMED',
-  'COMPLETED',
-  'CANCELLED',
-  'FAILED_MAX_RETRIES',
-  'EXPIRED',
-] as const;
+export const SESSION_STATUSES = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED', 'COMPLETED', 'CANCELLED', 'FAILED_MAX_RETRIES', 'EXPIRED'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 export interface Interruption {

@@ -13,7 +13,11 @@ export const MAX_ORDER_TOKEN_LENGTH = 4096;
 
 const Claims = z
   .object({
-    orderId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/),
+    orderId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/),
     amount: z.number().int().positive().max(100_000_000),
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals'),
     exp: z.number().int(),
@@ -49,7 +53,9 @@ export class OrderTokens {
   /** The verified order, or 400 `invalid_order_token` / `order_token_expired`. */
   async verify(token: string): Promise<SignedOrder> {
     if (!this.#key) {
-      throw new AppError('invalid_order_token', 'Signed orders are not enabled on this payment server (ORDER_SIGNING_SECRET is not set).', { reason: 'not_enabled' });
+      throw new AppError('invalid_order_token', 'Signed orders are not enabled on this payment server (ORDER_SIGNING_SECRET is not set).', {
+        reason: 'not_enabled',
+      });
     }
     if (token.length > MAX_ORDER_TOKEN_LENGTH) throw invalid(`longer than ${MAX_ORDER_TOKEN_LENGTH} characters`);
     let payload: unknown;
@@ -60,7 +66,10 @@ export class OrderTokens {
     }
     const claims = Claims.safeParse(payload);
     if (!claims.success) {
-      throw invalid('claims do not match {orderId, amount, currency, exp, metadata?}', claims.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })));
+      throw invalid(
+        'claims do not match {orderId, amount, currency, exp, metadata?}',
+        claims.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
     }
     const { orderId, amount, currency, metadata } = claims.data;
     // An id of the server's own order source is priced by it: a token must not re-price (or pay) such an order.

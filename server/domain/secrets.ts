@@ -12,9 +12,7 @@ export class ClientSecrets {
 
   /** `key`: CLIENT_SECRET_KEY; `fallback` (the admin token) when it is unset: the key is derived from it. */
   constructor(key: string | undefined, fallback: string) {
-    this.#key = key
-      ? Buffer.from(key, 'utf8')
-      : Buffer.from(hkdfSync('sha256', fallback, 'payment-checkout', 'client-secret-key v1', 32));
+    this.#key = key ? Buffer.from(key, 'utf8') : Buffer.from(hkdfSync('sha256', fallback, 'payment-checkout', 'client-secret-key v1', 32));
   }
 
   /** The client secret of a session: `<sessionId>_secret_<32 characters>`. */

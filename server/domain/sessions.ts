@@ -256,10 +256,14 @@ export class Sessions {
   async #expireIfDue(s: SessionRow): Promise<SessionRow> {
     if (sm.isFinal(s.status) || s.expiresAt > this.#d.now()) return s;
     try {
-      return await this.#mutate(s.id, (cur, unresolved) => {
-        const patch = sm.onExpire(cur, unresolved, this.#d.now());
-        return patch && { patch };
-      }, s);
+      return await this.#mutate(
+        s.id,
+        (cur, unresolved) => {
+          const patch = sm.onExpire(cur, unresolved, this.#d.now());
+          return patch && { patch };
+        },
+        s,
+      );
     } catch (e) {
       if (e instanceof AppError) return s;
       throw e;

@@ -35,7 +35,8 @@ export function canResume(s: SessionRow): boolean {
 
 export function onResume(s: SessionRow): Patch {
   if (s.status !== 'INTERRUPTED') refuse(s, 'resume');
-  if (!canResume(s)) throw new AppError('invalid_transition', 'No attempts left for this session.', { status: s.status, attempts: s.attempts, maxAttempts: s.maxAttempts });
+  if (!canResume(s))
+    throw new AppError('invalid_transition', 'No attempts left for this session.', { status: s.status, attempts: s.attempts, maxAttempts: s.maxAttempts });
   return { status: 'RESUMED', attempts: attemptUsed(s) ? s.attempts + 1 : s.attempts };
 }
 
@@ -73,7 +74,8 @@ export function onInterrupt(s: SessionRow, unresolved: boolean, now: number): Pa
 
 export function onCancel(s: SessionRow, unresolved: boolean, now: number): Patch {
   assertNotFinal(s, 'cancel');
-  if (unresolved || s.status === 'PROCESSING') throw new AppError('payment_in_progress', 'A payment is being processed; it cannot be cancelled until its outcome is known.');
+  if (unresolved || s.status === 'PROCESSING')
+    throw new AppError('payment_in_progress', 'A payment is being processed; it cannot be cancelled until its outcome is known.');
   return { status: 'CANCELLED', finalAt: now };
 }
 

@@ -33,7 +33,14 @@ export class Sweeper {
   start(): void {
     const every = (job: string, ms: number, fn: () => Promise<unknown>) => {
       if (ms <= 0) return;
-      const t = setInterval(() => void fn().then(() => this.#recovered(job), (err: Error) => this.#failed(job, err)), ms);
+      const t = setInterval(
+        () =>
+          void fn().then(
+            () => this.#recovered(job),
+            (err: Error) => this.#failed(job, err),
+          ),
+        ms,
+      );
       t.unref();
       this.#timers.push(t);
     };

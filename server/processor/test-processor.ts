@@ -187,9 +187,7 @@ export class TestProcessor implements PaymentProcessor {
     });
     // Lost a race with a concurrent call carrying the same key: answer with the winner's outcome.
     if (!inserted) return (await this.#lookupIn(ledger, req.idempotencyKey))!;
-    return status === 'succeeded'
-      ? { status, chargeId }
-      : { status, code: failureCode!, retryable: failureCode === 'processor_error', chargeId };
+    return status === 'succeeded' ? { status, chargeId } : { status, code: failureCode!, retryable: failureCode === 'processor_error', chargeId };
   }
 
   #sleep(ms: number): Promise<void> {

@@ -19,9 +19,7 @@ export interface TokenInfo {
 
 export type DeclineCode = 'card_declined' | 'insufficient_funds' | 'processor_error';
 
-export type ChargeOutcome =
-  | { status: 'succeeded'; chargeId: string }
-  | { status: 'failed'; code: DeclineCode; retryable: boolean; chargeId: string | null };
+export type ChargeOutcome = { status: 'succeeded'; chargeId: string } | { status: 'failed'; code: DeclineCode; retryable: boolean; chargeId: string | null };
 
 export interface ChargeRequest {
   token: string;

@@ -3,15 +3,17 @@ import { z } from '@hono/zod-openapi';
 import { MAX_ORDER_LINES, MAX_QUANTITY } from '../domain/demo-shop.js';
 import { CHARGE_STATUSES, SESSION_STATUSES } from '../domain/model.js';
 
-export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
-  .openapi('Error');
+export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');
 
 /** An instant as the server sends it: an ISO 8601 string in UTC (durations and counts stay numbers). */
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-12-01T12:00:00.000Z' });
 export const SessionStatus = z.enum(SESSION_STATUSES).openapi('SessionStatus');
 
-const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
 
 export const SessionIdParam = z.object({ sessionId: z.string().openapi({ param: { name: 'sessionId', in: 'path' }, example: 'cs_…' }) });
 
@@ -45,18 +47,33 @@ export const SessionSchema = z
 
 /** `GET /session/{sessionId}/events`: text, one `event: status` per change (its data the Session as JSON). */
 export const EventStream = z.string().openapi({
-  description: 'Server-sent events: `retry: 3000`, then `event: status` / `id: <version>` / `data: <Session JSON>` now and after every change; `: ping` comments.',
+  description:
+    'Server-sent events: `retry: 3000`, then `event: status` / `id: <version>` / `data: <Session JSON>` now and after every change; `: ping` comments.',
   example: 'retry: 3000\n\nevent: status\ndata: {"sessionId":"cs_…","status":"INITIATED",…}\nid: 1\n\n',
 });
 
 export const CreateBody = z
   .object({
-    orderId: Id.optional().openapi({ description: 'An order of the server\'s order source (or, with the merchant key, the merchant\'s own). Required unless orderToken is given.' }),
-    orderToken: z.string().min(1).max(4096).optional().openapi({ description: 'A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}); instead of orderId.' }),
+    orderId: Id.optional().openapi({
+      description: "An order of the server's order source (or, with the merchant key, the merchant's own). Required unless orderToken is given.",
+    }),
+    orderToken: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .openapi({ description: 'A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}); instead of orderId.' }),
     userId: Id.optional(),
     amount: z.number().int().positive().max(100_000_000).optional().openapi({ description: 'Minor units. Merchant key only.' }),
-    currency: z.string().regex(/^[A-Za-z]{3}$/).optional().openapi({ description: 'ISO 4217. Merchant key only.' }),
-    metadata: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()])).optional().openapi({ description: 'Merchant key only; at most 20 keys.' }),
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/)
+      .optional()
+      .openapi({ description: 'ISO 4217. Merchant key only.' }),
+    metadata: z
+      .record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+      .optional()
+      .openapi({ description: 'Merchant key only; at most 20 keys.' }),
   })
   .openapi('CreateSession');
 
@@ -65,9 +82,7 @@ export const CreateResponse = SessionSchema.extend({ clientSecret: z.string() })
 export const ResumeBody = z.object({});
 export const ResumeResponse = z.object({ status: z.literal('RESUMED'), attempt: z.number().int(), maxAttempts: z.number().int(), message: z.string() });
 
-export const CompleteBody = z
-  .object({ paymentMethod: z.object({ token: z.string().min(1).max(128) }) })
-  .openapi('CompletePayment');
+export const CompleteBody = z.object({ paymentMethod: z.object({ token: z.string().min(1).max(128) }) }).openapi('CompletePayment');
 export const CompleteResponse = z.object({ status: z.literal('COMPLETED'), paymentId: z.string(), processingTimeMs: z.number() });
 export const ProcessingResponse = z.object({ status: z.literal('PROCESSING') });
 
@@ -157,7 +172,10 @@ export const ChargesQuery = z.object({ sessionId: z.string().max(64).optional(),
 
 export const Product = z.object({ productId: z.string(), name: z.string(), price: z.number().int(), currency: z.string(), image: z.string().optional() });
 export const OrderBody = z.object({
-  items: z.array(z.object({ productId: Id, quantity: z.number().int().min(1).max(MAX_QUANTITY) })).min(1).max(MAX_ORDER_LINES),
+  items: z
+    .array(z.object({ productId: Id, quantity: z.number().int().min(1).max(MAX_QUANTITY) }))
+    .min(1)
+    .max(MAX_ORDER_LINES),
 });
 export const OrderResponse = z.object({
   orderId: z.string(),
@@ -170,5 +188,12 @@ export const OrderResponse = z.object({
 
 const KEY_DOC = { description: '1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md', example: 'a1b2c3d4-e5f6-4789-9abc-def012345678' };
 // The param name must equal the object key (Hono validates headers lower-cased); two spellings made /openapi.json a 500 "Conflicting names for parameter". HTTP header names are case-insensitive.
-export const IdempotencyHeaderRequired = z.object({ 'idempotency-key': z.string().openapi({ param: { name: 'idempotency-key', in: 'header', required: true }, ...KEY_DOC }) });
-export const IdempotencyHeaderOptional = z.object({ 'idempotency-key': z.string().optional().openapi({ param: { name: 'idempotency-key', in: 'header', required: false }, ...KEY_DOC }) });
+export const IdempotencyHeaderRequired = z.object({
+  'idempotency-key': z.string().openapi({ param: { name: 'idempotency-key', in: 'header', required: true }, ...KEY_DOC }),
+});
+export const IdempotencyHeaderOptional = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .openapi({ param: { name: 'idempotency-key', in: 'header', required: false }, ...KEY_DOC }),
+});

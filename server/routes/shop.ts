@@ -42,7 +42,18 @@ export function shopRoutes(d: { demo: DemoShop; ordersPerMin: number }, app: Ope
     }),
     async (c) => {
       const products = await d.demo.listProducts();
-      return c.json({ products: products.map((p) => ({ productId: p.productId, name: p.name, price: p.price, currency: p.currency, ...(p.image ? { image: p.image } : {}) })) }, 200);
+      return c.json(
+        {
+          products: products.map((p) => ({
+            productId: p.productId,
+            name: p.name,
+            price: p.price,
+            currency: p.currency,
+            ...(p.image ? { image: p.image } : {}),
+          })),
+        },
+        200,
+      );
     },
   );
 
@@ -62,7 +73,14 @@ export function shopRoutes(d: { demo: DemoShop; ordersPerMin: number }, app: Ope
       method: 'get',
       path: '/orders/{orderId}',
       summary: 'Demo store: an order, whether it is paid (and with what) or a payment for it is still under way',
-      request: { params: z.object({ orderId: z.string().max(128).refine((v) => !v.includes('\u0000'), 'must not contain a NUL character') }) }, // PostgreSQL cannot compare it
+      request: {
+        params: z.object({
+          orderId: z
+            .string()
+            .max(128)
+            .refine((v) => !v.includes('\u0000'), 'must not contain a NUL character'),
+        }),
+      }, // PostgreSQL cannot compare it
       responses: { 200: { description: 'Order', ...json(OrderRead) }, 404: err('Unknown order') },
     }),
     async (c) => c.json(orderView(await d.demo.getOrder(c.req.valid('param').orderId)), 200),

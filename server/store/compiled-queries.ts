@@ -48,12 +48,7 @@ export class CompiledQueries {
    * Runs the query named `shape` with `values`. `build` is called only the first time a shape is used, so everything
    * that varies between calls must be a slot, or be part of the shape's name (e.g. the columns an update sets).
    */
-  run<V extends object, R = unknown>(
-    db: QueryRunner,
-    shape: string,
-    build: (slot: SlotOf<V>) => Compilable<R>,
-    values: V,
-  ): Promise<QueryResult<R>> {
+  run<V extends object, R = unknown>(db: QueryRunner, shape: string, build: (slot: SlotOf<V>) => Compilable<R>, values: V): Promise<QueryResult<R>> {
     let s = this.#shapes.get(shape);
     if (!s) {
       const compiled = build(((name: string) => new Slot(name)) as SlotOf<V>).compile();

@@ -144,7 +144,11 @@ const migrations: Record<string, Migration> = {
         .ifNotExists()
         .on('sessions')
         .column('expires_at')
-        .where(sql.ref('status'), 'in', LIVE_STATUSES.map((st) => sql.lit(st)))
+        .where(
+          sql.ref('status'),
+          'in',
+          LIVE_STATUSES.map((st) => sql.lit(st)),
+        )
         .execute();
     },
     async down(db: Kysely<any>) {

@@ -52,10 +52,25 @@ export function preparedStatements(pool: pg.Pool): PgRunner {
 
 /** The sessions table's columns and their types (migrations 0001 on), for the one insert written out here. */
 const SESSION_COLUMNS: [string, 'text' | 'bigint' | 'int'][] = [
-  ['id', 'text'], ['order_id', 'text'], ['user_id', 'text'], ['status', 'text'], ['amount', 'bigint'], ['currency', 'text'],
-  ['attempts', 'int'], ['max_attempts', 'int'], ['charged_attempt', 'int'], ['created_at', 'bigint'], ['updated_at', 'bigint'],
-  ['expires_at', 'bigint'], ['final_at', 'bigint'], ['payment_id', 'text'], ['last_error', 'text'], ['metadata', 'text'],
-  ['merchant_metadata', 'text'], ['secret_hash', 'text'], ['version', 'int'],
+  ['id', 'text'],
+  ['order_id', 'text'],
+  ['user_id', 'text'],
+  ['status', 'text'],
+  ['amount', 'bigint'],
+  ['currency', 'text'],
+  ['attempts', 'int'],
+  ['max_attempts', 'int'],
+  ['charged_attempt', 'int'],
+  ['created_at', 'bigint'],
+  ['updated_at', 'bigint'],
+  ['expires_at', 'bigint'],
+  ['final_at', 'bigint'],
+  ['payment_id', 'text'],
+  ['last_error', 'text'],
+  ['metadata', 'text'],
+  ['merchant_metadata', 'text'],
+  ['secret_hash', 'text'],
+  ['version', 'int'],
 ];
 
 const INSERT_SESSION_UNLESS_PAID = `
@@ -65,7 +80,10 @@ where not exists (select 1 from order_payments where order_id = $2::text and sta
 
 /** A new session, unless its order is paid already (then false, nothing written): the create's check and insert at once. */
 export async function insertSessionUnlessPaidPg(run: PgRunner, row: Record<string, unknown>): Promise<boolean> {
-  const r = await run(INSERT_SESSION_UNLESS_PAID, SESSION_COLUMNS.map(([c]) => row[c]));
+  const r = await run(
+    INSERT_SESSION_UNLESS_PAID,
+    SESSION_COLUMNS.map(([c]) => row[c]),
+  );
   return r.rowCount === 1;
 }
 
@@ -99,8 +117,21 @@ select (select count(*) from cur)::int as locked, (select count(*) from ch)::int
 export async function startChargePg(run: PgRunner, a: ChargeStart): Promise<ChargeStartResult> {
   const c = a.charge;
   const params = [
-    a.sessionId, a.expectedVersion, a.orderId, a.patch.updatedAt, a.patch.status, a.patch.chargedAttempt, JSON.stringify(a.patch.metadata),
-    c.chargeKey, c.attempt, c.amount, c.currency, c.startedAt, c.deadlineAt, a.idempotency.scope, a.idempotency.key,
+    a.sessionId,
+    a.expectedVersion,
+    a.orderId,
+    a.patch.updatedAt,
+    a.patch.status,
+    a.patch.chargedAttempt,
+    JSON.stringify(a.patch.metadata),
+    c.chargeKey,
+    c.attempt,
+    c.amount,
+    c.currency,
+    c.startedAt,
+    c.deadlineAt,
+    a.idempotency.scope,
+    a.idempotency.key,
   ];
   const r = await run(START_CHARGE, params);
   const row = r.rows[0] as { locked: number; started: number; held_state: 'charging' | 'paid' | null; held_by: string | null };

@@ -38,7 +38,27 @@ export function pick<T extends object, K extends keyof T & string>(row: T, colum
   return out;
 }
 
-const SESSION_COLUMNS = ['id', 'orderId', 'userId', 'status', 'amount', 'currency', 'attempts', 'maxAttempts', 'chargedAttempt', 'createdAt', 'updatedAt', 'expiresAt', 'finalAt', 'paymentId', 'lastError', 'metadata', 'merchantMetadata', 'secretHash', 'version'] as const;
+const SESSION_COLUMNS = [
+  'id',
+  'orderId',
+  'userId',
+  'status',
+  'amount',
+  'currency',
+  'attempts',
+  'maxAttempts',
+  'chargedAttempt',
+  'createdAt',
+  'updatedAt',
+  'expiresAt',
+  'finalAt',
+  'paymentId',
+  'lastError',
+  'metadata',
+  'merchantMetadata',
+  'secretHash',
+  'version',
+] as const;
 
 export function sessionToDb(r: SessionRow): SessionsTable {
   return { ...pick(r, SESSION_COLUMNS), lastError: json(r.lastError), metadata: JSON.stringify(r.metadata), merchantMetadata: json(r.merchantMetadata) };
@@ -54,7 +74,22 @@ export function sessionFromDb(r: SessionsTable): SessionRow {
 }
 
 /** The columns a patch may set (anything else in it is ignored, as it always was). */
-const PATCHABLE = new Set<string>(['orderId', 'userId', 'status', 'amount', 'currency', 'attempts', 'maxAttempts', 'chargedAttempt', 'createdAt', 'updatedAt', 'expiresAt', 'finalAt', 'paymentId', 'secretHash']);
+const PATCHABLE = new Set<string>([
+  'orderId',
+  'userId',
+  'status',
+  'amount',
+  'currency',
+  'attempts',
+  'maxAttempts',
+  'chargedAttempt',
+  'createdAt',
+  'updatedAt',
+  'expiresAt',
+  'finalAt',
+  'paymentId',
+  'secretHash',
+]);
 
 export function sessionPatchToDb(patch: SessionPatch): Partial<SessionsTable> {
   const out: Record<string, unknown> = {};

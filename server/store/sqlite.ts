@@ -79,7 +79,12 @@ export async function openSqliteStore(opts: SqliteOptions): Promise<KyselyStore>
           recovering = null;
           if (!fault) opts.onRecover?.();
         };
-        dialect.driver.recover(() => openConnection(opts), (sqlite) => probeWrite(opts.path, sqlite)).then(settled, settled);
+        dialect.driver
+          .recover(
+            () => openConnection(opts),
+            (sqlite) => probeWrite(opts.path, sqlite),
+          )
+          .then(settled, settled);
       }, opts.recoverIntervalMs ?? 1_000);
       recovering.unref();
     },

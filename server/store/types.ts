@@ -26,9 +26,7 @@ export interface ChargeStart {
 
 /** `version`: the session was not on the expected version; `order`: the order is locked by another session or paid. Nothing written. */
 export type ChargeStartResult =
-  | { ok: true }
-  | { ok: false; reason: 'version' }
-  | { ok: false; reason: 'order'; state: 'charging' | 'paid' | null; sessionId: string | null };
+  { ok: true } | { ok: false; reason: 'version' } | { ok: false; reason: 'order'; state: 'charging' | 'paid' | null; sessionId: string | null };
 
 /** A successful charge's settlement of a session not yet COMPLETED: the charge, the session on its version, the order paid, the keys answered. */
 export interface SuccessSettlement {

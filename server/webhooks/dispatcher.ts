@@ -64,7 +64,10 @@ export class WebhookDispatcher {
   /** Something was recorded: send it as soon as it is durable. */
   wake(): void {
     if (!this.#running) return;
-    this.#d.store.durable().then(() => this.#kick(), () => {});
+    this.#d.store.durable().then(
+      () => this.#kick(),
+      () => {},
+    );
   }
 
   /** A pump soon, one for all the wake-ups until then. */

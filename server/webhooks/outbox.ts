@@ -7,9 +7,18 @@
  * to one owner with one conditional UPDATE (PostgreSQL picks them with FOR UPDATE SKIP LOCKED, so instances sharing the
  * database never take the same row); `finish` applies only while the caller still holds the lease.
  */
-import { type Kysely, type Transaction, sql } from 'kysely';
-import { CompiledQueries } from '../store/compiled-queries.js';
-import { type AttemptRecord, type ClaimedDelivery, type DeliveryRow, type DeliveryStatus, type NewEvent, type WebhookDB, type WebhookDeliveriesTable, deliveryFromDb } from './outbox-rows.js';
+import { type ExpressionBuilder, type Kysely, type Transaction, sql } from 'kysely';
+import { CompiledQueries, type SlotOf } from '../store/compiled-queries.js';
+import {
+  type AttemptRecord,
+  type ClaimedDelivery,
+  type DeliveryRow,
+  type DeliveryStatus,
+  type NewEvent,
+  type WebhookDB,
+  type WebhookDeliveriesTable,
+  deliveryFromDb,
+} from './outbox-rows.js';
 
 /** Attempt rows kept per delivery (a redelivered delivery keeps growing its count, not its rows). */
 export const ATTEMPTS_KEPT = 50;
@@ -30,31 +39,46 @@ export class WebhookOutbox {
   async insertEvent(e: NewEvent): Promise<void> {
     const db = this.#db;
     const event = { id: e.id, type: e.type, session_id: e.sessionId, payload: e.payload, created_at: e.createdAt };
-    await this.#q.run(db, 'webhookInsertEvent', (slot) => db.insertInto('webhook_events').values({ id: slot('id'), type: slot('type'), session_id: slot('session_id'), payload: slot('payload'), created_at: slot('created_at') }), event);
+    await this.#q.run(
+      db,
+      'webhookInsertEvent',
+      (slot) =>
+        db
+          .insertInto('webhook_events')
+          .values({ id: slot('id'), type: slot('type'), session_id: slot('session_id'), payload: slot('payload'), created_at: slot('created_at') }),
+      event,
+    );
     const n = e.deliveries.length;
     if (!n) return;
     const values: Record<string, unknown> = { event_id: e.id, type: e.type, session_id: e.sessionId, at: e.createdAt };
     e.deliveries.forEach((d, i) => Object.assign(values, { [`id${i}`]: d.id, [`url${i}`]: d.url }));
-    await this.#q.run(db, `webhookInsertDeliveries:${n}`, (slot: any) =>
-      db.insertInto('webhook_deliveries').values(
-        Array.from({ length: n }, (_, i) => ({
-          id: slot(`id${i}`),
-          event_id: slot('event_id'),
-          type: slot('type'),
-          session_id: slot('session_id'),
-          url: slot(`url${i}`),
-          status: 'pending',
-          attempts: 0,
-          step: 0,
-          next_attempt_at: slot('at'),
-          lease_until: 0,
-          lease_owner: null,
-          last_status_code: null,
-          last_error: null,
-          created_at: slot('at'),
-          updated_at: slot('at'),
-        })),
-      ), values);
+    await this.#q.run(
+      db,
+      `webhookInsertDeliveries:${n}`,
+      // The slots' names are built per delivery (`id0`, `url0`, …), so their values are typed where they are put in.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (slot: any) =>
+        db.insertInto('webhook_deliveries').values(
+          Array.from({ length: n }, (_, i) => ({
+            id: slot(`id${i}`),
+            event_id: slot('event_id'),
+            type: slot('type'),
+            session_id: slot('session_id'),
+            url: slot(`url${i}`),
+            status: 'pending',
+            attempts: 0,
+            step: 0,
+            next_attempt_at: slot('at'),
+            lease_until: 0,
+            lease_owner: null,
+            last_status_code: null,
+            last_error: null,
+            created_at: slot('at'),
+            updated_at: slot('at'),
+          })),
+        ),
+      values,
+    );
   }
 
   /** Leases up to `limit` due deliveries to `owner` until `leaseUntil`, counting the attempt; returns them with their payloads. */
@@ -63,9 +87,15 @@ export class WebhookOutbox {
     type Claimed = WebhookDeliveriesTable & { payload: string | null };
     const values = { now, limit, owner, leaseUntil };
     // One statement, compiled once: lease the due rows and return them with their event's payload.
-    const build = (slot: any) => {
-      const set = (eb: any) => ({ lease_until: slot('leaseUntil'), lease_owner: slot('owner'), attempts: eb('attempts', '+', 1), updated_at: slot('now') });
-      const payload = (eb: any) => eb.selectFrom('webhook_events').select('payload').whereRef('webhook_events.id', '=', 'webhook_deliveries.event_id').as('payload');
+    const build = (slot: SlotOf<typeof values>) => {
+      const set = (eb: ExpressionBuilder<WebhookDB, 'webhook_deliveries'>) => ({
+        lease_until: slot('leaseUntil'),
+        lease_owner: slot('owner'),
+        attempts: eb('attempts', '+', 1),
+        updated_at: slot('now'),
+      });
+      const payload = (eb: ExpressionBuilder<WebhookDB, 'webhook_deliveries'>) =>
+        eb.selectFrom('webhook_events').select('payload').whereRef('webhook_events.id', '=', 'webhook_deliveries.event_id').as('payload');
       const due = (db: Kysely<WebhookDB>) =>
         db
           .selectFrom('webhook_deliveries')
@@ -80,7 +110,13 @@ export class WebhookOutbox {
         // The rows are picked once, in a materialized CTE, skipping rows another instance has locked: an `IN (subquery)`
         // may be re-run by the planner and, with SKIP LOCKED, pick other rows each time (more than `limit`).
         return (this.#db as Kysely<WebhookDB>)
-          .with((cte) => cte('due').materialized(), (db) => due(db as Kysely<WebhookDB>).forUpdate().skipLocked())
+          .with(
+            (cte) => cte('due').materialized(),
+            (db) =>
+              due(db as Kysely<WebhookDB>)
+                .forUpdate()
+                .skipLocked(),
+          )
           .updateTable('webhook_deliveries')
           .from('due')
           .set(set)
@@ -119,21 +155,26 @@ export class WebhookOutbox {
       owner,
     };
     // Two shapes: a delivered attempt keeps its place in the schedule, any other moves one step on.
-    const updated = await this.#q.affected(db, `webhookFinish:${outcome.delivered ? 'delivered' : 'retry'}`, (slot) =>
-      db
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({
-          status: slot('status'),
-          step: outcome.delivered ? eb.ref('step') : eb('step', '+', 1),
-          next_attempt_at: slot('next_attempt_at'),
-          lease_until: 0,
-          lease_owner: null,
-          last_status_code: slot('last_status_code'),
-          last_error: slot('last_error'),
-          updated_at: slot('updated_at'),
-        }))
-        .where('id', '=', slot('id'))
-        .where('lease_owner', '=', slot('owner')), values);
+    const updated = await this.#q.affected(
+      db,
+      `webhookFinish:${outcome.delivered ? 'delivered' : 'retry'}`,
+      (slot) =>
+        db
+          .updateTable('webhook_deliveries')
+          .set((eb) => ({
+            status: slot('status'),
+            step: outcome.delivered ? eb.ref('step') : eb('step', '+', 1),
+            next_attempt_at: slot('next_attempt_at'),
+            lease_until: 0,
+            lease_owner: null,
+            last_status_code: slot('last_status_code'),
+            last_error: slot('last_error'),
+            updated_at: slot('updated_at'),
+          }))
+          .where('id', '=', slot('id'))
+          .where('lease_owner', '=', slot('owner')),
+      values,
+    );
     if (updated !== 1) return false;
     const row = {
       delivery_id: deliveryId,
@@ -144,21 +185,30 @@ export class WebhookOutbox {
       error: attempt.error,
       body_excerpt: attempt.bodyExcerpt,
     };
-    await this.#q.run(db, 'webhookInsertAttempt', (slot) =>
-      db
-        .insertInto('webhook_attempts')
-        .values({
-          delivery_id: slot('delivery_id'),
-          attempt: slot('attempt'),
-          started_at: slot('started_at'),
-          duration_ms: slot('duration_ms'),
-          status_code: slot('status_code'),
-          error: slot('error'),
-          body_excerpt: slot('body_excerpt'),
-        })
-        .onConflict((oc) => oc.doNothing()), row);
+    await this.#q.run(
+      db,
+      'webhookInsertAttempt',
+      (slot) =>
+        db
+          .insertInto('webhook_attempts')
+          .values({
+            delivery_id: slot('delivery_id'),
+            attempt: slot('attempt'),
+            started_at: slot('started_at'),
+            duration_ms: slot('duration_ms'),
+            status_code: slot('status_code'),
+            error: slot('error'),
+            body_excerpt: slot('body_excerpt'),
+          })
+          .onConflict((oc) => oc.doNothing()),
+      row,
+    );
     if (attempt.attempt > ATTEMPTS_KEPT) {
-      await this.#db.deleteFrom('webhook_attempts').where('delivery_id', '=', deliveryId).where('attempt', '<=', attempt.attempt - ATTEMPTS_KEPT).execute();
+      await this.#db
+        .deleteFrom('webhook_attempts')
+        .where('delivery_id', '=', deliveryId)
+        .where('attempt', '<=', attempt.attempt - ATTEMPTS_KEPT)
+        .execute();
     }
     return true;
   }
@@ -218,7 +268,9 @@ export class WebhookOutbox {
       .select('id')
       .where('created_at', '<', before)
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('webhook_deliveries').select(sql.lit(1).as('one')).whereRef('event_id', '=', 'webhook_events.id').where('status', '=', 'pending'))),
+        not(
+          exists(selectFrom('webhook_deliveries').select(sql.lit(1).as('one')).whereRef('event_id', '=', 'webhook_events.id').where('status', '=', 'pending')),
+        ),
       )
       .limit(1_000);
     const ids = (await old.execute()).map((r) => r.id);

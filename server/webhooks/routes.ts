@@ -45,7 +45,12 @@ export const AttemptSchema = z.object({
   bodyExcerpt: z.string().nullable().openapi({ description: "At most 200 characters of the receiver's answer" }),
 });
 export const DeliveryDetail = DeliverySchema.extend({ attemptLog: z.array(AttemptSchema) }).openapi('WebhookDeliveryDetail');
-const DeliveryIdParam = z.object({ deliveryId: z.string().max(64).openapi({ param: { name: 'deliveryId', in: 'path' }, example: 'whd_…' }) });
+const DeliveryIdParam = z.object({
+  deliveryId: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'deliveryId', in: 'path' }, example: 'whd_…' }),
+});
 export const RedeliverResponse = z.object({ deliveryId: z.string(), status: z.literal('pending') });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -82,13 +87,20 @@ export function webhookRoutes(d: { store: Store; adminToken: string; now: () => 
       summary: 'Admin: webhook deliveries, newest first (keyset paging)',
       security: admin,
       request: { query: DeliveriesQuery },
-      responses: { 200: { description: 'A page of deliveries', ...json(DeliveriesResponse) }, 400: err('Bad status, limit or cursor'), 401: err('Admin token needed') },
+      responses: {
+        200: { description: 'A page of deliveries', ...json(DeliveriesResponse) },
+        400: err('Bad status, limit or cursor'),
+        401: err('Admin token needed'),
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
       const rows = await outbox().listDeliveries({ status: q.status ?? null, limit: q.limit, after: q.cursor ? decodeCursor(q.cursor) : null });
       const last = rows[rows.length - 1];
-      return c.json({ deliveries: rows.map(deliveryView), nextCursor: rows.length === q.limit && last ? encodeCursor(last.createdAt, last.deliveryId) : null }, 200);
+      return c.json(
+        { deliveries: rows.map(deliveryView), nextCursor: rows.length === q.limit && last ? encodeCursor(last.createdAt, last.deliveryId) : null },
+        200,
+      );
     },
   );
 

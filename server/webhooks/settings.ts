@@ -17,7 +17,10 @@ export const webhookUrlsSetting = z
   .default('')
   .transform((raw, ctx) => {
     const urls: string[] = [];
-    for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       let u: URL;
       try {
         u = new URL(part);
@@ -25,7 +28,8 @@ export const webhookUrlsSetting = z
         ctx.addIssue({ code: 'custom', message: `WEBHOOK_URL: "${part}" is not a URL` });
         continue;
       }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `WEBHOOK_URL: only http: and https: URLs are allowed (got ${u.protocol})` });
+      if (u.protocol !== 'http:' && u.protocol !== 'https:')
+        ctx.addIssue({ code: 'custom', message: `WEBHOOK_URL: only http: and https: URLs are allowed (got ${u.protocol})` });
       else if (u.username || u.password) ctx.addIssue({ code: 'custom', message: 'WEBHOOK_URL: credentials in the URL are not allowed' });
       else urls.push(u.href);
     }

@@ -13,7 +13,10 @@ export class AnswerArchive {
   async keep(item: OutboxItem, answer: WireAnswer, now = Date.now()): Promise<void> {
     const cache = await caches.open(CACHE_NAME);
     const kept: KeptAnswer = { item, answer, answeredAt: now };
-    await cache.put(new Request(new URL(`${KEY_PREFIX}${item.id}-${encodeURIComponent(item.idempotencyKey)}`, self.location.href)), new Response(JSON.stringify(kept), { headers: { 'content-type': 'application/json' } }));
+    await cache.put(
+      new Request(new URL(`${KEY_PREFIX}${item.id}-${encodeURIComponent(item.idempotencyKey)}`, self.location.href)),
+      new Response(JSON.stringify(kept), { headers: { 'content-type': 'application/json' } }),
+    );
   }
 
   /** Answers of the last 24 h, newest first; older ones are deleted on the way. */

@@ -33,7 +33,7 @@ const outbox = new Outbox({
   notify: (notice) => pages.post(notice),
   keepAnswer: (item, answer) => answers.keep(item, answer),
   // Old and new worker may both be alive during an update: one replay pass at a time (the key makes a double send harmless anyway).
-  exclusive: <T,>(fn: () => Promise<T>) => (self.navigator.locks ? (self.navigator.locks.request(LOCK_NAME, fn) as Promise<T>) : fn()),
+  exclusive: <T>(fn: () => Promise<T>) => (self.navigator.locks ? (self.navigator.locks.request(LOCK_NAME, fn) as Promise<T>) : fn()),
   log,
 });
 const scheduler = new ReplayScheduler({

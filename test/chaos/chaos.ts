@@ -85,7 +85,13 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosResult> {
   const schema = `chaos_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const pgPart = (suffix: string) => (engine === 'postgres' ? { pgUrl: opts.pgUrl, pgSchema: `${schema}${suffix}` } : {});
   const main = new Cluster({ name: `${engine}-main`, engine, instances, env: baseEnv, ...pgPart('') });
-  const ttl = new Cluster({ name: `${engine}-ttl`, engine, instances: 1, env: { ...baseEnv, SESSION_TTL_MS: String(TTL_MS), SWEEP_INTERVAL_MS: '500' }, ...pgPart('_ttl') });
+  const ttl = new Cluster({
+    name: `${engine}-ttl`,
+    engine,
+    instances: 1,
+    env: { ...baseEnv, SESSION_TTL_MS: String(TTL_MS), SWEEP_INTERVAL_MS: '500' },
+    ...pgPart('_ttl'),
+  });
   const clusters = [main, ttl];
   const teardown = async () => {
     await Promise.all(clusters.map((c) => c.destroy()));
@@ -145,10 +151,14 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosResult> {
     }
 
     log(`chaos ${engine}: ${checkouts} checkouts driven in ${Math.round(performance.now() - started)} ms; waiting for the reconciler and the sweeper`);
-    await waitUntil(main, async (db) => {
-      const u = await unresolved(db);
-      return u.processing === 0 && u.charges === 0;
-    }, FINAL_WAIT_MS);
+    await waitUntil(
+      main,
+      async (db) => {
+        const u = await unresolved(db);
+        return u.processing === 0 && u.charges === 0;
+      },
+      FINAL_WAIT_MS,
+    );
     await waitUntil(ttl, async (db) => (await notYetExpired(db, ttlLedger.leftToExpire.keys())) === 0, TTL_MS + 10_000);
 
     for (const c of clusters) {
@@ -158,7 +168,10 @@ export async function runChaos(opts: ChaosOptions = {}): Promise<ChaosResult> {
       }
     }
     const figures = [];
-    for (const [c, l] of [[main, ledger], [ttl, ttlLedger]] as const) {
+    for (const [c, l] of [
+      [main, ledger],
+      [ttl, ttlLedger],
+    ] as const) {
       const db = await openDb(c);
       try {
         figures.push(await verifyCluster(db, l, rec, c.name));

@@ -105,7 +105,11 @@ export class Client {
     if (res.status >= 500) {
       const code = body?.error?.code;
       if (res.status === 503 && code === 'storage_unavailable' && instance.wasDownDuring(t0, t1)) this.rec.expectedErrors++;
-      else this.rec.violation(res.status === 500 ? 'internal_error' : 'unexpected_5xx', `${route} → ${res.status} ${code ?? text.slice(0, 120)} on ${this.cluster.name}#${instance.index}; server log: ${serverLogFor(instance, res.headers.get('x-request-id'))}`);
+      else
+        this.rec.violation(
+          res.status === 500 ? 'internal_error' : 'unexpected_5xx',
+          `${route} → ${res.status} ${code ?? text.slice(0, 120)} on ${this.cluster.name}#${instance.index}; server log: ${serverLogFor(instance, res.headers.get('x-request-id'))}`,
+        );
     }
     return { status: res.status, body, headers: res.headers, instance };
   }
@@ -114,7 +118,11 @@ export class Client {
     const t1 = performance.now();
     if (ownAbort) return Object.assign(new NetworkFailure(what), { aborted: true });
     if (instance.wasDownDuring(t0, t1) || !instance.server) this.rec.expectedErrors++;
-    else this.rec.violation(/Timeout/.test(what) ? 'request_hung' : 'unexpected_connection_error', `${route}: ${what} on ${this.cluster.name}#${instance.index} (up)`);
+    else
+      this.rec.violation(
+        /Timeout/.test(what) ? 'request_hung' : 'unexpected_connection_error',
+        `${route}: ${what} on ${this.cluster.name}#${instance.index} (up)`,
+      );
     return new NetworkFailure(what);
   }
 

@@ -28,20 +28,30 @@ async function main(): Promise<number> {
   await db.connect();
   try {
     const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-      const r = await fetch(server.url + path, { method, headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined });
+      const r = await fetch(server.url + path, {
+        method,
+        headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        body: body ? JSON.stringify(body) : undefined,
+      });
       return { status: r.status, body: (await r.json()) as any };
     };
     const product = (await call('GET', '/api/store/products')).body.products[0].productId;
     const order = (await call('POST', '/api/store/orders', { items: [{ productId: product, quantity: 1 }] })).body;
     const s = (await call('POST', '/api/payments/session/create', { orderId: order.orderId })).body;
     const auth = { Authorization: `Bearer ${s.clientSecret}` };
-    const token = async () => (await call('POST', '/api/payments/test-processor/tokens', { card: { number: '4242424242424242', expMonth: 12, expYear: 2031, cvc: '123' } })).body.token;
+    const token = async () =>
+      (await call('POST', '/api/payments/test-processor/tokens', { card: { number: '4242424242424242', expMonth: 12, expYear: 2031, cvc: '123' } })).body.token;
     const session = async () => (await call('GET', `/api/payments/session/${s.sessionId}`, undefined, auth)).body;
 
     // 1. The processor is slow to record the charge (its INSERT waits on the lock).
     await db.query('BEGIN');
     await db.query(`LOCK TABLE ${schema}.processor_charges IN EXCLUSIVE MODE`);
-    const first = await call('POST', `/api/payments/session/${s.sessionId}/complete`, { paymentMethod: { token: await token() } }, { ...auth, 'Idempotency-Key': randomUUID() });
+    const first = await call(
+      'POST',
+      `/api/payments/session/${s.sessionId}/complete`,
+      { paymentMethod: { token: await token() } },
+      { ...auth, 'Idempotency-Key': randomUUID() },
+    );
     console.log(`1. pay, attempt 1 (card 4242): ${first.status} ${JSON.stringify(first.body)}`);
 
     // 2. The reconciler gives up on it after deadline + grace: "nothing was charged".
@@ -59,11 +69,18 @@ async function main(): Promise<number> {
     // 4. The shopper, told nothing was charged, resumes and pays again.
     const resumed = await call('POST', `/api/payments/session/${s.sessionId}/resume`, {}, auth);
     console.log(`3. resume: ${resumed.status} ${JSON.stringify(resumed.body)}`);
-    const second = await call('POST', `/api/payments/session/${s.sessionId}/complete`, { paymentMethod: { token: await token() } }, { ...auth, 'Idempotency-Key': randomUUID() });
+    const second = await call(
+      'POST',
+      `/api/payments/session/${s.sessionId}/complete`,
+      { paymentMethod: { token: await token() } },
+      { ...auth, 'Idempotency-Key': randomUUID() },
+    );
     console.log(`4. pay, attempt 2: ${second.status} ${JSON.stringify(second.body)}`);
     await new Promise((r) => setTimeout(r, 500));
 
-    const ledger = (await call('GET', `/api/payments/test-processor/charges?sessionId=${s.sessionId}`, undefined, { Authorization: `Bearer ${server.adminToken}` })).body.charges;
+    const ledger = (
+      await call('GET', `/api/payments/test-processor/charges?sessionId=${s.sessionId}`, undefined, { Authorization: `Bearer ${server.adminToken}` })
+    ).body.charges;
     const ok = ledger.filter((c: { status: string }) => c.status === 'succeeded');
     console.log(`5. processor ledger for the session: ${ledger.map((c: any) => `${c.idempotencyKey} ${c.status} ${c.chargeId}`).join(', ')}`);
     console.log(`   final session: ${(await session()).status}, paymentId ${(await session()).paymentId}`);

@@ -83,7 +83,13 @@ function printTable(results: ChaosResult[]): void {
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const ws = results.map((_, i) => Math.max(...rows.map((r) => r[i + 1].length)));
   console.log('');
-  for (const r of rows) console.log(`${r[0].padEnd(w0)}  ${r.slice(1).map((c, i) => c.padStart(ws[i])).join('  ')}`);
+  for (const r of rows)
+    console.log(
+      `${r[0].padEnd(w0)}  ${r
+        .slice(1)
+        .map((c, i) => c.padStart(ws[i]))
+        .join('  ')}`,
+    );
   console.log('');
 }
 

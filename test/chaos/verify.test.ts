@@ -62,7 +62,9 @@ describe('chaos checks', () => {
     ).toContain('completed_without_one_charge');
     expect(
       await kinds((db) => {
-        db.exec(`INSERT INTO sessions VALUES ('s3', 'o3', 'FAILED_MAX_RETRIES', NULL); INSERT INTO processor_charges VALUES ('ch3', 's3', 's3:3', 'succeeded'); INSERT INTO charges VALUES ('s3:3', 's3', 'failed', NULL);`);
+        db.exec(
+          `INSERT INTO sessions VALUES ('s3', 'o3', 'FAILED_MAX_RETRIES', NULL); INSERT INTO processor_charges VALUES ('ch3', 's3', 's3:3', 'succeeded'); INSERT INTO charges VALUES ('s3:3', 's3', 'failed', NULL);`,
+        );
       }),
     ).toEqual(['charge_without_completed_session', 'ledger_mismatch']);
   });

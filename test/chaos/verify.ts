@@ -87,11 +87,13 @@ export async function verifyCluster(db: Db, ledger: Ledger, rec: Recorder, where
   const pByKey = new Map(pcharges.map((c) => [c.idempotency_key as string, c]));
   for (const c of charges) {
     const p = pByKey.get(c.charge_key);
-    if (c.status === 'succeeded' && (!p || p.status !== 'succeeded' || p.charge_id !== c.payment_id)) v('ledger_mismatch', `charge ${c.charge_key} succeeded, processor: ${p ? `${p.status} ${p.charge_id}` : 'none'}`);
+    if (c.status === 'succeeded' && (!p || p.status !== 'succeeded' || p.charge_id !== c.payment_id))
+      v('ledger_mismatch', `charge ${c.charge_key} succeeded, processor: ${p ? `${p.status} ${p.charge_id}` : 'none'}`);
     if (c.status === 'failed' && p?.status === 'succeeded') v('ledger_mismatch', `charge ${c.charge_key} failed, processor: succeeded ${p.charge_id}`);
   }
   const ourKeys = new Set(charges.map((c) => c.charge_key as string));
-  for (const p of pcharges) if (!ourKeys.has(p.idempotency_key)) v('ledger_mismatch', `processor charge ${p.charge_id} (${p.idempotency_key}) unknown to the server`);
+  for (const p of pcharges)
+    if (!ourKeys.has(p.idempotency_key)) v('ledger_mismatch', `processor charge ${p.charge_id} (${p.idempotency_key}) unknown to the server`);
 
   // The order's paid flag agrees with its sessions.
   const completedOrders = new Set(sessions.filter((s) => s.status === 'COMPLETED').map((s) => s.order_id as string));
@@ -109,7 +111,8 @@ export async function verifyCluster(db: Db, ledger: Ledger, rec: Recorder, where
   for (const [sid] of ledger.created) if (!byId.has(sid)) v('session_lost', `${sid} was created (201) and is gone`);
   for (const [sid, paymentId] of ledger.sawCompleted) {
     const s = byId.get(sid);
-    if (!s || s.status !== 'COMPLETED' || s.payment_id !== paymentId) v('completed_answer_not_kept', `${sid}: client saw 200 ${paymentId}, database ${s?.status} ${s?.payment_id}`);
+    if (!s || s.status !== 'COMPLETED' || s.payment_id !== paymentId)
+      v('completed_answer_not_kept', `${sid}: client saw 200 ${paymentId}, database ${s?.status} ${s?.payment_id}`);
   }
   for (const c of ledger.conflicts) v('completed_answer_changed', c);
   for (const [sid] of ledger.leftToExpire) {

@@ -13,7 +13,9 @@ let receiver: Receiver;
 const run = demoSuite(async () => {
   // The receiver refuses cancellations (so one delivery keeps failing) and takes everything else.
   receiver = await startReceiver((_n, req) => (JSON.parse(req.body).type === 'checkout.session.cancelled' ? { status: 500 } : { status: 200 }));
-  return { env: { WEBHOOK_URL: `${receiver.url}/hooks/payments`, WEBHOOK_SECRET: 'whsec_' + Buffer.alloc(32, 1).toString('base64'), WEBHOOK_RETRY_BASE_MS: '60000' } };
+  return {
+    env: { WEBHOOK_URL: `${receiver.url}/hooks/payments`, WEBHOOK_SECRET: 'whsec_' + Buffer.alloc(32, 1).toString('base64'), WEBHOOK_RETRY_BASE_MS: '60000' },
+  };
 });
 
 afterAll(() => receiver?.close());

@@ -29,7 +29,10 @@ export async function sessionFlow(base: string, cards: string[], opts: { interru
   const { sessionId, clientSecret } = created.body;
   const auth = { authorization: `Bearer ${clientSecret}` };
   for (const [i, number] of cards.entries()) {
-    const token = await call(base, '/api/payments/test-processor/tokens', { method: 'POST', body: { card: { number, expMonth: 12, expYear: 2034, cvc: '123' } } });
+    const token = await call(base, '/api/payments/test-processor/tokens', {
+      method: 'POST',
+      body: { card: { number, expMonth: 12, expYear: 2034, cvc: '123' } },
+    });
     const done = await call(base, `/api/payments/session/${sessionId}/complete`, {
       method: 'POST',
       headers: { ...auth, 'idempotency-key': key() },
@@ -40,7 +43,11 @@ export async function sessionFlow(base: string, cards: string[], opts: { interru
     }
   }
   if (opts.interrupt) {
-    await call(base, `/api/payments/session/${sessionId}/interrupt`, { method: 'POST', headers: { ...auth, 'idempotency-key': key() }, body: { reason: opts.interrupt } });
+    await call(base, `/api/payments/session/${sessionId}/interrupt`, {
+      method: 'POST',
+      headers: { ...auth, 'idempotency-key': key() },
+      body: { reason: opts.interrupt },
+    });
   }
   if (opts.cancel) {
     await call(base, `/api/payments/session/${sessionId}/cancel`, { method: 'POST', headers: { ...auth, 'idempotency-key': key() }, body: { reason: 'user' } });

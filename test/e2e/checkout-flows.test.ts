@@ -42,7 +42,10 @@ describe('checkout flows', () => {
     await onConfirmation(page, orderId);
     const seen = await trace(page);
     const afterTimeout = seen.slice(seen.findIndex((s) => s.includes('taking longer')));
-    expect(afterTimeout.some((s) => /Enter|Ready to pay|Attempt 2/.test(s)), seen.join('\n')).toBe(false);
+    expect(
+      afterTimeout.some((s) => /Enter|Ready to pay|Attempt 2/.test(s)),
+      seen.join('\n'),
+    ).toBe(false);
     const charges = await chargesForOrder(run.server, orderId);
     expect(succeeded(charges)).toHaveLength(1);
     expect(charges).toHaveLength(1);
@@ -62,7 +65,10 @@ describe('checkout flows', () => {
     await expect.poll(async () => (await part(page, 'message').textContent()) ?? '').toMatch(/offline|connection/i);
     await context.setOffline(false);
     await onConfirmation(page, orderId);
-    expect((await trace(page)).some((s) => s.endsWith('|queued')), 'the payment request waited in the outbox').toBe(true);
+    expect(
+      (await trace(page)).some((s) => s.endsWith('|queued')),
+      'the payment request waited in the outbox',
+    ).toBe(true);
     const charges = await chargesForOrder(run.server, orderId);
     expect(charges).toHaveLength(1);
     expect(charges[0].status).toBe('succeeded');

@@ -37,15 +37,27 @@ interface ShopOrder {
 }
 
 async function newOrder(): Promise<ShopOrder> {
-  const r = await fetch(`${shop}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: 'tea', quantity: 2 }] }) });
+  const r = await fetch(`${shop}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items: [{ productId: 'tea', quantity: 2 }] }),
+  });
   expect(r.status).toBe(201);
   return (await r.json()) as ShopOrder;
 }
 const shopOrder = async (orderId: string) => (await (await fetch(`${shop}/api/orders/${orderId}`)).json()) as ShopOrder;
 const merchantRead = async (orderId: string) =>
-  ((await (await fetch(`${pay}/api/payments/sessions?orderId=${orderId}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } })).json()) as { sessions: { status: string; sessionId: string }[] }).sessions;
+  (
+    (await (await fetch(`${pay}/api/payments/sessions?orderId=${orderId}`, { headers: { authorization: `Bearer ${MERCHANT_KEY}` } })).json()) as {
+      sessions: { status: string; sessionId: string }[];
+    }
+  ).sessions;
 const charges = async (sessionId: string) =>
-  ((await (await fetch(`${pay}/api/payments/test-processor/charges?sessionId=${sessionId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { charges: { status: string }[] }).charges;
+  (
+    (await (
+      await fetch(`${pay}/api/payments/test-processor/charges?sessionId=${sessionId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).json()) as { charges: { status: string }[] }
+  ).charges;
 
 beforeAll(async () => {
   ensureBuilt();
@@ -106,7 +118,7 @@ describe('the example merchant on its own origin', () => {
     expect(new URL(shop).origin).not.toBe(new URL(pay).origin);
   });
 
-  it('server-to-server page: the worker shim runs the payment server\'s worker; pay → the order is paid only once the payment server confirms it', async () => {
+  it("server-to-server page: the worker shim runs the payment server's worker; pay → the order is paid only once the payment server confirms it", async () => {
     const order = await newOrder();
     const { context, page, logs } = await openContext(browser, shop);
     try {
@@ -124,10 +136,22 @@ describe('the example merchant on its own origin', () => {
       });
       expect(worker.script).toBe(`${shop}/payment-sw.js`);
       expect(worker.scope).toBe(`${shop}/`);
-      expect(worker.urls.some((u) => u.startsWith(`${pay}/payment-checkout.js`)), JSON.stringify(worker.urls)).toBe(true);
-      expect(worker.urls.some((u) => /\/payment-checkout-sw-bridge\.[\w-]+\.js/.test(u) && u.startsWith(pay)), JSON.stringify(worker.urls)).toBe(true);
-      expect(worker.urls.some((u) => u.includes('/demo/')), 'the payment server\'s demo page is not the shop\'s').toBe(false);
-      expect(logs.filter((l) => /sw error|Failed to register|bad-precaching/i.test(l)), logs.join('\n')).toEqual([]);
+      expect(
+        worker.urls.some((u) => u.startsWith(`${pay}/payment-checkout.js`)),
+        JSON.stringify(worker.urls),
+      ).toBe(true);
+      expect(
+        worker.urls.some((u) => /\/payment-checkout-sw-bridge\.[\w-]+\.js/.test(u) && u.startsWith(pay)),
+        JSON.stringify(worker.urls),
+      ).toBe(true);
+      expect(
+        worker.urls.some((u) => u.includes('/demo/')),
+        "the payment server's demo page is not the shop's",
+      ).toBe(false);
+      expect(
+        logs.filter((l) => /sw error|Failed to register|bad-precaching/i.test(l)),
+        logs.join('\n'),
+      ).toEqual([]);
 
       const sessionId = await sessionIdOf(page);
       expect((await shopOrder(order.orderId)).paid).toBe(false);
@@ -172,7 +196,7 @@ describe('the example merchant on its own origin', () => {
     }
   });
 
-  it('signed-order page: pay → the shop\'s order is paid by the verified webhook', async () => {
+  it("signed-order page: pay → the shop's order is paid by the verified webhook", async () => {
     const order = await newOrder();
     const { context, page, logs } = await openContext(browser, shop);
     try {
@@ -184,7 +208,9 @@ describe('the example merchant on its own origin', () => {
       await payWith(page, CARDS.ok);
       await backOnOrderPage(page, order.orderId);
       // No click, no read: only the webhook can pay it now.
-      await expect.poll(async () => (await shopOrder(order.orderId)).paidVia, { timeout: 20_000, message: `needs the webhook sender\n${output}` }).toBe('webhook');
+      await expect
+        .poll(async () => (await shopOrder(order.orderId)).paidVia, { timeout: 20_000, message: `needs the webhook sender\n${output}` })
+        .toBe('webhook');
       await page.waitForSelector('#order-status[data-paid="true"]', { timeout: 10_000 }); // the page follows the shop's records
       const sessions = await merchantRead(order.orderId);
       expect(sessions.filter((s) => s.status === 'COMPLETED')).toHaveLength(1);
@@ -201,7 +227,13 @@ describe('the example merchant on its own origin', () => {
       await waitForStatus(page, 'initiated');
       await page.evaluate(() => {
         const el = document.querySelector('payment-checkout')!;
-        el.dispatchEvent(new CustomEvent('checkout-complete', { bubbles: true, composed: true, detail: { sessionId: 'cs_forged', orderId: 'ord_FORGED', paymentId: 'ch_forged' } }));
+        el.dispatchEvent(
+          new CustomEvent('checkout-complete', {
+            bubbles: true,
+            composed: true,
+            detail: { sessionId: 'cs_forged', orderId: 'ord_FORGED', paymentId: 'ch_forged' },
+          }),
+        );
       });
       // The page moves on to the shop's own order (not the forged id) and says what the shop's records say.
       await backOnOrderPage(page, order.orderId);
@@ -226,9 +258,19 @@ describe('the example merchant on its own origin', () => {
     const now = new Date();
     const attempts: Record<string, string>[] = [
       { 'content-type': 'application/json' },
-      { 'content-type': 'application/json', 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(+now / 1000)), 'webhook-signature': forger.sign('msg_1', now, body) },
+      {
+        'content-type': 'application/json',
+        'webhook-id': 'msg_1',
+        'webhook-timestamp': String(Math.floor(+now / 1000)),
+        'webhook-signature': forger.sign('msg_1', now, body),
+      },
       // The right secret over another body: a signature does not carry over.
-      { 'content-type': 'application/json', 'webhook-id': 'msg_2', 'webhook-timestamp': String(Math.floor(+now / 1000)), 'webhook-signature': new Webhook(WEBHOOK_SECRET).sign('msg_2', now, '{}') },
+      {
+        'content-type': 'application/json',
+        'webhook-id': 'msg_2',
+        'webhook-timestamp': String(Math.floor(+now / 1000)),
+        'webhook-signature': new Webhook(WEBHOOK_SECRET).sign('msg_2', now, '{}'),
+      },
     ];
     for (const headers of attempts) {
       const r = await fetch(`${shop}/webhooks/payments`, { method: 'POST', headers, body });
@@ -239,7 +281,12 @@ describe('the example merchant on its own origin', () => {
     const ok = new Webhook(WEBHOOK_SECRET);
     const r = await fetch(`${shop}/webhooks/payments`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': 'msg_3', 'webhook-timestamp': String(Math.floor(+now / 1000)), 'webhook-signature': ok.sign('msg_3', now, body) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'msg_3',
+        'webhook-timestamp': String(Math.floor(+now / 1000)),
+        'webhook-signature': ok.sign('msg_3', now, body),
+      },
       body,
     });
     expect(r.status).toBe(200);

@@ -6,7 +6,18 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { browserSuite } from './suite.js';
-import { CARDS, chargesForOrder, createOrder, payWith, session, sessionIdOf, startMerchantSite, untilServerCharging, waitForStatus, type MerchantSite } from './support.js';
+import {
+  CARDS,
+  chargesForOrder,
+  createOrder,
+  payWith,
+  session,
+  sessionIdOf,
+  startMerchantSite,
+  untilServerCharging,
+  waitForStatus,
+  type MerchantSite,
+} from './support.js';
 
 let merchant: MerchantSite | undefined;
 let orderId = '';
@@ -72,7 +83,10 @@ describe('merchant page on another origin', () => {
     const response = await chunk;
     expect(response.status(), logs.join('\n')).toBe(200);
     expect(new URL(response.url()).origin).toBe(run.server.url);
-    expect(logs.filter((l) => /import|module|CORS/i.test(l)), 'no failed module load').toEqual([]);
+    expect(
+      logs.filter((l) => /import|module|CORS/i.test(l)),
+      'no failed module load',
+    ).toEqual([]);
     const sessionId = await sessionIdOf(page);
 
     await payWith(page, CARDS.slow);

@@ -74,7 +74,9 @@ describe('shopper recovery', () => {
     const here = await openCheckout(orderId);
     await here.page.evaluate(() => {
       (window as unknown as { errors: unknown[] }).errors = [];
-      document.querySelector('payment-checkout')!.addEventListener('checkout-error', (e) => (window as unknown as { errors: unknown[] }).errors.push((e as CustomEvent).detail));
+      document
+        .querySelector('payment-checkout')!
+        .addEventListener('checkout-error', (e) => (window as unknown as { errors: unknown[] }).errors.push((e as CustomEvent).detail));
     });
     const other = await openCheckout(orderId);
     await payWith(other.page, CARDS.ok);

@@ -57,7 +57,18 @@ export async function runFuzz(opts: FuzzOptions = {}): Promise<FuzzResult> {
       ...opts.env,
     },
   });
-  const result: FuzzResult = { seed, requests: 0, byStatus: {}, byRoute: {}, validRequests: 0, skipped: 0, undocumentedStatuses: {}, slowest: {}, violations: [], wallMs: 0 };
+  const result: FuzzResult = {
+    seed,
+    requests: 0,
+    byStatus: {},
+    byRoute: {},
+    validRequests: 0,
+    skipped: 0,
+    undocumentedStatuses: {},
+    slowest: {},
+    violations: [],
+    wallMs: 0,
+  };
   try {
     const world = await World.open(server);
     const ops = operations(world.doc);
@@ -111,7 +122,12 @@ class World {
     // An order already paid (create on it answers 409) and a used token.
     const paid = await w.newSession();
     const token = await w.token(CARDS[0]);
-    await w.call('POST', `/api/payments/session/${paid.id}/complete`, { paymentMethod: { token } }, { Authorization: `Bearer ${paid.secret}`, 'Idempotency-Key': randomUUID() });
+    await w.call(
+      'POST',
+      `/api/payments/session/${paid.id}/complete`,
+      { paymentMethod: { token } },
+      { Authorization: `Bearer ${paid.secret}`, 'Idempotency-Key': randomUUID() },
+    );
     w.paidOrders.push((await w.call('GET', `/api/payments/session/${paid.id}`, undefined, { Authorization: `Bearer ${paid.secret}` })).orderId);
     w.usedTokens.push(token);
     return w;

@@ -75,10 +75,19 @@ function queryArb(doc: Doc, op: Schema): fc.Arbitrary<[string, string][]> {
   const params: Schema[] = (op.parameters ?? []).filter((p: Schema) => p.in === 'query');
   if (!params.length) return fc.constantFrom<[string, string][][]>([], [['unexpected', '1']]);
   const one = (p: Schema): fc.Arbitrary<[string, string]> =>
-    fc.oneof(
-      { weight: 3, arbitrary: validArb(doc, deref(doc, p.schema)).map((v) => String(v)) },
-      { weight: 2, arbitrary: fc.oneof(fc.constantFrom('', '-1', '0', '1e3', 'NaN', 'Infinity', '501', '9'.repeat(40), 'all', 'COMPLETED,NOPE', '%00', '\u0000', 'cs_\u0000'), latin1(30), fc.string({ maxLength: 400 })) },
-    ).map((v): [string, string] => [p.name as string, String(v)]);
+    fc
+      .oneof(
+        { weight: 3, arbitrary: validArb(doc, deref(doc, p.schema)).map((v) => String(v)) },
+        {
+          weight: 2,
+          arbitrary: fc.oneof(
+            fc.constantFrom('', '-1', '0', '1e3', 'NaN', 'Infinity', '501', '9'.repeat(40), 'all', 'COMPLETED,NOPE', '%00', '\u0000', 'cs_\u0000'),
+            latin1(30),
+            fc.string({ maxLength: 400 }),
+          ),
+        },
+      )
+      .map((v): [string, string] => [p.name as string, String(v)]);
   return fc.array(fc.oneof(...params.map(one)), { maxLength: params.length + 1 });
 }
 
@@ -96,13 +105,22 @@ export function requestArb(doc: Doc, op: Operation): fc.Arbitrary<FuzzRequest> {
         // amount, currency and metadata are for the merchant key only: a shopper's valid create carries orderId (and userId).
         if (isCreate) {
           const { orderId: _o, amount: _a, currency: _c, metadata: _m, ...shopper } = v as Record<string, unknown>;
-          return fc.tuple(fc.constantFrom('@@order', '@@paid-order', '@@order'), fc.boolean()).map(([o, full]) => ({ ...(full ? (v as object) : shopper), orderId: o }));
+          return fc
+            .tuple(fc.constantFrom('@@order', '@@paid-order', '@@order'), fc.boolean())
+            .map(([o, full]) => ({ ...(full ? (v as object) : shopper), orderId: o }));
         }
-        if (isComplete) return fc.constantFrom('@@token:ok', '@@token:ok', '@@token:declined', '@@token:slow', '@@token:used', (v as any).paymentMethod.token).map((t) => ({ paymentMethod: { token: t } }));
+        if (isComplete)
+          return fc
+            .constantFrom('@@token:ok', '@@token:ok', '@@token:declined', '@@token:slow', '@@token:used', (v as any).paymentMethod.token)
+            .map((t) => ({ paymentMethod: { token: t } }));
         if (op.path === '/test-processor/tokens') {
           const card = (v as { card: Record<string, unknown> }).card;
           return fc
-            .tuple(fc.constantFrom('4242424242424242', '4000000000000002', '4000 0000 0000 0119', '4242-4242-4242-4242', '378282246310005', card.number), fc.integer({ min: 1, max: 12 }), fc.constantFrom(2031, 31, 2075, card.expYear))
+            .tuple(
+              fc.constantFrom('4242424242424242', '4000000000000002', '4000 0000 0000 0119', '4242-4242-4242-4242', '378282246310005', card.number),
+              fc.integer({ min: 1, max: 12 }),
+              fc.constantFrom(2031, 31, 2075, card.expYear),
+            )
             .map(([number, expMonth, expYear]) => ({ card: { ...card, number, expMonth, expYear, cvc: number === '378282246310005' ? '1234' : '123' } }));
         }
         return fc.constant(v);
@@ -110,17 +128,34 @@ export function requestArb(doc: Doc, op: Operation): fc.Arbitrary<FuzzRequest> {
     : fc.constant(undefined);
 
   const mutated = bodySchema
-    ? fc.tuple(validBody, fc.constantFrom('wrong_type', 'drop_field', 'extra_field', 'huge_value', 'not_object', 'nul_string', 'nul_string'), fc.nat(), wrongValue).map(([v, kind, pick, w]) => ({ kind, value: mutate(v, kind, pick, w) }))
+    ? fc
+        .tuple(
+          validBody,
+          fc.constantFrom('wrong_type', 'drop_field', 'extra_field', 'huge_value', 'not_object', 'nul_string', 'nul_string'),
+          fc.nat(),
+          wrongValue,
+        )
+        .map(([v, kind, pick, w]) => ({ kind, value: mutate(v, kind, pick, w) }))
     : fc.tuple(wrongValue).map(([w]) => ({ kind: 'unexpected_body', value: w as unknown }));
 
   const body: fc.Arbitrary<{ mutation: string; valid: boolean; body: FuzzRequest['body'] }> = fc.oneof(
-    { weight: 6, arbitrary: validBody.map((v) => ({ mutation: 'none', valid: true, body: v === undefined ? ({ kind: 'none' } as const) : ({ kind: 'json', value: v } as const) })) },
+    {
+      weight: 6,
+      arbitrary: validBody.map((v) => ({
+        mutation: 'none',
+        valid: true,
+        body: v === undefined ? ({ kind: 'none' } as const) : ({ kind: 'json', value: v } as const),
+      })),
+    },
     { weight: 4, arbitrary: mutated.map((m) => ({ mutation: m.kind, valid: false, body: { kind: 'json', value: m.value } as const })) },
     { weight: 2, arbitrary: rawBodies.map((t) => ({ mutation: 'raw', valid: false, body: { kind: 'raw', text: t } as const })) },
     {
       weight: 1,
       arbitrary: fc
-        .tuple(validBody, fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x', ''))
+        .tuple(
+          validBody,
+          fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x', ''),
+        )
         .map(([v, ct]) => ({ mutation: 'content_type', valid: false, body: { kind: 'json', value: v ?? {}, contentType: ct } as const })),
     },
     { weight: 1, arbitrary: fc.constant({ mutation: 'no_body', valid: !bodySchema || !op.op.requestBody?.required, body: { kind: 'none' } as const }) },
@@ -134,7 +169,9 @@ export function requestArb(doc: Doc, op: Operation): fc.Arbitrary<FuzzRequest> {
       arbitrary: fc
         .oneof(
           fc.constantFrom<AuthRef>('none', 'wrong', 'admin', 'merchant', 'other', 'valid'),
-          fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'bearer x', `Bearer ${'a'.repeat(600)}`, 'Bearer a b', 'Token abc').map((raw) => ({ raw })),
+          fc
+            .constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'bearer x', `Bearer ${'a'.repeat(600)}`, 'Bearer a b', 'Token abc')
+            .map((raw) => ({ raw })),
           latin1(80).map((raw) => ({ raw })),
         )
         .map((a) => ({ auth: a, ok: a === validAuth || (isCreate && a === 'merchant') })),
@@ -149,9 +186,15 @@ export function requestArb(doc: Doc, op: Operation): fc.Arbitrary<FuzzRequest> {
       )
     : fc.constant('pool');
 
-  const key = op.method === 'POST'
-    ? fc.oneof({ weight: 6, arbitrary: goodKey }, { weight: needsKey ? 2 : 4, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: badKey }, { weight: 1, arbitrary: fc.constant('@@reuse') })
-    : fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: goodKey });
+  const key =
+    op.method === 'POST'
+      ? fc.oneof(
+          { weight: 6, arbitrary: goodKey },
+          { weight: needsKey ? 2 : 4, arbitrary: fc.constant(undefined) },
+          { weight: 2, arbitrary: badKey },
+          { weight: 1, arbitrary: fc.constant('@@reuse') },
+        )
+      : fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: goodKey });
 
   // fetch cannot send a body with GET; a GET's "body" variations are its query and headers.
   const bodyOrNone = op.method === 'GET' ? fc.constant({ mutation: 'none', valid: true, body: { kind: 'none' } as const }) : body;
@@ -193,6 +236,7 @@ function mutate(v: unknown, kind: string, pick: number, w: unknown): unknown {
     const s = strings[pick % Math.max(1, strings.length)] ?? p;
     const host = s.slice(0, -1).reduce((o: any, k) => o[k], copy);
     host[s[s.length - 1]] = `${String(host[s[s.length - 1]] ?? '')}\u0000`;
-  } else if (kind === 'huge_value') parent[last] = typeof parent[last] === 'number' ? [1e308, -1e308, 2 ** 63, -0.5, 1e-300][pick % 5] : 'Z'.repeat([300, 5_000, 15_000, 17_000][pick % 4]);
+  } else if (kind === 'huge_value')
+    parent[last] = typeof parent[last] === 'number' ? [1e308, -1e308, 2 ** 63, -0.5, 1e-300][pick % 5] : 'Z'.repeat([300, 5_000, 15_000, 17_000][pick % 4]);
   return copy;
 }

@@ -34,7 +34,13 @@ async function main(): Promise<number> {
     return ci ? 1 : 0;
   }
   if (pg) console.log(`fuzz: on PostgreSQL, schema ${pg.env.DATABASE_SCHEMA}`);
-  const r = await runFuzz({ requests: Number(values.requests), seed, concurrency: Number(values.concurrency), log: (l) => console.log(l), env: pg?.env }).finally(() => pg?.drop());
+  const r = await runFuzz({
+    requests: Number(values.requests),
+    seed,
+    concurrency: Number(values.concurrency),
+    log: (l) => console.log(l),
+    env: pg?.env,
+  }).finally(() => pg?.drop());
   const statuses = Object.keys(r.byStatus).sort();
   console.log('');
   const w = Math.max(...Object.keys(r.byRoute).map((k) => k.length), 10);
@@ -45,10 +51,16 @@ async function main(): Promise<number> {
   }
   console.log(`${'all'.padEnd(w)}  ${statuses.map((s) => String(r.byStatus[s]).padStart(5)).join(' ')}  ${r.requests}`);
   console.log('');
-  console.log(`seed ${r.seed}: ${r.requests} requests (${r.validRequests} valid by construction, ${r.skipped} refused by the client itself) in ${(r.wallMs / 1000).toFixed(1)} s`);
+  console.log(
+    `seed ${r.seed}: ${r.requests} requests (${r.validRequests} valid by construction, ${r.skipped} refused by the client itself) in ${(r.wallMs / 1000).toFixed(1)} s`,
+  );
   const undoc = Object.entries(r.undocumentedStatuses).sort((a, b) => b[1] - a[1]);
   if (undoc.length) console.log(`statuses not listed in the document (not violations): ${undoc.map(([k, n]) => `${k} ×${n}`).join(', ')}`);
-  console.log(`slowest answer by route (ms): ${Object.entries(r.slowest).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `slowest answer by route (ms): ${Object.entries(r.slowest)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   const byKind: Record<string, number> = {};
   for (const v of r.violations) byKind[v.kind] = (byKind[v.kind] ?? 0) + 1;
   const shown: Record<string, number> = {};

@@ -57,7 +57,10 @@ function localClosure(names: string[]): string[] {
 /** Packs the repository and installs the tarball, with `extra` packages (e.g. react, react-dom), into a new temp folder. */
 export function packAndInstall(extra: string[] = []): Installed {
   const dir = mkdtempSync(join(tmpdir(), 'pc-package-'));
-  const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as { filename: string; files: { path: string }[] }[];
+  const [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageManifest;
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'merchant-app', private: true, type: 'module' }));
   const needed = localClosure([...Object.keys(manifest.dependencies ?? {}), ...extra]);

@@ -23,7 +23,8 @@ function exportedNames(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
   const names: string[] = [];
   for (const node of source.statements) {
-    if (ts.isExportDeclaration(node) && node.exportClause && ts.isNamedExports(node.exportClause)) names.push(...node.exportClause.elements.map((e) => e.name.text));
+    if (ts.isExportDeclaration(node) && node.exportClause && ts.isNamedExports(node.exportClause))
+      names.push(...node.exportClause.elements.map((e) => e.name.text));
     else if (ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
       if (ts.isVariableStatement(node)) names.push(...node.declarationList.declarations.map((d) => d.name.getText(source)));
       else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name) names.push(node.name.text);
@@ -92,12 +93,18 @@ describe('the installed package', () => {
 
   it('payment-checkout/react exports PaymentCheckout and usePaymentStatus, and declares them', () => {
     expect(exportedNames(installed('dist/react/index.js'))).toEqual(expect.arrayContaining(['PaymentCheckout', 'usePaymentStatus']));
-    expect(exportedNames(installed('dist/react/index.d.ts'))).toEqual(expect.arrayContaining(['PaymentCheckout', 'usePaymentStatus', 'PaymentCheckoutJsxProps']));
+    expect(exportedNames(installed('dist/react/index.d.ts'))).toEqual(
+      expect.arrayContaining(['PaymentCheckout', 'usePaymentStatus', 'PaymentCheckoutJsxProps']),
+    );
   });
 
   it('the manifest describes <payment-checkout> with its events', () => {
-    const manifest = JSON.parse(readFileSync(installed('dist/custom-elements.json'), 'utf8')) as { modules: { declarations?: { tagName?: string; events?: { name: string }[] }[] }[] };
+    const manifest = JSON.parse(readFileSync(installed('dist/custom-elements.json'), 'utf8')) as {
+      modules: { declarations?: { tagName?: string; events?: { name: string }[] }[] }[];
+    };
     const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'payment-checkout');
-    expect(element?.events?.map((e) => e.name)).toEqual(expect.arrayContaining(['checkout-ready', 'checkout-status', 'checkout-complete', 'checkout-cancel', 'checkout-error']));
+    expect(element?.events?.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['checkout-ready', 'checkout-status', 'checkout-complete', 'checkout-cancel', 'checkout-error']),
+    );
   });
 });

@@ -68,7 +68,11 @@ export async function openShop(app: string, extra: string[], plugins: PluginOpti
     },
     bundle() {
       const assets = join(out, 'assets');
-      return execFileSync('find', [assets, '-name', '*.js'], { encoding: 'utf8' }).trim().split('\n').map((f) => readFileSync(f, 'utf8')).join('\n');
+      return execFileSync('find', [assets, '-name', '*.js'], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n');
     },
     async merchantSession() {
       const res = await fetch(`${server.url}/api/payments/session/create`, {

@@ -55,7 +55,9 @@ describe(`${STREAMS} attacker streams under ulimit -n ${FD_LIMIT}`, () => {
     // The attacker's sessions (10 streams each would be allowed per session), created from its own address.
     const sessions: { sessionId: string; clientSecret: string }[] = [];
     for (let i = 0; i < STREAMS / 10; i++) {
-      sessions.push((await call(srv.url, 'POST', '/session/create', { auth: MERCHANT_KEY, body: { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' } })).body);
+      sessions.push(
+        (await call(srv.url, 'POST', '/session/create', { auth: MERCHANT_KEY, body: { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' } })).body,
+      );
     }
     const outcomes: Promise<string>[] = [];
     for (let i = 0; i < STREAMS; i++) {

@@ -66,7 +66,12 @@ describe('kill -9', () => {
     const midToken = await tokenize(base, 'slow');
     const midKey = randomUUID();
     const slow = complete(base, midCharge, midToken, midKey).catch((e: Error) => e);
-    await waitFor(() => ledger(base, midCharge.sessionId), (c) => c.length === 1, 10_000, 'charge at the processor');
+    await waitFor(
+      () => ledger(base, midCharge.sessionId),
+      (c) => c.length === 1,
+      10_000,
+      'charge at the processor',
+    );
     expect((await getSession(base, midCharge)).status).toBe('PROCESSING');
     const ledgerBefore = await allCharges(base);
 
@@ -94,7 +99,12 @@ describe('kill -9', () => {
     expect(succeeded(charges)).toHaveLength(1);
     expect(done.paymentId).toBe(charges[0].chargeId);
     // The shopper's retry of the request that died with the process gets the settled answer, not a second charge.
-    const retry = await waitFor(() => complete(b2, midCharge, midToken, midKey), (r) => r.status !== 409, 20_000, 'retry answered');
+    const retry = await waitFor(
+      () => complete(b2, midCharge, midToken, midKey),
+      (r) => r.status !== 409,
+      20_000,
+      'retry answered',
+    );
     expect(retry.status, retry.text).toBe(200);
     expect(retry.body).toMatchObject({ status: 'COMPLETED', paymentId: charges[0].chargeId });
     expect(await ledger(b2, midCharge.sessionId)).toHaveLength(1);
@@ -102,4 +112,3 @@ describe('kill -9', () => {
     expect(await allCharges(b2)).toEqual(ledgerBefore);
   });
 });
-

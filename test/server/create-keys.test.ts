@@ -25,7 +25,14 @@ function createFrom(localAddress: string, key: string, body: unknown): Promise<{
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'idempotency-key': key, 'content-length': Buffer.byteLength(data) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'idempotency-key': key, 'content-length': Buffer.byteLength(data) },
+      },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -72,7 +79,11 @@ describe('public create keys', () => {
   });
 
   it('the merchant may use any valid key (its keys are its own)', async () => {
-    const r = await call(base, 'POST', '/session/create', { key: 'k1', auth: 'test-merchant-key-0123456789', body: { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' } });
+    const r = await call(base, 'POST', '/session/create', {
+      key: 'k1',
+      auth: 'test-merchant-key-0123456789',
+      body: { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' },
+    });
     expect(r.status).toBe(201);
   });
 });

@@ -110,6 +110,11 @@ describe('disconnect', () => {
     await post(base, s, 'cancel');
     expect((await b.next()).status).toBe('CANCELLED');
     b.close();
-    await waitFor(async () => live.get(s.sessionId), (n) => n === 0, 5_000, 'no subscription left');
+    await waitFor(
+      async () => live.get(s.sessionId),
+      (n) => n === 0,
+      5_000,
+      'no subscription left',
+    );
   });
 });

@@ -4,20 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ADMIN_TOKEN,
-  call,
-  complete,
-  createSession,
-  expectError,
-  getSession,
-  ledger,
-  pay,
-  post,
-  tokenize,
-  waitFor,
-  type Session,
-} from './helpers/api.js';
+import { ADMIN_TOKEN, call, complete, createSession, expectError, getSession, ledger, pay, post, tokenize, waitFor, type Session } from './helpers/api.js';
 import { startInProcess, type InProcessServer } from './helpers/server.js';
 
 const TTL_MS = 600;

@@ -89,7 +89,26 @@ const route = fc.constantFrom(...POST_ROUTES.map((_, i) => i));
 const pathOf = (i: number) => POST_ROUTES[i][0].replace('{id}', s.sessionId);
 
 /** Objects with the API's own field names holding values of any JSON type. */
-const fieldNames = fc.constantFrom('orderId', 'userId', 'amount', 'currency', 'metadata', 'paymentMethod', 'token', 'reason', 'card', 'number', 'expMonth', 'expYear', 'cvc', 'items', 'productId', 'quantity', '__proto__', 'constructor');
+const fieldNames = fc.constantFrom(
+  'orderId',
+  'userId',
+  'amount',
+  'currency',
+  'metadata',
+  'paymentMethod',
+  'token',
+  'reason',
+  'card',
+  'number',
+  'expMonth',
+  'expYear',
+  'cvc',
+  'items',
+  'productId',
+  'quantity',
+  '__proto__',
+  'constructor',
+);
 const wrongTypes: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), tie('object'), fc.array(tie('value'), { maxLength: 3 })),
   object: fc.dictionary(fieldNames, tie('value'), { maxKeys: 6 }),
@@ -120,32 +139,48 @@ describe('bodies', () => {
 
   it('malformed JSON and random bytes are 400 invalid_json (or valid by chance)', async () => {
     await fc.assert(
-      fc.asyncProperty(route, fc.oneof(fc.string({ maxLength: 200 }).map((x) => Buffer.from(x)), fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Buffer.from(b))), async (i, body) => {
-        const a = await raw('POST', pathOf(i), { headers: POST_ROUTES[i][1](), body });
-        expectHandled(a, pathOf(i));
-        let parses = true;
-        try {
-          JSON.parse(body.toString('utf8'));
-        } catch {
-          parses = false;
-        }
-        if (!parses && body.length > 0) expect(a.body.error.code, a.text).toBe('invalid_json');
-      }),
+      fc.asyncProperty(
+        route,
+        fc.oneof(
+          fc.string({ maxLength: 200 }).map((x) => Buffer.from(x)),
+          fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Buffer.from(b)),
+        ),
+        async (i, body) => {
+          const a = await raw('POST', pathOf(i), { headers: POST_ROUTES[i][1](), body });
+          expectHandled(a, pathOf(i));
+          let parses = true;
+          try {
+            JSON.parse(body.toString('utf8'));
+          } catch {
+            parses = false;
+          }
+          if (!parses && body.length > 0) expect(a.body.error.code, a.text).toBe('invalid_json');
+        },
+      ),
       { numRuns: RUNS * 2 },
     );
   });
 
   it('bodies over 16 KiB are 413 payload_too_large, with or without Content-Length', async () => {
     await fc.assert(
-      fc.asyncProperty(route, fc.integer({ min: LIMIT + 1, max: 4 * LIMIT }), fc.boolean(), fc.integer({ min: 1, max: 8 }), async (i, size, chunked, pieces) => {
-        const body = JSON.stringify({ orderId: 'x'.repeat(size) });
-        const headers = POST_ROUTES[i][1]();
-        const a = chunked
-          ? await raw('POST', pathOf(i), { headers, chunks: Array.from({ length: pieces }, (_, k) => body.slice((k * body.length) / pieces, ((k + 1) * body.length) / pieces)) })
-          : await raw('POST', pathOf(i), { headers, body });
-        expect(a.status, a.text).toBe(413);
-        expectErrorShape(a, 'payload_too_large');
-      }),
+      fc.asyncProperty(
+        route,
+        fc.integer({ min: LIMIT + 1, max: 4 * LIMIT }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 8 }),
+        async (i, size, chunked, pieces) => {
+          const body = JSON.stringify({ orderId: 'x'.repeat(size) });
+          const headers = POST_ROUTES[i][1]();
+          const a = chunked
+            ? await raw('POST', pathOf(i), {
+                headers,
+                chunks: Array.from({ length: pieces }, (_, k) => body.slice((k * body.length) / pieces, ((k + 1) * body.length) / pieces)),
+              })
+            : await raw('POST', pathOf(i), { headers, body });
+          expect(a.status, a.text).toBe(413);
+          expectErrorShape(a, 'payload_too_large');
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -156,7 +191,8 @@ describe('bodies', () => {
       return prefix + 'x'.repeat(size - prefix.length - 2) + '"}';
     };
     for (const chunked of [false, true]) {
-      const send = (body: string) => raw('POST', '/api/payments/session/create', chunked ? { headers: json, chunks: [body.slice(0, 100), body.slice(100)] } : { headers: json, body });
+      const send = (body: string) =>
+        raw('POST', '/api/payments/session/create', chunked ? { headers: json, chunks: [body.slice(0, 100), body.slice(100)] } : { headers: json, body });
       expect(Buffer.byteLength(at(LIMIT))).toBe(LIMIT);
       const ok = await send(at(LIMIT));
       expect(ok.status, ok.text).not.toBe(413);
@@ -179,12 +215,17 @@ describe('bodies', () => {
 
   it('huge strings inside the limit are refused by validation, not by a crash', async () => {
     await fc.assert(
-      fc.asyncProperty(route, fc.constantFrom('orderId', 'userId', 'reason', 'token', 'currency'), fc.integer({ min: 200, max: LIMIT - 200 }), async (i, field, size) => {
-        const body = JSON.stringify(field === 'token' ? { paymentMethod: { token: 'x'.repeat(size) } } : { [field]: 'x'.repeat(size), orderId: 'o1' });
-        const a = await raw('POST', pathOf(i), { headers: POST_ROUTES[i][1](), body });
-        expectHandled(a, pathOf(i));
-        expect(a.status).not.toBe(413);
-      }),
+      fc.asyncProperty(
+        route,
+        fc.constantFrom('orderId', 'userId', 'reason', 'token', 'currency'),
+        fc.integer({ min: 200, max: LIMIT - 200 }),
+        async (i, field, size) => {
+          const body = JSON.stringify(field === 'token' ? { paymentMethod: { token: 'x'.repeat(size) } } : { [field]: 'x'.repeat(size), orderId: 'o1' });
+          const a = await raw('POST', pathOf(i), { headers: POST_ROUTES[i][1](), body });
+          expectHandled(a, pathOf(i));
+          expect(a.status).not.toBe(413);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -219,7 +260,10 @@ describe('ids and paths', () => {
         fc.array(segment, { minLength: 1, maxLength: 4 }),
         fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'),
         async (prefix, segs, method) => {
-          const a = await raw(method, prefix + segs.join('/'), { headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` }, body: method === 'GET' || method === 'HEAD' ? undefined : '{}' });
+          const a = await raw(method, prefix + segs.join('/'), {
+            headers: { ...json, authorization: `Bearer ${ADMIN_TOKEN}` },
+            body: method === 'GET' || method === 'HEAD' ? undefined : '{}',
+          });
           const where = `${method} ${prefix}${segs.join('/')}`;
           expect(a.status, `${where}: ${a.text.slice(0, 200)}`).toBeLessThan(500);
           if (a.status >= 400 && method !== 'HEAD' && !where.includes('\\')) expectErrorShape(a);
@@ -231,25 +275,34 @@ describe('ids and paths', () => {
 
   it('random paths outside /api never fail the server', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.constantFrom('', 'demo/', 'checkout/', 'orders/', 'admin/'), async (segs, prefix) => {
-        const a = await raw('GET', `/${prefix}${segs.join('/')}`);
-        expect(a.status, a.text.slice(0, 200)).toBeLessThan(500);
-        expectNoLeak(a.text);
-      }),
+      fc.asyncProperty(
+        fc.array(segment, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('', 'demo/', 'checkout/', 'orders/', 'admin/'),
+        async (segs, prefix) => {
+          const a = await raw('GET', `/${prefix}${segs.join('/')}`);
+          expect(a.status, a.text.slice(0, 200)).toBeLessThan(500);
+          expectNoLeak(a.text);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('random admin list queries', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.option(fc.string({ maxLength: 30 })), fc.option(fc.oneof(fc.integer().map(String), fc.string({ maxLength: 10 }))), fc.option(fc.string({ maxLength: 60 })), async (status, limit, cursor) => {
-        const q = new URLSearchParams();
-        if (status !== null) q.set('status', status);
-        if (limit !== null) q.set('limit', limit);
-        if (cursor !== null) q.set('cursor', cursor);
-        const a = await raw('GET', `/api/payments/sessions/active?${q}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-        expectHandled(a, `?${q}`);
-      }),
+      fc.asyncProperty(
+        fc.option(fc.string({ maxLength: 30 })),
+        fc.option(fc.oneof(fc.integer().map(String), fc.string({ maxLength: 10 }))),
+        fc.option(fc.string({ maxLength: 60 })),
+        async (status, limit, cursor) => {
+          const q = new URLSearchParams();
+          if (status !== null) q.set('status', status);
+          if (limit !== null) q.set('limit', limit);
+          if (cursor !== null) q.set('cursor', cursor);
+          const a = await raw('GET', `/api/payments/sessions/active?${q}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+          expectHandled(a, `?${q}`);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -264,7 +317,14 @@ describe('headers', () => {
   it('bad Authorization headers never open a session or an admin route', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(printable(80), printable(80).map((x) => `Bearer ${x}`), printable(80).map((x) => `bearer   ${x}`), fc.constant(`Bearer ${s.clientSecret}x`), fc.constant(`Bearer ${s.clientSecret.slice(0, -1)}`), fc.constant('Bearer ' + 'A'.repeat(600))),
+        fc.oneof(
+          printable(80),
+          printable(80).map((x) => `Bearer ${x}`),
+          printable(80).map((x) => `bearer   ${x}`),
+          fc.constant(`Bearer ${s.clientSecret}x`),
+          fc.constant(`Bearer ${s.clientSecret.slice(0, -1)}`),
+          fc.constant('Bearer ' + 'A'.repeat(600)),
+        ),
         fc.constantFrom(
           ['GET', `/api/payments/session/{id}`],
           ['POST', `/api/payments/session/{id}/cancel`],
@@ -273,7 +333,10 @@ describe('headers', () => {
           ['POST', '/api/payments/session/create'],
         ),
         async (auth, [method, path]) => {
-          const a = await raw(method, path.replace('{id}', s.sessionId), { headers: { ...json, authorization: auth }, body: method === 'POST' ? JSON.stringify({ orderId: 'no-such-order' }) : undefined });
+          const a = await raw(method, path.replace('{id}', s.sessionId), {
+            headers: { ...json, authorization: auth },
+            body: method === 'POST' ? JSON.stringify({ orderId: 'no-such-order' }) : undefined,
+          });
           expectHandled(a, `${method} ${path} with ${JSON.stringify(auth)}`);
           expect(a.status).toBeGreaterThanOrEqual(400);
         },
@@ -306,7 +369,10 @@ describe('headers', () => {
     await fc.assert(
       fc.asyncProperty(
         route,
-        fc.oneof(printable(60), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json', '')),
+        fc.oneof(
+          printable(60),
+          fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonp', 'text/json', ''),
+        ),
         async (i, type) => {
           const headers: Record<string, string> = { ...POST_ROUTES[i][1]() };
           if (type === '') delete headers['content-type'];

@@ -23,7 +23,10 @@ beforeAll(async () => {
 });
 afterAll(() => srv?.stop());
 
-function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     httpGet(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -64,7 +67,9 @@ describe('Cache-Control: no-store on answers carrying a session or a secret', ()
     answers.push(['admin list', (await fetch(`${base}/api/payments/sessions/active`, { headers: admin })).headers]);
     answers.push(['admin stats', (await fetch(`${base}/api/payments/sessions/stats`, { headers: admin })).headers]);
     answers.push(['ledger', (await fetch(`${base}/api/payments/test-processor/charges`, { headers: admin })).headers]);
-    const token = await call(base, 'POST', '/test-processor/tokens', { body: { card: { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' } } });
+    const token = await call(base, 'POST', '/test-processor/tokens', {
+      body: { card: { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' } },
+    });
     answers.push(['token', token.headers]);
     answers.push(['404', (await fetch(`${base}/api/payments/session/nope`)).headers]);
     answers.push(['healthz', (await fetch(`${base}/healthz`)).headers]);
@@ -125,7 +130,10 @@ describe('pages and static files', () => {
     const res = await fetch(`${base}${page}`);
     expect(res.status).toBe(200);
     const csp = res.headers.get('content-security-policy') ?? '';
-    const script = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'))!;
+    const script = csp
+      .split(';')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('script-src'))!;
     expect(script).toMatch(/^script-src 'self'/);
     expect(script).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
     expect(csp).toMatch(/object-src 'none'/);

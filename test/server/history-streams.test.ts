@@ -53,7 +53,7 @@ describe('history growth', () => {
     await ev.next();
     await cycle(s, 60);
 
-    const got = (await getSession(base, s));
+    const got = await getSession(base, s);
     expect(got.metadata.interruptions).toHaveLength(50);
     expect(got.metadata.retries).toHaveLength(50);
     // The latest ones are kept, in order.
@@ -75,7 +75,7 @@ describe('history growth', () => {
     const frame = JSON.stringify(last).length;
     expect(frame).toBeLessThan(12 * 1024);
     await cycle(s, 20);
-    expect(JSON.stringify((await getSession(base, s))).length).toBeLessThanOrEqual(frame + 200);
+    expect(JSON.stringify(await getSession(base, s)).length).toBeLessThanOrEqual(frame + 200);
   });
 });
 

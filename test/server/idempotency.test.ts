@@ -103,8 +103,14 @@ describe('misuse of a key', () => {
     expect(await ledger(base, s.sessionId)).toHaveLength(1);
 
     const createKey = randomUUID();
-    expect((await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, key: createKey, body: { orderId: 'o-422', amount: 100, currency: 'EUR' } })).status).toBe(201);
-    expectError(await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, key: createKey, body: { orderId: 'o-422', amount: 200, currency: 'EUR' } }), 422, 'idempotency_key_reused');
+    expect(
+      (await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, key: createKey, body: { orderId: 'o-422', amount: 100, currency: 'EUR' } })).status,
+    ).toBe(201);
+    expectError(
+      await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, key: createKey, body: { orderId: 'o-422', amount: 200, currency: 'EUR' } }),
+      422,
+      'idempotency_key_reused',
+    );
   });
 
   it('rejects a malformed key with 400 invalid_idempotency_key, on every POST', async () => {
@@ -113,7 +119,11 @@ describe('misuse of a key', () => {
     for (const key of ['', 'has space', 'a/b', 'x'.repeat(256), 'semi;colon', '{json}']) {
       expectError(await complete(base, s, token, key), 400, 'invalid_idempotency_key');
       expectError(await post(base, s, 'interrupt', { reason: 'user' }, key), 400, 'invalid_idempotency_key');
-      expectError(await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, key, body: { orderId: 'o', amount: 1, currency: 'EUR' } }), 400, 'invalid_idempotency_key');
+      expectError(
+        await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, key, body: { orderId: 'o', amount: 1, currency: 'EUR' } }),
+        400,
+        'invalid_idempotency_key',
+      );
     }
     // The longest and most varied valid key is accepted.
     expect((await complete(base, s, token, 'A-z_0.9:' + 'k'.repeat(247))).status).toBe(200);
@@ -204,7 +214,12 @@ describe('a request still in flight', () => {
     expect(answer.status, answer.text).toBe(202);
     expect(answer.body).toEqual({ status: 'PROCESSING' });
 
-    const final = await waitFor(() => complete(base, s, token, key), (r) => r.status !== 202, 10_000, 'final answer');
+    const final = await waitFor(
+      () => complete(base, s, token, key),
+      (r) => r.status !== 202,
+      10_000,
+      'final answer',
+    );
     expect(final.status, final.text).toBe(200);
     expect(final.headers.get('idempotent-replayed')).toBe('true');
     const charges = await ledger(base, s.sessionId);

@@ -40,7 +40,9 @@ describe('verifyWebhook', () => {
     const cases: [string, Record<string, string>][] = [
       [good.body.replace('100', '1'), good.headers],
       [good.body + ' ', good.headers], // the raw bytes are what is signed: re-serialised JSON would not verify either
-      ...[signed(completed('mord_1', 100), { secret: `whsec_${randomBytes(32).toString('base64')}` })].map((s) => [s.body, s.headers] as [string, Record<string, string>]),
+      ...[signed(completed('mord_1', 100), { secret: `whsec_${randomBytes(32).toString('base64')}` })].map(
+        (s) => [s.body, s.headers] as [string, Record<string, string>],
+      ),
       ...[signed(completed('mord_1', 100), { at: new Date(Date.now() - 10 * 60_000) })].map((s) => [s.body, s.headers] as [string, Record<string, string>]),
       [good.body, { 'webhook-id': good.headers['webhook-id'], 'webhook-timestamp': good.headers['webhook-timestamp'] }],
       [good.body, {}],

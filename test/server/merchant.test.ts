@@ -119,7 +119,14 @@ function suite(engine: Engine) {
       const o = order({ metadata: { cart: 'c_1' } });
       const r = await createWith(base, { orderToken: await sign(o), userId: 'u_1' });
       expect(r.status, r.text).toBe(201);
-      expect(r.body).toMatchObject({ orderId: o.orderId, amount: 3150, currency: 'EUR', status: 'INITIATED', userId: 'u_1', merchantMetadata: { cart: 'c_1' } });
+      expect(r.body).toMatchObject({
+        orderId: o.orderId,
+        amount: 3150,
+        currency: 'EUR',
+        status: 'INITIATED',
+        userId: 'u_1',
+        merchantMetadata: { cart: 'c_1' },
+      });
       expect(r.body.clientSecret).toBeTruthy();
       // The client cannot re-price it next to the token.
       expectError(await createWith(base, { orderToken: await sign(o), amount: 1 }), 400, 'validation_error');
@@ -159,7 +166,17 @@ function suite(engine: Engine) {
       expect(noExp.body.error.details.reason).toMatch(/exp/);
       const notYet = await createWith(base, { orderToken: await sign({ ...order(), nbf: Math.floor(Date.now() / 1000) + 3600 }) });
       expectError(notYet, 400, 'invalid_order_token');
-      for (const over of [{ amount: 0 }, { amount: -5 }, { amount: 1.5 }, { amount: '100' }, { currency: 'eur' }, { currency: 'EURO' }, { orderId: 'a b' }, { orderId: '' }, { orderId: undefined }]) {
+      for (const over of [
+        { amount: 0 },
+        { amount: -5 },
+        { amount: 1.5 },
+        { amount: '100' },
+        { currency: 'eur' },
+        { currency: 'EURO' },
+        { orderId: 'a b' },
+        { orderId: '' },
+        { orderId: undefined },
+      ]) {
         const r = await createWith(base, { orderToken: await sign(order(over)) });
         expectError(r, 400, 'invalid_order_token');
       }

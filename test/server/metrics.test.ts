@@ -53,7 +53,8 @@ describe('metric names (the rules of promtool check metrics)', () => {
       if (type !== 'counter' && /_total$/.test(name)) problems.push(`${name}: ${type} ending in _total`);
       if (!/^[a-z_:][a-z0-9_:]*$/.test(name)) problems.push(`${name}: not snake_case`);
       if (!helps.get(name)) problems.push(`${name}: no help text`);
-      if (/_(milliseconds|microseconds|nanoseconds|ms|minutes|hours|days|kilobytes|megabytes|gigabytes|percent)(_|$)/.test(name)) problems.push(`${name}: not a base unit`);
+      if (/_(milliseconds|microseconds|nanoseconds|ms|minutes|hours|days|kilobytes|megabytes|gigabytes|percent)(_|$)/.test(name))
+        problems.push(`${name}: not a base unit`);
       if (/(seconds|bytes)_(?!total$)[a-z]/.test(name) && !/_(count|sum|bucket)$/.test(name)) problems.push(`${name}: unit not a suffix`);
     }
     expect(problems).toEqual([]);
@@ -61,7 +62,8 @@ describe('metric names (the rules of promtool check metrics)', () => {
   });
 
   const tool = promtool();
-  if (!tool) console.warn('[test/server/metrics] promtool not installed (Debian: apt-get install prometheus, or PROMTOOL=path): only the rules above were checked.');
+  if (!tool)
+    console.warn('[test/server/metrics] promtool not installed (Debian: apt-get install prometheus, or PROMTOOL=path): only the rules above were checked.');
   (tool ? it : it.skip)('promtool check metrics accepts /metrics', () => {
     const r = spawnSync(tool!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(`${r.stdout}${r.stderr}`.trim()).toBe('');

@@ -102,15 +102,17 @@ describe('the typed client generated from it', () => {
   it('type-checks the flow create → get → tokenize → complete, and refuses a wrong field, path or status', () => {
     expect(typeCheck(CLIENT)).toEqual([]);
     const wrong = join(ROOT, 'test/server/openapi/__wrong.ts');
-    const errors = typeCheck(wrong, `import createClient from 'openapi-fetch';\nimport type { paths } from './api.js';\n` +
-      `const api = createClient<paths>({ baseUrl: '' });\nvoid api.POST('/session/create', { body: { orderId: 42 } });\n` +
-      `void api.GET('/session/{sessionId}/nope', {});\n` +
-      `void api.GET('/session/{sessionId}', { params: { path: { sessionId: 'cs_1' } } }).then((r) => r.data?.status === 'PAID');\n`);
+    const errors = typeCheck(
+      wrong,
+      `import createClient from 'openapi-fetch';\nimport type { paths } from './api.js';\n` +
+        `const api = createClient<paths>({ baseUrl: '' });\nvoid api.POST('/session/create', { body: { orderId: 42 } });\n` +
+        `void api.GET('/session/{sessionId}/nope', {});\n` +
+        `void api.GET('/session/{sessionId}', { params: { path: { sessionId: 'cs_1' } } }).then((r) => r.data?.status === 'PAID');\n`,
+    );
     expect(errors.join('\n')).toMatch(/'number' is not assignable to type 'string'/); // orderId
     expect(errors.join('\n')).toMatch(/nope/); // no such path
     expect(errors.join('\n')).toMatch(/"PAID"/); // not a status: the enum
   }, 120_000);
-
 });
 
 /** Formatting aside (the CLI and the library print alike, but line endings may differ). */

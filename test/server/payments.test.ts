@@ -96,7 +96,12 @@ describe('attempts', () => {
       const r = await pay(base, s, 'declined');
       expectError(r, 402, 'card_declined');
       expect(r.body.error.details).toMatchObject({ attempt, status: attempt < 3 ? 'INTERRUPTED' : 'FAILED_MAX_RETRIES', canResume: attempt < 3 });
-      if (attempt < 3) expect((await post(base, s, 'resume')).body).toMatchObject({ status: 'RESUMED', attempt: attempt + 1, message: expect.stringContaining(`${attempt + 1}`) });
+      if (attempt < 3)
+        expect((await post(base, s, 'resume')).body).toMatchObject({
+          status: 'RESUMED',
+          attempt: attempt + 1,
+          message: expect.stringContaining(`${attempt + 1}`),
+        });
     }
     expect(await getSession(base, s)).toMatchObject({ status: 'FAILED_MAX_RETRIES', attempts: 3, maxAttempts: 3 });
     expectError(await post(base, s, 'resume'), 409, 'invalid_transition');
@@ -209,10 +214,16 @@ describe('concurrency', () => {
     const tokens = await Promise.all(Array.from({ length: 20 }, () => tokenize(base)));
     const answers = await Promise.all(tokens.map((t) => complete(base, s, t, randomUUID())));
     const byStatus = answers.reduce<Record<number, number>>((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {});
-    expect(Object.keys(byStatus).map(Number).every((st) => st === 200 || st === 409), JSON.stringify(byStatus)).toBe(true);
+    expect(
+      Object.keys(byStatus)
+        .map(Number)
+        .every((st) => st === 200 || st === 409),
+      JSON.stringify(byStatus),
+    ).toBe(true);
     const ok = answers.filter((a) => a.status === 200);
     expect(ok.length).toBeGreaterThanOrEqual(1);
-    for (const a of answers.filter((x) => x.status === 409)) expect(['payment_in_progress', 'invalid_transition', 'idempotency_key_in_flight']).toContain(a.body.error.code);
+    for (const a of answers.filter((x) => x.status === 409))
+      expect(['payment_in_progress', 'invalid_transition', 'idempotency_key_in_flight']).toContain(a.body.error.code);
 
     const charges = await ledger(base, s.sessionId);
     expect(charges).toHaveLength(1);
@@ -233,7 +244,12 @@ describe('concurrency', () => {
     expect(answers.filter((a) => a.status === 202).length).toBeGreaterThanOrEqual(1);
     await waitForStatus(base, s, 'COMPLETED');
     expect(await ledger(base, s.sessionId)).toHaveLength(1);
-    const final = await waitFor(() => complete(base, s, token, key), (r) => r.status === 200, 10_000, 'replayed 200');
+    const final = await waitFor(
+      () => complete(base, s, token, key),
+      (r) => r.status === 200,
+      10_000,
+      'replayed 200',
+    );
     expect(final.headers.get('idempotent-replayed')).toBe('true');
   });
 });

@@ -5,16 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer, type StartedServer } from '../support/server.js';
-import {
-  ADMIN_TOKEN,
-  CARDS,
-  call,
-  createSession,
-  getSession,
-  pay,
-  post,
-  waitForStatus,
-} from './helpers/api.js';
+import { ADMIN_TOKEN, CARDS, call, createSession, getSession, pay, post, waitForStatus } from './helpers/api.js';
 import { openEvents } from './helpers/sse.js';
 
 const FAST = { PAYMENT_TIMEOUT_MS: '1500', RECONCILE_INTERVAL_MS: '200' };
@@ -79,8 +70,17 @@ describe('logs', () => {
       await call(base, 'POST', '/test-processor/tokens', { body: { card: { number, expMonth: 12, expYear: 2040, cvc: '123' } } });
     }
     // A card number sent where a token belongs, malformed bodies and bad keys carrying secrets.
-    await call(base, 'POST', `/session/${s.sessionId}/complete`, { auth: s.clientSecret, key: randomUUID(), body: { paymentMethod: { token: CARDS.success } } });
-    await call(base, 'POST', `/session/${s.sessionId}/complete`, { auth: s.clientSecret, key: randomUUID(), rawBody: `{"card":"${CARDS.success}"`, headers: { 'content-type': 'application/json' } });
+    await call(base, 'POST', `/session/${s.sessionId}/complete`, {
+      auth: s.clientSecret,
+      key: randomUUID(),
+      body: { paymentMethod: { token: CARDS.success } },
+    });
+    await call(base, 'POST', `/session/${s.sessionId}/complete`, {
+      auth: s.clientSecret,
+      key: randomUUID(),
+      rawBody: `{"card":"${CARDS.success}"`,
+      headers: { 'content-type': 'application/json' },
+    });
     await call(base, 'POST', `/session/${s.sessionId}/complete`, { auth: s.clientSecret, key: `${s.clientSecret} x`, body: {} });
     // Reads by header and by query string (EventSource).
     await getSession(base, s);

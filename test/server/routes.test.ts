@@ -113,15 +113,16 @@ describe('session holder authentication', () => {
     s = await createSession(base);
   });
 
-  const routes = (id: string) => [
-    ['GET', `/session/${id}`],
-    ['GET', `/session/${id}/summary`],
-    ['GET', `/session/${id}/events`],
-    ['POST', `/session/${id}/resume`],
-    ['POST', `/session/${id}/cancel`],
-    ['POST', `/session/${id}/interrupt`],
-    ['POST', `/session/${id}/complete`],
-  ] as const;
+  const routes = (id: string) =>
+    [
+      ['GET', `/session/${id}`],
+      ['GET', `/session/${id}/summary`],
+      ['GET', `/session/${id}/events`],
+      ['POST', `/session/${id}/resume`],
+      ['POST', `/session/${id}/cancel`],
+      ['POST', `/session/${id}/interrupt`],
+      ['POST', `/session/${id}/complete`],
+    ] as const;
 
   const send = (method: string, path: string, auth?: string) =>
     call(base, method, path, {
@@ -173,7 +174,16 @@ describe('GET /session/:id', () => {
     await pay(base, s);
     const r = await call(base, 'GET', `/session/${s.sessionId}`, { auth: s.clientSecret });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ sessionId: s.sessionId, orderId: s.orderId, userId: 'u_42', status: 'COMPLETED', amount: 4200, currency: 'EUR', attempts: 1, maxAttempts: 3 });
+    expect(r.body).toMatchObject({
+      sessionId: s.sessionId,
+      orderId: s.orderId,
+      userId: 'u_42',
+      status: 'COMPLETED',
+      amount: 4200,
+      currency: 'EUR',
+      attempts: 1,
+      maxAttempts: 3,
+    });
     expect(r.body.paymentId).toMatch(/\S/);
     for (const k of ['createdAt', 'updatedAt', 'expiresAt']) expect(Number.isNaN(Date.parse(r.body[k]))).toBe(false);
     expect(r.body.metadata).toMatchObject({ interruptions: [], retries: [] });
@@ -340,7 +350,9 @@ describe('GET /openapi.json', () => {
         expect(pathParams.sort(), `${method} ${path} path parameters`).toEqual([...templated].sort());
       }
     }
-    expect(doc.paths['/session/{sessionId}/complete'].post.parameters.some((p: any) => p.in === 'header' && /^idempotency-key$/i.test(p.name) && p.required)).toBe(true);
+    expect(
+      doc.paths['/session/{sessionId}/complete'].post.parameters.some((p: any) => p.in === 'header' && /^idempotency-key$/i.test(p.name) && p.required),
+    ).toBe(true);
 
     const refs = [...r.text.matchAll(/"\$ref":"#\/([^"]+)"/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(0);
@@ -402,10 +414,18 @@ describe('demo store API', () => {
     const p = await call(base, 'GET', '/api/store/products');
     expect(p.status).toBe(200);
     expect(p.body.products.length).toBeGreaterThan(0);
-    for (const prod of p.body.products) expect(prod).toMatchObject({ productId: expect.any(String), name: expect.any(String), price: expect.any(Number), currency: expect.any(String) });
+    for (const prod of p.body.products)
+      expect(prod).toMatchObject({ productId: expect.any(String), name: expect.any(String), price: expect.any(Number), currency: expect.any(String) });
 
     const [a, b] = p.body.products;
-    const o = await call(base, 'POST', '/api/store/orders', { body: { items: [{ productId: a.productId, quantity: 3 }, { productId: b.productId, quantity: 1 }] } });
+    const o = await call(base, 'POST', '/api/store/orders', {
+      body: {
+        items: [
+          { productId: a.productId, quantity: 3 },
+          { productId: b.productId, quantity: 1 },
+        ],
+      },
+    });
     expect(o.status, o.text).toBe(201);
     expect(o.body.amount).toBe(a.price * 3 + b.price);
     expect(o.body.items).toHaveLength(2);
@@ -456,7 +476,12 @@ describe('/healthz and /metrics', () => {
 
 describe('unknown routes and methods', () => {
   it('never serves files outside the client bundle', async () => {
-    for (const path of ['/demo/..%2f..%2fpackage.json', '/demo/%2e%2e/%2e%2e/package.json', '/demo/..%5c..%5cpackage.json', '/demo/assets/..%2f..%2f..%2fserver%2fmain.ts']) {
+    for (const path of [
+      '/demo/..%2f..%2fpackage.json',
+      '/demo/%2e%2e/%2e%2e/package.json',
+      '/demo/..%5c..%5cpackage.json',
+      '/demo/assets/..%2f..%2f..%2fserver%2fmain.ts',
+    ]) {
       const r = await fetch(`${base}${path}`);
       const text = await r.text();
       expect(r.status, path).toBe(404);

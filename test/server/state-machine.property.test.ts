@@ -92,7 +92,10 @@ class Resume extends OnSession {
 
 class Interrupt extends OnSession {
   name = 'interrupt';
-  constructor(i: number, readonly reason: string) {
+  constructor(
+    i: number,
+    readonly reason: string,
+  ) {
     super(i);
   }
   async on(sm: SessionModel, s: Session, _m: Model, r: Real) {
@@ -118,11 +121,18 @@ class Cancel extends OnSession {
   }
 }
 
-const DECLINE_CODES: Partial<Record<CardName, string>> = { declined: 'card_declined', insufficientFunds: 'insufficient_funds', processorError: 'processor_error' };
+const DECLINE_CODES: Partial<Record<CardName, string>> = {
+  declined: 'card_declined',
+  insufficientFunds: 'insufficient_funds',
+  processorError: 'processor_error',
+};
 
 class Pay extends OnSession {
   name = 'pay';
-  constructor(i: number, readonly card: CardName) {
+  constructor(
+    i: number,
+    readonly card: CardName,
+  ) {
     super(i);
   }
   override toString = () => `pay(${this.card})#${this.i % MAX_SESSIONS}`;
@@ -197,7 +207,9 @@ afterAll(() => srv?.stop());
 const idx = fc.nat({ max: MAX_SESSIONS - 1 });
 const resume = idx.map((i) => new Resume(i));
 const interrupt = fc.tuple(idx, fc.constantFrom('timeout', 'network', 'user', 'unload', 'tab-closed')).map(([i, reason]) => new Interrupt(i, reason));
-const pay = fc.tuple(idx, fc.constantFrom<CardName>('success', 'declined', 'declined', 'insufficientFunds', 'processorError')).map(([i, card]) => new Pay(i, card));
+const pay = fc
+  .tuple(idx, fc.constantFrom<CardName>('success', 'declined', 'declined', 'insufficientFunds', 'processorError'))
+  .map(([i, card]) => new Pay(i, card));
 // Repeated entries weigh the choice: cancel ends a session, so it comes up less often than the commands that move one along.
 const commands = [
   resume,

@@ -66,11 +66,21 @@ describe('GET /api/store/orders/:orderId', () => {
     const order = await createOrder(base);
     const s = await sessionFor(order.orderId);
     const answer = pay(base, s, 'slow');
-    const during = await waitFor(() => readOrder(order.orderId), (r) => r.body.paying === true || r.body.paid === true, 10_000, 'paying');
+    const during = await waitFor(
+      () => readOrder(order.orderId),
+      (r) => r.body.paying === true || r.body.paid === true,
+      10_000,
+      'paying',
+    );
     // The charge holds the order from its start until its outcome is settled (never both flags at once).
     expect(during.body.paid).toBe(during.body.paying ? false : true);
     expect((await answer).status).toBe(202);
-    const after = await waitFor(() => readOrder(order.orderId), (r) => r.body.paid === true, 15_000, 'paid');
+    const after = await waitFor(
+      () => readOrder(order.orderId),
+      (r) => r.body.paid === true,
+      15_000,
+      'paid',
+    );
     expect(after.body).toMatchObject({ paid: true, paying: false, payment: { brand: 'visa', last4: '6975' } });
   });
 

@@ -77,7 +77,10 @@ describe('webhooks: the server process', () => {
     [{ WEBHOOK_URL: 'ftp://example.com/hook' }, 'only http: and https: URLs are allowed'],
     [{ WEBHOOK_URL: 'http://ok.example/a, javascript:alert(1)' }, 'only http: and https: URLs are allowed'],
     [{ WEBHOOK_URL: 'not a url' }, 'is not a URL'],
-    [{ WEBHOOK_URL: 'http://a.example/', WEBHOOK_SECRET: 'whsec_c2hvcnQ=' }, 'WEBHOOK_SECRET must be "whsec_" followed by the base64 of at least 24 random bytes'],
+    [
+      { WEBHOOK_URL: 'http://a.example/', WEBHOOK_SECRET: 'whsec_c2hvcnQ=' },
+      'WEBHOOK_SECRET must be "whsec_" followed by the base64 of at least 24 random bytes',
+    ],
     [{ WEBHOOK_URL: 'http://a.example/', WEBHOOK_SECRET: 'plain-secret-without-prefix-0123456789' }, 'WEBHOOK_SECRET must be "whsec_"'],
   ])('should refuse to start with %o', (env, message) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pc-wh-'));

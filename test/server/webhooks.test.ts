@@ -60,7 +60,12 @@ describe('webhooks: delivery and signature', () => {
     // A forged or altered body does not verify.
     expect(() => new Webhook(SECRET).verify(got!.body.replace('COMPLETED', 'CANCELLED'), got!.headers)).toThrow();
     expect(() => new Webhook('whsec_' + Buffer.alloc(32, 8).toString('base64')).verify(got!.body, got!.headers)).toThrow();
-    await waitFor(() => deliveryOf(base, s.sessionId), (d) => d?.status === 'delivered', 5_000, 'delivered');
+    await waitFor(
+      () => deliveryOf(base, s.sessionId),
+      (d) => d?.status === 'delivered',
+      5_000,
+      'delivered',
+    );
   });
 
   it('should send checkout.session.cancelled and checkout.session.failed, one event per final change', async () => {
@@ -115,8 +120,19 @@ describe('webhooks: retries', () => {
     for (const g of got) expect(() => new Webhook(SECRET).verify(g.body, g.headers)).not.toThrow();
     // Backoff: the second retry waits longer than the first.
     expect(got[2]!.at - got[1]!.at).toBeGreaterThan(got[1]!.at - got[0]!.at);
-    const d = await waitFor(() => deliveryOf(base, s.sessionId), (x) => x?.status === 'delivered', 5_000, 'delivered');
-    expect(d).toMatchObject({ attempts: 3, lastStatusCode: 200, nextAttemptAt: null, webhookId: got[0]!.headers['webhook-id'], url: expect.stringMatching(/\/hook$/) });
+    const d = await waitFor(
+      () => deliveryOf(base, s.sessionId),
+      (x) => x?.status === 'delivered',
+      5_000,
+      'delivered',
+    );
+    expect(d).toMatchObject({
+      attempts: 3,
+      lastStatusCode: 200,
+      nextAttemptAt: null,
+      webhookId: got[0]!.headers['webhook-id'],
+      url: expect.stringMatching(/\/hook$/),
+    });
     const detail = await call(base, 'GET', `/webhooks/deliveries/${d.deliveryId}`, { auth: ADMIN_TOKEN });
     expect(detail.body.attemptLog.map((a: any) => a.statusCode)).toEqual([200, 503, 503]);
     const failed = detail.body.attemptLog[2];
@@ -131,7 +147,12 @@ describe('webhooks: retries', () => {
     const s = await createSession(base);
     await post(base, s, 'cancel');
     await waitForReceived(receiver, (g) => g.length >= 4, 20_000);
-    const d = await waitFor(() => deliveryOf(base, s.sessionId), (x) => x?.status === 'delivered', 10_000, 'delivered');
+    const d = await waitFor(
+      () => deliveryOf(base, s.sessionId),
+      (x) => x?.status === 'delivered',
+      10_000,
+      'delivered',
+    );
     const detail = (await call(base, 'GET', `/webhooks/deliveries/${d.deliveryId}`, { auth: ADMIN_TOKEN })).body;
     const log = [...detail.attemptLog].reverse();
     expect(log.map((a: any) => a.statusCode)).toEqual([500, null, null, 204]);
@@ -172,7 +193,12 @@ describe('webhooks: admin routes', () => {
   });
 
   it('should page newest first with a cursor, and filter by status', async () => {
-    await waitFor(() => deliveries(base, '?status=delivered'), (p) => p.deliveries.length === 3, 5_000, 'three delivered');
+    await waitFor(
+      () => deliveries(base, '?status=delivered'),
+      (p) => p.deliveries.length === 3,
+      5_000,
+      'three delivered',
+    );
     const first = await deliveries(base, '?limit=2');
     expect(first.deliveries).toHaveLength(2);
     expect(first.nextCursor).toBeTruthy();
@@ -200,8 +226,17 @@ describe('webhooks: admin routes', () => {
     expect(r.body).toEqual({ deliveryId: d.deliveryId, status: 'pending' });
     const got = await waitForReceived(receiver, (g) => g.length > before);
     expect(got.at(-1)!.headers['webhook-id']).toBe(d.webhookId);
-    await waitFor(() => deliveryOf(base, d.sessionId), (x) => x?.status === 'delivered' && x.attempts === 2, 5_000, 'redelivered');
-    expectError(await call(base, 'POST', '/webhooks/deliveries/whd_000000000000000000000000/redeliver', { auth: ADMIN_TOKEN, body: {} }), 404, 'delivery_not_found');
+    await waitFor(
+      () => deliveryOf(base, d.sessionId),
+      (x) => x?.status === 'delivered' && x.attempts === 2,
+      5_000,
+      'redelivered',
+    );
+    expectError(
+      await call(base, 'POST', '/webhooks/deliveries/whd_000000000000000000000000/redeliver', { auth: ADMIN_TOKEN, body: {} }),
+      404,
+      'delivery_not_found',
+    );
     expectError(await call(base, 'POST', '/webhooks/deliveries/..%2F..%2Fetc/redeliver', { auth: ADMIN_TOKEN, body: {} }), 404, 'delivery_not_found');
     expectError(await call(base, 'GET', '/webhooks/deliveries/nope', { auth: ADMIN_TOKEN }), 404, 'delivery_not_found');
   });
@@ -232,6 +267,9 @@ describe('webhooks: expiry', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect((await getSession(base, s)).status).toBe('EXPIRED'); // a read expires it (as the sweeper would)
     const [got] = await waitForReceived(receiver, (g) => g.length >= 1);
-    expect(new Webhook(SECRET).verify(got!.body, got!.headers)).toMatchObject({ type: 'checkout.session.expired', data: { sessionId: s.sessionId, status: 'EXPIRED' } });
+    expect(new Webhook(SECRET).verify(got!.body, got!.headers)).toMatchObject({
+      type: 'checkout.session.expired',
+      data: { sessionId: s.sessionId, status: 'EXPIRED' },
+    });
   });
 });

@@ -66,7 +66,14 @@ function steps(engine: Engine) {
       const after = (await store.sessions.get(s.id))!;
       expect(after).toMatchObject({ status: 'PROCESSING', chargedAttempt: 1, version: 2, updatedAt: T0 + 5, metadata: { lastActivity: 'x' } });
       expect(await store.charges.getOrderPayment(s.orderId)).toEqual({ state: 'charging', sessionId: s.id });
-      expect(await store.charges.get(`${s.id}:1`)).toMatchObject({ status: 'pending', attempt: 1, amount: 4200, startedAt: T0 + 5, deadlineAt: T0 + 30_005, resolvedAt: null });
+      expect(await store.charges.get(`${s.id}:1`)).toMatchObject({
+        status: 'pending',
+        attempt: 1,
+        amount: 4200,
+        startedAt: T0 + 5,
+        deadlineAt: T0 + 30_005,
+        resolvedAt: null,
+      });
       expect(await store.idempotency.get(`session:${s.id}`, key)).toMatchObject({ state: 'in_flight', chargeKey: `${s.id}:1` });
     });
 
@@ -157,7 +164,14 @@ function steps(engine: Engine) {
       const { s, key } = await started();
       expect(await store.charges.settleSucceeded(settlement(s))).toBe('settled');
       expect(await store.charges.get(`${s.id}:1`)).toMatchObject({ status: 'succeeded', resolvedAt: T0 + 9, paymentId: 'ch_1', errorCode: null });
-      expect(await store.sessions.get(s.id)).toMatchObject({ status: 'COMPLETED', paymentId: 'ch_1', finalAt: T0 + 9, updatedAt: T0 + 9, lastError: null, version: 3 });
+      expect(await store.sessions.get(s.id)).toMatchObject({
+        status: 'COMPLETED',
+        paymentId: 'ch_1',
+        finalAt: T0 + 9,
+        updatedAt: T0 + 9,
+        lastError: null,
+        version: 3,
+      });
       expect(await store.charges.getOrderPayment(s.orderId)).toEqual({ state: 'paid', sessionId: s.id });
       expect(await store.idempotency.get(`session:${s.id}`, key)).toMatchObject({ state: 'done', statusCode: 200, responseBody: '{"status":"COMPLETED"}' });
     });
@@ -188,13 +202,19 @@ function steps(engine: Engine) {
       const s = session();
       await store.sessions.insert(s);
       for (let i = 0; i < 6; i++) expect(await store.sessions.get(s.id)).toMatchObject({ id: s.id }); // prepared, generic plan
-      await store.db.schema.alterTable('sessions').alterColumn('payment_id', (c) => c.setDataType('varchar(200)')).execute();
+      await store.db.schema
+        .alterTable('sessions')
+        .alterColumn('payment_id', (c) => c.setDataType('varchar(200)'))
+        .execute();
       try {
         expect(await store.sessions.get(s.id)).toMatchObject({ id: s.id, paymentId: null });
         const key = await withKey(s);
         expect(await store.charges.start(startOf(s, key))).toEqual({ ok: true });
       } finally {
-        await store.db.schema.alterTable('sessions').alterColumn('payment_id', (c) => c.setDataType('text')).execute();
+        await store.db.schema
+          .alterTable('sessions')
+          .alterColumn('payment_id', (c) => c.setDataType('text'))
+          .execute();
       }
       expect(await store.sessions.get(s.id)).toMatchObject({ status: 'PROCESSING' });
     });
@@ -209,7 +229,7 @@ function steps(engine: Engine) {
     });
     afterAll(() => processor?.close());
 
-    it('should use the token once and record each card behaviour\'s outcome under its key', async () => {
+    it("should use the token once and record each card behaviour's outcome under its key", async () => {
       const ok = await processor.tokenize(card('4242424242424242'));
       const out = await processor.charge(req(ok.token, 'k_ok'));
       expect(out).toMatchObject({ status: 'succeeded' });

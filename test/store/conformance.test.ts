@@ -25,13 +25,24 @@ function conformance(engine: Engine) {
       await store.migrate();
       await store.migrate();
       const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_sessions_status_index', '0003_sessions_live_expiry_index', '0004_drop_unread_session_indexes', '0005_session_write_indexes', '0006_webhooks', '0007_sessions_order_index', '0008_processor_charge_card']);
+      expect(applied.rows.map((r) => r.name)).toEqual([
+        '0001_initial',
+        '0002_sessions_status_index',
+        '0003_sessions_live_expiry_index',
+        '0004_drop_unread_session_indexes',
+        '0005_session_write_indexes',
+        '0006_webhooks',
+        '0007_sessions_order_index',
+        '0008_processor_charge_card',
+      ]);
       expect(store.engine).toBe(engine);
     });
 
     if (engine === 'postgres') {
       it('should keep its tables and migration record in its own schema', async () => {
-        const r = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(store.db);
+        const r = await sql<{
+          table_name: string;
+        }>`select table_name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(store.db);
         expect(r.rows.map((x) => x.table_name)).toEqual(expect.arrayContaining(['kysely_migration', 'sessions', 'charges', 'processor_charges']));
         const sp = await sql<{ search_path: string }>`show search_path`.execute(store.db);
         expect(sp.rows[0]!.search_path).toBe(schema);
@@ -98,7 +109,14 @@ function conformance(engine: Engine) {
       // Same columns, other values and row; then other columns; an undefined value leaves its column alone.
       expect(await store.sessions.update(b.id, 1, { status: 'PROCESSING', updatedAt: T0 + 2 })).toBe(true);
       expect(await store.sessions.update(a.id, 2, { attempts: 2, paymentId: undefined, lastError: { code: 'card_declined', message: 'x' } })).toBe(true);
-      expect(await store.sessions.get(a.id)).toMatchObject({ status: 'INTERRUPTED', updatedAt: T0 + 1, attempts: 2, paymentId: null, lastError: { code: 'card_declined' }, version: 3 });
+      expect(await store.sessions.get(a.id)).toMatchObject({
+        status: 'INTERRUPTED',
+        updatedAt: T0 + 1,
+        attempts: 2,
+        paymentId: null,
+        lastError: { code: 'card_declined' },
+        version: 3,
+      });
       expect(await store.sessions.get(b.id)).toMatchObject({ status: 'PROCESSING', updatedAt: T0 + 2, attempts: 1, lastError: null, version: 2 });
     });
 
@@ -117,9 +135,7 @@ function conformance(engine: Engine) {
     });
 
     it('should page newest first by keyset, ties on createdAt ordered by id, with the filtered total', async () => {
-      const rows = Array.from({ length: 25 }, (_, i) =>
-        session({ createdAt: T0 + Math.floor(i / 3), status: i % 5 === 0 ? 'COMPLETED' : 'INITIATED' }),
-      );
+      const rows = Array.from({ length: 25 }, (_, i) => session({ createdAt: T0 + Math.floor(i / 3), status: i % 5 === 0 ? 'COMPLETED' : 'INITIATED' }));
       for (const r of rows) await store.sessions.insert(r);
       const expected = [...rows].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((r) => r.id);
 
@@ -151,7 +167,11 @@ function conformance(engine: Engine) {
     it('should list only non-final sessions past expiresAt as expiry candidates, up to the limit', async () => {
       const now = T0 + 1_000_000;
       const due = [session({ expiresAt: now - 1 }), session({ expiresAt: now - 2, status: 'PROCESSING' }), session({ expiresAt: now - 3, status: 'RESUMED' })];
-      const notDue = [session({ expiresAt: now + 1 }), session({ expiresAt: now - 1, status: 'COMPLETED' }), session({ expiresAt: now - 1, status: 'EXPIRED' })];
+      const notDue = [
+        session({ expiresAt: now + 1 }),
+        session({ expiresAt: now - 1, status: 'COMPLETED' }),
+        session({ expiresAt: now - 1, status: 'EXPIRED' }),
+      ];
       for (const r of [...due, ...notDue]) await store.sessions.insert(r);
       const got = await store.sessions.listExpiredCandidates(now, 10);
       expect(got.map((r) => r.id).sort()).toEqual(due.map((r) => r.id).sort());
@@ -186,7 +206,7 @@ function conformance(engine: Engine) {
   });
 
   describe('charges', () => {
-    it('should insert, read and list a session\'s charges in start order', async () => {
+    it("should insert, read and list a session's charges in start order", async () => {
       const s = session();
       await store.sessions.insert(s);
       const c2 = charge(s, { attempt: 2, startedAt: T0 + 10 });
@@ -214,7 +234,9 @@ function conformance(engine: Engine) {
         const c = charge(session(), { status: from });
         await store.charges.insert(c);
         const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => store.charges.settle(c.chargeKey, { status: 'succeeded', resolvedAt: T0 + i, paymentId: `ch_${i}`, errorCode: null })),
+          Array.from({ length: 10 }, (_, i) =>
+            store.charges.settle(c.chargeKey, { status: 'succeeded', resolvedAt: T0 + i, paymentId: `ch_${i}`, errorCode: null }),
+          ),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
         expect((await store.charges.get(c.chargeKey))!.paymentId).toBe(`ch_${results.indexOf(true)}`);
@@ -253,7 +275,7 @@ function conformance(engine: Engine) {
       expect(await store.charges.getOrderPayment('ord_1')).toEqual({ state: 'charging', sessionId: 'cs_a' });
     });
 
-    it('should release only the holder\'s charging lock', async () => {
+    it("should release only the holder's charging lock", async () => {
       await store.charges.lockOrder('ord_1', 'cs_a', T0);
       await store.charges.releaseOrder('ord_1', 'cs_b');
       expect(await store.charges.getOrderPayment('ord_1')).toEqual({ state: 'charging', sessionId: 'cs_a' });
@@ -390,7 +412,17 @@ function conformance(engine: Engine) {
     });
 
     it('should record one charge per idempotency key, even under a race', async () => {
-      const base = { sessionId: 'cs_a', idempotencyKey: 'cs_a:1', amount: 4200, currency: 'EUR', status: 'succeeded' as const, failureCode: null, createdAt: T0, brand: 'visa', last4: '4242' };
+      const base = {
+        sessionId: 'cs_a',
+        idempotencyKey: 'cs_a:1',
+        amount: 4200,
+        currency: 'EUR',
+        status: 'succeeded' as const,
+        failureCode: null,
+        createdAt: T0,
+        brand: 'visa',
+        last4: '4242',
+      };
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.ledger.insertCharge({ ...base, chargeId: `ch_${i}` })));
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await store.ledger.getChargeByKey('cs_a:1')).toEqual({ ...base, chargeId: `ch_${results.indexOf(true)}` });
@@ -400,9 +432,21 @@ function conformance(engine: Engine) {
 
     it('should list the ledger newest first, by session, up to a limit', async () => {
       const mk = (i: number, sessionId: string) => ({
-        chargeId: `ch_${i}`, sessionId, idempotencyKey: `${sessionId}:${i}`, amount: 100, currency: 'EUR', status: 'succeeded' as const, failureCode: null, createdAt: T0 + i,
+        chargeId: `ch_${i}`,
+        sessionId,
+        idempotencyKey: `${sessionId}:${i}`,
+        amount: 100,
+        currency: 'EUR',
+        status: 'succeeded' as const,
+        failureCode: null,
+        createdAt: T0 + i,
       });
-      for (const [i, s] of [[1, 'cs_a'], [2, 'cs_b'], [3, 'cs_a']] as const) await store.ledger.insertCharge(mk(i, s));
+      for (const [i, s] of [
+        [1, 'cs_a'],
+        [2, 'cs_b'],
+        [3, 'cs_a'],
+      ] as const)
+        await store.ledger.insertCharge(mk(i, s));
       expect((await store.ledger.listCharges({ limit: 10 })).map((c) => c.chargeId)).toEqual(['ch_3', 'ch_2', 'ch_1']);
       expect((await store.ledger.listCharges({ sessionId: 'cs_a', limit: 10 })).map((c) => c.chargeId)).toEqual(['ch_3', 'ch_1']);
       expect(await store.ledger.listCharges({ limit: 1 })).toHaveLength(1);
@@ -428,7 +472,9 @@ function conformance(engine: Engine) {
         await tx.sessions.insert(s);
         await tx.charges.insert(charge(s));
         // The ledger's transaction inside one joins it (the test processor's charge inside a caller's transaction).
-        await tx.ledger.transaction((inner) => inner.insertToken({ token: `tok_${s.id}`, brand: 'visa', last4: '4242', behaviour: 'succeed', createdAt: T0, expiresAt: T0 + 1, usedAt: null }));
+        await tx.ledger.transaction((inner) =>
+          inner.insertToken({ token: `tok_${s.id}`, brand: 'visa', last4: '4242', behaviour: 'succeed', createdAt: T0, expiresAt: T0 + 1, usedAt: null }),
+        );
         return tx.sessions.get(s.id);
       });
       expect(got?.id).toBe(s.id);

@@ -159,7 +159,7 @@ export async function pgRestartExclusive(ownSchema: string, politeMs = 30_000): 
   c.on('error', () => {});
   await c.connect();
   await c.query('select pg_advisory_lock($1)', [RESTART_LOCK_KEY]);
-  for (const until = Date.now() + politeMs; Date.now() < until; ) {
+  for (const until = Date.now() + politeMs; Date.now() < until;) {
     const r = await c.query("select count(*)::int as n from pg_stat_activity where application_name like 'payment-checkout/%' and application_name <> $1", [
       `payment-checkout/${ownSchema}`,
     ]);

@@ -73,7 +73,16 @@ export function idem(over: Partial<IdempotencyRow> = {}): IdempotencyRow {
   };
 }
 
-const TABLES = ['sessions', 'charges', 'order_payments', 'idempotency_keys', 'store_products', 'store_orders', 'processor_tokens', 'processor_charges'] as const;
+const TABLES = [
+  'sessions',
+  'charges',
+  'order_payments',
+  'idempotency_keys',
+  'store_products',
+  'store_orders',
+  'processor_tokens',
+  'processor_charges',
+] as const;
 
 /** Empties every table: each test starts from a blank database. */
 export async function clearTables(store: KyselyStore): Promise<void> {

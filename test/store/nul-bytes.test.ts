@@ -15,7 +15,12 @@ async function send(base: string, method: string, path: string, opts: { body?: u
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.auth) headers.authorization = `Bearer ${opts.auth}`;
   if (opts.key) headers['idempotency-key'] = opts.key;
-  const res = await fetch(`${base}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), signal: AbortSignal.timeout(20_000) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    signal: AbortSignal.timeout(20_000),
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
@@ -25,7 +30,9 @@ function suite(engine: Engine) {
   const schema = newSchemaName();
   beforeAll(async () => {
     if (engine === 'postgres') release = await pgRestartGuard();
-    srv = await startServer({ env: { ADMIN_TOKEN, MERCHANT_API_KEY: MERCHANT_KEY, ...(engine === 'postgres' ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {}) } });
+    srv = await startServer({
+      env: { ADMIN_TOKEN, MERCHANT_API_KEY: MERCHANT_KEY, ...(engine === 'postgres' ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {}) },
+    });
   });
   afterAll(async () => {
     await srv?.stop();
@@ -40,7 +47,11 @@ function suite(engine: Engine) {
     const cases: [string, string, { body?: unknown; auth?: string; key?: string }][] = [
       ['POST', '/api/payments/session/create', { body: { orderId: `ord${NUL}1` } }],
       ['POST', '/api/payments/session/create', { auth: MERCHANT_KEY, body: { orderId: `ord${NUL}1`, amount: 100, currency: 'EUR' } }],
-      ['POST', '/api/payments/session/create', { auth: MERCHANT_KEY, body: { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR', metadata: { note: `a${NUL}b` } } }],
+      [
+        'POST',
+        '/api/payments/session/create',
+        { auth: MERCHANT_KEY, body: { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR', metadata: { note: `a${NUL}b` } } },
+      ],
       ['GET', `/api/payments/test-processor/charges?sessionId=cs${encodeURIComponent(NUL)}`, { auth: ADMIN_TOKEN }],
       ['GET', `/api/payments/sessions/active?status=${encodeURIComponent(NUL)}`, { auth: ADMIN_TOKEN }],
       ['POST', `/api/payments/session/${s.sessionId}/complete`, { auth: holder, key: randomUUID(), body: { paymentMethod: { token: `tok${NUL}` } } }],

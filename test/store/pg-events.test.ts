@@ -69,7 +69,7 @@ if (ENGINES.includes('postgres')) {
         offB();
       });
 
-      it('should keep schemas apart: another schema\'s instances do not hear it', async () => {
+      it("should keep schemas apart: another schema's instances do not hear it", async () => {
         const otherSchema = newSchemaName();
         const other = await openPostgres({ url: PG_URL, schema: otherSchema, log: silentLog, poolMax: 2 });
         try {

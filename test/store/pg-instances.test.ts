@@ -101,12 +101,16 @@ if (ENGINES.includes('postgres')) {
       const answers = await Promise.all(tokens.map((t, i) => complete(i % 2 ? B.url : A.url, s, t)));
       const byStatus = answers.reduce<Record<number, number>>((m, a) => ({ ...m, [a.status]: (m[a.status] ?? 0) + 1 }), {});
       // Winner: 200. Others: 200 (they waited for the winner's charge), 409 payment_in_progress, or 202 still processing.
-      expect(Object.keys(byStatus).every((st) => ['200', '202', '409'].includes(st)), JSON.stringify(byStatus)).toBe(true);
+      expect(
+        Object.keys(byStatus).every((st) => ['200', '202', '409'].includes(st)),
+        JSON.stringify(byStatus),
+      ).toBe(true);
       const paid = answers.filter((a) => a.status === 200);
       expect(paid.length).toBeGreaterThanOrEqual(1);
       expect(new Set(paid.map((a) => a.body.paymentId)).size).toBe(1);
       // 409 order_already_paid: a call that read the session before the winner paid, and the order after.
-      for (const a of answers.filter((x) => x.status === 409)) expect(['payment_in_progress', 'invalid_transition', 'order_already_paid']).toContain(a.body.error.code);
+      for (const a of answers.filter((x) => x.status === 409))
+        expect(['payment_in_progress', 'invalid_transition', 'order_already_paid']).toContain(a.body.error.code);
 
       const ledger = await call(B.url, 'GET', `/test-processor/charges?sessionId=${s.sessionId}`, { auth: ADMIN_TOKEN });
       expect(ledger.body.charges).toHaveLength(1);
@@ -155,12 +159,18 @@ if (ENGINES.includes('postgres')) {
             const pick = () => (Math.random() < 0.5 ? A.url : B.url);
             const createKey = randomUUID();
             const s = await retrying(
-              () => call(pick(), 'POST', '/session/create', { auth: MERCHANT_KEY, key: createKey, body: { orderId: `ord_${n}_${i}_${createKey}`, amount: 4200, currency: 'EUR' } }),
+              () =>
+                call(pick(), 'POST', '/session/create', {
+                  auth: MERCHANT_KEY,
+                  key: createKey,
+                  body: { orderId: `ord_${n}_${i}_${createKey}`, amount: 4200, currency: 'EUR' },
+                }),
               (a) => (a.status === 201 ? (a.body as { sessionId: string; clientSecret: string }) : undefined),
             );
             if (!s) continue;
-            const token = await retrying(() => call(pick(), 'POST', '/test-processor/tokens', { body: { card: { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' } } }), (a) =>
-              a.status === 201 ? (a.body.token as string) : undefined,
+            const token = await retrying(
+              () => call(pick(), 'POST', '/test-processor/tokens', { body: { card: { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' } } }),
+              (a) => (a.status === 201 ? (a.body.token as string) : undefined),
             );
             if (!token) continue;
             const key = randomUUID();
@@ -171,7 +181,12 @@ if (ENGINES.includes('postgres')) {
                   answered.set(s.sessionId, a.body.paymentId);
                   return true;
                 }
-                if (a.status === 503 || a.status === 202 || (a.status === 409 && ['idempotency_key_in_flight', 'payment_in_progress'].includes(a.body?.error?.code))) return undefined;
+                if (
+                  a.status === 503 ||
+                  a.status === 202 ||
+                  (a.status === 409 && ['idempotency_key_in_flight', 'payment_in_progress'].includes(a.body?.error?.code))
+                )
+                  return undefined;
                 return false; // e.g. 402 when the token was spent by a call whose answer was lost: the session stays payable
               },
             );

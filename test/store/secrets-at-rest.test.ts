@@ -13,7 +13,13 @@ import { startServer, type StartedServer } from '../support/server.js';
 import { ENGINES, PG_URL, dropSchema, newSchemaName, pgQuery, pgRestartGuard, requirePostgres } from './engines.js';
 import { ADMIN_TOKEN, MERCHANT_KEY, call } from './http.js';
 
-const FEW_LIMITS = { RATE_LIMIT_CREATE_PER_MIN: '0', RATE_LIMIT_TOKENS_PER_MIN: '0', RATE_LIMIT_MUTATIONS_PER_MIN: '0', ADMIN_TOKEN, MERCHANT_API_KEY: MERCHANT_KEY };
+const FEW_LIMITS = {
+  RATE_LIMIT_CREATE_PER_MIN: '0',
+  RATE_LIMIT_TOKENS_PER_MIN: '0',
+  RATE_LIMIT_MUTATIONS_PER_MIN: '0',
+  ADMIN_TOKEN,
+  MERCHANT_API_KEY: MERCHANT_KEY,
+};
 
 /** Creates with keys (public and merchant) on `first`, replays each on `replay`; returns every secret handed out. */
 async function createsWithKeys(first: string, replay: string, n: number): Promise<string[]> {
@@ -36,7 +42,11 @@ async function createsWithKeys(first: string, replay: string, n: number): Promis
 }
 
 async function demoOrder(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/store/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId: 'prod_mug', quantity: 1 }] }) });
+  const res = await fetch(`${base}/api/store/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items: [{ productId: 'prod_mug', quantity: 1 }] }),
+  });
   return ((await res.json()) as { orderId: string }).orderId;
 }
 
@@ -74,7 +84,11 @@ describe('sqlite: no client secret in the database', () => {
       for (const { name } of tables) {
         for (const row of db.prepare(`select * from "${name}"`).all() as Record<string, unknown>[]) {
           rows++;
-          expectNoneIn(name, Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v))), secrets);
+          expectNoneIn(
+            name,
+            Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v))),
+            secrets,
+          );
         }
       }
       expect(rows).toBeGreaterThan(24);
@@ -118,7 +132,11 @@ if (ENGINES.includes('postgres')) {
       expect(cols.rows.map((r) => `${r.table_name}.${r.column_name}`)).toContain('idempotency_keys.response_body');
       for (const { table_name, column_name } of cols.rows) {
         const r = await pgQuery(`select "${column_name}"::text as v from "${schema}"."${table_name}" where "${column_name}" is not null`);
-        expectNoneIn(`${table_name}.${column_name}`, r.rows.map((x) => x.v as string), secrets);
+        expectNoneIn(
+          `${table_name}.${column_name}`,
+          r.rows.map((x) => x.v as string),
+          secrets,
+        );
       }
     });
   });

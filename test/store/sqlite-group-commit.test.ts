@@ -88,7 +88,13 @@ describe('sqlite: group commit', () => {
     await store.close();
     const faults: string[] = [];
     let recovered = 0;
-    store = await openSqliteStore({ path, checkpointIntervalMs: 0, recoverIntervalMs: 50, onFault: (f) => faults.push(f.faultCode), onRecover: () => recovered++ });
+    store = await openSqliteStore({
+      path,
+      checkpointIntervalMs: 0,
+      recoverIntervalMs: 50,
+      onFault: (f) => faults.push(f.faultCode),
+      onRecover: () => recovered++,
+    });
     await store.durable();
     const before = session();
     await store.sessions.insert(before);
@@ -99,7 +105,8 @@ describe('sqlite: group commit', () => {
     const lost = session();
     await store.sessions.insert(lost); // fits in the pages there are
     let full: unknown = null;
-    for (let i = 0; i < 200 && !full; i++) await store.sessions.insert(session({ metadata: { interruptions: [], retries: [], lastActivity: 'x'.repeat(2_000) } })).catch((e) => (full = e));
+    for (let i = 0; i < 200 && !full; i++)
+      await store.sessions.insert(session({ metadata: { interruptions: [], retries: [], lastActivity: 'x'.repeat(2_000) } })).catch((e) => (full = e));
     expect((full as { code?: string }).code).toBe('SQLITE_FULL');
     // Asked after the group is gone (no group open any more): still refused, and so is everything after.
     await expect(store.durable()).rejects.toMatchObject({ code: 'STORE_FAULT' });

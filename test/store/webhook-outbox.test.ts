@@ -70,7 +70,14 @@ function outboxConformance(engine: Engine) {
     expect(b).toHaveLength(1);
     expect(b[0]!.attempts).toBe(2);
     expect(await outbox().finish(b[0]!.deliveryId, 'owner-a', { delivered: true, nextAttemptAt: null, now: T0 + 1_100 }, attempt(1))).toBe(false);
-    expect(await outbox().finish(b[0]!.deliveryId, 'owner-b', { delivered: true, nextAttemptAt: null, now: T0 + 1_100 }, attempt(2, { statusCode: 200, error: null }))).toBe(true);
+    expect(
+      await outbox().finish(
+        b[0]!.deliveryId,
+        'owner-b',
+        { delivered: true, nextAttemptAt: null, now: T0 + 1_100 },
+        attempt(2, { statusCode: 200, error: null }),
+      ),
+    ).toBe(true);
     const d = (await outbox().getDelivery(b[0]!.deliveryId))!;
     expect(d).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200, lastError: null, nextAttemptAt: null });
     expect((await outbox().listAttempts(d.deliveryId)).map((x) => x.attempt)).toEqual([2]);
@@ -89,11 +96,22 @@ function outboxConformance(engine: Engine) {
     await outbox().insertEvent(e);
     const [c] = await outbox().claim(T0, 1, 'o', T0 + 1_000);
     await outbox().finish(c!.deliveryId, 'o', { delivered: false, nextAttemptAt: T0 + 5_000, now: T0 + 10 }, attempt(1));
-    expect(await outbox().getDelivery(c!.deliveryId)).toMatchObject({ status: 'pending', step: 1, nextAttemptAt: T0 + 5_000, lastStatusCode: 503, lastError: 'HTTP 503' });
+    expect(await outbox().getDelivery(c!.deliveryId)).toMatchObject({
+      status: 'pending',
+      step: 1,
+      nextAttemptAt: T0 + 5_000,
+      lastStatusCode: 503,
+      lastError: 'HTTP 503',
+    });
     expect(await outbox().claim(T0 + 4_999, 1, 'o', T0 + 9_000)).toEqual([]);
     const [c2] = await outbox().claim(T0 + 5_000, 1, 'o', T0 + 9_000);
     expect(c2!.step).toBe(1);
-    await outbox().finish(c2!.deliveryId, 'o', { delivered: false, nextAttemptAt: null, now: T0 + 5_010 }, attempt(2, { statusCode: null, error: 'ECONNRESET', bodyExcerpt: null }));
+    await outbox().finish(
+      c2!.deliveryId,
+      'o',
+      { delivered: false, nextAttemptAt: null, now: T0 + 5_010 },
+      attempt(2, { statusCode: null, error: 'ECONNRESET', bodyExcerpt: null }),
+    );
     expect(await outbox().getDelivery(c!.deliveryId)).toMatchObject({ status: 'failed', nextAttemptAt: null, lastStatusCode: null, lastError: 'ECONNRESET' });
     expect(await outbox().claim(T0 + 1e9, 1, 'o', T0 + 2e9)).toEqual([]); // failed is never claimed
     const log = await outbox().listAttempts(c!.deliveryId);

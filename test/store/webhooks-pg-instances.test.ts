@@ -64,7 +64,12 @@ if (ENGINES.includes('postgres')) {
           return s;
         }),
       );
-      await waitForReceived(receiver, (g) => new Set(g.filter((x) => x.headers['webhook-id'] && seen.get(x.headers['webhook-id'])! >= 2).map((x) => x.headers['webhook-id'])).size >= SESSIONS, 60_000);
+      await waitForReceived(
+        receiver,
+        (g) =>
+          new Set(g.filter((x) => x.headers['webhook-id'] && seen.get(x.headers['webhook-id'])! >= 2).map((x) => x.headers['webhook-id'])).size >= SESSIONS,
+        60_000,
+      );
       const byId = new Map<string, string[]>();
       for (const g of receiver.received) {
         const body = new Webhook(SECRET).verify(g.body, g.headers) as { data: { sessionId: string } };
@@ -76,7 +81,7 @@ if (ENGINES.includes('postgres')) {
       expect(receiver.maxInFlightPerId).toBe(1);
       // The database agrees: every delivery delivered after exactly its two attempts.
       let rows = await pgQuery(`select status, attempts from "${schema}".webhook_deliveries`);
-      for (const until = Date.now() + 10_000; rows.rows.some((r) => r.status !== 'delivered') && Date.now() < until; ) {
+      for (const until = Date.now() + 10_000; rows.rows.some((r) => r.status !== 'delivered') && Date.now() < until;) {
         await new Promise((r) => setTimeout(r, 50)); // the last answers are being recorded
         rows = await pgQuery(`select status, attempts from "${schema}".webhook_deliveries`);
       }

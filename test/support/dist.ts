@@ -31,8 +31,14 @@ export function ensureBuilt(): void {
     if (!existsSync(join(DIST, file))) throw new Error(`${join(DIST, file)} is missing: run \`npm run build\` first.`);
   }
   const sw = join(DIST, 'payment-sw.js');
-  const inputs = Math.max(newest(join(DIST, 'payment-checkout.js')), newest(join(DIST, 'demo/checkout.html')), newest(join(ROOT, 'sw/src')), newest(join(ROOT, 'widget/src/shared')));
-  if (!existsSync(sw) || statSync(sw).mtimeMs < inputs) execFileSync(process.execPath, [join(ROOT, 'sw/build.mjs')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PAYMENT_SW_DIST_DIR: DIST } });
+  const inputs = Math.max(
+    newest(join(DIST, 'payment-checkout.js')),
+    newest(join(DIST, 'demo/checkout.html')),
+    newest(join(ROOT, 'sw/src')),
+    newest(join(ROOT, 'widget/src/shared')),
+  );
+  if (!existsSync(sw) || statSync(sw).mtimeMs < inputs)
+    execFileSync(process.execPath, [join(ROOT, 'sw/build.mjs')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, PAYMENT_SW_DIST_DIR: DIST } });
 }
 
 /** A fresh order from the demo store (its amount comes from the server). */

@@ -15,13 +15,15 @@ const manifest = [
 
 describe('originFromStack', () => {
   it('reads the first frame of Chromium, Firefox and Safari stacks', () => {
-    expect(originFromStack('Error\n    at https://pay.example:8443/payment-sw.js:1:2345\n    at https://shop.example/payment-sw.js:1:1', 'x')).toBe('https://pay.example:8443');
+    expect(originFromStack('Error\n    at https://pay.example:8443/payment-sw.js:1:2345\n    at https://shop.example/payment-sw.js:1:1', 'x')).toBe(
+      'https://pay.example:8443',
+    );
     expect(originFromStack('Error\n    at scriptOrigin (http://127.0.0.1:8787/payment-sw.js:1:99)', 'x')).toBe('http://127.0.0.1:8787');
     expect(originFromStack('@https://pay.example/payment-sw.js:1:2345\n@https://shop.example/sw.js:1:1\n', 'x')).toBe('https://pay.example');
     expect(originFromStack('global code@https://pay.example/payment-sw.js:1:2345', 'x')).toBe('https://pay.example');
   });
 
-  it('falls back to the worker\'s own origin when the stack names no script', () => {
+  it("falls back to the worker's own origin when the stack names no script", () => {
     expect(originFromStack('', 'https://shop.example')).toBe('https://shop.example');
     expect(originFromStack('Error\n    at <anonymous>', 'https://shop.example')).toBe('https://shop.example');
   });

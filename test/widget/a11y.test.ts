@@ -52,7 +52,11 @@ describe('<payment-checkout> accessibility', () => {
   it('every input has a label and a card autocomplete hint; the status is a live region', async () => {
     const el = mount({ 'order-id': await createOrder() });
     await waitForStatus(el, 'initiated');
-    for (const [partName, hint] of [['card-number', 'cc-number'], ['card-expiry', 'cc-exp'], ['card-cvc', 'cc-csc']]) {
+    for (const [partName, hint] of [
+      ['card-number', 'cc-number'],
+      ['card-expiry', 'cc-exp'],
+      ['card-cvc', 'cc-csc'],
+    ]) {
       const input = part<HTMLInputElement>(el, partName)!;
       expect(input.labels!.length, partName).to.equal(1);
       expect(input.getAttribute('autocomplete')).to.equal(hint);

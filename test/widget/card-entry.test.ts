@@ -78,22 +78,38 @@ describe('<payment-checkout> card entry', () => {
   it('has no axe violations in the states of the table, en and fr, light and dark', async () => {
     const states: [string, (el: HTMLElement & { pay(): Promise<void> }) => Promise<void>, Record<string, string>][] = [
       ['ready', async (el) => void (await waitForPart(el as never, 'pay-button')), {}],
-      ['card error', async (el) => {
-        (await waitForPart(el as never, 'pay-button')).click();
-        await waitUntil(() => part(el as never, 'card-number')?.getAttribute('aria-invalid') === 'true', 'card error');
-      }, {}],
-      ['declined', async (el) => {
-        await payWith(el as never, CARDS.declined);
-        await waitForPart(el as never, 'retry-button');
-      }, {}],
-      ['timed out', async (el) => {
-        await payWith(el as never, CARDS.slow);
-        await waitForPart(el as never, 'retry-button');
-      }, { timeout: '500' }],
-      ['completed', async (el) => {
-        await payWith(el as never, CARDS.ok);
-        await waitForStatus(el as never, 'completed');
-      }, {}],
+      [
+        'card error',
+        async (el) => {
+          (await waitForPart(el as never, 'pay-button')).click();
+          await waitUntil(() => part(el as never, 'card-number')?.getAttribute('aria-invalid') === 'true', 'card error');
+        },
+        {},
+      ],
+      [
+        'declined',
+        async (el) => {
+          await payWith(el as never, CARDS.declined);
+          await waitForPart(el as never, 'retry-button');
+        },
+        {},
+      ],
+      [
+        'timed out',
+        async (el) => {
+          await payWith(el as never, CARDS.slow);
+          await waitForPart(el as never, 'retry-button');
+        },
+        { timeout: '500' },
+      ],
+      [
+        'completed',
+        async (el) => {
+          await payWith(el as never, CARDS.ok);
+          await waitForStatus(el as never, 'completed');
+        },
+        {},
+      ],
     ];
     for (const scheme of ['light', 'dark'] as const) {
       await emulateMedia({ colorScheme: scheme });
@@ -109,7 +125,10 @@ describe('<payment-checkout> card entry', () => {
           el.remove();
         }
         const unknown = mount({ 'order-id': 'ord_nosuchorder00000', locale });
-        await waitUntil(() => part(unknown, 'status')?.textContent !== part(unknown, 'status')?.textContent || unknown.getAttribute('status') === 'idle', 'mounted');
+        await waitUntil(
+          () => part(unknown, 'status')?.textContent !== part(unknown, 'status')?.textContent || unknown.getAttribute('status') === 'idle',
+          'mounted',
+        );
         await waitUntil(() => /unavailable|indisponible/.test(part(unknown, 'status')?.textContent ?? ''), 'unavailable');
         await expect(unknown).to.be.accessible();
         unknown.remove();

@@ -1,6 +1,22 @@
 /** The checkout against the real server: statuses, events and their details, decline → retry, max retries, cancel, restore. */
 import { expect, waitUntil } from '@open-wc/testing';
-import { CARDS, chargesOf, createOrder, mount, part, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, has, focusedPart } from './helpers.js';
+import {
+  CARDS,
+  chargesOf,
+  createOrder,
+  mount,
+  part,
+  payWith,
+  serverSession,
+  storedText,
+  unmountAll,
+  waitForEvent,
+  waitForPart,
+  waitForStatus,
+  type Recorded,
+  has,
+  focusedPart,
+} from './helpers.js';
 
 describe('<payment-checkout> against the server', () => {
   afterEach(unmountAll);
@@ -161,7 +177,11 @@ describe('<payment-checkout> against the server', () => {
 
   it('uses a session created by a merchant backend (session-id + client-secret)', async () => {
     const orderId = await createOrder();
-    const res = await fetch('/api/payments/session/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId }) });
+    const res = await fetch('/api/payments/session/create', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId }),
+    });
     const created = await res.json();
     const events: Recorded = [];
     const el = mount({ 'session-id': created.sessionId, 'client-secret': created.clientSecret }, events);
@@ -173,7 +193,9 @@ describe('<payment-checkout> against the server', () => {
 
   it('an interruption that used no attempt shows Resume, which continues in the same attempt', async () => {
     const orderId = await createOrder();
-    const created = await (await fetch('/api/payments/session/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId }) })).json();
+    const created = await (
+      await fetch('/api/payments/session/create', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId }) })
+    ).json();
     const auth = { authorization: `Bearer ${created.clientSecret}`, 'content-type': 'application/json' };
     await fetch(`/api/payments/session/${created.sessionId}/interrupt`, { method: 'POST', headers: auth, body: JSON.stringify({ reason: 'user' }) });
     const events: Recorded = [];

@@ -3,13 +3,32 @@
  * exactly-once rules (key saved before the request, same key on every retry) and the offline bridge hand-off.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import { CheckoutController, NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi, type ControllerEvent, type OfflineBridge, type ReplayedAnswer, type SessionJson } from '../../widget/src/index.js';
+import {
+  CheckoutController,
+  NetworkError,
+  TimeoutError,
+  type ApiAnswer,
+  type CheckoutApi,
+  type ControllerEvent,
+  type OfflineBridge,
+  type ReplayedAnswer,
+  type SessionJson,
+} from '../../widget/src/index.js';
 import { MemorySessionStore } from '../../widget/src/storage/session-store.js';
 import { paymentFromFields, parseExpiry } from '../../widget/src/element/card-fields.js';
 import { loadLocale, resolveLocale, translate } from '../../widget/src/i18n/strings.js';
 import { present } from '../../widget/src/controller/machine.js';
 
-const session = (over: Partial<SessionJson> = {}): SessionJson => ({ sessionId: 'cs_1', orderId: 'ord_1', status: 'INITIATED', amount: 1000, currency: 'EUR', attempts: 1, maxAttempts: 3, ...over });
+const session = (over: Partial<SessionJson> = {}): SessionJson => ({
+  sessionId: 'cs_1',
+  orderId: 'ord_1',
+  status: 'INITIATED',
+  amount: 1000,
+  currency: 'EUR',
+  attempts: 1,
+  maxAttempts: 3,
+  ...over,
+});
 const ok = (status: number, body: unknown): ApiAnswer => ({ status, body });
 const fail = (status: number, code: string, details = {}): ApiAnswer => ({ status, body: { error: { code, message: code, details } } });
 
@@ -30,7 +49,12 @@ function fakeApi(script: Partial<Record<keyof CheckoutApi, (...args: never[]) =>
 }
 
 function setup(script: Parameters<typeof fakeApi>[0], extra: Partial<ConstructorParameters<typeof CheckoutController>[0]> = {}) {
-  const { api, calls } = fakeApi({ createSession: async () => ok(201, { ...session(), clientSecret: 'cs_1_secret_x' }), getSession: async () => ok(200, session()), tokenize: async () => ok(201, { token: 'tok_1' }), ...script });
+  const { api, calls } = fakeApi({
+    createSession: async () => ok(201, { ...session(), clientSecret: 'cs_1_secret_x' }),
+    getSession: async () => ok(200, session()),
+    tokenize: async () => ok(201, { token: 'tok_1' }),
+    ...script,
+  });
   const store = new MemorySessionStore();
   const events: ControllerEvent[] = [];
   let n = 0;
@@ -85,7 +109,10 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     expect(t.calls.find((c) => c.method === 'interrupt')!.args[2]).to.equal('timeout');
     await t.controller.retry();
     const sent = t.calls.filter((c) => c.method === 'complete').map((c) => [c.args[2], c.args[3]]);
-    expect(sent).to.deep.equal([['tok_1', 'key-2'], ['tok_1', 'key-2']]);
+    expect(sent).to.deep.equal([
+      ['tok_1', 'key-2'],
+      ['tok_1', 'key-2'],
+    ]);
     expect(tokens).to.equal(1);
     expect(t.calls.some((c) => c.method === 'resume')).to.equal(false);
     expect(t.controller.view).to.include({ phase: 'completed', attempt: 1 });
@@ -128,7 +155,9 @@ describe('CheckoutController (no DOM, scripted API)', () => {
 
   it('the server unreachable keeps the attempt; networkBack() continues it with the same key', async () => {
     let completes = 0;
-    const t = setup({ complete: async () => (++completes === 1 ? Promise.reject(new NetworkError('down')) : ok(200, { status: 'COMPLETED', paymentId: 'ch_1' })) });
+    const t = setup({
+      complete: async () => (++completes === 1 ? Promise.reject(new NetworkError('down')) : ok(200, { status: 'COMPLETED', paymentId: 'ch_1' })),
+    });
     await t.controller.start();
     await t.controller.pay();
     expect(t.controller.view).to.include({ link: 'server_away', phase: 'paying' });
@@ -141,20 +170,43 @@ describe('CheckoutController (no DOM, scripted API)', () => {
 
   it('503 queued_offline sets `queued`; the replayed answer from the service worker finishes the attempt', async () => {
     const results = new Set<(a: ReplayedAnswer) => void>();
-    const bridge: OfflineBridge = { register: async () => {}, onResult: (cb) => (results.add(cb), () => results.delete(cb)), onQueueChange: () => () => {}, requestReplay: () => {}, setProcessing: () => {}, dispose: () => {} };
+    const bridge: OfflineBridge = {
+      register: async () => {},
+      onResult: (cb) => (results.add(cb), () => results.delete(cb)),
+      onQueueChange: () => () => {},
+      requestReplay: () => {},
+      setProcessing: () => {},
+      dispose: () => {},
+    };
     const t = setup({ complete: async () => fail(503, 'queued_offline') }, { bridge });
     await t.controller.start();
     await t.controller.pay();
     expect(t.controller.view).to.include({ queued: true });
     expect(present(t.controller.view)).to.deep.include({ message: 'msg.queued', actions: [] });
-    results.forEach((cb) => cb({ idempotencyKey: 'key-2', url: '/api/payments/session/cs_1/complete', status: 200, body: { status: 'COMPLETED', paymentId: 'ch_q' } }));
+    results.forEach((cb) =>
+      cb({ idempotencyKey: 'key-2', url: '/api/payments/session/cs_1/complete', status: 200, body: { status: 'COMPLETED', paymentId: 'ch_q' } }),
+    );
     await waitUntil(() => t.controller.view.status === 'completed');
     expect(t.controller.view).to.include({ queued: false, paymentId: 'ch_q' });
   });
 
   it('a restored pending attempt is re-sent with its saved key at start', async () => {
-    const t = setup({ getSession: async () => ok(200, session({ status: 'PROCESSING' })), complete: async () => ok(200, { status: 'COMPLETED', paymentId: 'ch_1' }) });
-    await t.store.put({ key: 'k', api: '/api/payments', orderId: 'ord_1', sessionId: 'cs_1', clientSecret: 's', status: 'PROCESSING', attempt: 1, maxAttempts: 3, pending: { idempotencyKey: 'saved', attempt: 1, startedAt: 0, token: 'tok_saved' }, updatedAt: 0 });
+    const t = setup({
+      getSession: async () => ok(200, session({ status: 'PROCESSING' })),
+      complete: async () => ok(200, { status: 'COMPLETED', paymentId: 'ch_1' }),
+    });
+    await t.store.put({
+      key: 'k',
+      api: '/api/payments',
+      orderId: 'ord_1',
+      sessionId: 'cs_1',
+      clientSecret: 's',
+      status: 'PROCESSING',
+      attempt: 1,
+      maxAttempts: 3,
+      pending: { idempotencyKey: 'saved', attempt: 1, startedAt: 0, token: 'tok_saved' },
+      updatedAt: 0,
+    });
     await t.controller.start();
     expect(t.events[0]).to.deep.include({ type: 'status' });
     expect(t.events.find((e) => e.type === 'ready')).to.deep.equal({ type: 'ready', sessionId: 'cs_1', restored: true });
@@ -223,7 +275,13 @@ describe('CheckoutController (no DOM, scripted API)', () => {
 
   it('the browser offline while the server charges, then online: the server is asked again and "offline" goes away', async () => {
     let processing = false;
-    const t = setup({ complete: async () => ((processing = true), ok(202, { status: 'PROCESSING' })), getSession: async () => ok(200, session({ status: processing ? 'PROCESSING' : 'INITIATED' })) }, { diagnose: async () => 'offline' });
+    const t = setup(
+      {
+        complete: async () => ((processing = true), ok(202, { status: 'PROCESSING' })),
+        getSession: async () => ok(200, session({ status: processing ? 'PROCESSING' : 'INITIATED' })),
+      },
+      { diagnose: async () => 'offline' },
+    );
     await t.controller.start();
     await t.controller.pay();
     expect(t.controller.view).to.include({ phase: 'confirming' });
@@ -246,7 +304,9 @@ describe('card fields and strings', () => {
     expect(parseExpiry('12/34')).to.deep.equal({ expMonth: 12, expYear: 2034 });
     expect(parseExpiry('1 / 2030')).to.deep.equal({ expMonth: 1, expYear: 2030 });
     expect(parseExpiry('13/34')).to.equal(null);
-    expect(paymentFromFields({ number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' })).to.deep.equal({ card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } });
+    expect(paymentFromFields({ number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' })).to.deep.equal({
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' },
+    });
     expect(paymentFromFields({ number: '', expiry: '12/34', cvc: '123' })).to.deep.equal({ error: 'missing_card' });
     expect(paymentFromFields({ number: '42', expiry: '12/34', cvc: '123' })).to.deep.equal({ error: 'invalid_card_number' });
     expect(paymentFromFields({ number: '4242424242424242', expiry: '1234x', cvc: '123' })).to.deep.equal({ error: 'invalid_expiry' });

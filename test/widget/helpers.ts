@@ -53,7 +53,10 @@ export const has = (el: PaymentCheckout, name: string) => part(el, name) !== nul
 export const focusedPart = (el: PaymentCheckout) => el.shadowRoot!.activeElement?.getAttribute('part') ?? null;
 
 export async function waitForStatus(el: PaymentCheckout, status: string, timeout = 20_000): Promise<void> {
-  await waitUntil(() => el.getAttribute('status') === status, `status ${status} (is ${el.getAttribute('status')}: ${part(el, 'message')?.textContent})`, { timeout, interval: 20 });
+  await waitUntil(() => el.getAttribute('status') === status, `status ${status} (is ${el.getAttribute('status')}: ${part(el, 'message')?.textContent})`, {
+    timeout,
+    interval: 20,
+  });
 }
 
 export async function waitForPart(el: PaymentCheckout, name: string, timeout = 20_000): Promise<HTMLElement> {
@@ -67,7 +70,11 @@ export async function waitForEvent(events: Recorded, type: string, timeout = 20_
 }
 
 export function fillCard(el: PaymentCheckout, number: string, expiry = '12/34', cvc = '123'): void {
-  for (const [name, value] of [['card-number', number], ['card-expiry', expiry], ['card-cvc', cvc]]) {
+  for (const [name, value] of [
+    ['card-number', number],
+    ['card-expiry', expiry],
+    ['card-cvc', cvc],
+  ]) {
     const input = part<HTMLInputElement>(el, name)!;
     input.value = value;
     input.dispatchEvent(new Event('input', { bubbles: true }));

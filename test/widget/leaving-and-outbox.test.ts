@@ -78,7 +78,8 @@ describe('<payment-checkout> queued', () => {
     lastError: null,
   });
   /** What the worker broadcasts after every change of its outbox (here on its behalf: a test page cannot host it). */
-  const outboxState = (items: OutboxItem[]) => worker.postMessage({ type: 'outbox-state', items, nextReplayAt: null, answers: [] } satisfies WorkerToPageMessage);
+  const outboxState = (items: OutboxItem[]) =>
+    worker.postMessage({ type: 'outbox-state', items, nextReplayAt: null, answers: [] } satisfies WorkerToPageMessage);
 
   it("is set only while this checkout's own requests wait in the outbox, not another order's", async () => {
     const orderId = await createOrder();

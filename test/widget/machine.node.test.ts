@@ -5,13 +5,32 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INITIAL_STATE, PHASES, TABLE, isFinalPhase, present, reduce, type CheckoutState, type MachineEvent, type Phase } from '../../widget/src/controller/machine.js';
+import {
+  INITIAL_STATE,
+  PHASES,
+  TABLE,
+  isFinalPhase,
+  present,
+  reduce,
+  type CheckoutState,
+  type MachineEvent,
+  type Phase,
+} from '../../widget/src/controller/machine.js';
 import { REFUSALS } from '../../widget/src/controller/answers.js';
 import { en } from '../../widget/src/i18n/en.js';
 import { fr } from '../../widget/src/i18n/fr.js';
 import type { SessionJson, SessionStatus } from '../../widget/src/controller/types.js';
 
-const session = (status: SessionStatus, over: Partial<SessionJson> = {}): SessionJson => ({ sessionId: 'cs_1', orderId: 'ord_1', status, amount: 1000, currency: 'EUR', attempts: 1, maxAttempts: 3, ...over });
+const session = (status: SessionStatus, over: Partial<SessionJson> = {}): SessionJson => ({
+  sessionId: 'cs_1',
+  orderId: 'ord_1',
+  status,
+  amount: 1000,
+  currency: 'EUR',
+  attempts: 1,
+  maxAttempts: 3,
+  ...over,
+});
 const run = (events: MachineEvent[], from: CheckoutState = { ...INITIAL_STATE, restartable: true }) => {
   let state = from;
   const effects = [];
@@ -30,7 +49,11 @@ const arbSession = fc.record({
   lastError: fc.option(fc.constantFrom('card_declined', 'insufficient_funds', 'processor_error'), { nil: undefined }),
 });
 const arbEvent: fc.Arbitrary<MachineEvent> = fc.oneof(
-  arbSession.map(({ status, attempts, lastError }) => ({ type: 'session' as const, session: session(status, { attempts, lastError: lastError && { code: lastError, message: lastError } }), pending: false })),
+  arbSession.map(({ status, attempts, lastError }) => ({
+    type: 'session' as const,
+    session: session(status, { attempts, lastError: lastError && { code: lastError, message: lastError } }),
+    pending: false,
+  })),
   arbSession.map(({ status, attempts }) => ({ type: 'session' as const, session: session(status, { attempts }), pending: true })),
   fc.constantFrom<MachineEvent>(
     { type: 'paying' },
@@ -78,7 +101,8 @@ function checkState(s: CheckoutState): void {
   if (s.phase === PHASES.completed) expect(p.kind).toBe('success');
   // A final status line never stands beside a message about paying, and "preparing" never beside a refusal.
   if (p.status === 'status.idle') expect(p.kind).not.toBe('error');
-  if (p.kind === 'error') expect(['status.initiated', 'status.resumed', 'status.declined', 'status.failed_max_retries', 'status.expired', 'status.unavailable']).toContain(p.status);
+  if (p.kind === 'error')
+    expect(['status.initiated', 'status.resumed', 'status.declined', 'status.failed_max_retries', 'status.expired', 'status.unavailable']).toContain(p.status);
   // A button shown is one that works (the press runs it), and a button not shown does nothing.
   for (const action of ['pay', 'retry', 'resume', 'cancel', 'restart'] as const) {
     const { effects } = reduce(s, { type: 'press', action });
@@ -126,7 +150,11 @@ describe('checkout state machine', () => {
   }, 30_000); // 2000 runs: about 4.5 s on an idle machine, past vitest's 5 s default on a busy one
 
   it('server away while paying: says it reconnects (not "offline"), offers Retry only, and asks to reconnect by itself', () => {
-    const { state, effects } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paying' }, { type: 'unreachable', offline: false }]);
+    const { state, effects } = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'paying' },
+      { type: 'unreachable', offline: false },
+    ]);
     expect(present(state)).toMatchObject({ message: 'msg.reconnecting', kind: 'info', actions: ['retry'] });
     expect(effects).toContainEqual({ type: 'reconnect' });
     const back = reduce(state, { type: 'completed', paymentId: 'ch_1' }).state;
@@ -141,7 +169,11 @@ describe('checkout state machine', () => {
   });
 
   it('a timeout offers Retry alone (no Pay, no Cancel, no card prompt); the late success completes', () => {
-    const { state, effects } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paying' }, { type: 'timeout', attempt: 1, maxAttempts: 3 }]);
+    const { state, effects } = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'paying' },
+      { type: 'timeout', attempt: 1, maxAttempts: 3 },
+    ]);
     expect(present(state)).toMatchObject({ status: 'status.checking', message: 'msg.timeout', actions: ['retry'] });
     expect(effects).toContainEqual({ type: 'error', code: 'timeout', retryable: true });
     // the server recorded the timeout interruption while our charge may still run
@@ -178,7 +210,11 @@ describe('checkout state machine', () => {
   });
 
   it('a card error belongs to the ready view and names its field', () => {
-    const { state } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paying' }, { type: 'invalid_card', code: 'invalid_expiry' }]);
+    const { state } = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'paying' },
+      { type: 'invalid_card', code: 'invalid_expiry' },
+    ]);
     expect(present(state)).toMatchObject({ status: 'status.initiated', message: 'msg.invalid_expiry', kind: 'error', actions: ['pay', 'cancel'] });
   });
 });

@@ -4,7 +4,21 @@
  * told apart from a dead server, and the final views' events.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import { API, CARDS, chargesOf, createOrder, has, mount, part, payWith, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded } from './helpers.js';
+import {
+  API,
+  CARDS,
+  chargesOf,
+  createOrder,
+  has,
+  mount,
+  part,
+  payWith,
+  unmountAll,
+  waitForEvent,
+  waitForPart,
+  waitForStatus,
+  type Recorded,
+} from './helpers.js';
 
 const directApi = (window as unknown as { __PC_TEST__: { directApi: string } }).__PC_TEST__.directApi;
 
@@ -14,7 +28,11 @@ async function payElsewhere(orderId: string): Promise<void> {
     fetch(`${API}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then((r) => r.json());
   const s = await post('/session/create', { orderId });
   const { token } = await post('/test-processor/tokens', { card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' } });
-  const done = await post(`/session/${s.sessionId}/complete`, { paymentMethod: { token } }, { authorization: `Bearer ${s.clientSecret}`, 'idempotency-key': crypto.randomUUID() });
+  const done = await post(
+    `/session/${s.sessionId}/complete`,
+    { paymentMethod: { token } },
+    { authorization: `Bearer ${s.clientSecret}`, 'idempotency-key': crypto.randomUUID() },
+  );
   if (done.status !== 'COMPLETED') throw new Error(JSON.stringify(done));
 }
 
@@ -74,7 +92,9 @@ describe('<payment-checkout> shopper recovery', () => {
 
   it('checkout-ready.restored is false for a new merchant session; every checkout-status carries the real attempt and limit', async () => {
     const orderId = await createOrder();
-    const created = await (await fetch(`${API}/session/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId }) })).json();
+    const created = await (
+      await fetch(`${API}/session/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId }) })
+    ).json();
     const events: Recorded = [];
     const el = mount({ 'session-id': created.sessionId, 'client-secret': created.clientSecret }, events);
     expect(await waitForEvent(events, 'checkout-ready')).to.deep.equal({ sessionId: created.sessionId, restored: false });

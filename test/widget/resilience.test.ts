@@ -4,7 +4,23 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { SessionJson } from '../../widget/src/index.js';
 import { LiveStatus } from '../../widget/src/transport/live-status.js';
 import { PaymentStatusPoller } from '../../widget/src/transport/poller.js';
-import { API, CARDS, chargesOf, createOrder, mount, part, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, has } from './helpers.js';
+import {
+  API,
+  CARDS,
+  chargesOf,
+  createOrder,
+  mount,
+  part,
+  payWith,
+  serverSession,
+  storedText,
+  unmountAll,
+  waitForEvent,
+  waitForPart,
+  waitForStatus,
+  type Recorded,
+  has,
+} from './helpers.js';
 
 const network = (offline: boolean, match = '') => executeServerCommand('network', { offline, match });
 
@@ -164,7 +180,11 @@ describe('live status', () => {
   it('reads the SSE stream, with the session at once', async () => {
     const s = await newSession();
     const seen: SessionJson[] = [];
-    const live = new LiveStatus({ url: `${API}/session/${s.sessionId}/events?client_secret=${s.clientSecret}`, fetchSession: getter(s), onSession: (x) => seen.push(x) });
+    const live = new LiveStatus({
+      url: `${API}/session/${s.sessionId}/events?client_secret=${s.clientSecret}`,
+      fetchSession: getter(s),
+      onSession: (x) => seen.push(x),
+    });
     live.start();
     await waitUntil(() => seen.length > 0, 'first event');
     expect(live.mode).to.equal('sse');
@@ -175,7 +195,13 @@ describe('live status', () => {
   it('falls back to PaymentStatusPoller when the stream fails, and stops delivering on stop()', async () => {
     const s = await newSession();
     const seen: SessionJson[] = [];
-    const live = new LiveStatus({ url: `${API}/session/${s.sessionId}/events?client_secret=wrong`, fetchSession: getter(s), onSession: (x) => seen.push(x), pollIntervalMs: 20, maxPolls: 1000 });
+    const live = new LiveStatus({
+      url: `${API}/session/${s.sessionId}/events?client_secret=wrong`,
+      fetchSession: getter(s),
+      onSession: (x) => seen.push(x),
+      pollIntervalMs: 20,
+      maxPolls: 1000,
+    });
     live.start();
     await waitUntil(() => seen.length >= 2, 'polled sessions', { timeout: 10_000 });
     expect(live.mode).to.equal('polling');
@@ -191,7 +217,13 @@ describe('live status', () => {
     expect(new PaymentStatusPoller({ fetchSession: getter(s), onSession: () => {} })).to.include({ intervalMs: 2000, maxPolls: 30 });
     let calls = 0;
     let done = '';
-    const poller = new PaymentStatusPoller({ fetchSession: () => (calls++, getter(s)()), onSession: () => {}, intervalMs: 5, maxPolls: 4, onDone: (r) => (done = r) });
+    const poller = new PaymentStatusPoller({
+      fetchSession: () => (calls++, getter(s)()),
+      onSession: () => {},
+      intervalMs: 5,
+      maxPolls: 4,
+      onDone: (r) => (done = r),
+    });
     poller.start();
     await waitUntil(() => done !== '', 'poller done');
     expect(done).to.equal('exhausted');

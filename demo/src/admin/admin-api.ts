@@ -105,7 +105,8 @@ export class AdminApi {
     const interruptionsByReason: Record<string, number> = {};
     pages.forEach((page, i) => {
       counts[STATUSES[i]] = page.total;
-      for (const s of page.sessions) for (const it of s.metadata?.interruptions ?? []) interruptionsByReason[it.reason] = (interruptionsByReason[it.reason] ?? 0) + 1;
+      for (const s of page.sessions)
+        for (const it of s.metadata?.interruptions ?? []) interruptionsByReason[it.reason] = (interruptionsByReason[it.reason] ?? 0) + 1;
     });
     return { counts, interruptionsByReason };
   }

@@ -102,7 +102,10 @@ export function successBuckets(charges: ProcessorCharge[], now = Date.now()): Ra
 
 /** Clock time of a bucket edge; with seconds when buckets are shorter than a minute. */
 const clock = (t: number, bucketMs: number) =>
-  new Date(t).toLocaleTimeString(undefined, bucketMs < 60_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+  new Date(t).toLocaleTimeString(
+    undefined,
+    bucketMs < 60_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' },
+  );
 
 /** Columns: the share of processor charges that succeeded in each time bucket (empty buckets drawn as a dash). */
 export class SuccessRateChart extends SizedChart {
@@ -149,8 +152,8 @@ export class SuccessRateChart extends SizedChart {
           const anchor = i === 0 ? 'start' : i === buckets.length - 1 ? 'end' : 'middle';
           const x = i === 0 ? left : i === buckets.length - 1 ? w : left + i * slot + slot / 2;
           return svg`<text class="chart-axis" x=${x} y=${h - 4} text-anchor=${anchor}>${i === buckets.length - 1 ? 'now' : hhmm(b.start)}</text>`;
-        })}
-      </svg>${nothing}`;
+        })}</svg
+      >${nothing}`;
   }
 }
 customElements.define('success-rate-chart', SuccessRateChart);

@@ -72,7 +72,12 @@ function renderSummary(order: Order): void {
   for (const item of order.items ?? []) {
     const unit = item.unitPrice ?? item.price;
     lines.append(
-      el('li', {}, el('span', {}, `${item.name ?? item.productId} × ${item.quantity}`), el('span', {}, unit !== undefined ? formatMoney(unit * item.quantity, order.currency) : '')),
+      el(
+        'li',
+        {},
+        el('span', {}, `${item.name ?? item.productId} × ${item.quantity}`),
+        el('span', {}, unit !== undefined ? formatMoney(unit * item.quantity, order.currency) : ''),
+      ),
     );
   }
   const total = el('div', { className: 'summary-total' }, el('span', {}, 'Total'), el('span', {}, formatMoney(order.amount, order.currency)));
@@ -81,7 +86,13 @@ function renderSummary(order: Order): void {
   if (order.paid) box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
   else if (order.paying) {
     box.append(
-      el('p', { className: 'notice warn' }, 'A payment for this order is under way and not confirmed yet; it may still go through, so do not pay again before it is settled. ', link('The order page'), ' shows when it is paid.'),
+      el(
+        'p',
+        { className: 'notice warn' },
+        'A payment for this order is under way and not confirmed yet; it may still go through, so do not pay again before it is settled. ',
+        link('The order page'),
+        ' shows when it is paid.',
+      ),
     );
   }
 }

@@ -23,7 +23,11 @@ const TEXT: Record<FinalCode, { title: string; body: string }> = {
   },
 };
 
-type El = <K extends keyof HTMLElementTagNameMap>(tag: K, props?: Partial<HTMLElementTagNameMap[K]>, ...children: (Node | string)[]) => HTMLElementTagNameMap[K];
+type El = <K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props?: Partial<HTMLElementTagNameMap[K]>,
+  ...children: (Node | string)[]
+) => HTMLElementTagNameMap[K];
 
 /** Fills `box` with the way on for `code` from the checkout of `orderId`. */
 export function showWayOn(box: HTMLElement, code: FinalCode, orderId: string, el: El): void {

@@ -76,8 +76,7 @@ export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise
 
 export const storeApi = {
   products: () => fetchJson<{ products: Product[] }>('/api/store/products').then((r) => r.products),
-  createOrder: (items: { productId: string; quantity: number }[]) =>
-    fetchJson<Order>('/api/store/orders', { method: 'POST', body: JSON.stringify({ items }) }),
+  createOrder: (items: { productId: string; quantity: number }[]) => fetchJson<Order>('/api/store/orders', { method: 'POST', body: JSON.stringify({ items }) }),
   order: (orderId: string) => fetchJson<Order>(`/api/store/orders/${encodeURIComponent(orderId)}`),
 };
 

@@ -23,7 +23,10 @@ const SHAPES: { words: RegExp; draw: (c: string, d: string) => string }[] = [
   },
   {
     words: /lamp|light/i,
-    draw: (c, d) => `<path d="M150 250h90" stroke="${d}" stroke-width="14" stroke-linecap="round"/><path d="M195 248V150l50-50" fill="none" stroke="${d}" stroke-width="10" stroke-linecap="round"/>
+    draw: (
+      c,
+      d,
+    ) => `<path d="M150 250h90" stroke="${d}" stroke-width="14" stroke-linecap="round"/><path d="M195 248V150l50-50" fill="none" stroke="${d}" stroke-width="10" stroke-linecap="round"/>
       <path d="M225 70l60 24-24 42z" fill="${c}"/><circle cx="268" cy="128" r="10" fill="#ffd35c"/>`,
   },
   {
@@ -58,7 +61,10 @@ const SHAPES: { words: RegExp; draw: (c: string, d: string) => string }[] = [
   },
   {
     words: /bottle|flask|water/i,
-    draw: (c, d) => `<rect x="180" y="60" width="40" height="26" rx="6" fill="${d}"/><path d="M168 100q0-14 14-14h36q14 0 14 14v140q0 12-12 12h-40q-12 0-12-12z" fill="${c}"/>
+    draw: (
+      c,
+      d,
+    ) => `<rect x="180" y="60" width="40" height="26" rx="6" fill="${d}"/><path d="M168 100q0-14 14-14h36q14 0 14 14v140q0 12-12 12h-40q-12 0-12-12z" fill="${c}"/>
       <rect x="168" y="140" width="64" height="50" fill="${d}" opacity=".45"/>`,
   },
   {

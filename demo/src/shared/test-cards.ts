@@ -10,10 +10,20 @@ export interface TestCard {
 
 export const TEST_CARDS: TestCard[] = [
   { number: '4242 4242 4242 4242', outcome: 'Succeeds', shows: 'Payment completes; you land on the confirmation page.', tone: 'ok' },
-  { number: '4000 0000 0000 0002', outcome: 'Declined (card_declined)', shows: 'Interrupted with Retry; three declines end in “Max retries exceeded”.', tone: 'danger' },
+  {
+    number: '4000 0000 0000 0002',
+    outcome: 'Declined (card_declined)',
+    shows: 'Interrupted with Retry; three declines end in “Max retries exceeded”.',
+    tone: 'danger',
+  },
   { number: '4000 0000 0000 9995', outcome: 'Declined (insufficient_funds)', shows: 'Interrupted with Retry, counting an attempt.', tone: 'danger' },
   { number: '4000 0000 0000 0119', outcome: 'Transient processor error', shows: 'A retryable error; Retry with a good card succeeds.', tone: 'warn' },
-  { number: '4000 0000 0000 6975', outcome: 'Succeeds, but answers slowly', shows: 'The widget times out; the server reconciles and completes it once.', tone: 'info' },
+  {
+    number: '4000 0000 0000 6975',
+    outcome: 'Succeeds, but answers slowly',
+    shows: 'The widget times out; the server reconciles and completes it once.',
+    tone: 'info',
+  },
   { number: '4000 0000 0000 0341', outcome: 'Succeeds, answer lost', shows: 'Outcome unknown at first; reconciled to a single charge.', tone: 'info' },
 ];
 

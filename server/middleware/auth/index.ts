@@ -41,9 +41,12 @@ export function sessionHolder(sessions: Sessions, adminToken: string, merchantKe
     const reader = readOnly && header ? readerOf(header, adminToken, merchantKey) : null;
     if (reader) {
       c.set('caller', reader);
-      c.set('session', await sessions.get(id).catch(() => {
-        throw new AppError('session_not_found');
-      }));
+      c.set(
+        'session',
+        await sessions.get(id).catch(() => {
+          throw new AppError('session_not_found');
+        }),
+      );
       return next();
     }
     c.set('session', await sessions.authorize(id, secret));

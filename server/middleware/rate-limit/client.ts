@@ -28,7 +28,12 @@ export function parseTrustProxy(setting: string | undefined): Trust | null {
     const hops = Number(value);
     return (_addr, i) => i < hops;
   }
-  return proxyAddr.compile(value.split(',').map((s) => s.trim()).filter(Boolean));
+  return proxyAddr.compile(
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** For config validation: the rule TRUST_PROXY must follow. */

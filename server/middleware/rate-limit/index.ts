@@ -45,7 +45,9 @@ export function postgresRateLimits(pool: Pool, schema: string, log: Logger): Rat
     });
   const ready = createTable()
     .catch(() => new Promise((r) => setTimeout(r, 200)).then(createTable))
-    .catch((err: Error) => log.warn({ err: { name: err.name, message: err.message } }, 'rate limits: cannot create their table; counting in memory per instance'));
+    .catch((err: Error) =>
+      log.warn({ err: { name: err.name, message: err.message } }, 'rate limits: cannot create their table; counting in memory per instance'),
+    );
   return {
     limiter: (name, points) =>
       new RateLimiterPostgres({

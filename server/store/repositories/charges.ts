@@ -8,7 +8,19 @@ import { Refused, pick, shapeFor, slotsFor } from '../rows.js';
 import type { Scope } from '../scope.js';
 import type { ChargeRepository, ChargeStart, ChargeStartResult, OrderPayment, SettlementResult, SuccessSettlement } from '../types.js';
 
-const CHARGE_COLUMNS = ['chargeKey', 'sessionId', 'attempt', 'status', 'amount', 'currency', 'startedAt', 'deadlineAt', 'resolvedAt', 'paymentId', 'errorCode'] as const;
+const CHARGE_COLUMNS = [
+  'chargeKey',
+  'sessionId',
+  'attempt',
+  'status',
+  'amount',
+  'currency',
+  'startedAt',
+  'deadlineAt',
+  'resolvedAt',
+  'paymentId',
+  'errorCode',
+] as const;
 
 export class KyselyCharges implements ChargeRepository {
   readonly #s: Scope;
@@ -61,7 +73,12 @@ export class KyselyCharges implements ChargeRepository {
         const lock = await tx.charges.lockOrder(a.orderId, a.sessionId, a.patch.updatedAt);
         if (!lock.ok) throw new Refused({ ok: false, reason: 'order', state: lock.state, sessionId: lock.sessionId });
         await tx.charges.insert(a.charge);
-        await tx.idempotency.finish(a.idempotency.scope, a.idempotency.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: a.charge.chargeKey });
+        await tx.idempotency.finish(a.idempotency.scope, a.idempotency.key, {
+          state: 'in_flight',
+          statusCode: null,
+          responseBody: null,
+          chargeKey: a.charge.chargeKey,
+        });
         return { ok: true } as const;
       });
     } catch (err) {
@@ -120,12 +137,7 @@ export class KyselyCharges implements ChargeRepository {
   }
 
   async releaseOrder(orderId: string, sessionId: string): Promise<void> {
-    await this.#s.db
-      .deleteFrom('order_payments')
-      .where('orderId', '=', orderId)
-      .where('sessionId', '=', sessionId)
-      .where('state', '=', 'charging')
-      .execute();
+    await this.#s.db.deleteFrom('order_payments').where('orderId', '=', orderId).where('sessionId', '=', sessionId).where('state', '=', 'charging').execute();
   }
 
   async markOrderPaid(orderId: string, sessionId: string, now: number): Promise<void> {

@@ -4,7 +4,18 @@ import { pick, shapeFor, slotsFor } from '../rows.js';
 import type { Scope } from '../scope.js';
 import type { IdempotencyRepository } from '../types.js';
 
-const IDEMPOTENCY_COLUMNS = ['scope', 'key', 'fingerprint', 'state', 'statusCode', 'responseBody', 'chargeKey', 'createdAt', 'expiresAt', 'leaseUntil'] as const;
+const IDEMPOTENCY_COLUMNS = [
+  'scope',
+  'key',
+  'fingerprint',
+  'state',
+  'statusCode',
+  'responseBody',
+  'chargeKey',
+  'createdAt',
+  'expiresAt',
+  'leaseUntil',
+] as const;
 
 export class KyselyIdempotency implements IdempotencyRepository {
   readonly #s: Scope;

@@ -35,7 +35,12 @@ export class KyselyLedger implements ProcessorLedger {
     const updated = await q.affected(
       db,
       'useProcessorToken',
-      (slot) => db.updateTable('processor_tokens').set({ usedAt: slot('now') }).where('token', '=', slot('token')).where('usedAt', 'is', null),
+      (slot) =>
+        db
+          .updateTable('processor_tokens')
+          .set({ usedAt: slot('now') })
+          .where('token', '=', slot('token'))
+          .where('usedAt', 'is', null),
       { token, now },
     );
     return updated === 1;

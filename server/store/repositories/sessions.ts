@@ -46,12 +46,7 @@ export class KyselySessions implements SessionRepository {
     const updated = await q.affected(
       db,
       shapeFor('updateSession', set),
-      (slot) =>
-        db
-          .updateTable('sessions')
-          .set(slotsFor(set, slot))
-          .where('id', '=', slot('whereId'))
-          .where('version', '=', slot('whereVersion')),
+      (slot) => db.updateTable('sessions').set(slotsFor(set, slot)).where('id', '=', slot('whereId')).where('version', '=', slot('whereVersion')),
       values,
     );
     return updated === 1;
@@ -89,7 +84,11 @@ export class KyselySessions implements SessionRepository {
       .where('expiresAt', '<', now)
       // The partial index sessions_live_expires, matched literally (both planners need its predicate as constants),
       // in its order: otherwise LIMIT tempts PostgreSQL into walking every long-expired final session (~40 ms at 100k).
-      .where('status', 'in', LIVE_STATUSES.map((st) => sql.lit(st)))
+      .where(
+        'status',
+        'in',
+        LIVE_STATUSES.map((st) => sql.lit(st)),
+      )
       .orderBy('expiresAt')
       .limit(limit)
       .execute();
@@ -116,7 +115,11 @@ export class KyselySessions implements SessionRepository {
       db
         .selectFrom('sessions')
         .selectAll()
-        .where('status', 'in', LIVE_STATUSES.map((st) => sql.lit(st)))
+        .where(
+          'status',
+          'in',
+          LIVE_STATUSES.map((st) => sql.lit(st)),
+        )
         .limit(limit)
         .execute(),
     ]);

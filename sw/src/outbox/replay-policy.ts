@@ -31,10 +31,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
-export function judgeAnswer(
-  answer: { status: number; headers: Record<string, string>; body: unknown },
-  now: number = Date.now(),
-): ReplayVerdict {
+export function judgeAnswer(answer: { status: number; headers: Record<string, string>; body: unknown }, now: number = Date.now()): ReplayVerdict {
   const { status } = answer;
   const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], now);
   if (status >= 200 && status < 300) return { kind: 'deliver' };

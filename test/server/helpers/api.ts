@@ -103,7 +103,13 @@ export async function tokenize(base: string, card: CardName = 'success'): Promis
   return r.body.token;
 }
 
-export function complete(base: string, s: Pick<Session, 'sessionId' | 'clientSecret'>, token: string, key: string = randomUUID(), opts: { timeoutMs?: number } = {}) {
+export function complete(
+  base: string,
+  s: Pick<Session, 'sessionId' | 'clientSecret'>,
+  token: string,
+  key: string = randomUUID(),
+  opts: { timeoutMs?: number } = {},
+) {
   return call(base, 'POST', `/session/${s.sessionId}/complete`, { auth: s.clientSecret, key, body: { paymentMethod: { token } }, timeoutMs: opts.timeoutMs });
 }
 
@@ -112,7 +118,13 @@ export async function pay(base: string, s: Session, card: CardName = 'success', 
   return complete(base, s, await tokenize(base, card), key);
 }
 
-export function post(base: string, s: Pick<Session, 'sessionId' | 'clientSecret'>, action: 'resume' | 'cancel' | 'interrupt', body: unknown = {}, key?: string) {
+export function post(
+  base: string,
+  s: Pick<Session, 'sessionId' | 'clientSecret'>,
+  action: 'resume' | 'cancel' | 'interrupt',
+  body: unknown = {},
+  key?: string,
+) {
   return call(base, 'POST', `/session/${s.sessionId}/${action}`, { auth: s.clientSecret, body, key });
 }
 
@@ -144,7 +156,12 @@ export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean
 }
 
 export function waitForStatus(base: string, s: Session, status: string, timeoutMs = 10_000) {
-  return waitFor(() => getSession(base, s), (v) => v.status === status, timeoutMs, `status ${status}`);
+  return waitFor(
+    () => getSession(base, s),
+    (v) => v.status === status,
+    timeoutMs,
+    `status ${status}`,
+  );
 }
 
 /** The contract's error shape: `{error: {code: snake_case, message, details?}}` and nothing else at the top. */

@@ -12,9 +12,7 @@ type EventProps = { [K in keyof PaymentCheckoutEvents as `on${K}`]?: (event: Pay
 
 /** The element's attributes and event props, as JSX sees them. */
 export interface PaymentCheckoutJsxProps
-  extends React.DetailedHTMLProps<React.HTMLAttributes<PaymentCheckoutElement>, PaymentCheckoutElement>,
-    PaymentCheckoutAttributes,
-    EventProps {}
+  extends React.DetailedHTMLProps<React.HTMLAttributes<PaymentCheckoutElement>, PaymentCheckoutElement>, PaymentCheckoutAttributes, EventProps {}
 
 declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -52,7 +52,12 @@ export function completeOutcome(answer: ApiAnswer): CompleteOutcome {
   if (v.kind !== 'other') return v;
   if (answer.status === 402) {
     const d = v.details;
-    return { kind: 'declined', code: v.code, status: typeof d.status === 'string' ? d.status : 'INTERRUPTED', attempt: typeof d.attempt === 'number' ? d.attempt : null };
+    return {
+      kind: 'declined',
+      code: v.code,
+      status: typeof d.status === 'string' ? d.status : 'INTERRUPTED',
+      attempt: typeof d.attempt === 'number' ? d.attempt : null,
+    };
   }
   if (v.code === 'payment_in_progress' || v.code === 'idempotency_key_in_flight') return { kind: 'accepted' };
   if (v.code === 'invalid_payment_method') return { kind: 'token_refused' };

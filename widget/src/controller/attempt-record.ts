@@ -41,8 +41,27 @@ export class AttemptRecord {
   }
 
   /** A session this page did not have yet (created here, or given by the merchant's backend). */
-  async adopt(sessionId: string, clientSecret: string, orderId: string, s: Pick<SessionJson, 'status' | 'attempts' | 'maxAttempts'> | null, save = true): Promise<void> {
-    this.#record = { key: this.#key, api: this.#apiBase, orderId, sessionId, clientSecret, status: s?.status ?? 'INITIATED', attempt: s?.attempts ?? 0, maxAttempts: s?.maxAttempts ?? 0, pending: null, opKeys: {}, reason: null, updatedAt: this.#now() };
+  async adopt(
+    sessionId: string,
+    clientSecret: string,
+    orderId: string,
+    s: Pick<SessionJson, 'status' | 'attempts' | 'maxAttempts'> | null,
+    save = true,
+  ): Promise<void> {
+    this.#record = {
+      key: this.#key,
+      api: this.#apiBase,
+      orderId,
+      sessionId,
+      clientSecret,
+      status: s?.status ?? 'INITIATED',
+      attempt: s?.attempts ?? 0,
+      maxAttempts: s?.maxAttempts ?? 0,
+      pending: null,
+      opKeys: {},
+      reason: null,
+      updatedAt: this.#now(),
+    };
     if (save) await this.#store.put(this.#record);
   }
 

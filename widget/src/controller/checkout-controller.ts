@@ -295,7 +295,7 @@ export class CheckoutController {
   /** One try of the reconnect loop: the request that got no answer, or the service worker's outbox. */
   async #tryAgain(): Promise<boolean> {
     if (this.#stopped) return true;
-    if (this.#state.queued) return this.#o.bridge?.requestReplay(), false;
+    if (this.#state.queued) return (this.#o.bridge?.requestReplay(), false);
     // Nothing waits for an answer, but the browser said it was offline: a re-read shows the server is there (or not).
     const again = this.#again ?? (this.#state.link !== 'up' && this.#record.secret ? () => this.#link.sync() : null);
     if (!again) return true;
@@ -310,9 +310,9 @@ export class CheckoutController {
       this.#dispatch({ type: 'unreachable', offline: false });
       return true;
     }
-    if (verdict.kind === 'queued') return this.#dispatch({ type: 'queued', queued: true }), true;
-    if (verdict.kind === 'paid_elsewhere') return void this.#link.paidElsewhere(), true;
-    if (verdict.kind === 'refused') return this.#dispatch({ type: 'refused', code: verdict.code }), true;
+    if (verdict.kind === 'queued') return (this.#dispatch({ type: 'queued', queued: true }), true);
+    if (verdict.kind === 'paid_elsewhere') return (void this.#link.paidElsewhere(), true);
+    if (verdict.kind === 'refused') return (this.#dispatch({ type: 'refused', code: verdict.code }), true);
     return false;
   }
 
@@ -328,8 +328,10 @@ export class CheckoutController {
     const pending = this.#record.pending;
     this.#dispatch({ type: 'queued', queued: false });
     if (a.status === 0) return void this.#dispatch({ type: 'unreachable', offline: false });
-    if (pending && a.idempotencyKey === pending.idempotencyKey) return this.#guard(() => this.#attempt.answer(pending, { status: a.status, body: a.body }), false);
-    if (a.idempotencyKey === this.#link.createKey && !this.#record.current) return this.#guard(() => this.#link.onCreated({ status: a.status, body: a.body }), false);
+    if (pending && a.idempotencyKey === pending.idempotencyKey)
+      return this.#guard(() => this.#attempt.answer(pending, { status: a.status, body: a.body }), false);
+    if (a.idempotencyKey === this.#link.createKey && !this.#record.current)
+      return this.#guard(() => this.#link.onCreated({ status: a.status, body: a.body }), false);
     if (this.#record.ownsKey(a.idempotencyKey)) await this.#guard(() => this.#link.sync(), false);
   }
 
@@ -341,7 +343,10 @@ export class CheckoutController {
       return this.#emit({ type: 'cancel', sessionId: s?.sessionId ?? null, reason });
     }
     const key = await this.#record.opKey('cancel');
-    const answer = await this.#send((o) => this.#o.api.cancel(s.sessionId, s.clientSecret, reason, key, o), () => this.#cancel(reason));
+    const answer = await this.#send(
+      (o) => this.#o.api.cancel(s.sessionId, s.clientSecret, reason, key, o),
+      () => this.#cancel(reason),
+    );
     if (!answer) return;
     const verdict = verdictOf(answer);
     if (verdict.kind === 'ok') {

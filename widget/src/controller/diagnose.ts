@@ -13,10 +13,16 @@ export type Diagnosis = 'offline' | 'server_away' | 'origin_refused' | 'reachabl
 export async function diagnose(apiBase: string, fetchImpl: typeof fetch = (i, o) => fetch(i, o)): Promise<Diagnosis> {
   if (typeof navigator !== 'undefined' && navigator.onLine === false) return 'offline';
   const url = new URL(`${apiBase.replace(/\/+$/, '')}/openapi.json`, typeof location === 'undefined' ? undefined : location.href).href;
-  const probe = (mode: RequestMode) => fetchImpl(url, { method: 'HEAD', mode, credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(10_000) }).then(() => true, () => false);
+  const probe = (mode: RequestMode) =>
+    fetchImpl(url, { method: 'HEAD', mode, credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(10_000) }).then(
+      () => true,
+      () => false,
+    );
   if (!(await probe('no-cors'))) return 'server_away';
   if (await probe('cors')) return 'reachable';
   // No retry fixes this one: the console names the fix, for whoever integrates the widget.
-  console.error(`<payment-checkout>: the payment server at ${apiBase} refuses requests from ${location.origin} (CORS). Add ${location.origin} to ALLOWED_ORIGINS on the payment server.`);
+  console.error(
+    `<payment-checkout>: the payment server at ${apiBase} refuses requests from ${location.origin} (CORS). Add ${location.origin} to ALLOWED_ORIGINS on the payment server.`,
+  );
   return 'origin_refused';
 }

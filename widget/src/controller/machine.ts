@@ -296,14 +296,17 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     return { state: next, effects: [...effects, ...finalEffects(s, next)] };
   };
   // A final view stays: only a new session (restart) or a mirrored leader changes it.
-  if (isFinalPhase(s.phase) && !['restarting', 'mirror', 'follow', 'lead', 'busy', 'press', 'session', 'queued'].includes(e.type)) return { state: s, effects: [] };
+  if (isFinalPhase(s.phase) && !['restarting', 'mirror', 'follow', 'lead', 'busy', 'press', 'session', 'queued'].includes(e.type))
+    return { state: s, effects: [] };
   if (ONLY_FROM[e.type] && !ONLY_FROM[e.type]!.includes(s.phase)) return { state: s, effects: [] };
   switch (e.type) {
     case 'session':
       return onSession(s, e.session, e.pending);
     case 'restored': {
       const status = e.status.toLowerCase();
-      const phase = e.pending ? PHASES.confirming : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
+      const phase = e.pending
+        ? PHASES.confirming
+        : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
       return to({ phase, sessionId: e.sessionId, orderId: e.orderId || s.orderId, status, attempt: e.attempt, maxAttempts: e.maxAttempts, reason: e.reason });
     }
     case 'press':
@@ -319,10 +322,14 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'declined': {
       const status = e.status.toLowerCase();
       const phase = status === 'failed_max_retries' ? PHASES.maxRetries : status === 'expired' ? PHASES.expired : PHASES.declined;
-      return to({ phase, status, reason: e.code, attempt: e.attempt ?? s.attempt, link: LINKS.up }, [{ type: 'error', code: e.code, retryable: phase === PHASES.declined }]);
+      return to({ phase, status, reason: e.code, attempt: e.attempt ?? s.attempt, link: LINKS.up }, [
+        { type: 'error', code: e.code, retryable: phase === PHASES.declined },
+      ]);
     }
     case 'timeout':
-      return to({ phase: PHASES.timedOut, status: 'interrupted', attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts }, [{ type: 'error', code: 'timeout', retryable: true }]);
+      return to({ phase: PHASES.timedOut, status: 'interrupted', attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts }, [
+        { type: 'error', code: 'timeout', retryable: true },
+      ]);
     case 'resumed':
       return to({ phase: PHASES.ready, status: 'resumed', attempt: e.attempt, maxAttempts: e.maxAttempts, reason: null });
     case 'invalid_card':

@@ -9,7 +9,8 @@ export type ControllerEvent =
   | { type: 'error'; code: string; messageKey: string; params?: Record<string, string | number>; serverMessage?: string; retryable: boolean };
 
 /** The payment method at the moment of paying: card details (tokenized by the controller), a ready token, or why not. */
-export type PaymentSource = { card: CardInput } | { token: string } | { error: 'missing_card' | 'invalid_card_number' | 'invalid_expiry' | 'expired_card' | 'invalid_cvc' };
+export type PaymentSource =
+  { card: CardInput } | { token: string } | { error: 'missing_card' | 'invalid_card_number' | 'invalid_expiry' | 'expired_card' | 'invalid_cvc' };
 
 /**
  * The events a change of view means. Derived from the view, not from the flow that changed it, so a tab that

@@ -59,7 +59,10 @@ export class PaymentAttempt {
   }
 
   async #tokenize(card: Extract<PaymentSource, { card: unknown }>['card']): Promise<string | null> {
-    const answer = await this.#h.send((o) => this.#h.api.tokenize(card, o), () => this.pay());
+    const answer = await this.#h.send(
+      (o) => this.#h.api.tokenize(card, o),
+      () => this.pay(),
+    );
     if (!answer) return null;
     const err = errorOf(answer);
     if (!err) return (answer.body as { token: string }).token;
@@ -75,7 +78,10 @@ export class PaymentAttempt {
     this.#h.dispatch({ type: 'paying', sent: true });
     let answer: ApiAnswer;
     try {
-      answer = await this.#h.api.complete(s.sessionId, s.clientSecret, pending.token, pending.idempotencyKey, { signal: this.#h.signal, timeoutMs: this.#h.timeoutMs });
+      answer = await this.#h.api.complete(s.sessionId, s.clientSecret, pending.token, pending.idempotencyKey, {
+        signal: this.#h.signal,
+        timeoutMs: this.#h.timeoutMs,
+      });
     } catch (err) {
       if (err instanceof TimeoutError) return await this.#onTimeout(pending);
       if (err instanceof NetworkError) return await this.#h.unreachable(() => this.send(pending));
@@ -140,7 +146,10 @@ export class PaymentAttempt {
   async resumeNext(payAgain = false): Promise<void> {
     const s = this.#h.record.secret!;
     const key = await this.#h.record.opKey(`resume:${this.#h.state().attempt}`);
-    const answer = await this.#h.send((o) => this.#h.api.resume(s.sessionId, s.clientSecret, key, o), () => this.resumeNext(payAgain));
+    const answer = await this.#h.send(
+      (o) => this.#h.api.resume(s.sessionId, s.clientSecret, key, o),
+      () => this.resumeNext(payAgain),
+    );
     if (!answer) return;
     const verdict = verdictOf(answer);
     if (verdict.kind === 'other') return this.#h.sync();

@@ -69,7 +69,16 @@ export class SessionLink {
     // A cancelled or expired checkout cannot be paid any more: coming back to the order starts a new session.
     if (stored && !given && (stored.status === 'CANCELLED' || stored.status === 'EXPIRED')) await this.#h.record.forget();
     else if (stored) {
-      this.#h.dispatch({ type: 'restored', sessionId: stored.sessionId, orderId: stored.orderId, status: stored.status, attempt: stored.attempt, maxAttempts: stored.maxAttempts, reason: stored.reason ?? null, pending: Boolean(stored.pending) });
+      this.#h.dispatch({
+        type: 'restored',
+        sessionId: stored.sessionId,
+        orderId: stored.orderId,
+        status: stored.status,
+        attempt: stored.attempt,
+        maxAttempts: stored.maxAttempts,
+        reason: stored.reason ?? null,
+        pending: Boolean(stored.pending),
+      });
       this.#h.ready(true);
       return this.sync();
     }
@@ -84,7 +93,10 @@ export class SessionLink {
   async sync(): Promise<void> {
     const s = this.#h.record.secret;
     if (!s) return;
-    const answer = await this.#h.send((o) => this.#h.api.getSession(s.sessionId, s.clientSecret, o), () => this.sync());
+    const answer = await this.#h.send(
+      (o) => this.#h.api.getSession(s.sessionId, s.clientSecret, o),
+      () => this.sync(),
+    );
     if (!answer) return;
     const verdict = verdictOf(answer);
     if (verdict.kind === 'session_lost' && !this.#h.given) {
@@ -105,7 +117,10 @@ export class SessionLink {
     if (!orderId && !orderToken) return void this.#h.dispatch({ type: 'refused', code: 'missing_order' });
     this.#createKey ??= this.#h.uuid();
     const order = orderToken ? { orderToken } : { orderId: orderId! };
-    const answer = await this.#h.send((o) => api.createSession(order, this.#createKey!, o), () => this.create());
+    const answer = await this.#h.send(
+      (o) => api.createSession(order, this.#createKey!, o),
+      () => this.create(),
+    );
     if (answer) await this.onCreated(answer);
   }
 

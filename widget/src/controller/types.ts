@@ -1,7 +1,6 @@
 /** Plain data shared by the controller, the transport and the view. No DOM types here. */
 import type { CheckoutState } from './machine.js';
 
-
 export const FINAL_STATUSES = ['COMPLETED', 'CANCELLED', 'FAILED_MAX_RETRIES', 'EXPIRED'] as const;
 
 export type SessionStatus = 'INITIATED' | 'PROCESSING' | 'INTERRUPTED' | 'RESUMED' | (typeof FINAL_STATUSES)[number];

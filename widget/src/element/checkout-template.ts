@@ -20,7 +20,12 @@ export interface TemplateContext {
   input: (event: InputEvent) => void;
 }
 
-const BUTTON_KEYS: Record<Exclude<Action, 'pay'>, string> = { retry: 'button.retry', resume: 'button.resume', cancel: 'button.cancel', restart: 'button.restart' };
+const BUTTON_KEYS: Record<Exclude<Action, 'pay'>, string> = {
+  retry: 'button.retry',
+  resume: 'button.resume',
+  cancel: 'button.cancel',
+  restart: 'button.restart',
+};
 
 export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField, submit, press, input }: TemplateContext): TemplateResult {
   const p = present(s);
@@ -28,7 +33,12 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
   const working = s.busy || s.phase === 'paying' || s.phase === 'confirming';
   const fieldError = payable && s.reason && fieldOf(s.reason) ? errorField : null;
   const message = t(p.message, { attempt: s.attempt, max: s.maxAttempts });
-  const field = (id: string, name: 'number' | 'expiry' | 'cvc', label: string, attrs: { part: string; autocomplete: string; name: string; placeholder?: string; wide?: boolean }) => {
+  const field = (
+    id: string,
+    name: 'number' | 'expiry' | 'cvc',
+    label: string,
+    attrs: { part: string; autocomplete: string; name: string; placeholder?: string; wide?: boolean },
+  ) => {
     const invalid = fieldError === name;
     return html`<div class="field ${attrs.wide ? 'wide' : ''}">
       <div class="label-row">
@@ -53,8 +63,18 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
   };
   const primary = (action: Action) =>
     action === 'pay'
-      ? html`<button type="submit" part="pay-button" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>`
-      : html`<button type="button" part="${action}-button" class=${action === 'cancel' ? 'secondary' : 'primary'} ?disabled=${s.busy} @click=${() => press(action)}>${t(BUTTON_KEYS[action])}</button>`;
+      ? html`<button type="submit" part="pay-button" ?disabled=${working}>
+          ${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}
+        </button>`
+      : html`<button
+          type="button"
+          part="${action}-button"
+          class=${action === 'cancel' ? 'secondary' : 'primary'}
+          ?disabled=${s.busy}
+          @click=${() => press(action)}
+        >
+          ${t(BUTTON_KEYS[action])}
+        </button>`;
   return html`<form part="form" novalidate @submit=${submit} aria-busy=${working ? 'true' : 'false'}>
     <div class="head">
       <span part="status" role="status">${t(p.status)}</span>

@@ -18,7 +18,13 @@ import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
-const EVENTS = { ready: CheckoutReadyEvent, status: CheckoutStatusEvent, complete: CheckoutCompleteEvent, cancel: CheckoutCancelEvent, error: CheckoutErrorEvent };
+const EVENTS = {
+  ready: CheckoutReadyEvent,
+  status: CheckoutStatusEvent,
+  complete: CheckoutCompleteEvent,
+  cancel: CheckoutCancelEvent,
+  error: CheckoutErrorEvent,
+};
 
 /**
  * A resumable, exactly-once card checkout for one order. Drop it into a page; it restores the order's session from
@@ -187,7 +193,8 @@ export class PaymentCheckout extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (this.isConnected && ['api', 'orderId', 'orderToken', 'sessionId', 'clientSecret', 'sw'].some((p) => changed.has(p as keyof PaymentCheckout))) this.#boot();
+    if (this.isConnected && ['api', 'orderId', 'orderToken', 'sessionId', 'clientSecret', 'sw'].some((p) => changed.has(p as keyof PaymentCheckout)))
+      this.#boot();
   }
 
   #boot(): void {
@@ -213,7 +220,13 @@ export class PaymentCheckout extends LitElement {
       timeoutMs: this.timeout > 0 ? this.timeout : 30_000,
       readPayment: () => this.#readPayment(),
       watch: (id, secret, onSession) =>
-        watchLive({ url: api.eventsUrl(id, secret), fetchSession: () => api.getSession(id, secret).then((a) => (a.status === 200 ? (a.body as never) : Promise.reject(a))), onSession, pollIntervalMs: this.pollInterval, maxPolls: this.maxPolls }),
+        watchLive({
+          url: api.eventsUrl(id, secret),
+          fetchSession: () => api.getSession(id, secret).then((a) => (a.status === 200 ? (a.body as never) : Promise.reject(a))),
+          onSession,
+          pollIntervalMs: this.pollInterval,
+          maxPolls: this.maxPolls,
+        }),
       bridge: this.#bridge,
       onChange: (view) => this.#show(view),
       onEvent: (event) => this.#dispatch(event),
@@ -289,7 +302,9 @@ export class PaymentCheckout extends LitElement {
     const locale = resolveLocale(this.#lang());
     if (e.type === 'error' && !waited && !localeLoaded(locale)) return void loadLocale(locale).then(() => this.#dispatch(e, true));
     const { type, ...detail } = e;
-    this.dispatchEvent(new EVENTS[type]((e.type === 'error' ? { code: e.code, message: this.#t(e.messageKey, e.params), retryable: e.retryable } : detail) as never));
+    this.dispatchEvent(
+      new EVENTS[type]((e.type === 'error' ? { code: e.code, message: this.#t(e.messageKey, e.params), retryable: e.retryable } : detail) as never),
+    );
   }
 
   async #readPayment() {
@@ -327,10 +342,13 @@ export class PaymentCheckout extends LitElement {
   readonly #onInput = (event: InputEvent) => {
     // Read now: once the event is dispatched, its target (inside the shadow root) is null.
     const input = event.target as HTMLInputElement;
-    void cardFields().then(({ formatAsTyped }) => {
-      const brand = formatAsTyped(input, event.inputType);
-      if (brand !== undefined) this._brand = brand;
-    }, () => {});
+    void cardFields().then(
+      ({ formatAsTyped }) => {
+        const brand = formatAsTyped(input, event.inputType);
+        if (brand !== undefined) this._brand = brand;
+      },
+      () => {},
+    );
   };
 
   readonly #onOnline = () => void this.#controller?.networkBack();

@@ -16,10 +16,28 @@ export type Table = Partial<Record<StringKey, string>>;
  */
 export const FIRST: Record<string, Table> = {
   en: {
-    'status.idle': 'Preparing checkout…', 'msg.preparing': 'Preparing your checkout…', 'label.cardNumber': 'Card number', 'label.expiry': 'Expiry (MM/YY)', 'placeholder.expiry': 'MM/YY', 'label.cvc': 'Security code (CVC)',
-    'status.initiated': 'Ready to pay', 'msg.enterCard': 'Enter your card details to pay.', 'button.pay': 'Pay', 'button.payAmount': 'Pay {amount}', 'button.cancel': 'Cancel', 'attempts': 'Attempt {attempt} of {max}', 'session': 'Session {id}',
+    'status.idle': 'Preparing checkout…',
+    'msg.preparing': 'Preparing your checkout…',
+    'label.cardNumber': 'Card number',
+    'label.expiry': 'Expiry (MM/YY)',
+    'placeholder.expiry': 'MM/YY',
+    'label.cvc': 'Security code (CVC)',
+    'status.initiated': 'Ready to pay',
+    'msg.enterCard': 'Enter your card details to pay.',
+    'button.pay': 'Pay',
+    'button.payAmount': 'Pay {amount}',
+    'button.cancel': 'Cancel',
+    attempts: 'Attempt {attempt} of {max}',
+    session: 'Session {id}',
   },
-  fr: { 'status.idle': 'Préparation du paiement…', 'msg.preparing': 'Préparation de votre paiement…', 'label.cardNumber': 'Numéro de carte', 'label.expiry': 'Expiration (MM/AA)', 'placeholder.expiry': 'MM/AA', 'label.cvc': 'Code de sécurité (CVC)' },
+  fr: {
+    'status.idle': 'Préparation du paiement…',
+    'msg.preparing': 'Préparation de votre paiement…',
+    'label.cardNumber': 'Numéro de carte',
+    'label.expiry': 'Expiration (MM/AA)',
+    'placeholder.expiry': 'MM/AA',
+    'label.cvc': 'Code de sécurité (CVC)',
+  },
 };
 
 /** The loaded tables, by locale. */

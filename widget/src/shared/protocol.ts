@@ -80,12 +80,7 @@ export interface PaymentStateQueryMessage {
   type: 'payment-state-query';
 }
 
-export type WorkerToPageMessage =
-  | OutboxQueuedMessage
-  | OutboxResultMessage
-  | OutboxDroppedMessage
-  | OutboxStateMessage
-  | PaymentStateQueryMessage;
+export type WorkerToPageMessage = OutboxQueuedMessage | OutboxResultMessage | OutboxDroppedMessage | OutboxStateMessage | PaymentStateQueryMessage;
 
 // ---- pages → worker -------------------------------------------------------------------------------
 

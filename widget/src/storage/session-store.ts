@@ -42,17 +42,26 @@ export class IdbSessionStore implements SessionStore {
   #broken = false;
 
   async get(key: string) {
-    return this.#try(() => this.#run<StoredSession | undefined>('readonly', (s) => s.get(key)), () => this.#fallback.get(key));
+    return this.#try(
+      () => this.#run<StoredSession | undefined>('readonly', (s) => s.get(key)),
+      () => this.#fallback.get(key),
+    );
   }
 
   async put(record: StoredSession) {
     await this.#fallback.put(record);
-    await this.#try(() => this.#run('readwrite', (s) => s.put(record)).then(() => {}), async () => {});
+    await this.#try(
+      () => this.#run('readwrite', (s) => s.put(record)).then(() => {}),
+      async () => {},
+    );
   }
 
   async delete(key: string) {
     await this.#fallback.delete(key);
-    await this.#try(() => this.#run('readwrite', (s) => s.delete(key)).then(() => {}), async () => {});
+    await this.#try(
+      () => this.#run('readwrite', (s) => s.delete(key)).then(() => {}),
+      async () => {},
+    );
   }
 
   /** One request in its own transaction; a write resolves once the transaction has committed. */
