@@ -7,30 +7,30 @@
  * Without Web Locks (very old browsers) every tab leads; the server's idempotency keys and order lock still
  * keep it to one charge.
  */
-import type { CheckoutView } from '../controller/types.js';
 
-type Message = { type: 'state'; view: CheckoutView } | { type: 'hello' };
+type Message<V> = { type: 'state'; view: V } | { type: 'hello' };
 
-export interface TabCoordinatorOptions {
+/** `V`: the view a leading tab publishes and the others mirror (the checkout's state). */
+export interface TabCoordinatorOptions<V> {
   /** The checkout key (api + order); tabs on different orders never interact. */
   key: string;
   /** This tab now leads (at once, or later when the previous leader left). */
   onLead: () => void;
   /** The leader published its view (followers only). */
-  onMirror: (view: CheckoutView) => void;
+  onMirror: (view: V) => void;
   /** A new follower asks for the current view (leader only). */
   onHello: () => void;
 }
 
-export class TabCoordinator {
-  readonly #o: TabCoordinatorOptions;
+export class TabCoordinator<V> {
+  readonly #o: TabCoordinatorOptions<V>;
   readonly #name: string;
   #channel: BroadcastChannel | null = null;
   #release: (() => void) | null = null;
   readonly #abort = new AbortController();
   role: 'leader' | 'follower' | 'stopped' = 'stopped';
 
-  constructor(options: TabCoordinatorOptions) {
+  constructor(options: TabCoordinatorOptions<V>) {
     this.#o = options;
     this.#name = `payment-checkout:${options.key}`;
   }
@@ -70,7 +70,7 @@ export class TabCoordinator {
   }
 
   /** Leader: tells the followers what it shows now. */
-  publish(view: CheckoutView): void {
+  publish(view: V): void {
     if (this.role === 'leader') this.#post({ type: 'state', view });
   }
 
@@ -90,11 +90,11 @@ export class TabCoordinator {
     return 'leader';
   }
 
-  #post(message: Message): void {
+  #post(message: Message<V>): void {
     this.#channel?.postMessage(message);
   }
 
-  readonly #onMessage = (event: MessageEvent<Message>): void => {
+  readonly #onMessage = (event: MessageEvent<Message<V>>): void => {
     const m = event.data;
     if (m?.type === 'state' && this.role === 'follower') this.#o.onMirror(m.view);
     else if (m?.type === 'hello' && this.role === 'leader') this.#o.onHello();

@@ -128,7 +128,7 @@ export class PaymentCheckout extends LitElement {
   declare _brand: CardBrand;
 
   #controller: CheckoutController | null = null;
-  #coordinator: TabCoordinator | null = null;
+  #coordinator: TabCoordinator<CheckoutState> | null = null;
   #bridge: DeferredOfflineBridge | null = null;
   #bootedKey: string | null = null;
   /** Moves the focus after the next render: to the field in error, or to the card number for a new attempt. */
@@ -232,7 +232,7 @@ export class PaymentCheckout extends LitElement {
       onEvent: (event) => this.#dispatch(event),
     });
     this.#controller = controller;
-    const coordinator = new TabCoordinator({
+    const coordinator = new TabCoordinator<CheckoutState>({
       key,
       onLead: () => void controller.start(),
       onMirror: (view) => controller.mirror(view),

@@ -3,7 +3,7 @@
  * Answers come back as `{status, body}` whatever the status; only a failure to get any answer throws
  * (`NetworkError`, `TimeoutError`, or an `AbortError` when the caller's own signal fired).
  */
-import type { CardInput } from '../controller/types.js';
+import type { CardInput } from './wire.js';
 import { jsonOf } from '../shared/answers.js';
 
 export interface ApiAnswer<T = unknown> {

@@ -2,7 +2,7 @@
  * Live session status: the server's event stream (SSE, `event: status`), falling back to `PaymentStatusPoller`
  * when the stream fails. `stop()` ends both; nothing is delivered after it.
  */
-import { isFinal, type SessionJson } from '../controller/types.js';
+import { isFinal, type SessionJson } from './wire.js';
 import { PaymentStatusPoller } from './poller.js';
 
 export interface LiveStatusOptions {

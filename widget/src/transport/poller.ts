@@ -10,7 +10,7 @@
  * poller.stop();
  * ```
  */
-import { isFinal, type SessionJson } from '../controller/types.js';
+import { isFinal, type SessionJson } from './wire.js';
 
 export interface PollerOptions {
   fetchSession: () => Promise<SessionJson>;
