@@ -131,6 +131,27 @@ describe('checkout state machine', () => {
     }
   });
 
+  it('a decline tells the page once (checkout-error), whether the live status or the answer to /complete brings it first', () => {
+    const start = run([
+      { type: 'session', session: session('INITIATED', { attempts: 1 }), pending: false },
+      { type: 'paying', sent: true },
+    ]).state;
+    const live = {
+      type: 'session' as const,
+      session: session('INTERRUPTED', { attempts: 1, lastError: { code: 'insufficient_funds', message: 'x' } }),
+      pending: false,
+    };
+    const answer = { type: 'declined' as const, code: 'insufficient_funds', status: 'INTERRUPTED', attempt: 1 };
+    for (const order of [
+      [live, answer],
+      [answer, live],
+    ]) {
+      const { state, effects } = run(order, start);
+      expect(state.phase).toBe(PHASES.declined);
+      expect(effects.filter((f) => f.type === 'error')).toEqual([{ type: 'error', code: 'insufficient_funds', retryable: true }]);
+    }
+  });
+
   it('random event sequences: status, message and buttons agree in every reached state', () => {
     fc.assert(
       fc.property(fc.array(arbEvent, { maxLength: 40 }), fc.boolean(), (events, follower) => {

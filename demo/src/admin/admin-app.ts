@@ -67,10 +67,7 @@ export class AdminApp extends LightElement {
       <header class="site-header admin-header">
         <div class="container">
           <a class="brand" href="/admin">
-            <svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true" focusable="false">
-              <rect width="28" height="28" rx="8" style="fill: var(--accent)" />
-              <path d="M8 19l6-10 6 10z" style="fill: var(--accent-contrast)" />
-            </svg>
+            <svg width="28" height="28" viewBox="0 0 28 28" aria-hidden="true" focusable="false"><rect width="28" height="28" rx="8" style="fill: var(--accent)"/><path d="M8 19l6-10 6 10z" style="fill: var(--accent-contrast)"/></svg>
             <span class="brand-name">Harbor &amp; Pine</span><small>admin</small>
           </a>
           <nav class="site-nav" aria-label="Admin">
@@ -82,10 +79,8 @@ export class AdminApp extends LightElement {
       <main id="main" class="container">
         ${
           this._token
-            ? html`<admin-dashboard
-                .token=${this._token}
-                @admin-unauthorized=${() => this.#signOut('Your admin session has ended (the token is no longer valid). Sign in again.')}
-              ></admin-dashboard>`
+            ? html`<admin-dashboard .token=${this._token}
+              @admin-unauthorized=${() => this.#signOut('Your admin session has ended (the token is no longer valid). Sign in again.')}></admin-dashboard>`
             : this.#signInForm()
         }
       </main>
@@ -100,15 +95,8 @@ export class AdminApp extends LightElement {
       <form @submit=${(e: SubmitEvent) => this.#signIn(e)} novalidate>
         <div class="field">
           <label for="admin-token">Admin token</label>
-          <input
-            id="admin-token"
-            class="input mono"
-            type="password"
-            autocomplete="current-password"
-            spellcheck="false"
-            aria-describedby=${this._message ? 'signin-error' : nothing}
-            aria-invalid=${this._message ? 'true' : 'false'}
-          />
+          <input id="admin-token" class="input mono" type="password" autocomplete="current-password" spellcheck="false"
+            aria-describedby=${this._message ? 'signin-error' : nothing} aria-invalid=${this._message ? 'true' : 'false'} />
         </div>
         <button class="btn block" type="submit" ?disabled=${this._busy}>${this._busy ? 'Checking…' : 'Sign in'}</button>
       </form>

@@ -126,13 +126,11 @@ export class AdminDashboard extends LightElement {
       <div class="page-head">
         <div>
           <h1>Payments</h1>
-          <p>
-            Live view of checkout sessions ·
-            <span class="updated">${this._updatedAt ? `updated ${formatTime(new Date(this._updatedAt).toISOString())}` : 'loading…'}</span>
-          </p>
+          <p>Live view of checkout sessions · <span class="updated">${this._updatedAt ? `updated ${formatTime(new Date(this._updatedAt).toISOString())}` : 'loading…'}</span></p>
         </div>
       </div>
-      ${this._problem ? html`<div class="notice error" role="alert">${this._problem}</div>` : nothing} ${this.#counts()}
+      ${this._problem ? html`<div class="notice error" role="alert">${this._problem}</div>` : nothing}
+      ${this.#counts()}
       <div class="chart-row">
         <section class="card chart-card" aria-labelledby="chart-interruptions">
           <h2 id="chart-interruptions">Interruptions by reason</h2>
@@ -160,18 +158,12 @@ export class AdminDashboard extends LightElement {
       <h2 id="counts-title" class="visually-hidden">Sessions by status</h2>
       <ul class="count-tiles">
         ${STATUSES.map(
-          (s) =>
-            html`<li>
-              <button
-                class="count-tile ${this._filter === s ? 'selected' : ''}"
-                aria-pressed=${this._filter === s ? 'true' : 'false'}
-                @click=${() => this.#setFilter(this._filter === s ? '' : s)}
-                data-status=${s}
-              >
-                <span class="tile-label"><span class="dot s-${s.toLowerCase()}" aria-hidden="true"></span>${statusLabel(s, true)}</span>
-                <span class="count" data-testid="count-${s}">${this._stats ? (counts[s] ?? 0) : '–'}</span>
-              </button>
-            </li>`,
+          (s) => html`<li>
+            <button class="count-tile ${this._filter === s ? 'selected' : ''}" aria-pressed=${this._filter === s ? 'true' : 'false'} @click=${() => this.#setFilter(this._filter === s ? '' : s)} data-status=${s}>
+              <span class="tile-label"><span class="dot s-${s.toLowerCase()}" aria-hidden="true"></span>${statusLabel(s, true)}</span>
+              <span class="count" data-testid="count-${s}">${this._stats ? (counts[s] ?? 0) : '–'}</span>
+            </button>
+          </li>`,
         )}
       </ul>
     </section>`;
@@ -197,38 +189,29 @@ export class AdminDashboard extends LightElement {
         !page
           ? html`<div class="skeleton" style="height:160px" aria-busy="true"></div>`
           : page.sessions.length === 0
-            ? html`<p class="table-empty">
-                No ${this._filter ? statusLabel(this._filter).toLowerCase() : 'active'} sessions${this._filter === 'all' ? '' : ' right now'}.
-              </p>`
+            ? html`<p class="table-empty">No ${this._filter ? statusLabel(this._filter).toLowerCase() : 'active'} sessions${this._filter === 'all' ? '' : ' right now'}.</p>`
             : html`<table class="sessions">
-                <thead>
-                  <tr>
-                    <th scope="col">Status</th>
-                    <th scope="col">Order</th>
-                    <th scope="col">Amount</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Age</th>
-                    <th scope="col">Last interruption</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${repeat(
-                    page.sessions,
-                    (s) => s.sessionId,
-                    (s) => this.#row(s, now),
-                  )}
-                </tbody>
-              </table>`
+              <thead>
+                <tr><th scope="col">Status</th><th scope="col">Order</th><th scope="col">Amount</th><th scope="col">Attempts</th><th scope="col">Age</th><th scope="col">Last interruption</th></tr>
+              </thead>
+              <tbody>
+                ${repeat(
+                  page.sessions,
+                  (s) => s.sessionId,
+                  (s) => this.#row(s, now),
+                )}
+              </tbody>
+            </table>`
       }
       ${
         page
           ? html`<nav class="pager" aria-label="Sessions pages">
-              <span class="muted" role="status">${page.total === 0 ? '0 sessions' : `${first + 1}–${first + page.sessions.length} of ${page.total}`}</span>
-              <span class="pager-buttons">
-                <button class="btn small secondary" ?disabled=${this.#list.pageNumber < 2} @click=${() => this.#list.previous()}>Previous</button>
-                <button class="btn small secondary" ?disabled=${!page.nextCursor} @click=${() => this.#list.next(page.nextCursor)}>Next</button>
-              </span>
-            </nav>`
+            <span class="muted" role="status">${page.total === 0 ? '0 sessions' : `${first + 1}–${first + page.sessions.length} of ${page.total}`}</span>
+            <span class="pager-buttons">
+              <button class="btn small secondary" ?disabled=${this.#list.pageNumber < 2} @click=${() => this.#list.previous()}>Previous</button>
+              <button class="btn small secondary" ?disabled=${!page.nextCursor} @click=${() => this.#list.next(page.nextCursor)}>Next</button>
+            </span>
+          </nav>`
           : nothing
       }
     </section>`;
@@ -239,17 +222,13 @@ export class AdminDashboard extends LightElement {
     return html`<tr data-session-id=${s.sessionId} data-status=${s.status}>
       <td data-label="Status"><span class="badge s-${s.status.toLowerCase()}">${statusLabel(s.status)}</span></td>
       <td data-label="Order">
-        <button class="link-btn row-open mono" @click=${() => this.#openDetail(s.sessionId)} aria-label="Order ${s.orderId}: show session details">
-          ${s.orderId}
-        </button>
+        <button class="link-btn row-open mono" @click=${() => this.#openDetail(s.sessionId)} aria-label="Order ${s.orderId}: show session details">${s.orderId}</button>
         <span class="session-id mono">${s.sessionId}</span>
       </td>
       <td data-label="Amount" class="num">${formatMoney(s.amount, s.currency)}</td>
       <td data-label="Attempts" class="num">${s.attempts} / ${s.maxAttempts}</td>
       <td data-label="Age" class="num">${formatDuration(now - Date.parse(s.createdAt))}</td>
-      <td data-label="Last interruption">
-        ${last ? html`${reasonLabel(last.reason)} <span class="muted">· ${ago(last.at, now)}</span>` : html`<span class="muted">—</span>`}
-      </td>
+      <td data-label="Last interruption">${last ? html`${reasonLabel(last.reason)} <span class="muted">· ${ago(last.at, now)}</span>` : html`<span class="muted">—</span>`}</td>
     </tr>`;
   }
 }

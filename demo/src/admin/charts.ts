@@ -152,8 +152,8 @@ export class SuccessRateChart extends SizedChart {
           const anchor = i === 0 ? 'start' : i === buckets.length - 1 ? 'end' : 'middle';
           const x = i === 0 ? left : i === buckets.length - 1 ? w : left + i * slot + slot / 2;
           return svg`<text class="chart-axis" x=${x} y=${h - 4} text-anchor=${anchor}>${i === buckets.length - 1 ? 'now' : hhmm(b.start)}</text>`;
-        })}</svg
-      >${nothing}`;
+        })}
+      </svg>${nothing}`;
   }
 }
 customElements.define('success-rate-chart', SuccessRateChart);

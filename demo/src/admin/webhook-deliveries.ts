@@ -115,34 +115,27 @@ export class WebhookDeliveries extends LightElement {
           : page.deliveries.length === 0
             ? html`<p class="table-empty">No ${this._filter || ''} webhook deliveries${this._filter ? '' : ' yet (set WEBHOOK_URL to send events)'}.</p>`
             : html`<table class="sessions deliveries">
-                <thead>
-                  <tr>
-                    <th scope="col">Status</th>
-                    <th scope="col">Event</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Last answer</th>
-                    <th scope="col">Next try</th>
-                    <th scope="col"><span class="visually-hidden">Actions</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${repeat(
-                    page.deliveries,
-                    (d) => d.deliveryId,
-                    (d) => this.#row(d, now),
-                  )}
-                </tbody>
-              </table>`
+              <thead>
+                <tr><th scope="col">Status</th><th scope="col">Event</th><th scope="col">Attempts</th><th scope="col">Last answer</th><th scope="col">Next try</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
+              </thead>
+              <tbody>
+                ${repeat(
+                  page.deliveries,
+                  (d) => d.deliveryId,
+                  (d) => this.#row(d, now),
+                )}
+              </tbody>
+            </table>`
       }
       ${
         page && (page.nextCursor || this.#list.pageNumber > 1)
           ? html`<nav class="pager" aria-label="Delivery pages">
-              <span class="muted">Page ${this.#list.pageNumber}</span>
-              <span class="pager-buttons">
-                <button class="btn small secondary" ?disabled=${this.#list.pageNumber < 2} @click=${() => this.#list.previous()}>Previous</button>
-                <button class="btn small secondary" ?disabled=${!page.nextCursor} @click=${() => this.#list.next(page.nextCursor)}>Next</button>
-              </span>
-            </nav>`
+            <span class="muted">Page ${this.#list.pageNumber}</span>
+            <span class="pager-buttons">
+              <button class="btn small secondary" ?disabled=${this.#list.pageNumber < 2} @click=${() => this.#list.previous()}>Previous</button>
+              <button class="btn small secondary" ?disabled=${!page.nextCursor} @click=${() => this.#list.next(page.nextCursor)}>Next</button>
+            </span>
+          </nav>`
           : nothing
       }
     </section>`;
@@ -161,9 +154,7 @@ export class WebhookDeliveries extends LightElement {
       <td data-label="Attempts" class="num">${d.attempts}</td>
       <td data-label="Last answer" class="num" title=${d.lastError ?? ''}>${answer}</td>
       <td data-label="Next try" class="num">${next}</td>
-      <td data-label="Actions">
-        <button class="btn small secondary redeliver" @click=${() => this.#redeliver(d)} aria-label="Redeliver ${d.type} for ${d.sessionId}">Redeliver</button>
-      </td>
+      <td data-label="Actions"><button class="btn small secondary redeliver" @click=${() => this.#redeliver(d)} aria-label="Redeliver ${d.type} for ${d.sessionId}">Redeliver</button></td>
     </tr>`;
   }
 }

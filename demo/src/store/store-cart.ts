@@ -149,8 +149,8 @@ export class StoreCart extends LightElement {
     const title = html`<strong>The payment for order <span class="mono">${plan.orderId}</span> is not confirmed yet.</strong>`;
     if (plan.kind === 'reuse') {
       return html`<div class="notice warn" data-open-order-notice tabindex="-1" role="status">
-        ${title} It may still go through, so do not pay for this cart again elsewhere: Checkout takes you back to that order. ${orderLink('The order page')}
-        shows when it is paid.
+        ${title} It may still go through, so do not pay for this cart again elsewhere: Checkout takes you back to that order.
+        ${orderLink('The order page')} shows when it is paid.
       </div>`;
     }
     return html`<div class="notice warn" data-open-order-notice tabindex="-1" role="status">
@@ -167,40 +167,34 @@ export class StoreCart extends LightElement {
     const count = lines.reduce((n, { line }) => n + line.quantity, 0);
     return html`
       <div class="page-head"><h1>Your cart</h1></div>
-      ${this._error ? html`<div class="notice error" role="alert">${this._error}</div>` : nothing} ${this.#notice()}
+      ${this._error ? html`<div class="notice error" role="alert">${this._error}</div>` : nothing}
+      ${this.#notice()}
       ${
         loading
           ? html`<div class="card"><div class="skeleton" style="height:96px"></div></div>`
           : lines.length === 0
             ? html`<div class="card empty-state">
-                <h2>Your cart is empty</h2>
-                <p class="muted">Add something from the catalogue to try the checkout.</p>
-                <a class="btn" href="/">Browse products</a>
-              </div>`
+              <h2>Your cart is empty</h2>
+              <p class="muted">Add something from the catalogue to try the checkout.</p>
+              <a class="btn" href="/">Browse products</a>
+            </div>`
             : html`<div class="cart-layout">
-                <ul class="card cart-lines" aria-label="Items in your cart">
-                  ${lines.map(({ line, product }) => this.#line(line, product))}
-                </ul>
-                <aside class="card cart-summary" aria-labelledby="summary-title">
-                  <h2 id="summary-title">Order summary</h2>
-                  <dl class="totals">
-                    <div>
-                      <dt>Items</dt>
-                      <dd>${count}</dd>
-                    </div>
-                    <div>
-                      <dt>Shipping</dt>
-                      <dd>Free</dd>
-                    </div>
-                    <div class="grand">
-                      <dt>Total</dt>
-                      <dd>${formatMoney(total, currency)}</dd>
-                    </div>
-                  </dl>
-                  <button class="btn block" ?disabled=${this._busy} @click=${() => this.#checkout()}>${this._busy ? 'Creating order…' : 'Checkout'}</button>
-                  <p class="muted small-print">You will pay on the next page with a test card.</p>
-                </aside>
-              </div>`
+              <ul class="card cart-lines" aria-label="Items in your cart">
+                ${lines.map(({ line, product }) => this.#line(line, product))}
+              </ul>
+              <aside class="card cart-summary" aria-labelledby="summary-title">
+                <h2 id="summary-title">Order summary</h2>
+                <dl class="totals">
+                  <div><dt>Items</dt><dd>${count}</dd></div>
+                  <div><dt>Shipping</dt><dd>Free</dd></div>
+                  <div class="grand"><dt>Total</dt><dd>${formatMoney(total, currency)}</dd></div>
+                </dl>
+                <button class="btn block" ?disabled=${this._busy} @click=${() => this.#checkout()}>
+                  ${this._busy ? 'Creating order…' : 'Checkout'}
+                </button>
+                <p class="muted small-print">You will pay on the next page with a test card.</p>
+              </aside>
+            </div>`
       }
     `;
   }
@@ -217,24 +211,10 @@ export class StoreCart extends LightElement {
       <div class="qty" role="group" aria-label="Quantity of ${p.name}">
         <button class="btn small secondary" aria-label="One fewer ${p.name}" @click=${() => setQuantity(p.productId, line.quantity - 1)}>−</button>
         <label class="visually-hidden" for=${qtyId}>Quantity of ${p.name}</label>
-        <input
-          id=${qtyId}
-          class="input qty-input"
-          type="number"
-          inputmode="numeric"
-          min="0"
-          max=${MAX_QUANTITY}
-          .value=${String(line.quantity)}
-          @change=${(e: Event) => setQuantity(p.productId, Number((e.target as HTMLInputElement).value) || 0)}
-        />
-        <button
-          class="btn small secondary"
-          aria-label="One more ${p.name}"
-          ?disabled=${line.quantity >= MAX_QUANTITY}
-          @click=${() => setQuantity(p.productId, line.quantity + 1)}
-        >
-          +
-        </button>
+        <input id=${qtyId} class="input qty-input" type="number" inputmode="numeric" min="0" max=${MAX_QUANTITY} .value=${String(line.quantity)}
+          @change=${(e: Event) => setQuantity(p.productId, Number((e.target as HTMLInputElement).value) || 0)} />
+        <button class="btn small secondary" aria-label="One more ${p.name}" ?disabled=${line.quantity >= MAX_QUANTITY}
+          @click=${() => setQuantity(p.productId, line.quantity + 1)}>+</button>
       </div>
       <span class="cart-line-total">${formatMoney(p.price * line.quantity, p.currency)}</span>
       <button class="link-btn cart-remove" @click=${() => setQuantity(p.productId, 0)} aria-label="Remove ${p.name}">Remove</button>

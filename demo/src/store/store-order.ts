@@ -73,8 +73,7 @@ export class StoreOrder extends LightElement {
   #paidHero() {
     return html`<div class="order-hero">
       <svg class="order-check" width="56" height="56" viewBox="0 0 56 56" aria-hidden="true" focusable="false">
-        <circle cx="28" cy="28" r="28" style="fill: var(--ok-soft)" />
-        <path d="M17 29l7 7 15-16" fill="none" style="stroke: var(--ok)" stroke-width="4" stroke-linecap="round" stroke-linejoin="round" />
+        <circle cx="28" cy="28" r="28" style="fill: var(--ok-soft)"/><path d="M17 29l7 7 15-16" fill="none" style="stroke: var(--ok)" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/>
       </svg>
       <div>
         <h1>Thank you, your order is paid</h1>
@@ -89,9 +88,8 @@ export class StoreOrder extends LightElement {
       return html`<div class="order-hero">
         <div>
           <h1>Payment being confirmed</h1>
-          <p class="muted" role="status">
-            This order is not paid yet: a payment for it is under way and its outcome is not known yet. Do not pay again; this page updates by itself.
-          </p>
+          <p class="muted" role="status">This order is not paid yet: a payment for it is under way and its outcome is not known yet.
+            Do not pay again; this page updates by itself.</p>
         </div>
       </div>`;
     }
@@ -112,22 +110,9 @@ export class StoreOrder extends LightElement {
   #paymentMeta(p: OrderPayment) {
     const paidAt = new Date(p.paidAt);
     const card = p.brand && p.last4 ? `${BRANDS[p.brand] ?? p.brand} ending in ${p.last4}` : '';
-    return html`<div>
-        <dt>Payment reference</dt>
-        <dd class="mono" data-testid="payment-id">${p.paymentId}</dd>
-      </div>
-      <div>
-        <dt>Paid on</dt>
-        <dd data-testid="paid-at"><time datetime=${p.paidAt}>${Number.isNaN(paidAt.getTime()) ? p.paidAt : DATE.format(paidAt)}</time></dd>
-      </div>
-      ${
-        card
-          ? html`<div>
-              <dt>Card</dt>
-              <dd data-testid="payment-card">${card}</dd>
-            </div>`
-          : nothing
-      }`;
+    return html`<div><dt>Payment reference</dt><dd class="mono" data-testid="payment-id">${p.paymentId}</dd></div>
+      <div><dt>Paid on</dt><dd data-testid="paid-at"><time datetime=${p.paidAt}>${Number.isNaN(paidAt.getTime()) ? p.paidAt : DATE.format(paidAt)}</time></dd></div>
+      ${card ? html`<div><dt>Card</dt><dd data-testid="payment-card">${card}</dd></div>` : nothing}`;
   }
 
   override render() {
@@ -143,18 +128,9 @@ export class StoreOrder extends LightElement {
     return html`<div class="card order-card">
       ${o.paid ? this.#paidHero() : this.#unpaidHero(o)}
       <dl class="order-meta">
-        <div>
-          <dt>Order</dt>
-          <dd class="mono" data-testid="order-id">${o.orderId}</dd>
-        </div>
-        <div>
-          <dt>Status</dt>
-          <dd>${this.#badge(o)}</dd>
-        </div>
-        <div>
-          <dt>Total</dt>
-          <dd data-testid="order-total">${formatMoney(o.amount, o.currency)}</dd>
-        </div>
+        <div><dt>Order</dt><dd class="mono" data-testid="order-id">${o.orderId}</dd></div>
+        <div><dt>Status</dt><dd>${this.#badge(o)}</dd></div>
+        <div><dt>Total</dt><dd data-testid="order-total">${formatMoney(o.amount, o.currency)}</dd></div>
         ${o.paid && o.payment ? this.#paymentMeta(o.payment) : nothing}
       </dl>
       <h2>Items</h2>

@@ -65,9 +65,9 @@ export class StoreProducts extends LightElement {
       ${
         this._error
           ? html`<div class="notice error" role="alert">
-              Could not load the products: ${this._error}
-              <button class="btn small secondary" @click=${() => this.#load()}>Try again</button>
-            </div>`
+            Could not load the products: ${this._error}
+            <button class="btn small secondary" @click=${() => this.#load()}>Try again</button>
+          </div>`
           : nothing
       }
       <ul class="product-grid" aria-busy=${this._products === undefined ? 'true' : 'false'}>
@@ -75,10 +75,7 @@ export class StoreProducts extends LightElement {
           this._products === undefined
             ? [1, 2, 3, 4, 5, 6].map(
                 () =>
-                  html`<li class="product-card" aria-hidden="true">
-                    <div class="product-art skeleton"></div>
-                    <div class="skeleton" style="height:1.2em;margin:16px"></div>
-                  </li>`,
+                  html`<li class="product-card" aria-hidden="true"><div class="product-art skeleton"></div><div class="skeleton" style="height:1.2em;margin:16px"></div></li>`,
               )
             : this._products.map((p) => this.#card(p))
         }

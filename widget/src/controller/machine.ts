@@ -259,7 +259,12 @@ function onSession(s: CheckoutState, session: SessionJson, pending: boolean): St
     reason,
     link: LINKS.up,
   };
-  return { state: next, effects: finalEffects(s, next) };
+  // A decline the live status brings before the answer to /complete is told here (that answer then changes nothing).
+  const told: Effect[] =
+    phase === PHASES.declined && reason && s.phase !== PHASES.declined && s.phase !== PHASES.preparing
+      ? [{ type: 'error', code: reason, retryable: true }]
+      : [];
+  return { state: next, effects: [...told, ...finalEffects(s, next)] };
 }
 
 function finalEffects(before: CheckoutState, after: CheckoutState): Effect[] {

@@ -63,18 +63,8 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
   };
   const primary = (action: Action) =>
     action === 'pay'
-      ? html`<button type="submit" part="pay-button" ?disabled=${working}>
-          ${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}
-        </button>`
-      : html`<button
-          type="button"
-          part="${action}-button"
-          class=${action === 'cancel' ? 'secondary' : 'primary'}
-          ?disabled=${s.busy}
-          @click=${() => press(action)}
-        >
-          ${t(BUTTON_KEYS[action])}
-        </button>`;
+      ? html`<button type="submit" part="pay-button" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>`
+      : html`<button type="button" part="${action}-button" class=${action === 'cancel' ? 'secondary' : 'primary'} ?disabled=${s.busy} @click=${() => press(action)}>${t(BUTTON_KEYS[action])}</button>`;
   return html`<form part="form" novalidate @submit=${submit} aria-busy=${working ? 'true' : 'false'}>
     <div class="head">
       <span part="status" role="status">${t(p.status)}</span>
