@@ -71,7 +71,12 @@ function minifyTemplates(): Plugin {
         if (ts.isTaggedTemplateExpression(node) && ts.isIdentifier(node.tag) && (node.tag.text === 'css' || node.tag.text === 'html')) {
           const t = node.template;
           if (node.tag.text === 'css' && ts.isNoSubstitutionTemplateLiteral(t)) {
-            const css = transformSync(t.rawText ?? t.text, { loader: 'css', minify: true }).code.trim();
+            const css = transformSync(t.rawText ?? t.text, { loader: 'css', minify: true })
+              .code.trim()
+              // esbuild keeps the blank after a custom property's colon and after commas in var()/color-mix(): neither
+              // is significant where these values end up (a custom property's value is trimmed; a function's arguments).
+              .replace(/(--[\w-]+): /g, '$1:')
+              .replace(/, /g, ',');
             edits.push({ start: t.getStart() + 1, end: t.getEnd() - 1, text: css.replace(/[`\\]|\$\{/g, (m) => `\\${m}`) });
           } else if (node.tag.text === 'html') {
             // Each literal piece between `${…}`: its text sits after the opening backtick or `}`, before `${` or the closing backtick.

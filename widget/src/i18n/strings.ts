@@ -11,8 +11,8 @@ export type StringKey = keyof typeof en;
 export type Table = Partial<Record<StringKey, string>>;
 
 /**
- * The preparing view's words (the status line, the message, the card fields' labels) in each locale; in English also
- * those of the view a reload most often restores (ready to pay), so that it is shown without waiting for `en.ts`.
+ * The preparing view's words (the status line, the message, the card fields' labels) in each locale. Any other view
+ * waits for its locale's chunk (precached by the worker; a few ms) and shows the preparing view meanwhile.
  */
 export const FIRST: Record<string, Table> = {
   en: {
@@ -22,13 +22,6 @@ export const FIRST: Record<string, Table> = {
     'label.expiry': 'Expiry (MM/YY)',
     'placeholder.expiry': 'MM/YY',
     'label.cvc': 'Security code (CVC)',
-    'status.initiated': 'Ready to pay',
-    'msg.enterCard': 'Enter your card details to pay.',
-    'button.pay': 'Pay',
-    'button.payAmount': 'Pay {amount}',
-    'button.cancel': 'Cancel',
-    attempts: 'Attempt {attempt} of {max}',
-    session: 'Session {id}',
   },
   fr: {
     'status.idle': 'Préparation du paiement…',
