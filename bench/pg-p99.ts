@@ -17,6 +17,7 @@ import { benchGroups, describeCpu, measureCpu, type CpuUse } from './cpu.js';
 import { mixedFlow, type LoadResult } from './flow.js';
 import { PG_URL, startPostgresInstances } from './postgres.js';
 import { ROOT } from './procs.js';
+import type { BenchRow } from './row.js';
 
 export interface Variant {
   name: string;
@@ -136,15 +137,6 @@ export function describeP99(r: P99Result): string {
     .map(([k, v]) => `${k} ${(v * 100).toFixed(1)} %`)
     .join(', ');
   return `${r.variant}: ${f.requestsPerSec} req/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms; ${el}; backends: ${b}; ${describeCpu(r.cpu)}`;
-}
-
-interface BenchRow {
-  section: string;
-  metric: string;
-  value: string;
-  baseline: string;
-  goal: string;
-  ok: boolean | null;
 }
 
 /** bench/run.ts: the variants back to back, one row each, and what the backends waited on over all of them. */

@@ -17,6 +17,7 @@ import { createLogger } from '../server/log.js';
 import { runServer } from '../server/server.js';
 import { measureCpu } from './cpu.js';
 import { PG_URL } from './postgres.js';
+import type { BenchRow } from './row.js';
 
 export const STEPS = ['create', 'get', 'tokenize', 'complete'] as const;
 export type Step = (typeof STEPS)[number];
@@ -209,15 +210,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 20);
   for (const rateLimits of [false, true]) console.log(JSON.stringify(await countRoundTrips({ checkouts: n, rateLimits }), null, 2));
   console.log(JSON.stringify(await countRoundTrips({ concurrency: 50 }), null, 2));
-}
-
-interface BenchRow {
-  section: string;
-  metric: string;
-  value: string;
-  baseline: string;
-  goal: string;
-  ok: boolean | null;
 }
 
 /** bench/run.ts: the counts with limits lifted (as the load runs) and with the default limits, beside the branch-start figures. */

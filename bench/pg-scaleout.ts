@@ -19,6 +19,7 @@ import pg from 'pg';
 import { measureCpu } from './cpu.js';
 import { mixedFlow, type LoadResult } from './flow.js';
 import { PG_URL, startPostgresInstances } from './postgres.js';
+import type { BenchRow } from './row.js';
 
 export interface Costs {
   rps: number;
@@ -121,14 +122,6 @@ export async function benchScaleOut(opts: { durationSec: number; connections: nu
   };
 }
 
-interface BenchRow {
-  section: string;
-  metric: string;
-  value: string;
-  baseline: string;
-  goal: string;
-  ok: boolean | null;
-}
 const us = (s: number) => `${Math.round(s * 1e6)} µs`;
 const pct = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)} %`;
 

@@ -10,15 +10,9 @@ import { benchGroups, type CpuUse, describeCores, describeCpu, measureCpu } from
 import { domainFloor } from './domain-floor.js';
 import { bareRoute, mixedFlow, type LoadResult } from './flow.js';
 import { BENCH_MERCHANT_KEY, ROOT, spawnScript, spawnServer } from './procs.js';
+import type { BenchRow } from './row.js';
 
-interface Row {
-  section: string;
-  metric: string;
-  value: string;
-  baseline: string;
-  goal: string;
-  ok: boolean | null;
-}
+type Row = BenchRow;
 
 const rows: Row[] = [];
 const raw: Record<string, unknown> = {};

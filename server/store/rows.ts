@@ -73,23 +73,8 @@ export function sessionFromDb(r: SessionsTable): SessionRow {
   };
 }
 
-/** The columns a patch may set (anything else in it is ignored, as it always was). */
-const PATCHABLE = new Set<string>([
-  'orderId',
-  'userId',
-  'status',
-  'amount',
-  'currency',
-  'attempts',
-  'maxAttempts',
-  'chargedAttempt',
-  'createdAt',
-  'updatedAt',
-  'expiresAt',
-  'finalAt',
-  'paymentId',
-  'secretHash',
-]);
+/** The columns a patch may set as they are (anything else in it is ignored, as it always was; the JSON ones are encoded). */
+const PATCHABLE = new Set<string>(SESSION_COLUMNS.filter((c) => !['id', 'lastError', 'metadata', 'merchantMetadata', 'version'].includes(c)));
 
 export function sessionPatchToDb(patch: SessionPatch): Partial<SessionsTable> {
   const out: Record<string, unknown> = {};
