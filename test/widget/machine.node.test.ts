@@ -189,6 +189,30 @@ describe('checkout state machine', () => {
     expect(present(back)).toMatchObject({ status: 'status.initiated', message: 'msg.enterCard', kind: 'info', actions: ['pay', 'cancel'] });
   });
 
+  it('offline before Pay: waits for the connection with no button (a Retry cannot work offline; the payment continues on `online`)', () => {
+    const { state, effects } = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'paying' },
+      { type: 'unreachable', offline: true },
+    ]);
+    expect(present(state)).toMatchObject({ status: 'status.waiting', message: 'msg.offline', kind: 'info', actions: [] });
+    expect(effects).toContainEqual({ type: 'reconnect' });
+    // Only the server away: Retry tries now, and the status line says what it waits for.
+    const away = reduce(state, { type: 'unreachable', offline: false }).state;
+    expect(present(away)).toMatchObject({ status: 'status.waiting', message: 'msg.reconnecting', actions: ['retry'] });
+  });
+
+  it('reloaded while offline: the ready view says so, and that Pay is sent when the connection returns', () => {
+    const { state } = run([
+      { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'initiated', attempt: 1, maxAttempts: 3, reason: null },
+      { type: 'unreachable', offline: true },
+    ]);
+    expect(present(state)).toMatchObject({ status: 'status.initiated', message: 'msg.offline.ready', kind: 'info', actions: ['pay', 'cancel'] });
+    // A card error still shows under its field, offline or not.
+    const bad = reduce(state, { type: 'invalid_card', code: 'invalid_expiry' }).state;
+    expect(present(bad)).toMatchObject({ message: 'msg.invalid_expiry', kind: 'error' });
+  });
+
   it('a timeout offers Retry alone (no Pay, no Cancel, no card prompt); the late success completes', () => {
     const { state, effects } = run([
       { type: 'session', session: session('INITIATED'), pending: false },

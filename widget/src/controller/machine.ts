@@ -198,9 +198,13 @@ export function present(s: CheckoutState): Presentation {
     kind = 'info';
     actions = [];
   } else if (s.link !== LINKS.up && NEEDS_SERVER.includes(s.phase)) {
+    // Nothing is processed while nothing reaches the server. Offline, a Retry cannot work: `online` continues by itself.
+    if (s.phase === PHASES.paying || s.phase === PHASES.confirming) status = 'status.waiting';
     message = s.link === LINKS.offline ? 'msg.offline' : 'msg.reconnecting';
     kind = 'info';
-    actions = ['retry'];
+    actions = s.link === LINKS.offline ? [] : ['retry'];
+  } else if (s.link === LINKS.offline && s.phase === PHASES.ready && kind === 'info') {
+    message = 'msg.offline.ready';
   }
   if (s.role === 'follower') {
     if (kind === 'info' && !isFinalPhase(s.phase)) message = 'msg.otherTab';

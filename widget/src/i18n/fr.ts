@@ -30,7 +30,8 @@ export const fr: Table = {
   'msg.cancelled': 'Le paiement a été annulé.',
   'msg.expired': 'Ce paiement a expiré avant d’être effectué. Rien n’a été débité.',
   'msg.maxRetries': 'Plus aucune tentative n’est possible pour ce paiement. Rien n’a été débité.',
-  'msg.interrupted': 'Le paiement a été interrompu avant tout débit. Reprenez pour continuer.',
+  'msg.interrupted':
+    'Le paiement a été interrompu avant tout débit. Les données de carte ne sont jamais conservées : reprenez, puis saisissez à nouveau votre carte.',
   'msg.card_declined': 'Votre carte a été refusée. Essayez une autre carte.',
   'msg.insufficient_funds': 'Fonds insuffisants sur la carte. Essayez une autre carte.',
   'msg.processor_error': 'Le processeur de paiement a eu un problème passager. Rien n’a été débité ; réessayez.',
@@ -58,6 +59,8 @@ export const fr: Table = {
   'msg.maxRetries.processor': 'Le processeur de paiement a échoué à chaque tentative. Rien n’a été débité ; réessayez plus tard.',
   'msg.reconnecting': 'Le serveur de paiement ne répond pas. Nouvel essai automatique ; le paiement continue dès qu’il répond.',
   'msg.offline': 'Vous êtes hors ligne. Le paiement continuera dès le retour de la connexion.',
+  'status.waiting': 'En attente de la connexion…',
+  'msg.offline.ready': 'Vous êtes hors ligne. Vous pouvez saisir votre carte et payer : le paiement part au retour de la connexion.',
   'msg.invalid_order_token': 'Ce lien de paiement n’est pas valide. Revenez à la boutique et recommencez le paiement.',
   'msg.order_token_expired': 'Ce lien de paiement a expiré. Revenez à la boutique et recommencez le paiement.',
   'msg.origin_not_allowed': 'Cette page n’est pas autorisée à utiliser le serveur de paiement. La boutique doit autoriser ce site.',
