@@ -8,7 +8,7 @@ import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
 import { CheckoutErrorEvent } from '../events/checkout-error.js';
 import { CheckoutReadyEvent } from '../events/checkout-ready.js';
 import { CheckoutStatusEvent } from '../events/checkout-status.js';
-import { loadLocale, localeLoaded, resolveLocale, translate } from '../i18n/strings.js';
+import { loadLocale, localeLoaded, prefetchLocale, resolveLocale, translate } from '../i18n/strings.js';
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
 import { liveStatus, watchLive } from '../transport/watch.js';
@@ -18,6 +18,17 @@ import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
+
+/** The page's `<html lang>`, else the first of the browser's languages the widget speaks. */
+function pageLang(): string {
+  return (
+    document.documentElement.lang ||
+    (navigator.languages?.find((l) => resolveLocale(l) !== 'en' || l.toLowerCase().startsWith('en')) ?? navigator.language ?? 'en')
+  );
+}
+
+// The words of the page's language are fetched now, in parallel with everything before the first render that needs them.
+prefetchLocale(pageLang());
 const EVENTS = {
   ready: CheckoutReadyEvent,
   status: CheckoutStatusEvent,
@@ -317,12 +328,9 @@ export class PaymentCheckout extends LitElement {
     return paymentFromFields({ number: this.#value('cc-number'), expiry: this.#value('cc-exp'), cvc: this.#value('cc-csc') });
   }
 
-  /** `locale`, else the page's `<html lang>`, else the first of the browser's languages the widget speaks. */
+  /** `locale`, else the page's. */
   #lang(): string {
-    if (this.locale) return this.locale;
-    const page = document.documentElement.lang;
-    if (page) return page;
-    return navigator.languages?.find((l) => resolveLocale(l) !== 'en' || l.toLowerCase().startsWith('en')) ?? navigator.language ?? 'en';
+    return this.locale || pageLang();
   }
 
   #t(key: string, params?: Record<string, string | number>): string {
@@ -367,7 +375,8 @@ export class PaymentCheckout extends LitElement {
 
   protected override render() {
     // Each locale's words are a small chunk of their own: until they are here (a few ms), the view stands if the words
-    // the entry carries (`FIRST`) say all of it, else the preparing view does.
+    // the entry carries (`FIRST`) say all of it, else the preparing view does, with what needs no words: the session
+    // id, on its own until its label is here.
     const locale = resolveLocale(this.#lang());
     const here = localeLoaded(locale);
     if (!here) void loadLocale(locale).then(() => localeLoaded(locale) && this.requestUpdate());
@@ -377,7 +386,7 @@ export class PaymentCheckout extends LitElement {
         t: (key, params) => {
           const text = this.#t(key, params);
           unsaid ||= text === key;
-          return text;
+          return text === 'session' ? String(params!.id) : text;
         },
         amount: this.#amount(view),
         brand: this._brand,
@@ -387,7 +396,7 @@ export class PaymentCheckout extends LitElement {
         input: this.#onInput,
       });
     const shown = show(this._view);
-    return here || !unsaid ? shown : show(INITIAL_STATE);
+    return here || !unsaid ? shown : show({ ...INITIAL_STATE, sessionId: this._view.sessionId });
   }
 }
 
