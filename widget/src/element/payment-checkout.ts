@@ -1,6 +1,6 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { orderIdOfToken } from '../controller/answers.js';
-import { CheckoutController, type ControllerEvent } from '../controller/checkout-controller.js';
+import { CheckoutController, paymentAttempt, type ControllerEvent } from '../controller/checkout-controller.js';
 import { INITIAL_STATE, fieldOf, isProcessing, type Action, type CheckoutState } from '../controller/machine.js';
 import { TabCoordinator } from '../coordination/tab-coordinator.js';
 import { CheckoutCancelEvent } from '../events/checkout-cancel.js';
@@ -292,9 +292,11 @@ export class PaymentCheckout extends LitElement {
     // The origin diagnosis (`controller/diagnose.ts`, a chunk of its own) is needed only once a request gets no answer:
     // loaded now, off the first render's path, so it is here when it is needed (the worker precaches it too).
     import('../controller/diagnose.js').catch(() => {});
-    // The card fields' formatting and checks, and the live status, likewise: here before they are needed (awaited if not).
+    // The card fields' formatting and checks, the live status and the payment attempt, likewise: here before they are
+    // needed (awaited if not).
     cardFields().catch(() => {});
     liveStatus().catch(() => {});
+    paymentAttempt().catch(() => {});
   }
 
   protected override updated(): void {
