@@ -8,7 +8,7 @@ import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
 import { CheckoutErrorEvent } from '../events/checkout-error.js';
 import { CheckoutReadyEvent } from '../events/checkout-ready.js';
 import { CheckoutStatusEvent } from '../events/checkout-status.js';
-import { loadLocale, localeLoaded, prefetchLocale, resolveLocale, translate } from '../i18n/strings.js';
+import { FIRST, loadLocale, localeLoaded, prefetchLocale, resolveLocale, translate } from '../i18n/strings.js';
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
 import { liveStatus, watchLive } from '../transport/watch.js';
@@ -387,8 +387,10 @@ export class PaymentCheckout extends LitElement {
       renderCheckout(view, {
         t: (key, params) => {
           const text = this.#t(key, params);
-          unsaid ||= text === key;
-          return text === 'session' ? String(params!.id) : text;
+          // Before the locale's own table is here, only its `FIRST` words count (English ones may be loaded already).
+          const missing = text === key || (!here && !(key in FIRST[locale]!));
+          unsaid ||= missing;
+          return missing && key === 'session' ? String(params!.id) : text;
         },
         amount: this.#amount(view),
         brand: this._brand,
