@@ -32,38 +32,6 @@ export function verdictOf(answer: ApiAnswer): Verdict {
   return { kind: 'other', code: err.code, details: err.details };
 }
 
-export type CompleteOutcome =
-  | { kind: 'completed'; paymentId: string | null }
-  | { kind: 'accepted' }
-  | { kind: 'declined'; code: string; status: string; attempt: number | null }
-  /** The server never started a charge for this key (the session was interrupted first): a new attempt is safe. */
-  | { kind: 'not_started' }
-  /** The token cannot be used (expired, used): ask the card fields for a new one. */
-  | { kind: 'token_refused' }
-  | Exclude<Verdict, { kind: 'ok' } | { kind: 'other' }>;
-
-/** The answer to `POST /complete` with the attempt's key. */
-export function completeOutcome(answer: ApiAnswer): CompleteOutcome {
-  const v = verdictOf(answer);
-  if (v.kind === 'ok') {
-    const body = answer.body as { status: string; paymentId?: string };
-    return body.status === 'COMPLETED' ? { kind: 'completed', paymentId: body.paymentId ?? null } : { kind: 'accepted' };
-  }
-  if (v.kind !== 'other') return v;
-  if (answer.status === 402) {
-    const d = v.details;
-    return {
-      kind: 'declined',
-      code: v.code,
-      status: typeof d.status === 'string' ? d.status : 'INTERRUPTED',
-      attempt: typeof d.attempt === 'number' ? d.attempt : null,
-    };
-  }
-  if (v.code === 'payment_in_progress' || v.code === 'idempotency_key_in_flight') return { kind: 'accepted' };
-  if (v.code === 'invalid_payment_method') return { kind: 'token_refused' };
-  return { kind: 'not_started' };
-}
-
 /** The session in a create answer, or why there is none. */
 export function createdSession(answer: ApiAnswer): { session: SessionJson & { clientSecret: string } } | { verdict: Verdict } {
   const v = verdictOf(answer);

@@ -2,7 +2,7 @@
  * The checkout without the DOM: it feeds what happens (answers, timeouts, the network, presses) to the state machine
  * (`machine.ts`), runs the effects it asks for, and tells its host what to show (`onChange(state)`) and what happened
  * (`onEvent`). The session's IndexedDB record is `attempt-record.ts`; the session as the server has it is
- * `session-link.ts`; the payment attempt is `payment-attempt.ts`;
+ * `session-link.ts`; the payment attempt is `payment-attempt.ts` (a chunk of its own);
  * reaching the server again is `connectivity.ts`; what answers mean is `answers.ts`.
  *
  * Exactly-once from the page's side: a payment attempt gets one Idempotency-Key, saved with its token *before* the
@@ -13,6 +13,8 @@
  */
 import { type OfflineBridge, type QueuedRequest, type ReplayedAnswer } from '../offline/bridge.js';
 import type { SessionStore } from '../storage/session-store.js';
+import { lazy } from '../lazy.js';
+import { errorOf } from '../shared/answers.js';
 import { NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
 import { verdictOf, type Verdict } from './answers.js';
 import { AttemptRecord } from './attempt-record.js';
@@ -20,7 +22,7 @@ import { Reconnector } from './connectivity.js';
 import type { Diagnosis } from './diagnose.js';
 import { INITIAL_STATE, isProcessing, present, reduce, type Action, type CheckoutState, type Effect, type MachineEvent } from './machine.js';
 import { eventsBetween, type ControllerEvent, type PaymentSource } from './outcomes.js';
-import { PaymentAttempt } from './payment-attempt.js';
+import type { AttemptHost, PaymentAttempt } from './payment-attempt.js';
 import { SessionLink } from './session-link.js';
 import type { SessionJson } from './types.js';
 
@@ -63,12 +65,19 @@ function diagnoseLazily(apiBase: string): Promise<Diagnosis> {
   );
 }
 
+/**
+ * The payment attempt's chunk (`payment-attempt.ts`): needed once the shopper pays or a restored attempt awaits its
+ * answer, so not before the first render; the element starts loading it right after (the worker precaches it too).
+ */
+export const paymentAttempt = lazy(() => import('./payment-attempt.js'));
+
 export class CheckoutController {
   readonly #o: ControllerOptions;
   readonly #record: AttemptRecord;
   readonly #reconnect: Reconnector;
   readonly #abort = new AbortController();
-  readonly #attempt: PaymentAttempt;
+  /** The payment attempt, made once its chunk is here (a failed load is tried again at the next use). */
+  readonly #attempt: () => Promise<PaymentAttempt>;
   readonly #link: SessionLink;
   readonly #unsubscribe: (() => void)[] = [];
   #state: CheckoutState;
@@ -86,11 +95,13 @@ export class CheckoutController {
     const uuid = () => options.uuid?.() ?? crypto.randomUUID();
     this.#record = new AttemptRecord(options.store, options.key, options.apiBase, uuid, () => options.now?.() ?? Date.now());
     this.#reconnect = new Reconnector({ attempt: () => this.#tryAgain() });
-    this.#attempt = new PaymentAttempt({
+    const host: AttemptHost = {
       api: options.api,
       record: this.#record,
       timeoutMs: options.timeoutMs,
       signal: this.#abort.signal,
+      verdict: verdictOf,
+      errorCode: (answer) => errorOf(answer)?.code ?? null,
       state: () => this.#state,
       dispatch: (e) => void this.#dispatch(e),
       readPayment: options.readPayment,
@@ -105,7 +116,8 @@ export class CheckoutController {
       requestReplay: () => this.#o.bridge?.requestReplay(),
       waiting: () => this.#again !== null,
       reconnectNow: () => this.#reconnect.now(),
-    });
+    };
+    this.#attempt = lazy(() => paymentAttempt().then((m) => new m.PaymentAttempt(host)));
     this.#link = new SessionLink({
       api: options.api,
       record: this.#record,
@@ -120,7 +132,7 @@ export class CheckoutController {
       trouble: (verdict, again) => this.#trouble(verdict, again),
       ready: (restored) => this.#ready(restored),
       readyAgain: () => void (this.#readyEmitted = false),
-      sendAttempt: (pending) => this.#attempt.send(pending),
+      sendAttempt: async (pending) => (await this.#attempt()).send(pending),
       charging: (attempt) => void (this.#chargingAttempt = attempt),
       guard: (work) => this.#guard(work, false),
       stopped: () => this.#stopped,
@@ -163,10 +175,10 @@ export class CheckoutController {
     for (const u of this.#unsubscribe.splice(0)) u();
   }
 
-  pay = () => this.#press('pay', () => this.#attempt.pay());
+  pay = () => this.#press('pay', async () => (await this.#attempt()).pay());
   /** After a timeout: asks the server about the attempt (its own key), never for a card. Server away: tries now. */
-  retry = () => this.#press('retry', () => this.#attempt.retry());
-  resume = () => this.#press('resume', () => this.#attempt.resumeNext());
+  retry = () => this.#press('retry', async () => (await this.#attempt()).retry());
+  resume = () => this.#press('resume', async () => (await this.#attempt()).resumeNext());
   /** Cancels on the server, then emits `checkout-cancel`. A final unpaid session is cancelled locally. */
   cancel = (reason = 'user') => this.#press('cancel', () => this.#cancel(reason));
   /** A new session for the same order, after max retries or expiry (the card stays in the inputs). */
@@ -329,7 +341,7 @@ export class CheckoutController {
     this.#dispatch({ type: 'queued', queued: false });
     if (a.status === 0) return void this.#dispatch({ type: 'unreachable', offline: false });
     if (pending && a.idempotencyKey === pending.idempotencyKey)
-      return this.#guard(() => this.#attempt.answer(pending, { status: a.status, body: a.body }), false);
+      return this.#guard(async () => (await this.#attempt()).answer(pending, { status: a.status, body: a.body }), false);
     if (a.idempotencyKey === this.#link.createKey && !this.#record.current)
       return this.#guard(() => this.#link.onCreated({ status: a.status, body: a.body }), false);
     if (this.#record.ownsKey(a.idempotencyKey)) await this.#guard(() => this.#link.sync(), false);

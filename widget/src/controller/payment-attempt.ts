@@ -2,13 +2,16 @@
  * One payment attempt: the card read and tokenized, the attempt's key and token saved before `/complete` leaves, its
  * answer (completed, charging, declined, no charge started, token refused), a timeout, Retry (the same key first), and
  * the next attempt. It talks to the checkout through `AttemptHost` (the controller) and keeps no state but "sending".
+ *
+ * A chunk of its own (needed once the shopper pays, or a reload finds an attempt awaiting its answer; loaded right
+ * after the first render): it shares no module with the entry, so what every answer means comes from the host.
  */
-import { errorOf } from '../shared/answers.js';
 import type { PendingAttempt } from '../shared/schema.js';
-import { NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from '../transport/api-client.js';
-import { completeOutcome, verdictOf, type Verdict } from './answers.js';
+import type { ApiAnswer, CheckoutApi } from '../transport/api-client.js';
+import type { Verdict } from './answers.js';
 import type { AttemptRecord } from './attempt-record.js';
 import type { CheckoutState, MachineEvent } from './machine.js';
+import { completeOutcome } from './complete-outcome.js';
 import type { PaymentSource } from './outcomes.js';
 
 type Send = (request: (o: { signal: AbortSignal; timeoutMs: number }) => Promise<ApiAnswer>, again: () => Promise<void>) => Promise<ApiAnswer | null>;
@@ -19,6 +22,10 @@ export interface AttemptHost {
   readonly record: AttemptRecord;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
+  /** What an answer means (`verdictOf` of `answers.ts`). */
+  verdict(answer: ApiAnswer): Verdict;
+  /** An error answer's code (`errorOf` of `shared/answers.ts`); null below 400. */
+  errorCode(answer: ApiAnswer): string | null;
   state(): CheckoutState;
   dispatch(event: MachineEvent): void;
   readPayment(): Promise<PaymentSource>;
@@ -64,10 +71,10 @@ export class PaymentAttempt {
       () => this.pay(),
     );
     if (!answer) return null;
-    const err = errorOf(answer);
-    if (!err) return (answer.body as { token: string }).token;
-    if (answer.status === 400) this.#h.dispatch({ type: 'invalid_card', code: err.code });
-    else if (!this.#h.trouble(verdictOf(answer), () => this.pay())) this.#h.dispatch({ type: 'invalid_card', code: 'invalid_card_number' });
+    const code = this.#h.errorCode(answer);
+    if (code === null) return (answer.body as { token: string }).token;
+    if (answer.status === 400) this.#h.dispatch({ type: 'invalid_card', code });
+    else if (!this.#h.trouble(this.#h.verdict(answer), () => this.pay())) this.#h.dispatch({ type: 'invalid_card', code: 'invalid_card_number' });
     return null;
   }
 
@@ -83,8 +90,10 @@ export class PaymentAttempt {
         timeoutMs: this.#h.timeoutMs,
       });
     } catch (err) {
-      if (err instanceof TimeoutError) return await this.#onTimeout(pending);
-      if (err instanceof NetworkError) return await this.#h.unreachable(() => this.send(pending));
+      // By name: the error classes are the entry's (api-client.ts).
+      const name = (err as Error | null)?.name;
+      if (name === 'TimeoutError') return await this.#onTimeout(pending);
+      if (name === 'NetworkError') return await this.#h.unreachable(() => this.send(pending));
       throw err;
     } finally {
       this.#sending = false;
@@ -94,7 +103,7 @@ export class PaymentAttempt {
   }
 
   async answer(pending: PendingAttempt, answer: ApiAnswer): Promise<void> {
-    const outcome = completeOutcome(answer);
+    const outcome = completeOutcome(answer, this.#h.verdict(answer));
     switch (outcome.kind) {
       case 'completed':
         await this.#h.record.save({ status: 'COMPLETED', pending: null, reason: null });
@@ -127,7 +136,7 @@ export class PaymentAttempt {
     const s = this.#h.record.secret!;
     const key = await this.#h.record.opKey(`interrupt:timeout:${pending.attempt}`);
     const answer = await this.#h.api.interrupt(s.sessionId, s.clientSecret, 'timeout', key, { signal: this.#h.signal, timeoutMs: 10_000 }).catch(() => null);
-    const body = answer && !errorOf(answer) ? (answer.body as { attempt: number; maxAttempts: number }) : null;
+    const body = answer && answer.status < 400 ? (answer.body as { attempt: number; maxAttempts: number }) : null;
     this.#h.dispatch({ type: 'timeout', attempt: body?.attempt ?? null, maxAttempts: body?.maxAttempts ?? null });
     this.#h.watch();
   }
@@ -151,7 +160,7 @@ export class PaymentAttempt {
       () => this.resumeNext(payAgain),
     );
     if (!answer) return;
-    const verdict = verdictOf(answer);
+    const verdict = this.#h.verdict(answer);
     if (verdict.kind === 'other') return this.#h.sync();
     if (verdict.kind !== 'ok') return void (this.#h.trouble(verdict, () => this.resumeNext(payAgain)) || this.#h.sync());
     const body = answer.body as { attempt: number; maxAttempts: number };

@@ -1,6 +1,6 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { orderIdOfToken } from '../controller/answers.js';
-import { CheckoutController, type ControllerEvent } from '../controller/checkout-controller.js';
+import { CheckoutController, paymentAttempt, type ControllerEvent } from '../controller/checkout-controller.js';
 import { INITIAL_STATE, fieldOf, isProcessing, type Action, type CheckoutState } from '../controller/machine.js';
 import { TabCoordinator } from '../coordination/tab-coordinator.js';
 import { CheckoutCancelEvent } from '../events/checkout-cancel.js';
@@ -8,7 +8,7 @@ import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
 import { CheckoutErrorEvent } from '../events/checkout-error.js';
 import { CheckoutReadyEvent } from '../events/checkout-ready.js';
 import { CheckoutStatusEvent } from '../events/checkout-status.js';
-import { loadLocale, localeLoaded, resolveLocale, translate } from '../i18n/strings.js';
+import { FIRST, loadLocale, localeLoaded, prefetchLocale, resolveLocale, translate } from '../i18n/strings.js';
 import { IdbSessionStore, checkoutKey } from '../storage/session-store.js';
 import { ApiClient } from '../transport/api-client.js';
 import { liveStatus, watchLive } from '../transport/watch.js';
@@ -18,6 +18,17 @@ import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
+
+/** The page's `<html lang>`, else the first of the browser's languages the widget speaks. */
+function pageLang(): string {
+  return (
+    document.documentElement.lang ||
+    (navigator.languages?.find((l) => resolveLocale(l) !== 'en' || l.toLowerCase().startsWith('en')) ?? navigator.language ?? 'en')
+  );
+}
+
+// The words of the page's language are fetched now, in parallel with everything before the first render that needs them.
+prefetchLocale(pageLang());
 const EVENTS = {
   ready: CheckoutReadyEvent,
   status: CheckoutStatusEvent,
@@ -281,9 +292,11 @@ export class PaymentCheckout extends LitElement {
     // The origin diagnosis (`controller/diagnose.ts`, a chunk of its own) is needed only once a request gets no answer:
     // loaded now, off the first render's path, so it is here when it is needed (the worker precaches it too).
     import('../controller/diagnose.js').catch(() => {});
-    // The card fields' formatting and checks, and the live status, likewise: here before they are needed (awaited if not).
+    // The card fields' formatting and checks, the live status and the payment attempt, likewise: here before they are
+    // needed (awaited if not).
     cardFields().catch(() => {});
     liveStatus().catch(() => {});
+    paymentAttempt().catch(() => {});
   }
 
   protected override updated(): void {
@@ -317,12 +330,9 @@ export class PaymentCheckout extends LitElement {
     return paymentFromFields({ number: this.#value('cc-number'), expiry: this.#value('cc-exp'), cvc: this.#value('cc-csc') });
   }
 
-  /** `locale`, else the page's `<html lang>`, else the first of the browser's languages the widget speaks. */
+  /** `locale`, else the page's. */
   #lang(): string {
-    if (this.locale) return this.locale;
-    const page = document.documentElement.lang;
-    if (page) return page;
-    return navigator.languages?.find((l) => resolveLocale(l) !== 'en' || l.toLowerCase().startsWith('en')) ?? navigator.language ?? 'en';
+    return this.locale || pageLang();
   }
 
   #t(key: string, params?: Record<string, string | number>): string {
@@ -367,7 +377,8 @@ export class PaymentCheckout extends LitElement {
 
   protected override render() {
     // Each locale's words are a small chunk of their own: until they are here (a few ms), the view stands if the words
-    // the entry carries (`FIRST`) say all of it, else the preparing view does.
+    // the entry carries (`FIRST`) say all of it, else the preparing view does, with what needs no words: the session
+    // id, on its own until its label is here.
     const locale = resolveLocale(this.#lang());
     const here = localeLoaded(locale);
     if (!here) void loadLocale(locale).then(() => localeLoaded(locale) && this.requestUpdate());
@@ -376,8 +387,10 @@ export class PaymentCheckout extends LitElement {
       renderCheckout(view, {
         t: (key, params) => {
           const text = this.#t(key, params);
-          unsaid ||= text === key;
-          return text;
+          // Before the locale's own table is here, only its `FIRST` words count (English ones may be loaded already).
+          const missing = text === key || (!here && !(key in FIRST[locale]!));
+          unsaid ||= missing;
+          return missing && key === 'session' ? String(params!.id) : text;
         },
         amount: this.#amount(view),
         brand: this._brand,
@@ -387,7 +400,7 @@ export class PaymentCheckout extends LitElement {
         input: this.#onInput,
       });
     const shown = show(this._view);
-    return here || !unsaid ? shown : show(INITIAL_STATE);
+    return here || !unsaid ? shown : show({ ...INITIAL_STATE, sessionId: this._view.sessionId });
   }
 }
 

@@ -46,6 +46,14 @@ export function resolveLocale(wanted: string | null | undefined): string {
 
 const loading = new Map<string, Promise<void>>();
 
+/**
+ * Starts fetching a locale's chunk now, when the entry runs, so that it arrives while the widget reads its session from
+ * IndexedDB rather than after. Only the fetch: the table counts once `loadLocale` has it (a failed fetch is tried again there).
+ */
+export function prefetchLocale(wanted: string | null | undefined): void {
+  LOADERS[resolveLocale(wanted)]!().catch(() => {});
+}
+
 /** Whether a locale's table is here. */
 export function localeLoaded(locale: string): boolean {
   return locale in STRINGS;
