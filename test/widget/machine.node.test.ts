@@ -202,6 +202,13 @@ describe('checkout state machine', () => {
     expect(present(away)).toMatchObject({ status: 'status.waiting', message: 'msg.reconnecting', actions: ['retry'] });
   });
 
+  it('a request kept in the outbox says offline only when the browser is offline (online, the server is away)', () => {
+    const { state } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paying' }, { type: 'queued', queued: true }]);
+    expect(present(state)).toMatchObject({ message: 'msg.queued.server', kind: 'info', actions: [] });
+    const offline = reduce(state, { type: 'unreachable', offline: true }).state;
+    expect(present(offline)).toMatchObject({ message: 'msg.queued', actions: [] });
+  });
+
   it('reloaded while offline: the ready view says so, and that Pay is sent when the connection returns', () => {
     const { state } = run([
       { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'initiated', attempt: 1, maxAttempts: 3, reason: null },

@@ -194,7 +194,8 @@ export function present(s: CheckoutState): Presentation {
   }
   if (s.phase === PHASES.maxRetries && !s.restartable && s.reason === 'processor_error') message = 'msg.maxRetries.processor';
   if (s.queued && !isFinalPhase(s.phase)) {
-    message = 'msg.queued';
+    // The worker keeps a request that could not leave: offline, or (online) the server is away.
+    message = s.link === LINKS.offline ? 'msg.queued' : 'msg.queued.server';
     kind = 'info';
     actions = [];
   } else if (s.link !== LINKS.up && NEEDS_SERVER.includes(s.phase)) {

@@ -34,6 +34,7 @@ export const en = {
   'msg.processor_error': 'The payment processor had a temporary problem. Nothing was charged; please retry.',
   'msg.timeout': 'The payment is taking longer than expected. Retry asks the payment server how it went: you will not be charged twice.',
   'msg.queued': 'You are offline. The request is saved and will be sent when the connection returns.',
+  'msg.queued.server': 'The payment server cannot be reached. The request is saved and sent again by itself.',
   'msg.invalid_card_number': 'The card number is not valid.',
   'msg.invalid_expiry': 'Enter the expiry date as MM/YY.',
   'msg.invalid_cvc': 'The security code is not valid.',

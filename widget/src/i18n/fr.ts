@@ -37,6 +37,7 @@ export const fr: Table = {
   'msg.processor_error': 'Le processeur de paiement a eu un problème passager. Rien n’a été débité ; réessayez.',
   'msg.timeout': 'Le paiement prend plus de temps que prévu. Réessayer demande au serveur de paiement où il en est : vous ne serez pas débité deux fois.',
   'msg.queued': 'Vous êtes hors ligne. La demande est gardée et sera envoyée au retour de la connexion.',
+  'msg.queued.server': 'Le serveur de paiement est injoignable. La demande est gardée et renvoyée automatiquement.',
   'msg.invalid_card_number': 'Le numéro de carte n’est pas valide.',
   'msg.invalid_expiry': 'Saisissez la date d’expiration au format MM/AA.',
   'msg.invalid_cvc': 'Le code de sécurité n’est pas valide.',
