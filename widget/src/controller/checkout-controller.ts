@@ -322,7 +322,7 @@ export class CheckoutController {
       this.#dispatch({ type: 'unreachable', offline: false });
       return true;
     }
-    if (verdict.kind === 'queued') return (this.#dispatch({ type: 'queued', queued: true }), true);
+    if (verdict.kind === 'queued') return (this.#dispatch({ type: 'queued', queued: true, offline: navigator.onLine === false }), true);
     if (verdict.kind === 'paid_elsewhere') return (void this.#link.paidElsewhere(), true);
     if (verdict.kind === 'refused') return (this.#dispatch({ type: 'refused', code: verdict.code }), true);
     return false;
@@ -331,7 +331,7 @@ export class CheckoutController {
   #showQueued(): void {
     const sessionId = this.#record.current?.sessionId;
     const own = this.#outbox.some((r) => (r.sessionId === null ? r.idempotencyKey === this.#link.createKey : r.sessionId === sessionId));
-    if (own !== this.#state.queued) this.#dispatch({ type: 'queued', queued: own });
+    if (own !== this.#state.queued) this.#dispatch({ type: 'queued', queued: own, offline: navigator.onLine === false });
     if (own) this.#reconnect.schedule(); // asks the worker to replay, with backoff, while the server is away
   }
 

@@ -104,7 +104,7 @@ export type MachineEvent =
   | { type: 'invalid_card'; code: string }
   | { type: 'unreachable'; offline: boolean }
   | { type: 'reachable' }
-  | { type: 'queued'; queued: boolean }
+  | { type: 'queued'; queued: boolean; offline?: boolean }
   /** A final refusal: the checkout cannot go on (unknown order, order token, origin, lost session). */
   | { type: 'refused'; code: string }
   | { type: 'paid_elsewhere' }
@@ -352,8 +352,11 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     }
     case 'reachable':
       return to({ link: LINKS.up });
-    case 'queued':
-      return { state: { ...s, queued: e.queued }, effects: [] };
+    case 'queued': {
+      // A request the worker kept could not leave: the browser is offline, or (online) the server is away.
+      const link = e.queued && e.offline !== undefined ? (e.offline ? LINKS.offline : LINKS.serverAway) : s.link;
+      return { state: { ...s, queued: e.queued, link }, effects: [] };
+    }
     case 'refused':
       return to({ phase: PHASES.unavailable, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
     case 'paid_elsewhere':
