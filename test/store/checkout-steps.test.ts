@@ -121,6 +121,72 @@ function steps(engine: Engine) {
       expect(await store.charges.getOrderPayment(s.orderId)).toBeUndefined();
     });
 
+    it('should claim a key not claimed yet with the start, and refuse the start as a whole when another request claimed it', async () => {
+      const s = session();
+      await store.sessions.insert(s);
+      const claim = idem({ scope: `session:${s.id}`, key: 'k_deferred' });
+      const a = startOf(s, claim.key, { idempotency: { scope: claim.scope, key: claim.key, claim } });
+      expect(await store.charges.start(a)).toEqual({ ok: true });
+      expect(await store.idempotency.get(claim.scope, claim.key)).toEqual({ ...claim, state: 'in_flight', chargeKey: `${s.id}:1` });
+
+      const b = session();
+      await store.sessions.insert(b);
+      const theirs = idem({ scope: `session:${b.id}`, key: 'k_taken', fingerprint: 'theirs' });
+      await store.idempotency.insert(theirs);
+      const mine = { ...theirs, fingerprint: 'mine' };
+      expect(await store.charges.start(startOf(b, mine.key, { idempotency: { scope: mine.scope, key: mine.key, claim: mine } }))).toEqual({
+        ok: false,
+        reason: 'claimed',
+      });
+      expect(await store.sessions.get(b.id)).toMatchObject({ status: 'INITIATED', version: 1 });
+      expect(await store.charges.getOrderPayment(b.orderId)).toBeUndefined();
+      expect(await store.charges.list(b.id)).toEqual([]);
+      expect(await store.idempotency.get(theirs.scope, theirs.key)).toEqual(theirs);
+    });
+
+    it("should make the processor's ledger charge in the start where the engine can (PostgreSQL), with the token used once", async () => {
+      const processor = new TestProcessor({ ledger: store.ledger, slowAnswerMs: 10 });
+      try {
+        const s = session();
+        await store.sessions.insert(s);
+        const key = await withKey(s);
+        const tok = await processor.tokenize({ number: '4000000000000002', expMonth: 12, expYear: 2040, cvc: '123' });
+        const ledgerCharge = processor.inStore.request({ token: tok.token, amount: 4200, currency: 'EUR', idempotencyKey: `${s.id}:1`, sessionId: s.id });
+        const r = await store.charges.start(startOf(s, key, { ledgerCharge }));
+        const recorded = await store.ledger.getChargeByKey(`${s.id}:1`);
+        if (engine === 'postgres') {
+          expect(r).toEqual({
+            ok: true,
+            ledger: { chargeId: ledgerCharge.chargeId, status: 'failed', failureCode: 'card_declined', prior: false, behaviour: 'decline' },
+          });
+          expect(recorded).toMatchObject({ status: 'failed', failureCode: 'card_declined', brand: 'visa', last4: '0002' });
+          expect((await store.ledger.getToken(tok.token))!.usedAt).not.toBeNull();
+          expect(
+            await processor.inStore.answer(
+              { token: tok.token, amount: 4200, currency: 'EUR', idempotencyKey: `${s.id}:1`, sessionId: s.id },
+              r.ok ? r.ledger! : null,
+            ),
+          ).toMatchObject({
+            status: 'failed',
+            code: 'card_declined',
+          });
+        } else {
+          expect(r).toEqual({ ok: true }); // left to the caller: processor.charge
+          expect(recorded).toBeUndefined();
+        }
+        // A refused start makes no ledger charge and spends no token.
+        const b = session({ orderId: s.orderId });
+        await store.sessions.insert(b);
+        const tok2 = await processor.tokenize({ number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' });
+        const refused = processor.inStore.request({ token: tok2.token, amount: 4200, currency: 'EUR', idempotencyKey: `${b.id}:1`, sessionId: b.id });
+        expect(await store.charges.start(startOf(b, await withKey(b), { ledgerCharge: refused }))).toMatchObject({ ok: false, reason: 'order' });
+        expect(await store.ledger.getChargeByKey(`${b.id}:1`)).toBeUndefined();
+        expect((await store.ledger.getToken(tok2.token))!.usedAt).toBeNull();
+      } finally {
+        processor.close();
+      }
+    });
+
     it('should start exactly one charge when many sessions of one order race, and one when one session races itself', async () => {
       const sessions = Array.from({ length: 8 }, () => session({ orderId: 'ord_race' }));
       for (const s of sessions) await store.sessions.insert(s);

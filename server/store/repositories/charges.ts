@@ -3,7 +3,8 @@
  * charge's start and a success's settlement, are one statement on PostgreSQL (pg-hot-paths.ts) and a transaction here.
  */
 import type { ChargeRow } from '../../domain/model.js';
-import { settleSucceededPg, startChargePg } from '../pg-hot-paths.js';
+import { startChargePg } from '../pg-charge-start.js';
+import { settleSucceededPg } from '../pg-hot-paths.js';
 import { Refused, pick, shapeFor, slotsFor } from '../rows.js';
 import type { Scope } from '../scope.js';
 import type { ChargeRepository, ChargeStart, ChargeStartResult, OrderPayment, SettlementResult, SuccessSettlement } from '../types.js';
@@ -73,13 +74,11 @@ export class KyselyCharges implements ChargeRepository {
         const lock = await tx.charges.lockOrder(a.orderId, a.sessionId, a.patch.updatedAt);
         if (!lock.ok) throw new Refused({ ok: false, reason: 'order', state: lock.state, sessionId: lock.sessionId });
         await tx.charges.insert(a.charge);
-        await tx.idempotency.finish(a.idempotency.scope, a.idempotency.key, {
-          state: 'in_flight',
-          statusCode: null,
-          responseBody: null,
-          chargeKey: a.charge.chargeKey,
-        });
-        return { ok: true } as const;
+        const { scope, key, claim } = a.idempotency;
+        const link = { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: a.charge.chargeKey } as const;
+        if (!claim) await tx.idempotency.finish(scope, key, link);
+        else if (!(await tx.idempotency.insert({ ...claim, ...link }))) throw new Refused({ ok: false, reason: 'claimed' });
+        return { ok: true } as const; // the ledger's charge is the caller's to make here
       });
     } catch (err) {
       if (err instanceof Refused) return err.result as ChargeStartResult; // thrown to undo the session's update
