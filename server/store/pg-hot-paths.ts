@@ -1,5 +1,5 @@
 /**
- * The checkout's multi-row writes on PostgreSQL, each one statement (one round trip, one implicit transaction) instead
+ * The checkout's multi-row writes on PostgreSQL (the charge start is in pg-charge-start.ts), each one statement (one round trip, one implicit transaction) instead
  * of BEGIN, four statements and COMMIT. Data-modifying CTEs all run on one snapshot, so each write is gated on the
  * RETURNING of the one before it, and the chain starts by locking the session row on its expected version
  * (`FOR UPDATE`; under READ COMMITTED a row changed meanwhile is re-checked on its newest version and drops out).
