@@ -56,7 +56,7 @@ export async function domainFloor(checkouts = 3_000, warmup = 300, concurrency =
       expiresAt: t + 86_400_000,
       leaseUntil: t + 60_000,
     });
-    const ref = { scope, key, chargeKey: null as string | null, unclaimed: null };
+    const ref = { scope, key, chargeKey: null as string | null };
     const { answer } = await sessions.complete(row.id, token, ref, row);
     if (answer.status !== 200) throw new Error(`complete answered ${answer.status}`);
     await store.durable(); // as the server holds its answer

@@ -9,16 +9,9 @@
  * A request claims its key, or gets the stored answer to replay (the same key with another body is 422, a request still
  * running with it 409). Only the holder finishes a key, and only while it is in flight: an answer the charge's settlement
  * already wrote under the key stays as it is.
- *
- * A deferred claim (`ClaimOptions.deferred`, for a route whose every write under the key can carry it: /complete's
- * charge start) only reads the key: absent, the request runs holding it `unclaimed`, and the first write under the key
- * claims it in the same commit (`forStart`, `linkCharge`, `finish`), so a checkout's claim costs no commit of its own.
- * Two requests with one key may then both run up to that write; the write lets one of them win, and the other, ending
- * without an outcome, gets what it would have got a moment later (`claimedMeanwhile`: the winner's answer, 409 or 422).
  */
 import { AppError } from '../errors.js';
-import type { IdempotencyRow } from './model.js';
-import type { ChargeStart, Repositories } from '../store/types.js';
+import type { Repositories } from '../store/types.js';
 
 /** The key a request holds while it runs. */
 export interface HeldKey {
@@ -26,8 +19,6 @@ export interface HeldKey {
   key: string;
   /** The charge this key already follows (a retry that took over the key of a request that died mid-charge). */
   chargeKey: string | null;
-  /** A deferred claim not yet made: the record the first write under the key inserts. Null once the key is the request's. */
-  unclaimed: IdempotencyRow | null;
 }
 
 /** An answer as the API gives it: stored for replays under the keys of the requests it answers. */
@@ -43,8 +34,6 @@ export interface ClaimOptions {
   now: () => number;
   /** Turns a stored answer back into the answer, or null: it cannot be given again and the request runs anew. */
   replayAs?: (stored: string) => Promise<string | null>;
-  /** Only read the key; claim it with the request's first write under it (see above). */
-  deferred?: boolean;
 }
 
 export type Claim = { held: HeldKey } | { replay: { status: number; body: string } };
@@ -59,59 +48,24 @@ export async function claim(store: Repositories, scope: string, key: string, fin
   for (let tries = 0; ; tries++) {
     const t = opts.now();
     const row = { scope, key, fingerprint, state: 'in_flight', statusCode: null, responseBody: null, chargeKey: null } as const;
-    const full = { ...row, createdAt: t, expiresAt: t + opts.ttlMs, leaseUntil: t + opts.leaseMs };
-    if (opts.deferred && tries === 0) {
-      // Read only: absent, the request's first write under the key claims it.
-      const rec = await store.idempotency.get(scope, key);
-      if (!rec) return { held: { scope, key, chargeKey: null, unclaimed: full } };
-    } else if (await store.idempotency.insert(full)) {
-      return { held: { scope, key, chargeKey: null, unclaimed: null } };
+    if (await store.idempotency.insert({ ...row, createdAt: t, expiresAt: t + opts.ttlMs, leaseUntil: t + opts.leaseMs })) {
+      return { held: { scope, key, chargeKey: null } };
     }
     const rec = await store.idempotency.get(scope, key);
     if (!rec) continue; // released between the two statements: try again
     if (rec.fingerprint !== fingerprint) throw new AppError('idempotency_key_reused');
     if (rec.state !== 'in_flight') {
-      const replay = await replayOf(rec, opts);
-      if (replay) return { replay };
+      const body = rec.state === 'pending' ? PROCESSING : opts.replayAs ? await opts.replayAs(rec.responseBody!) : rec.responseBody!;
+      if (body !== null) return { replay: { status: rec.state === 'pending' ? 202 : rec.statusCode!, body } };
       if (tries >= 3) throw new AppError('idempotency_key_in_flight');
       await store.idempotency.delete(scope, key);
       continue;
     }
     if (rec.leaseUntil < t && (await store.idempotency.takeOver(scope, key, fingerprint, t, t + opts.leaseMs))) {
-      return { held: { scope, key, chargeKey: rec.chargeKey, unclaimed: null } };
+      return { held: { scope, key, chargeKey: rec.chargeKey } };
     }
     if (tries > 3 || rec.leaseUntil >= t) throw new AppError('idempotency_key_in_flight');
   }
-}
-
-/** A finished record's answer to replay, or null when it cannot be given again. */
-async function replayOf(rec: IdempotencyRow, opts: ClaimOptions): Promise<{ status: number; body: string } | null> {
-  const body = rec.state === 'pending' ? PROCESSING : opts.replayAs ? await opts.replayAs(rec.responseBody!) : rec.responseBody!;
-  return body === null ? null : { status: rec.state === 'pending' ? 202 : rec.statusCode!, body };
-}
-
-/**
- * A request that never claimed its key ends without an outcome: if another request claimed the key meanwhile, this
- * one answers as if it had come a moment later (that request's stored answer; 409 while it runs; 422 for another
- * body). Undefined: the key is free, the request's own answer stands.
- */
-export async function claimedMeanwhile(store: Repositories, held: HeldKey, opts: ClaimOptions): Promise<{ status: number; body: string } | undefined> {
-  if (!held.unclaimed) return undefined;
-  const rec = await store.idempotency.get(held.scope, held.key);
-  if (!rec) return undefined;
-  if (rec.fingerprint !== held.unclaimed.fingerprint) throw new AppError('idempotency_key_reused');
-  if (rec.state === 'in_flight') throw new AppError('idempotency_key_in_flight');
-  return (await replayOf(rec, opts)) ?? undefined;
-}
-
-/** What a charge's start writes under the request's key: the link to the charge, and the claim when it is not made yet. */
-export function forStart(held: HeldKey): ChargeStart['idempotency'] {
-  return held.unclaimed ? { scope: held.scope, key: held.key, claim: held.unclaimed } : { scope: held.scope, key: held.key };
-}
-
-/** The start committed: the key is the request's (claimed by it, or linked). */
-export function started(held: HeldKey): void {
-  held.unclaimed = null;
 }
 
 /**
@@ -120,13 +74,6 @@ export function started(held: HeldKey): void {
  */
 export async function finish(store: Repositories, held: HeldKey, status: number, body: () => Promise<string>): Promise<void> {
   if (!isOutcome(status)) return release(store, held);
-  if (held.unclaimed) {
-    // Claimed with its answer. A 202 never gets here unclaimed (its charge's start or linkCharge claimed the key); were
-    // it to, it is not stored: a pending record on no charge would never be answered.
-    if (status === 202) return;
-    await store.idempotency.insert({ ...held.unclaimed, state: 'done', statusCode: status, responseBody: await body() });
-    return;
-  }
   const responseBody = await body();
   if (status !== 202) {
     await store.idempotency.finish(held.scope, held.key, { state: 'done', statusCode: status, responseBody, chargeKey: null });
@@ -138,18 +85,13 @@ export async function finish(store: Repositories, held: HeldKey, status: number,
 }
 
 /** Gives the key back: the request ends without an outcome, so a retry runs anew. */
-export async function release(store: Repositories, held: HeldKey): Promise<void> {
-  if (held.unclaimed) return; // never claimed: nothing to give back
-  await store.idempotency.delete(held.scope, held.key);
+export function release(store: Repositories, held: HeldKey): Promise<void> {
+  return store.idempotency.delete(held.scope, held.key);
 }
 
 /** The key follows a charge it did not start (the request waits on an earlier one): that charge's settlement answers it. */
-export async function linkCharge(store: Repositories, held: HeldKey, chargeKey: string): Promise<void> {
-  const link = { state: 'in_flight', statusCode: null, responseBody: null, chargeKey } as const;
-  if (!held.unclaimed) return store.idempotency.finish(held.scope, held.key, link);
-  // Claimed by the link. Lost to a request that claimed it meanwhile: 409, which the middleware turns into that request's answer.
-  if (!(await store.idempotency.insert({ ...held.unclaimed, ...link }))) throw new AppError('idempotency_key_in_flight');
-  held.unclaimed = null;
+export function linkCharge(store: Repositories, held: HeldKey, chargeKey: string): Promise<void> {
+  return store.idempotency.finish(held.scope, held.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey });
 }
 
 /** An answer as a record keeps it. */

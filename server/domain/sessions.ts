@@ -12,7 +12,7 @@ import { chargeAnswer } from './charge-answers.js';
 import { type Charges, isUnresolved, requestOf } from './charges.js';
 import { CONFLICT, retryOnConflict } from './conflicts.js';
 import type { SessionEvents } from './events.js';
-import { type ApiResult, type HeldKey, forStart, linkCharge, started as startedUnder } from './idempotency.js';
+import { type ApiResult, type HeldKey, linkCharge } from './idempotency.js';
 import { decodeCursor, encodeCursor, parseStatuses } from './listing.js';
 import * as sm from './states.js';
 import { metricReason, recordRetry, withInterruption } from './history.js';
@@ -194,25 +194,21 @@ export class Sessions {
     const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
     // A processor whose ledger is in the store has its charge made in the start's commit (PostgreSQL).
     const ledgerCharge = processor.inStore?.request(requestOf(charge, token));
-    // The session on its version, the order's lock, the charge, the key (claimed or linked) and maybe the processor's
-    // charge: all or nothing (one statement on PostgreSQL).
+    // The session on its version, the order's lock, the charge, the key's link to it and maybe the processor's charge:
+    // all or nothing (one statement on PostgreSQL).
     const start = await store.charges.start({
       sessionId: s.id,
       expectedVersion: s.version,
       orderId: s.orderId,
       patch: { status: 'PROCESSING', chargedAttempt: startPatch.chargedAttempt!, updatedAt: t, metadata: started.metadata },
       charge,
-      idempotency: forStart(idem),
+      idempotency: { scope: idem.scope, key: idem.key },
       ...(ledgerCharge ? { ledgerCharge } : {}),
     });
     if (!start.ok) {
-      if (start.reason === 'order') {
-        throw start.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
-      }
-      // A key claimed meanwhile: the middleware answers with that request's answer (claimedMeanwhile).
-      throw new AppError(start.reason === 'claimed' ? 'idempotency_key_in_flight' : 'payment_in_progress');
+      if (start.reason !== 'order') throw new AppError('payment_in_progress');
+      throw start.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
     }
-    startedUnder(idem);
     this.#d.events.publish(s.id);
 
     const made = start.ledger !== undefined ? { ledger: start.ledger } : undefined;

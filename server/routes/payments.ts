@@ -57,9 +57,8 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
   const holderAuth = sessionHolder(d.sessions, d.adminToken);
   const readerAuth = sessionHolder(d.sessions, d.adminToken, d.merchantKey); // the merchant key reads sessions too
   const leaseMs = d.paymentTimeoutMs * 3 + 10_000; // a /complete may wait for an earlier charge, then make its own
-  const idem = (required: boolean, create = false, deferred = false) =>
+  const idem = (required: boolean, create = false) =>
     idempotency({
-      deferred,
       store: d.store,
       required,
       // Create keys belong to their caller: the merchant backend, or the browser that holds the key (public-create-key.ts).
@@ -100,8 +99,7 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
     idem(false, true),
   );
   for (const action of ['resume', 'cancel', 'interrupt']) app.use(`/session/:sessionId/${action}`, holderAuth, perSession, idem(false));
-  // Its key is claimed by the charge's start, in the start's own commit (domain/idempotency.ts "deferred claim").
-  app.use('/session/:sessionId/complete', holderAuth, perSession, idem(true, false, true));
+  app.use('/session/:sessionId/complete', holderAuth, perSession, idem(true));
   // GET only: `/session/:sessionId` would otherwise also match POST /session/create.
   for (const path of ['/session/:sessionId', '/session/:sessionId/summary']) app.on('GET', path, readerAuth);
   app.on('GET', '/session/:sessionId/events', holderAuth);

@@ -7,7 +7,7 @@
  * charge it waits on settles, and then replays the final answer.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { type ApiResult, claim, claimedMeanwhile, type ClaimOptions, finish, type HeldKey, isOutcome, release } from '../../domain/idempotency.js';
+import { type ApiResult, claim, type ClaimOptions, finish, type HeldKey, isOutcome, release } from '../../domain/idempotency.js';
 import { AppError } from '../../errors.js';
 import { sha256 } from '../../ids.js';
 import type { Store } from '../../store/types.js';
@@ -55,19 +55,16 @@ export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
     const body = await c.req.text();
     const fingerprint = (opts.fingerprintOf ?? sha256)(`${c.req.method} ${c.req.path}\n${body}`);
     const claimed = await claim(store, opts.scope(c), key, fingerprint, opts);
-    const replay = (r: { status: number; body: string }) => {
+    if ('replay' in claimed) {
       opts.onReplay?.();
-      return c.body(r.body, r.status as 200, { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' });
-    };
-    if ('replay' in claimed) return replay(claimed.replay);
+      const { status, body: replayed } = claimed.replay;
+      return c.body(replayed, status as 200, { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' });
+    }
     const held = claimed.held;
     c.set('idempotency', held);
     try {
       await next();
     } catch (err) {
-      // A deferred claim never made: another request with the key may have made it meanwhile, and its answer is ours.
-      const theirs = await claimedMeanwhile(store, held, opts);
-      if (theirs) return replay(theirs);
       await release(store, held);
       throw err;
     }
