@@ -206,7 +206,7 @@ export class Sessions {
       ...(ledgerCharge ? { ledgerCharge } : {}),
     });
     if (!start.ok) {
-      if (start.reason !== 'order') throw new AppError('payment_in_progress');
+      if (start.reason === 'version') throw new AppError('payment_in_progress');
       throw start.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
     }
     this.#d.events.publish(s.id);

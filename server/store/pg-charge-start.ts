@@ -7,9 +7,8 @@
  * re-checked on its newest version and drops out); the order lock is inserted only from `cur` (re-entrant for its own
  * holder, nothing returned for another holder or a paid order); the session's update only if the lock came back; the
  * charge, the key and the ledger's charge only after it. Holding the row lock, the session's update cannot miss, so
- * either every row is written or none. The key is either linked (a request that claimed it before) or claimed here,
- * inserted with the charge: a key another request claimed meanwhile is a unique violation on `idempotency_keys_pk`,
- * which aborts the whole statement (as a duplicate charge key does) and answers `claimed`.
+ * either every row is written or none. The request claimed its key before (idempotency middleware): the start links it
+ * to the charge.
  */
 import type { ChargeStart, ChargeStartResult } from './types.js';
 import { type MadeRow, type PgRunner, ledgerCtes, ledgerParams, toLedgerResult } from './pg-hot-paths.js';
@@ -33,17 +32,10 @@ with cur as (
   returning 1
 )`;
 
-/** The key held already: the start links it to the charge. */
+/** The key the request holds: linked to the charge. */
 const LINK = `, idem as (
   update idempotency_keys set state = 'in_flight', status_code = null, response_body = null, charge_key = $8::text
   where scope = $14::text and key = $15::text and state = 'in_flight' and exists (select 1 from ch)
-  returning 1
-)`;
-
-/** The key not claimed yet: the start claims it, in flight and linked to the charge. */
-const CLAIM = `, idem as (
-  insert into idempotency_keys (scope, key, fingerprint, state, charge_key, created_at, expires_at, lease_until)
-  select $14::text, $15::text, $16::text, 'in_flight', $8::text, $17::bigint, $18::bigint, $19::bigint from ch
   returning 1
 )`;
 
@@ -57,25 +49,13 @@ const MADE = `, (select charge_id from made limit 1) as made_charge_id, (select 
   (select failure_code from made limit 1) as made_failure_code, (select prior from made limit 1) as made_prior,
   (select behaviour from made limit 1) as made_behaviour`;
 
-/** The four texts, by (claim, ledger): each its own prepared statement. */
-const texts = new Map<string, string>();
-function textOf(claim: boolean, ledger: boolean): string {
-  const id = `${claim}:${ledger}`;
-  let t = texts.get(id);
-  if (!t) {
-    const ledgerFrom = claim ? 20 : 16;
-    t = HEAD + (claim ? CLAIM : LINK) + (ledger ? `, ${ledgerCtes(ledgerFrom, 'exists (select 1 from ch)')}` : '') + TAIL + (ledger ? MADE : '');
-    texts.set(id, t);
-  }
-  return t;
-}
-
-/** SQLSTATE unique_violation. */
-const UNIQUE_VIOLATION = '23505';
+/** The two texts, with and without the ledger's charge: each its own prepared statement. */
+const WITHOUT_LEDGER = HEAD + LINK + TAIL;
+const WITH_LEDGER = HEAD + LINK + `, ${ledgerCtes(16, 'exists (select 1 from ch)')}` + TAIL + MADE;
 
 export async function startChargePg(run: PgRunner, a: ChargeStart): Promise<ChargeStartResult> {
   const c = a.charge;
-  const { scope, key, claim } = a.idempotency;
+  const { scope, key } = a.idempotency;
   const params: unknown[] = [
     a.sessionId,
     a.expectedVersion,
@@ -93,16 +73,8 @@ export async function startChargePg(run: PgRunner, a: ChargeStart): Promise<Char
     scope,
     key,
   ];
-  if (claim) params.push(claim.fingerprint, claim.createdAt, claim.expiresAt, claim.leaseUntil);
   if (a.ledgerCharge) params.push(...ledgerParams(a.ledgerCharge));
-  let r;
-  try {
-    r = await run(textOf(!!claim, !!a.ledgerCharge), params);
-  } catch (err) {
-    const e = err as { code?: string; constraint?: string };
-    if (claim && e.code === UNIQUE_VIOLATION && e.constraint === 'idempotency_keys_pk') return { ok: false, reason: 'claimed' };
-    throw err;
-  }
+  const r = await run(a.ledgerCharge ? WITH_LEDGER : WITHOUT_LEDGER, params);
   const row = r.rows[0] as { locked: number; started: number; held_state: 'charging' | 'paid' | null; held_by: string | null } & Partial<Made>;
   if (row.started === 1) {
     if (!a.ledgerCharge) return { ok: true };

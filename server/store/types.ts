@@ -16,9 +16,8 @@ export interface ListSessionsQuery {
 
 /**
  * What a charge start writes, together or not at all: the session PROCESSING on its version, the order's lock, the
- * charge, the request's key (linked to the charge; with `claim`, inserted as that record, in flight and linked: the
- * request had not claimed it yet), and with `ledgerCharge` the processor's charge in its ledger in this store (where
- * the engine can do it in the same statement: PostgreSQL outside a transaction; elsewhere it is left to the caller).
+ * charge, the request's key's link to it, and with `ledgerCharge` the processor's charge in its ledger in this store
+ * (where the engine can do it in the same statement: PostgreSQL outside a transaction; elsewhere it is left to the caller).
  */
 export interface ChargeStart {
   sessionId: string;
@@ -26,18 +25,18 @@ export interface ChargeStart {
   orderId: string;
   patch: { status: SessionStatus; chargedAttempt: number; updatedAt: number; metadata: SessionRow['metadata'] };
   charge: ChargeRow;
-  idempotency: { scope: string; key: string; claim?: IdempotencyRow };
+  idempotency: { scope: string; key: string };
   ledgerCharge?: LedgerChargeRequest;
 }
 
 /**
  * `ledger`: present when the start made the ledger's charge (null: a concurrent call with its key recorded first).
- * `version`: the session was not on the expected version; `order`: the order is locked by another session or paid;
- * `claimed`: another request claimed the key meanwhile. Nothing written.
+ * `version`: the session was not on the expected version; `order`: the order is locked by another session or paid.
+ * Nothing written.
  */
 export type ChargeStartResult =
   | { ok: true; ledger?: LedgerChargeResult | null }
-  | { ok: false; reason: 'version' | 'claimed' }
+  | { ok: false; reason: 'version' }
   | { ok: false; reason: 'order'; state: 'charging' | 'paid' | null; sessionId: string | null };
 
 /** A successful charge's settlement of a session not yet COMPLETED: the charge, the session on its version, the order paid, the keys answered. */

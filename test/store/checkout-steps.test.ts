@@ -121,29 +121,6 @@ function steps(engine: Engine) {
       expect(await store.charges.getOrderPayment(s.orderId)).toBeUndefined();
     });
 
-    it('should claim a key not claimed yet with the start, and refuse the start as a whole when another request claimed it', async () => {
-      const s = session();
-      await store.sessions.insert(s);
-      const claim = idem({ scope: `session:${s.id}`, key: 'k_deferred' });
-      const a = startOf(s, claim.key, { idempotency: { scope: claim.scope, key: claim.key, claim } });
-      expect(await store.charges.start(a)).toEqual({ ok: true });
-      expect(await store.idempotency.get(claim.scope, claim.key)).toEqual({ ...claim, state: 'in_flight', chargeKey: `${s.id}:1` });
-
-      const b = session();
-      await store.sessions.insert(b);
-      const theirs = idem({ scope: `session:${b.id}`, key: 'k_taken', fingerprint: 'theirs' });
-      await store.idempotency.insert(theirs);
-      const mine = { ...theirs, fingerprint: 'mine' };
-      expect(await store.charges.start(startOf(b, mine.key, { idempotency: { scope: mine.scope, key: mine.key, claim: mine } }))).toEqual({
-        ok: false,
-        reason: 'claimed',
-      });
-      expect(await store.sessions.get(b.id)).toMatchObject({ status: 'INITIATED', version: 1 });
-      expect(await store.charges.getOrderPayment(b.orderId)).toBeUndefined();
-      expect(await store.charges.list(b.id)).toEqual([]);
-      expect(await store.idempotency.get(theirs.scope, theirs.key)).toEqual(theirs);
-    });
-
     it("should make the processor's ledger charge in the start where the engine can (PostgreSQL), with the token used once", async () => {
       const processor = new TestProcessor({ ledger: store.ledger, slowAnswerMs: 10 });
       try {

@@ -74,10 +74,12 @@ export class KyselyCharges implements ChargeRepository {
         const lock = await tx.charges.lockOrder(a.orderId, a.sessionId, a.patch.updatedAt);
         if (!lock.ok) throw new Refused({ ok: false, reason: 'order', state: lock.state, sessionId: lock.sessionId });
         await tx.charges.insert(a.charge);
-        const { scope, key, claim } = a.idempotency;
-        const link = { state: 'in_flight', statusCode: null, responseBody: null, chargeKey: a.charge.chargeKey } as const;
-        if (!claim) await tx.idempotency.finish(scope, key, link);
-        else if (!(await tx.idempotency.insert({ ...claim, ...link }))) throw new Refused({ ok: false, reason: 'claimed' });
+        await tx.idempotency.finish(a.idempotency.scope, a.idempotency.key, {
+          state: 'in_flight',
+          statusCode: null,
+          responseBody: null,
+          chargeKey: a.charge.chargeKey,
+        });
         return { ok: true } as const; // the ledger's charge is the caller's to make here
       });
     } catch (err) {
