@@ -6,7 +6,8 @@
  */
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { ChargeOutcome, PaymentProcessor } from '../processor/types.js';
+import type { LedgerChargeResult } from '../processor/ledger.js';
+import type { ChargeOutcome, ChargeRequest, PaymentProcessor } from '../processor/types.js';
 import type { ChargeRow, SessionRow } from './model.js';
 import type { Repositories, Store } from '../store/types.js';
 import { NO_WEBHOOKS, type WebhookRecorder } from '../webhooks/recorder.js';
@@ -22,6 +23,15 @@ const NOT_FOUND_GRACE_MS = 500;
 const LOOKUP_POLL_MS = 200;
 
 export const isUnresolved = (c: ChargeRow) => c.status === 'pending' || c.status === 'unknown';
+
+/** The processor call of a charge: its key is the charge's. */
+export const requestOf = (c: ChargeRow, token: string): ChargeRequest => ({
+  token,
+  amount: c.amount,
+  currency: c.currency,
+  idempotencyKey: c.chargeKey,
+  sessionId: c.sessionId,
+});
 
 export interface ChargeDeps {
   store: Store;
@@ -74,9 +84,10 @@ export class Charges {
    * Calls the processor for a started charge, bounded by PAYMENT_TIMEOUT_MS, and settles what it learns.
    * Returns the charge as it now stands, with the session as this settlement left it (absent when the charge is still
    * unresolved or was settled by someone else: then the caller reads the session).
+   * `made`: the start made the charge in the processor's ledger already (PaymentProcessor.inStore); only its answer is asked for.
    */
-  async run(charge: ChargeRow, token: string, session?: SessionRow): Promise<Settled> {
-    const work = this.#callAndSettle(charge, token, session);
+  async run(charge: ChargeRow, token: string, session?: SessionRow, made?: { ledger: LedgerChargeResult | null }): Promise<Settled> {
+    const work = this.#callAndSettle(charge, token, session, made);
     // Others only wait for it to end (then read the charge): they never see its failure, which run's caller gets.
     this.#inflight.set(charge.chargeKey, work.then(noop, noop));
     try {
@@ -88,7 +99,7 @@ export class Charges {
     return { charge: (await this.#d.store.charges.get(charge.chargeKey))! };
   }
 
-  async #callAndSettle(charge: ChargeRow, token: string, session?: SessionRow): Promise<Settled | null> {
+  async #callAndSettle(charge: ChargeRow, token: string, session?: SessionRow, made?: { ledger: LedgerChargeResult | null }): Promise<Settled | null> {
     const { processor, metrics, log, now } = this.#d;
     // The charge's row must survive a crash before a processor outside the store can act on it (the store may commit it
     // a moment later). A ledger in the same store commits with the row, or is undone with it.
@@ -99,12 +110,11 @@ export class Charges {
       timer = setTimeout(() => resolve('unknown'), Math.max(0, charge.deadlineAt - started));
       timer.unref();
     });
-    const call = processor
-      .charge({ token, amount: charge.amount, currency: charge.currency, idempotencyKey: charge.chargeKey, sessionId: charge.sessionId })
-      .catch((err: Error) => {
-        log.warn({ chargeKey: charge.chargeKey, err: err.name }, 'processor call ended without an answer');
-        return 'unknown' as const;
-      });
+    const req = requestOf(charge, token);
+    const call = (made && processor.inStore ? processor.inStore.answer(req, made.ledger) : processor.charge(req)).catch((err: Error) => {
+      log.warn({ chargeKey: charge.chargeKey, err: err.name }, 'processor call ended without an answer');
+      return 'unknown' as const;
+    });
     const outcome = await Promise.race([call, deadline]);
     clearTimeout(timer);
     metrics.chargeDuration.observe({ outcome: outcome === 'unknown' ? 'unknown' : outcome.status }, (now() - started) / 1000);

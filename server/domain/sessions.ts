@@ -9,7 +9,7 @@ import type { PaymentProcessor } from '../processor/types.js';
 import type { SessionRow } from './model.js';
 import type { Store } from '../store/types.js';
 import { chargeAnswer } from './charge-answers.js';
-import { type Charges, isUnresolved } from './charges.js';
+import { type Charges, isUnresolved, requestOf } from './charges.js';
 import { CONFLICT, retryOnConflict } from './conflicts.js';
 import type { SessionEvents } from './events.js';
 import { type ApiResult, type HeldKey, linkCharge } from './idempotency.js';
@@ -192,7 +192,10 @@ export class Sessions {
     const t = now();
     const charge = charges.draft(s, t);
     const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
-    // The session on its version, the order's lock, the charge and the key's link: all or nothing (one statement on PostgreSQL).
+    // A processor whose ledger is in the store has its charge made in the start's commit (PostgreSQL).
+    const ledgerCharge = processor.inStore?.request(requestOf(charge, token));
+    // The session on its version, the order's lock, the charge, the key's link to it and maybe the processor's charge:
+    // all or nothing (one statement on PostgreSQL).
     const start = await store.charges.start({
       sessionId: s.id,
       expectedVersion: s.version,
@@ -200,6 +203,7 @@ export class Sessions {
       patch: { status: 'PROCESSING', chargedAttempt: startPatch.chargedAttempt!, updatedAt: t, metadata: started.metadata },
       charge,
       idempotency: { scope: idem.scope, key: idem.key },
+      ...(ledgerCharge ? { ledgerCharge } : {}),
     });
     if (!start.ok) {
       if (start.reason === 'version') throw new AppError('payment_in_progress');
@@ -207,7 +211,8 @@ export class Sessions {
     }
     this.#d.events.publish(s.id);
 
-    const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 });
+    const made = start.ledger !== undefined ? { ledger: start.ledger } : undefined;
+    const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 }, made);
     if (isUnresolved(after.charge)) return toStore(PROCESSING);
     // Settled: its settlement wrote the answer under every key linked to the charge, this request's key included.
     return { answer: chargeAnswer(after.charge, after.session ?? (await store.sessions.get(id))!), toStore: null };

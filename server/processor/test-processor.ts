@@ -6,7 +6,7 @@
  */
 import { randomId } from '../ids.js';
 import { type CardBehaviour, checkCard } from './cards.js';
-import type { ProcessorLedger } from './ledger.js';
+import type { LedgerChargeRequest, LedgerChargeResult, ProcessorLedger } from './ledger.js';
 import {
   ProcessorConnectionError,
   type CardInput,
@@ -78,15 +78,21 @@ export class TestProcessor implements PaymentProcessor {
 
   async charge(req: ChargeRequest): Promise<ChargeOutcome> {
     // One ledger transaction, like a real gateway's: the token is used and the charge recorded together, or neither.
-    const { outcome, behaviour } = (await this.#chargeAtOnce(req)) ?? (await this.#ledger.transaction((ledger) => this.#chargeIn(ledger, req)));
-    if (behaviour === 'slow') await this.#sleep(this.#slowAnswerMs);
-    if (behaviour === 'answer_lost') throw new ProcessorConnectionError();
-    return outcome;
+    const made = await this.#ledger.chargeAtOnce(this.#ledgerRequest(req));
+    if (made !== undefined) return this.#answerMade(req, made);
+    const { outcome, behaviour } = await this.#ledger.transaction((ledger) => this.#chargeIn(ledger, req));
+    return this.#answer(outcome, behaviour);
   }
 
-  /** The same as #chargeIn, as one statement where the store has one (PostgreSQL); undefined elsewhere. */
-  async #chargeAtOnce(req: ChargeRequest): Promise<{ outcome: ChargeOutcome; behaviour: string | null } | undefined> {
-    const r = await this.#ledger.chargeAtOnce({
+  /** Its ledger is the server's store: a charge start can make the charge in its own commit (PostgreSQL), then ask for the answer. */
+  readonly inStore = {
+    request: (req: ChargeRequest): LedgerChargeRequest => this.#ledgerRequest(req),
+    answer: (req: ChargeRequest, made: LedgerChargeResult | null): Promise<ChargeOutcome> => this.#answerMade(req, made),
+  };
+
+  /** The charge as the ledger's one-statement form takes it: the card behaviours' outcomes as data. */
+  #ledgerRequest(req: ChargeRequest): LedgerChargeRequest {
+    return {
       chargeId: randomId('ch'),
       token: req.token,
       idempotencyKey: req.idempotencyKey,
@@ -97,11 +103,20 @@ export class TestProcessor implements PaymentProcessor {
       outcomes: OUTCOMES,
       noToken: ['failed', 'card_declined'],
       fallback: OUTCOMES.succeed,
-    });
-    if (r === undefined) return undefined;
-    // Lost a race with a concurrent call carrying the same key: answer with the winner's outcome.
-    if (r === null) return { outcome: (await this.#lookupIn(this.#ledger, req.idempotencyKey))!, behaviour: null };
-    return { outcome: toOutcome(r), behaviour: r.prior ? null : r.behaviour };
+    };
+  }
+
+  /** The call's answer from what the ledger recorded; null: a concurrent call with the same key recorded first. */
+  async #answerMade(req: ChargeRequest, made: LedgerChargeResult | null): Promise<ChargeOutcome> {
+    if (made === null) return (await this.#lookupIn(this.#ledger, req.idempotencyKey))!;
+    return this.#answer(toOutcome(made), made.prior ? null : made.behaviour);
+  }
+
+  /** The card's behaviour acts on the answer, never on what was recorded. */
+  async #answer(outcome: ChargeOutcome, behaviour: string | null): Promise<ChargeOutcome> {
+    if (behaviour === 'slow') await this.#sleep(this.#slowAnswerMs);
+    if (behaviour === 'answer_lost') throw new ProcessorConnectionError();
+    return outcome;
   }
 
   async #chargeIn(ledger: ProcessorLedger, req: ChargeRequest): Promise<{ outcome: ChargeOutcome; behaviour: string | null }> {

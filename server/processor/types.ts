@@ -3,6 +3,8 @@
  * (Stripe, Adyen, …) would too. `charge` must be idempotent on `idempotencyKey`, and `lookup` must find a charge by that key:
  * that is what lets the server reconcile a call whose answer it never got.
  */
+import type { LedgerChargeRequest, LedgerChargeResult } from './ledger.js';
+
 export interface CardInput {
   number: string;
   expMonth: number;
@@ -55,6 +57,15 @@ export interface PaymentProcessor {
    * the charge's row, so a charge need not wait for that row to be durable before it is made. A real gateway: false.
    */
   readonly sharesStore: boolean;
+  /**
+   * Only where the ledger is in the store (sharesStore): the charge as a ledger request the store makes in the charge
+   * start's own commit (`ChargeStart.ledgerCharge`), and the call's answer from what it recorded, as `charge` would
+   * give it. A charge the store did not make goes through `charge`.
+   */
+  readonly inStore?: {
+    request(req: ChargeRequest): LedgerChargeRequest;
+    answer(req: ChargeRequest, made: LedgerChargeResult | null): Promise<ChargeOutcome>;
+  };
   tokenize(card: CardInput): Promise<TokenInfo>;
   /** True when the token exists, is unused and unexpired. */
   isTokenUsable(token: string): Promise<boolean>;

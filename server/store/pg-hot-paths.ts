@@ -1,5 +1,5 @@
 /**
- * The checkout's multi-row writes on PostgreSQL, each one statement (one round trip, one implicit transaction) instead
+ * The checkout's multi-row writes on PostgreSQL (the charge start is in pg-charge-start.ts), each one statement (one round trip, one implicit transaction) instead
  * of BEGIN, four statements and COMMIT. Data-modifying CTEs all run on one snapshot, so each write is gated on the
  * RETURNING of the one before it, and the chain starts by locking the session row on its expected version
  * (`FOR UPDATE`; under READ COMMITTED a row changed meanwhile is re-checked on its newest version and drops out).
@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { LedgerChargeRequest, LedgerChargeResult } from '../processor/ledger.js';
-import type { ChargeStart, ChargeStartResult, SettlementResult, SuccessSettlement } from './types.js';
+import type { SettlementResult, SuccessSettlement } from './types.js';
 
 /** Runs one statement with its parameters. */
 export type PgRunner = (text: string, params: readonly unknown[]) => Promise<{ rows: unknown[]; command?: string; rowCount?: number | null }>;
@@ -87,59 +87,6 @@ export async function insertSessionUnlessPaidPg(run: PgRunner, row: Record<strin
   return r.rowCount === 1;
 }
 
-const START_CHARGE = `
-with cur as (
-  select id from sessions where id = $1::text and version = $2::int for update
-), lock as (
-  insert into order_payments (order_id, session_id, state, updated_at)
-  select $3::text, cur.id, 'charging', $4::bigint from cur
-  on conflict (order_id) do update set updated_at = order_payments.updated_at
-    where order_payments.state = 'charging' and order_payments.session_id = excluded.session_id
-  returning 1
-), s as (
-  update sessions set status = $5::text, charged_attempt = $6::int, updated_at = $4::bigint, metadata = $7::text, version = $2::int + 1
-  where id = $1::text and version = $2::int and exists (select 1 from lock)
-  returning 1
-), ch as (
-  insert into charges (charge_key, session_id, attempt, status, amount, currency, started_at, deadline_at)
-  select $8::text, $1::text, $9::int, 'pending', $10::bigint, $11::text, $12::bigint, $13::bigint from s
-  returning 1
-), idem as (
-  update idempotency_keys set state = 'in_flight', status_code = null, response_body = null, charge_key = $8::text
-  where scope = $14::text and key = $15::text and state = 'in_flight' and exists (select 1 from ch)
-  returning 1
-)
-select (select count(*) from cur)::int as locked, (select count(*) from ch)::int as started,
-  (select count(*) from idem)::int as linked,
-  (select state from order_payments where order_id = $3::text) as held_state,
-  (select session_id from order_payments where order_id = $3::text) as held_by`;
-
-export async function startChargePg(run: PgRunner, a: ChargeStart): Promise<ChargeStartResult> {
-  const c = a.charge;
-  const params = [
-    a.sessionId,
-    a.expectedVersion,
-    a.orderId,
-    a.patch.updatedAt,
-    a.patch.status,
-    a.patch.chargedAttempt,
-    JSON.stringify(a.patch.metadata),
-    c.chargeKey,
-    c.attempt,
-    c.amount,
-    c.currency,
-    c.startedAt,
-    c.deadlineAt,
-    a.idempotency.scope,
-    a.idempotency.key,
-  ];
-  const r = await run(START_CHARGE, params);
-  const row = r.rows[0] as { locked: number; started: number; held_state: 'charging' | 'paid' | null; held_by: string | null };
-  if (row.started === 1) return { ok: true };
-  if (row.locked === 0) return { ok: false, reason: 'version' };
-  return { ok: false, reason: 'order', state: row.held_state, sessionId: row.held_by };
-}
-
 // The charge row is locked first, then the session: the order the general settlement (charges, order_payments,
 // sessions) takes them in, so the two never wait on each other in a cycle.
 const SETTLE_SUCCEEDED = `
@@ -178,37 +125,62 @@ export async function settleSucceededPg(run: PgRunner, a: SuccessSettlement): Pr
 
 // The test processor's charge (its own ledger, in this database), as processor/ledger.ts `chargeAtOnce` describes it:
 // one statement instead of BEGIN + 4 + COMMIT.
-const LEDGER_CHARGE = `
-with prior as (
-  select charge_id, status, failure_code from processor_charges where idempotency_key = $1::text
+/**
+ * The ledger charge's CTEs, its parameters from `$first` on (ledgerParams' order); `gate` is a condition every write of
+ * it waits on (the charge start's own insert, when it runs in that statement). `made` is the key's row: prior or new.
+ */
+export function ledgerCtes(first: number, gate = 'true'): string {
+  const p = (i: number) => `$${first + i - 1}`;
+  return `prior as (
+  select charge_id, status, failure_code from processor_charges where idempotency_key = ${p(1)}::text
 ), tok as (
-  update processor_tokens set used_at = $2::bigint
-  where token = $3::text and used_at is null and expires_at > $2::bigint and not exists (select 1 from prior)
-  returning behaviour
+  update processor_tokens set used_at = ${p(2)}::bigint
+  where token = ${p(3)}::text and used_at is null and expires_at > ${p(2)}::bigint and not exists (select 1 from prior) and ${gate}
+  returning behaviour, brand, last4
 ), pick as (
-  select t.behaviour, coalesce(m.status, $11::text) as status, case when m.status is null then $12::text else m.code end as code
-  from (select coalesce((select behaviour from tok), '') as behaviour) t
-  left join unnest($8::text[], $9::text[], $10::text[]) as m(behaviour, status, code) on m.behaviour = t.behaviour
-  where not exists (select 1 from prior)
+  select t.behaviour, t.brand, t.last4, coalesce(m.status, ${p(11)}::text) as status, case when m.status is null then ${p(12)}::text else m.code end as code
+  from (select coalesce((select behaviour from tok), '') as behaviour, (select brand from tok) as brand, (select last4 from tok) as last4) t
+  left join unnest(${p(8)}::text[], ${p(9)}::text[], ${p(10)}::text[]) as m(behaviour, status, code) on m.behaviour = t.behaviour
+  where not exists (select 1 from prior) and ${gate}
 ), ins as (
-  insert into processor_charges (charge_id, session_id, idempotency_key, amount, currency, status, failure_code, created_at)
-  select $4::text, $5::text, $1::text, $6::bigint, $7::text, pick.status, pick.code, $2::bigint from pick
+  insert into processor_charges (charge_id, session_id, idempotency_key, amount, currency, status, failure_code, created_at, brand, last4)
+  select ${p(4)}::text, ${p(5)}::text, ${p(1)}::text, ${p(6)}::bigint, ${p(7)}::text, pick.status, pick.code, ${p(2)}::bigint, pick.brand, pick.last4
+  from pick
   on conflict (idempotency_key) do nothing
   returning charge_id, status, failure_code
-)
-select p.charge_id, p.status, p.failure_code, true as prior, null as behaviour from prior p
-union all
-select i.charge_id, i.status, i.failure_code, false, nullif((select behaviour from pick), '') from ins i`;
+), made as (
+  select p.charge_id, p.status, p.failure_code, true as prior, null::text as behaviour from prior p
+  union all
+  select i.charge_id, i.status, i.failure_code, false, nullif((select behaviour from pick), '') from ins i
+)`;
+}
 
-/** Null when a concurrent call with the same key recorded first (not visible to this statement): read the ledger. */
-export async function ledgerChargePg(run: PgRunner, a: LedgerChargeRequest): Promise<LedgerChargeResult | null> {
+const LEDGER_CHARGE = `with ${ledgerCtes(1)}
+select * from made`;
+
+/** The ledger charge's twelve parameters. */
+export function ledgerParams(a: LedgerChargeRequest): unknown[] {
   const map = Object.entries(a.outcomes);
   // The no-token case is the empty behaviour: a token's behaviour is never empty.
   const behaviours = ['', ...map.map(([b]) => b)];
   const statuses = [a.noToken[0], ...map.map(([, o]) => o[0])];
   const codes = [a.noToken[1], ...map.map(([, o]) => o[1])];
-  const params = [a.idempotencyKey, a.now, a.token, a.chargeId, a.sessionId, a.amount, a.currency, behaviours, statuses, codes, a.fallback[0], a.fallback[1]];
-  const r = await run(LEDGER_CHARGE, params);
-  const row = r.rows[0] as { charge_id: string; status: string; failure_code: string | null; prior: boolean; behaviour: string | null } | undefined;
-  return row ? { chargeId: row.charge_id, status: row.status, failureCode: row.failure_code, prior: row.prior, behaviour: row.behaviour } : null;
+  return [a.idempotencyKey, a.now, a.token, a.chargeId, a.sessionId, a.amount, a.currency, behaviours, statuses, codes, a.fallback[0], a.fallback[1]];
+}
+
+export type MadeRow = { charge_id: string; status: string; failure_code: string | null; prior: boolean; behaviour: string | null };
+
+export const toLedgerResult = (row: MadeRow): LedgerChargeResult => ({
+  chargeId: row.charge_id,
+  status: row.status,
+  failureCode: row.failure_code,
+  prior: row.prior,
+  behaviour: row.behaviour,
+});
+
+/** Null when a concurrent call with the same key recorded first (not visible to this statement): read the ledger. */
+export async function ledgerChargePg(run: PgRunner, a: LedgerChargeRequest): Promise<LedgerChargeResult | null> {
+  const r = await run(LEDGER_CHARGE, ledgerParams(a));
+  const row = r.rows[0] as MadeRow | undefined;
+  return row ? toLedgerResult(row) : null;
 }

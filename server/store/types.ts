@@ -4,7 +4,7 @@
  * engine helpers); the domain never sees SQL.
  */
 import type { ChargeRow, IdempotencyRow, OrderRow, ProductRow, SessionRow, SessionStatus } from '../domain/model.js';
-import type { ProcessorLedger } from '../processor/ledger.js';
+import type { LedgerChargeRequest, LedgerChargeResult, ProcessorLedger } from '../processor/ledger.js';
 import type { WebhookOutbox } from '../webhooks/outbox.js';
 
 export interface ListSessionsQuery {
@@ -14,7 +14,11 @@ export interface ListSessionsQuery {
   after: { createdAt: number; id: string } | null;
 }
 
-/** What a charge start writes, together or not at all: the session PROCESSING on its version, the order's lock, the charge, the key's link to it. */
+/**
+ * What a charge start writes, together or not at all: the session PROCESSING on its version, the order's lock, the
+ * charge, the request's key's link to it, and with `ledgerCharge` the processor's charge in its ledger in this store
+ * (where the engine can do it in the same statement: PostgreSQL outside a transaction; elsewhere it is left to the caller).
+ */
 export interface ChargeStart {
   sessionId: string;
   expectedVersion: number;
@@ -22,11 +26,18 @@ export interface ChargeStart {
   patch: { status: SessionStatus; chargedAttempt: number; updatedAt: number; metadata: SessionRow['metadata'] };
   charge: ChargeRow;
   idempotency: { scope: string; key: string };
+  ledgerCharge?: LedgerChargeRequest;
 }
 
-/** `version`: the session was not on the expected version; `order`: the order is locked by another session or paid. Nothing written. */
+/**
+ * `ledger`: present when the start made the ledger's charge (null: a concurrent call with its key recorded first).
+ * `version`: the session was not on the expected version; `order`: the order is locked by another session or paid.
+ * Nothing written.
+ */
 export type ChargeStartResult =
-  { ok: true } | { ok: false; reason: 'version' } | { ok: false; reason: 'order'; state: 'charging' | 'paid' | null; sessionId: string | null };
+  | { ok: true; ledger?: LedgerChargeResult | null }
+  | { ok: false; reason: 'version' }
+  | { ok: false; reason: 'order'; state: 'charging' | 'paid' | null; sessionId: string | null };
 
 /** A successful charge's settlement of a session not yet COMPLETED: the charge, the session on its version, the order paid, the keys answered. */
 export interface SuccessSettlement {

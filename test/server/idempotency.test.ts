@@ -227,4 +227,23 @@ describe('a request still in flight', () => {
     expect(final.body).toMatchObject({ status: 'COMPLETED', paymentId: charges[0].chargeId });
     expect((await getSession(base, s)).status).toBe('COMPLETED');
   });
+
+  it('409 idempotency_key_in_flight for a duplicate while the first waits on an earlier charge, before it starts its own', async () => {
+    // The key is the first request's from its first moment: a duplicate never runs beside it (it could answer otherwise).
+    const s = await createSession(base);
+    const slow = complete(base, s, await tokenize(base, 'slow'), randomUUID());
+    await waitForStatus(base, s, 'PROCESSING');
+    const token = await tokenize(base);
+    const key = randomUUID();
+    const first = complete(base, s, token, key); // waits for the slow charge to settle
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expectError(await complete(base, s, token, key), 409, 'idempotency_key_in_flight');
+    const answer = await first;
+    await slow;
+    const again = await complete(base, s, token, key);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect({ status: again.status, body: again.body }).toEqual({ status: answer.status, body: answer.body });
+    expect(await ledger(base, s.sessionId)).toHaveLength(1);
+  });
 });

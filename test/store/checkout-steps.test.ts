@@ -121,6 +121,49 @@ function steps(engine: Engine) {
       expect(await store.charges.getOrderPayment(s.orderId)).toBeUndefined();
     });
 
+    it("should make the processor's ledger charge in the start where the engine can (PostgreSQL), with the token used once", async () => {
+      const processor = new TestProcessor({ ledger: store.ledger, slowAnswerMs: 10 });
+      try {
+        const s = session();
+        await store.sessions.insert(s);
+        const key = await withKey(s);
+        const tok = await processor.tokenize({ number: '4000000000000002', expMonth: 12, expYear: 2040, cvc: '123' });
+        const ledgerCharge = processor.inStore.request({ token: tok.token, amount: 4200, currency: 'EUR', idempotencyKey: `${s.id}:1`, sessionId: s.id });
+        const r = await store.charges.start(startOf(s, key, { ledgerCharge }));
+        const recorded = await store.ledger.getChargeByKey(`${s.id}:1`);
+        if (engine === 'postgres') {
+          expect(r).toEqual({
+            ok: true,
+            ledger: { chargeId: ledgerCharge.chargeId, status: 'failed', failureCode: 'card_declined', prior: false, behaviour: 'decline' },
+          });
+          expect(recorded).toMatchObject({ status: 'failed', failureCode: 'card_declined', brand: 'visa', last4: '0002' });
+          expect((await store.ledger.getToken(tok.token))!.usedAt).not.toBeNull();
+          expect(
+            await processor.inStore.answer(
+              { token: tok.token, amount: 4200, currency: 'EUR', idempotencyKey: `${s.id}:1`, sessionId: s.id },
+              r.ok ? r.ledger! : null,
+            ),
+          ).toMatchObject({
+            status: 'failed',
+            code: 'card_declined',
+          });
+        } else {
+          expect(r).toEqual({ ok: true }); // left to the caller: processor.charge
+          expect(recorded).toBeUndefined();
+        }
+        // A refused start makes no ledger charge and spends no token.
+        const b = session({ orderId: s.orderId });
+        await store.sessions.insert(b);
+        const tok2 = await processor.tokenize({ number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' });
+        const refused = processor.inStore.request({ token: tok2.token, amount: 4200, currency: 'EUR', idempotencyKey: `${b.id}:1`, sessionId: b.id });
+        expect(await store.charges.start(startOf(b, await withKey(b), { ledgerCharge: refused }))).toMatchObject({ ok: false, reason: 'order' });
+        expect(await store.ledger.getChargeByKey(`${b.id}:1`)).toBeUndefined();
+        expect((await store.ledger.getToken(tok2.token))!.usedAt).toBeNull();
+      } finally {
+        processor.close();
+      }
+    });
+
     it('should start exactly one charge when many sessions of one order race, and one when one session races itself', async () => {
       const sessions = Array.from({ length: 8 }, () => session({ orderId: 'ord_race' }));
       for (const s of sessions) await store.sessions.insert(s);

@@ -3,7 +3,8 @@
  * charge's start and a success's settlement, are one statement on PostgreSQL (pg-hot-paths.ts) and a transaction here.
  */
 import type { ChargeRow } from '../../domain/model.js';
-import { settleSucceededPg, startChargePg } from '../pg-hot-paths.js';
+import { startChargePg } from '../pg-charge-start.js';
+import { settleSucceededPg } from '../pg-hot-paths.js';
 import { Refused, pick, shapeFor, slotsFor } from '../rows.js';
 import type { Scope } from '../scope.js';
 import type { ChargeRepository, ChargeStart, ChargeStartResult, OrderPayment, SettlementResult, SuccessSettlement } from '../types.js';
@@ -79,7 +80,7 @@ export class KyselyCharges implements ChargeRepository {
           responseBody: null,
           chargeKey: a.charge.chargeKey,
         });
-        return { ok: true } as const;
+        return { ok: true } as const; // the ledger's charge is the caller's to make here
       });
     } catch (err) {
       if (err instanceof Refused) return err.result as ChargeStartResult; // thrown to undo the session's update
