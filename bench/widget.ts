@@ -6,7 +6,7 @@
  * (IndexedDB read, tab lock, first render with the session id), over RELOADS reloads against a real server.
  * Baselines measured in the same run: the first visit (session created over HTTP) and the module's own load time.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -109,7 +109,6 @@ export async function benchWidget(): Promise<WidgetBench> {
 
   const staticDir = mkdtempSync(join(tmpdir(), 'pc-bench-widget-'));
   cpSync(join(ROOT, 'dist'), staticDir, { recursive: true });
-  mkdirSync(join(staticDir, 'demo'), { recursive: true });
   writeFileSync(join(staticDir, PAGE_PATH), PAGE);
   const server = await startServer({ env: { RATE_LIMIT_CREATE_PER_MIN: '100000', STATIC_DIR: staticDir } });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

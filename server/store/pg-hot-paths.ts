@@ -1,11 +1,12 @@
 /**
- * The checkout's multi-row writes on PostgreSQL (the charge start is in pg-charge-start.ts), each one statement (one round trip, one implicit transaction) instead
- * of BEGIN, four statements and COMMIT. Data-modifying CTEs all run on one snapshot, so each write is gated on the
- * RETURNING of the one before it, and the chain starts by locking the session row on its expected version
- * (`FOR UPDATE`; under READ COMMITTED a row changed meanwhile is re-checked on its newest version and drops out).
- * Holding that lock, the session's own update cannot miss, so either every row of the step is written or none is;
- * a unique violation (a duplicate charge key) aborts the whole statement. A settlement locks its charge row before the
- * session, as the general settlement does. docs/PERFORMANCE.md has the counts before and after.
+ * The checkout's multi-row writes on PostgreSQL (the charge start is in pg-charge-start.ts), each one statement (one
+ * round trip, one implicit transaction) instead of BEGIN, four statements and COMMIT. Data-modifying CTEs all run on
+ * one snapshot, so each write is gated on the RETURNING of the one before it, and the chain starts by locking the
+ * session row on its expected version (`FOR UPDATE`; under READ COMMITTED a row changed meanwhile is re-checked on its
+ * newest version and drops out). Holding that lock, the session's own update cannot miss, so either every row of the
+ * step is written or none is; a unique violation (a duplicate charge key) aborts the whole statement. A settlement
+ * locks its charge row before the session, as the general settlement does. docs/PERFORMANCE.md has the counts before
+ * and after.
  * The repositories run these only outside a transaction; inside one (and on SQLite) it runs the same steps one by one.
  * They run as named prepared statements (`preparedStatements`): parsed and planned once per pooled connection.
  */
