@@ -74,7 +74,13 @@ export function browserSuite(opts: StartOptions | (() => StartOptions | Promise<
     if (ctx.task.result?.state === 'fail') {
       const pages = await Promise.all(
         opened.map(async ({ opened: o, recorded }, i) => {
-          const seen = recorded && !o.page.isClosed() ? await trace(o.page).catch(() => []) : [];
+          const seen =
+            recorded && !o.page.isClosed()
+              ? await Promise.race([
+                  trace(o.page).catch(() => []),
+                  new Promise<string[]>((r) => setTimeout(() => r(['(no trace: the page did not answer in 5 s)']), 5_000)),
+                ])
+              : [];
           return `context ${i + 1}${recorded ? `, widget trace:\n${seen.join('\n')}` : ''}\nlogs:\n${o.logs.join('\n')}`;
         }),
       );
