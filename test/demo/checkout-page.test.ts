@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CARDS, part, payWith, waitForStatus } from '../e2e/support.js';
+import { CARDS, part, payWith, waitForStatus, waitForWorker } from '../e2e/support.js';
 import { axeViolations, demoSuite, shoot, shootDark } from './helpers.js';
 import { createOrder } from './api.js';
 
@@ -126,6 +126,25 @@ describe('demo checkout page', () => {
     await dispatch(page, 'checkout-error', { code: 'card_declined', message: 'The card was declined.', retryable: true });
     await page.waitForTimeout(100);
     expect(await wayOn(page).isHidden()).toBe(true);
+  });
+
+  it('the server down while the page loads: "Order details are unavailable", filled in by itself once the server answers', async () => {
+    await run.withOwnServer(async (own, restart) => {
+      const restored = await createOrder(own.url, ITEMS);
+      const fresh = await createOrder(own.url, ITEMS);
+      const { page, context } = await run.open({ on: own });
+      await page.goto(`/checkout/${restored.orderId}`);
+      await waitForStatus(page, 'initiated');
+      await waitForWorker(page); // the shell comes from its precache while the server is down
+      await own.stop();
+      // A reload of a checkout the widget restores (its status never changes), and a new order's checkout.
+      const other = await context.newPage();
+      await Promise.all([page.reload(), other.goto(`${own.url}/checkout/${fresh.orderId}`)]);
+      const summary = (p: Page) => p.locator('[data-order-summary]');
+      for (const p of [page, other]) await expect.poll(() => summary(p).textContent(), { timeout: 15_000 }).toBe('Order details are unavailable right now.');
+      await restart();
+      for (const p of [page, other]) await expect.poll(() => summary(p).textContent(), { timeout: 20_000 }).toMatch(/Total\D*95\.00/);
+    });
   });
 
   it('threw no uncaught errors in any page', () => {
