@@ -198,6 +198,7 @@ export function present(s: CheckoutState): Presentation {
     }
   }
   if (s.phase === PHASES.declined && s.reason) message = DECLINES.has(s.reason) ? `msg.${s.reason}` : 'msg.card_declined';
+  if (s.phase === PHASES.declined && s.reason === 'processor_error') status = 'status.processor_error'; // nothing was refused
   if (s.phase === PHASES.unavailable && s.reason) message = `msg.${s.reason}`;
   if ((s.phase === PHASES.maxRetries || s.phase === PHASES.expired) && s.restartable) {
     message = s.phase === PHASES.maxRetries ? 'msg.maxRetries.restart' : 'msg.expired.restart';
