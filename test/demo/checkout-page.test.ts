@@ -72,6 +72,23 @@ describe('demo checkout page', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it('paid on another device, then Pay here: the page says it is paid once, with one way to the confirmation', async () => {
+    const { page, orderId } = await onCheckout();
+    const other = await run.open();
+    await other.page.goto(`/checkout/${orderId}`);
+    await waitForStatus(other.page, 'initiated');
+    await payWith(other.page, CARDS.ok);
+    await other.page.waitForURL(`**/orders/${orderId}`);
+    await payWith(page, CARDS.ok);
+    await wayOn(page).waitFor();
+    await page.reload(); // the summary read after the widget's final view, too
+    await wayOn(page).waitFor();
+    await expect.poll(() => page.locator('[data-order-summary] .summary-total').count()).toBe(1);
+    await page.waitForTimeout(500); // the summary's read again on the widget's changes
+    expect(await page.getByRole('link', { name: 'See the confirmation' }).count()).toBe(1);
+    expect(await page.locator('[data-order-summary] .notice').count()).toBe(0); // the widget's final view and the way on say it
+  });
+
   it('max_retries_exceeded (three real declines): the widget offers a new checkout of this order, the page only the cart beside it', async () => {
     const { page, orderId } = await onCheckout();
     const box = (name: string) => part(page, name);

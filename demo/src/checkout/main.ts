@@ -39,6 +39,7 @@ function mountWidget(): void {
   widget.addEventListener('checkout-error', (e) => {
     const code = (e as CustomEvent<{ code?: string }>).detail?.code;
     if (isFinalCode(code)) showWayOn($('[data-way-on]'), code, orderId, el);
+    if (code === 'order_already_paid') $('[data-order-summary] .notice.ok')?.remove(); // said once, by the way on
   });
   trackPayment(widget);
   $('[data-widget-slot]').append(widget);
@@ -86,7 +87,9 @@ function renderSummary(order: Order): void {
   const total = el('div', { className: 'summary-total' }, el('span', {}, 'Total'), el('span', {}, formatMoney(order.amount, order.currency)));
   box.replaceChildren(lines, total);
   const link = (text: string) => el('a', { href: `/orders/${encodeURIComponent(order.orderId)}` }, text);
-  if (order.paid) box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
+  // Paid: unless the widget's final view and its way on say so already.
+  if (order.paid && $('[data-way-on]').dataset.code !== 'order_already_paid')
+    box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
   else if (order.paying) {
     box.append(
       el(
