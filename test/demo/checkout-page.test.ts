@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CARDS, part, payWith, waitForStatus } from '../e2e/support.js';
+import { CARDS, part, payWith, waitForStatus, waitForWorker } from '../e2e/support.js';
 import { axeViolations, demoSuite, shoot, shootDark } from './helpers.js';
 import { createOrder } from './api.js';
 
@@ -72,6 +72,23 @@ describe('demo checkout page', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it('paid on another device, then Pay here: the page says it is paid once, with one way to the confirmation', async () => {
+    const { page, orderId } = await onCheckout();
+    const other = await run.open();
+    await other.page.goto(`/checkout/${orderId}`);
+    await waitForStatus(other.page, 'initiated');
+    await payWith(other.page, CARDS.ok);
+    await other.page.waitForURL(`**/orders/${orderId}`);
+    await payWith(page, CARDS.ok);
+    await wayOn(page).waitFor();
+    await page.reload(); // the summary read after the widget's final view, too
+    await wayOn(page).waitFor();
+    await expect.poll(() => page.locator('[data-order-summary] .summary-total').count()).toBe(1);
+    await page.waitForTimeout(500); // the summary's read again on the widget's changes
+    expect(await page.getByRole('link', { name: 'See the confirmation' }).count()).toBe(1);
+    expect(await page.locator('[data-order-summary] .notice').count()).toBe(0); // the widget's final view and the way on say it
+  });
+
   it('max_retries_exceeded (three real declines): the widget offers a new checkout of this order, the page only the cart beside it', async () => {
     const { page, orderId } = await onCheckout();
     const box = (name: string) => part(page, name);
@@ -126,6 +143,25 @@ describe('demo checkout page', () => {
     await dispatch(page, 'checkout-error', { code: 'card_declined', message: 'The card was declined.', retryable: true });
     await page.waitForTimeout(100);
     expect(await wayOn(page).isHidden()).toBe(true);
+  });
+
+  it('the server down while the page loads: "Order details are unavailable", filled in by itself once the server answers', async () => {
+    await run.withOwnServer(async (own, restart) => {
+      const restored = await createOrder(own.url, ITEMS);
+      const fresh = await createOrder(own.url, ITEMS);
+      const { page, context } = await run.open({ on: own });
+      await page.goto(`/checkout/${restored.orderId}`);
+      await waitForStatus(page, 'initiated');
+      await waitForWorker(page); // the shell comes from its precache while the server is down
+      await own.stop();
+      // A reload of a checkout the widget restores (its status never changes), and a new order's checkout.
+      const other = await context.newPage();
+      await Promise.all([page.reload(), other.goto(`${own.url}/checkout/${fresh.orderId}`)]);
+      const summary = (p: Page) => p.locator('[data-order-summary]');
+      for (const p of [page, other]) await expect.poll(() => summary(p).textContent(), { timeout: 15_000 }).toBe('Order details are unavailable right now.');
+      await restart();
+      for (const p of [page, other]) await expect.poll(() => summary(p).textContent(), { timeout: 20_000 }).toMatch(/Total\D*95\.00/);
+    });
   });
 
   it('threw no uncaught errors in any page', () => {

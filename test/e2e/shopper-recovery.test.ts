@@ -55,10 +55,14 @@ describe('shopper recovery', () => {
     });
   });
 
-  it('offline → reload → online: no stale message, the checkout is payable again, one charge', async () => {
+  it('offline → Pay → reload → online: no stale message, nor "interrupted", the checkout is payable again, one charge', async () => {
     const orderId = await createOrder(run.server.url);
     const { page, context } = await openCheckout(orderId);
     await context.setOffline(true);
+    // Pay waits for the connection; leaving then must tell the server nothing (a keepalive request can still get out).
+    await payWith(page, CARDS.ok);
+    await expect.poll(() => message(page), { timeout: 15_000 }).toMatch(/offline/);
+    page.on('dialog', (d) => void d.accept()); // the leave-page warning
     await page.reload();
     await page.waitForSelector('payment-checkout[status="initiated"]', { state: 'attached' });
     await context.setOffline(false);
@@ -67,6 +71,7 @@ describe('shopper recovery', () => {
     await payWith(page, CARDS.ok);
     await onConfirmation(page, orderId);
     expect(succeeded(await chargesForOrder(run.server, orderId))).toHaveLength(1);
+    expect((await trace(page)).filter((s) => /interrupted/i.test(s))).toEqual([]);
   });
 
   it('order paid on another device → this page shows a final "already paid" view with no Pay button, and the page is told', async () => {

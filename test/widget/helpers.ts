@@ -1,5 +1,6 @@
 /** Shared helpers for the widget suites: real orders from the demo store API, mounting, the card form, the ledger. */
 import { waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { openDB } from 'idb';
 import '../../widget/src/index.js';
 import type { PaymentCheckout } from '../../widget/src/index.js';
@@ -26,6 +27,9 @@ export async function createOrder(prefix = ''): Promise<string> {
   if (res.status !== 201) throw new Error(`order: ${res.status} ${await res.text()}`);
   return (await res.json()).orderId;
 }
+
+/** The page's API requests whose path contains `match` fail as with no network (`offline` false: they go through again). */
+export const network = (offline: boolean, match = '') => executeServerCommand('network', { offline, match });
 
 export type Recorded = { type: string; detail: Record<string, unknown> }[];
 

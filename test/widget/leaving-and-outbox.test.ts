@@ -4,7 +4,22 @@
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import type { OutboxItem, WorkerToPageMessage } from '../../widget/src/shared/protocol.js';
-import { CARDS, chargesOf, createOrder, mount, payWith, serverSession, storedText, unmountAll, waitForEvent, waitForStatus, type Recorded } from './helpers.js';
+import {
+  CARDS,
+  chargesOf,
+  createOrder,
+  has,
+  mount,
+  network,
+  part,
+  payWith,
+  serverSession,
+  storedText,
+  unmountAll,
+  waitForEvent,
+  waitForStatus,
+  type Recorded,
+} from './helpers.js';
 
 type Summary = { status: string; interruptions: { reason: string }[] };
 const summary = (sessionId: string) => serverSession(sessionId) as Promise<Summary>;
@@ -14,7 +29,10 @@ const pagehide = () => window.dispatchEvent(new PageTransitionEvent('pagehide', 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('<payment-checkout> leaving the page', () => {
-  afterEach(() => unmountAll());
+  afterEach(async () => {
+    await network(false);
+    unmountAll();
+  });
 
   it('pagehide while the server is charging records an `unload` interruption; the page that comes back finishes the attempt with its saved key: one charge', async () => {
     const orderId = await createOrder();
@@ -37,6 +55,35 @@ describe('<payment-checkout> leaving the page', () => {
     expect((await chargesOf(sessionId)).map((c) => c.status)).to.deep.equal(['succeeded']);
     expect(await storedText(orderId)).not.to.match(/"pending":\{/);
     expect(await reasons(sessionId)).to.deep.equal(['unload']);
+  });
+
+  it('pagehide while Pay waits for the connection (the card could not be tokenized) tells the server nothing: the page that comes back is ready to pay, not "interrupted"', async () => {
+    const orderId = await createOrder();
+    const first: Recorded = [];
+    let el = mount({ 'order-id': orderId }, first);
+    const { sessionId } = (await waitForEvent(first, 'checkout-ready')) as { sessionId: string };
+    await waitForStatus(el, 'initiated');
+    await network(true, '/test-processor/tokens'); // only the card's tokenization gets no answer: whatever leaving sends would arrive
+    await payWith(el, CARDS.ok);
+    expect((await waitForEvent(first, 'checkout-error')).code).to.equal('network');
+    pagehide();
+    await sleep(500);
+    expect(await summary(sessionId)).to.deep.include({ status: 'INITIATED', interruptions: [] });
+    // The reload, back online: the same session, ready to pay; the shopper pays once.
+    el.remove();
+    await network(false);
+    const second: Recorded = [];
+    el = mount({ 'order-id': orderId }, second);
+    expect(await waitForEvent(second, 'checkout-ready')).to.deep.equal({ sessionId, restored: true });
+    await waitUntil(() => has(el, 'pay-button'), 'Pay is offered', { timeout: 10_000, interval: 20 });
+    await sleep(300); // the server's answer to the re-read is in
+    expect(el.getAttribute('status')).to.equal('initiated');
+    expect(has(el, 'resume-button')).to.equal(false);
+    expect(part(el, 'message')!.textContent).to.contain('Enter your card details');
+    await payWith(el, CARDS.ok);
+    await waitForStatus(el, 'completed');
+    expect((await chargesOf(sessionId)).map((c) => c.status)).to.deep.equal(['succeeded']);
+    expect(await reasons(sessionId)).to.deep.equal([]);
   });
 
   it('pagehide with no payment under way, or after it completed, tells the server nothing: a reload finds the session as it was', async () => {

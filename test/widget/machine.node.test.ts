@@ -102,7 +102,15 @@ function checkState(s: CheckoutState): void {
   // A final status line never stands beside a message about paying, and "preparing" never beside a refusal.
   if (p.status === 'status.idle') expect(p.kind).not.toBe('error');
   if (p.kind === 'error')
-    expect(['status.initiated', 'status.resumed', 'status.declined', 'status.failed_max_retries', 'status.expired', 'status.unavailable']).toContain(p.status);
+    expect([
+      'status.initiated',
+      'status.resumed',
+      'status.declined',
+      'status.processor_error',
+      'status.failed_max_retries',
+      'status.expired',
+      'status.unavailable',
+    ]).toContain(p.status);
   // A button shown is one that works (the press runs it), and a button not shown does nothing.
   for (const action of ['pay', 'retry', 'resume', 'cancel', 'restart'] as const) {
     const { effects } = reduce(s, { type: 'press', action });
@@ -248,6 +256,12 @@ describe('checkout state machine', () => {
   it('a decline read back from the server (a reload) keeps its reason and Retry', () => {
     const { state } = run([{ type: 'session', session: session('INTERRUPTED', { lastError: { code: 'insufficient_funds', message: 'x' } }), pending: false }]);
     expect(present(state)).toMatchObject({ status: 'status.declined', message: 'msg.insufficient_funds', kind: 'error', actions: ['retry', 'cancel'] });
+  });
+
+  it('a transient processor error is not called a decline: nothing was refused, the processor failed', () => {
+    const { state } = run([{ type: 'session', session: session('INTERRUPTED', { lastError: { code: 'processor_error', message: 'x' } }), pending: false }]);
+    expect(present(state)).toMatchObject({ status: 'status.processor_error', message: 'msg.processor_error', kind: 'error', actions: ['retry', 'cancel'] });
+    expect((en as Record<string, string>)['status.processor_error']).toBe('Payment not completed');
   });
 
   it('max retries and expiry are final views offering a new checkout for the order, and tell the page', () => {

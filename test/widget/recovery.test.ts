@@ -11,6 +11,7 @@ import {
   createOrder,
   has,
   mount,
+  network,
   part,
   payWith,
   unmountAll,
@@ -37,7 +38,25 @@ async function payElsewhere(orderId: string): Promise<void> {
 }
 
 describe('<payment-checkout> shopper recovery', () => {
-  afterEach(() => unmountAll());
+  afterEach(async () => {
+    await network(false);
+    unmountAll();
+  });
+
+  it('a reload shows the amount on Pay at once, before (or without) the server answering', async () => {
+    const orderId = await createOrder();
+    const first = mount({ 'order-id': orderId });
+    await waitForPart(first, 'pay-button');
+    const label = part(first, 'pay-button')!.textContent!.trim();
+    expect(label).to.match(/^Pay €\d+\.\d\d$/);
+    first.remove();
+    await network(true, '/session/'); // the reload finds the server away: only IndexedDB knows the session
+    const events: Recorded = [];
+    const again = mount({ 'order-id': orderId }, events);
+    expect(await waitForEvent(events, 'checkout-ready')).to.include({ restored: true });
+    await waitForPart(again, 'pay-button');
+    expect(part(again, 'pay-button')!.textContent!.trim()).to.equal(label);
+  });
 
   it('a reload after a decline keeps the reason and Retry (not Resume)', async () => {
     const orderId = await createOrder();

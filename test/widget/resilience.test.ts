@@ -1,6 +1,5 @@
 /** Timeouts, reloads mid-payment, network loss, two elements on one order, expiry, and the live status fallback. */
 import { expect, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
 import type { SessionJson } from '../../widget/src/index.js';
 import { LiveStatus } from '../../widget/src/transport/live-status.js';
 import { PaymentStatusPoller } from '../../widget/src/transport/poller.js';
@@ -10,6 +9,7 @@ import {
   chargesOf,
   createOrder,
   mount,
+  network,
   part,
   payWith,
   serverSession,
@@ -21,8 +21,6 @@ import {
   type Recorded,
   has,
 } from './helpers.js';
-
-const network = (offline: boolean, match = '') => executeServerCommand('network', { offline, match });
 
 describe('<payment-checkout> resilience', () => {
   afterEach(async () => {

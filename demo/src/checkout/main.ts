@@ -11,6 +11,8 @@ import { TEST_CARDS, TEST_CARD_HINT } from '../shared/test-cards.js';
 
 /** When the widget's module has not defined the element by then, the page says the form could not load. */
 const WIDGET_LOAD_GRACE_MS = 8_000;
+/** An order summary that could not be read is read again: 1 s, doubling up to 10 s, at most this many times. */
+const SUMMARY_RETRIES = 30;
 
 const orderId = idFromPath('/checkout/');
 const $ = <T extends Element = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
@@ -37,6 +39,7 @@ function mountWidget(): void {
   widget.addEventListener('checkout-error', (e) => {
     const code = (e as CustomEvent<{ code?: string }>).detail?.code;
     if (isFinalCode(code)) showWayOn($('[data-way-on]'), code, orderId, el);
+    if (code === 'order_already_paid') $('[data-order-summary] .notice.ok')?.remove(); // said once, by the way on
   });
   trackPayment(widget);
   $('[data-widget-slot]').append(widget);
@@ -59,11 +62,12 @@ function trackPayment(widget: HTMLElement): void {
     if (status === 'failed_max_retries') showWayOn($('[data-way-on]'), 'max_retries_exceeded', orderId, el);
     else if (status === 'expired') showWayOn($('[data-way-on]'), 'session_expired', orderId, el);
     else if (status === 'initiated') hideWayOn($('[data-way-on]'), orderId);
-    // The summary's word on the order (paid, a payment under way) follows the widget's changes of status.
-    if (status !== last && last) void loadSummary();
+    // The summary's word on the order (paid, a payment under way) follows the widget's changes of status, and a summary
+    // the server did not give is asked for at once when the widget reaches the server again.
+    if ((status !== last && last) || (!widget.hasAttribute('offline') && !summaryShown())) void loadSummary();
     last = status;
   };
-  new MutationObserver(update).observe(widget, { attributes: true, attributeFilter: ['status', 'queued'] });
+  new MutationObserver(update).observe(widget, { attributes: true, attributeFilter: ['status', 'queued', 'offline'] });
 }
 
 function renderSummary(order: Order): void {
@@ -83,7 +87,9 @@ function renderSummary(order: Order): void {
   const total = el('div', { className: 'summary-total' }, el('span', {}, 'Total'), el('span', {}, formatMoney(order.amount, order.currency)));
   box.replaceChildren(lines, total);
   const link = (text: string) => el('a', { href: `/orders/${encodeURIComponent(order.orderId)}` }, text);
-  if (order.paid) box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
+  // Paid: unless the widget's final view and its way on say so already.
+  if (order.paid && $('[data-way-on]').dataset.code !== 'order_already_paid')
+    box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
   else if (order.paying) {
     box.append(
       el(
@@ -97,15 +103,23 @@ function renderSummary(order: Order): void {
   }
 }
 
+const summaryShown = () => $('[data-order-summary] .summary-total') !== null;
+let summaryTimer: ReturnType<typeof setTimeout> | undefined;
+let summaryRetries = 0;
+
 async function loadSummary(): Promise<void> {
+  clearTimeout(summaryTimer);
   try {
     renderSummary(await storeApi.order(orderId));
+    summaryRetries = 0;
   } catch (e) {
     const missing = (e as { status?: number }).status === 404;
     // A summary already shown stays when a later read fails (the server or network away for a moment).
-    if (!missing && $('[data-order-summary] .summary-total')) return;
+    if (!missing && summaryShown()) return;
     const message = missing ? `Order ${orderId} does not exist.` : 'Order details are unavailable right now.';
     $('[data-order-summary]').replaceChildren(el('p', { className: 'muted' }, message));
+    clearTimeout(summaryTimer); // a read started meanwhile (the widget reached the server) may have set one
+    if (!missing && summaryRetries < SUMMARY_RETRIES) summaryTimer = setTimeout(() => void loadSummary(), Math.min(1000 * 2 ** summaryRetries++, 10_000));
   }
 }
 

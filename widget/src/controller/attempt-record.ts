@@ -45,7 +45,7 @@ export class AttemptRecord {
     sessionId: string,
     clientSecret: string,
     orderId: string,
-    s: Pick<SessionJson, 'status' | 'attempts' | 'maxAttempts'> | null,
+    s: Pick<SessionJson, 'status' | 'attempts' | 'maxAttempts' | 'amount' | 'currency'> | null,
     save = true,
   ): Promise<void> {
     this.#record = {
@@ -60,6 +60,8 @@ export class AttemptRecord {
       pending: null,
       opKeys: {},
       reason: null,
+      amount: s?.amount ?? null,
+      currency: s?.currency ?? null,
       updatedAt: this.#now(),
     };
     if (save) await this.#store.put(this.#record);

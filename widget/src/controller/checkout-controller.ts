@@ -198,12 +198,14 @@ export class CheckoutController {
    * The page is going away (`pagehide`) while a payment is under way here: the server records an `unload` interruption,
    * only when it takes nothing from the page that comes back: while the server is charging this attempt (it said so), or
    * while the card is being tokenized (no attempt sent yet). Never while the attempt's request may not have reached the
-   * server (the interruption could overtake it). No Idempotency-Key: a keepalive request that cannot leave is dropped.
+   * server (the interruption could overtake it), and never while the server cannot be reached or a request waits in the
+   * worker's outbox: then nothing is under way, and an interruption that still got out (a keepalive request outlives
+   * the page) would meet the page that comes back. No Idempotency-Key, so the worker never keeps it for later.
    */
   leaving(): void {
     const s = this.#record.secret;
     const v = this.#state;
-    if (!s || !this.#started || this.#stopped || v.role !== 'leader') return;
+    if (!s || !this.#started || this.#stopped || v.role !== 'leader' || v.link !== 'up' || v.queued) return;
     const charging = v.phase === 'confirming' && this.#chargingAttempt === v.attempt;
     const tokenizing = v.phase === 'paying' && !this.#record.pending;
     if (charging || tokenizing) this.#o.api.interrupt(s.sessionId, s.clientSecret, 'unload', null, { keepalive: true }).catch(() => {});

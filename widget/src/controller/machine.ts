@@ -87,8 +87,19 @@ export const INITIAL_STATE: CheckoutState = {
 export type MachineEvent =
   /** A session as the server has it (an answer, the event stream, a re-read). `pending`: our attempt awaits its answer. */
   | { type: 'session'; session: SessionJson; pending: boolean }
-  /** The session remembered in IndexedDB, shown before the server answers. */
-  | { type: 'restored'; sessionId: string; orderId: string; status: string; attempt: number; maxAttempts: number; reason: string | null; pending?: boolean }
+  /** The session remembered in IndexedDB, shown before the server answers (`amount`/`currency`: null in a record saved before they were kept). */
+  | {
+      type: 'restored';
+      sessionId: string;
+      orderId: string;
+      status: string;
+      attempt: number;
+      maxAttempts: number;
+      reason: string | null;
+      amount?: number | null;
+      currency?: string | null;
+      pending?: boolean;
+    }
   | { type: 'press'; action: Action }
   | { type: 'busy'; busy: boolean }
   /** The card is read and tokenized, or (`sent`) the attempt is sent: the server moves the session to PROCESSING as it starts the charge. */
@@ -187,6 +198,7 @@ export function present(s: CheckoutState): Presentation {
     }
   }
   if (s.phase === PHASES.declined && s.reason) message = DECLINES.has(s.reason) ? `msg.${s.reason}` : 'msg.card_declined';
+  if (s.phase === PHASES.declined && s.reason === 'processor_error') status = 'status.processor_error'; // nothing was refused
   if (s.phase === PHASES.unavailable && s.reason) message = `msg.${s.reason}`;
   if ((s.phase === PHASES.maxRetries || s.phase === PHASES.expired) && s.restartable) {
     message = s.phase === PHASES.maxRetries ? 'msg.maxRetries.restart' : 'msg.expired.restart';
@@ -317,7 +329,17 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       const phase = e.pending
         ? PHASES.confirming
         : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
-      return to({ phase, sessionId: e.sessionId, orderId: e.orderId || s.orderId, status, attempt: e.attempt, maxAttempts: e.maxAttempts, reason: e.reason });
+      return to({
+        phase,
+        sessionId: e.sessionId,
+        orderId: e.orderId || s.orderId,
+        status,
+        attempt: e.attempt,
+        maxAttempts: e.maxAttempts,
+        reason: e.reason,
+        amount: e.amount ?? null,
+        currency: e.currency ?? null,
+      });
     }
     case 'press':
       return onPress(s, e.action);

@@ -77,6 +77,8 @@ export class SessionLink {
         attempt: stored.attempt,
         maxAttempts: stored.maxAttempts,
         reason: stored.reason ?? null,
+        amount: stored.amount ?? null,
+        currency: stored.currency ?? null,
         pending: Boolean(stored.pending),
       });
       this.#h.ready(true);
@@ -150,7 +152,14 @@ export class SessionLink {
     this.#h.dispatch({ type: 'session', session: s, pending: Boolean(this.#h.record.pending) });
     const v = this.#h.state();
     if (v.sessionId !== s.sessionId) return;
-    await this.#h.record.save({ status: v.status.toUpperCase(), attempt: v.attempt, maxAttempts: v.maxAttempts, reason: v.reason });
+    await this.#h.record.save({
+      status: v.status.toUpperCase(),
+      attempt: v.attempt,
+      maxAttempts: v.maxAttempts,
+      reason: v.reason,
+      amount: v.amount,
+      currency: v.currency,
+    });
     if (v.phase === 'completed' || v.phase === 'paid_elsewhere' || v.phase === 'cancelled' || v.phase === 'expired' || v.phase === 'max_retries') return;
     this.watch();
   }

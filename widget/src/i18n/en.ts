@@ -48,6 +48,7 @@ export const en = {
   'msg.unexpected': 'Something went wrong. Please retry.',
   'status.checking': 'Payment not confirmed yet',
   'status.declined': 'Payment declined',
+  'status.processor_error': 'Payment not completed',
   'status.paid_elsewhere': 'Order already paid',
   'status.unavailable': 'Checkout unavailable',
   'msg.preparing': 'Preparing your checkout…',

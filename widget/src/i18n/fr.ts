@@ -52,6 +52,7 @@ export const fr: Table = {
   'msg.unexpected': 'Une erreur est survenue. Réessayez.',
   'status.checking': 'Paiement pas encore confirmé',
   'status.declined': 'Paiement refusé',
+  'status.processor_error': 'Paiement non abouti',
   'status.paid_elsewhere': 'Commande déjà payée',
   'status.unavailable': 'Paiement indisponible',
   'msg.preparing': 'Préparation de votre paiement…',

@@ -25,6 +25,9 @@ export interface StoredSession {
   opKeys?: Record<string, string>;
   /** The code of the last failure shown (a decline), so a reload says it again before the server answers. */
   reason?: string | null;
+  /** The amount (minor units) and currency to pay, so a reload shows them on Pay before the server answers. */
+  amount?: number | null;
+  currency?: string | null;
   updatedAt: number;
 }
 
