@@ -224,5 +224,6 @@ export async function benchWidget({ dist = join(ROOT, 'dist'), probe }: WidgetBe
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await benchWidget(), null, 2));
+  // `npx tsx bench/widget.ts [dist dir]`: another build (e.g. a baseline worktree's) measured by this bench.
+  console.log(JSON.stringify(await benchWidget(process.argv[2] ? { dist: process.argv[2] } : {}), null, 2));
 }
