@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { chromium, type ConsoleMessage, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/chromium.js';
 import { ROOT, startServer } from '../test/support/server.js';
 
@@ -37,6 +37,37 @@ export interface WidgetBench extends Sizes {
   readyMsMedian: number;
   readyMsP95: number;
   baseline: { firstVisitMsMedian: number; moduleLoadMsMedian: number; reloads: number };
+  /** With a probe: each reload's marks. */
+  marks?: [string, number][][];
+}
+
+/**
+ * How the page hands its figures over: a console message, which Playwright hears without running anything in the
+ * page. Waiting with `waitForFunction` instead made Playwright evaluate its injected script (30–40 ms of the page's
+ * main thread, in a Chromium trace) in the middle of the restore it measured.
+ */
+const RESULT = '__bench ';
+
+/** The page's next figures, from its console. */
+function nextResult(tab: Page): Promise<PageResult> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => (tab.off('console', onConsole), reject(new Error('the bench page gave no figures in 20 s'))), 20_000);
+    const onConsole = (msg: ConsoleMessage) => {
+      if (!msg.text().startsWith(RESULT)) return;
+      clearTimeout(timer);
+      tab.off('console', onConsole);
+      resolve(JSON.parse(msg.text().slice(RESULT.length)) as PageResult);
+    };
+    tab.on('console', onConsole);
+  });
+}
+
+interface PageResult {
+  moduleMs: number;
+  renderMs: number;
+  readyMs: number;
+  /** With a probe (`bench/widget-breakdown.ts`): `[step, ms since the element's definition]`. */
+  marks?: [string, number][];
 }
 
 /**
@@ -45,6 +76,7 @@ export interface WidgetBench extends Sizes {
  */
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body>
 <script type="module">
+const RESULT = '${RESULT}';
 const t0 = performance.now();
 await import('/payment-checkout.js');
 await customElements.whenDefined('payment-checkout');
@@ -71,16 +103,31 @@ const payable = new Promise((resolve) => {
   queueMicrotask(() => observer.observe(el.shadowRoot, { subtree: true, childList: true }));
 });
 const [rendered, ready] = await Promise.all([restored, payable]);
-window.__bench = { moduleMs: defined - t0, renderMs: rendered - defined, readyMs: ready - defined };
+const result = { moduleMs: defined - t0, renderMs: rendered - defined, readyMs: ready - defined };
+if (window.__marks) {
+  // bench/widget-breakdown.ts: its probe's marks, and the chunks' resource timing, in ms since \`defined\`.
+  await new Promise((r) => setTimeout(r, 300)); // the GET session and what follows it, for the record
+  const chunks = performance.getEntriesByType('resource').filter((e) => /payment-checkout/.test(e.name));
+  result.marks = [
+    ...window.__marks.map(([name, t]) => [name, t - defined]),
+    ...chunks.flatMap((e) => {
+      const name = 'chunk ' + (/payment-checkout-([a-z-]+)\\./.exec(e.name)?.[1] ?? 'entry');
+      return [[name + ' requested', e.startTime - defined], [name + (e.transferSize ? ' arrived' : ' arrived (cache)'), e.responseEnd - defined]];
+    }),
+    ['session id shown', rendered - defined],
+    ['pay button shown', ready - defined],
+  ];
+}
+console.debug(RESULT + JSON.stringify(result));
 </script></body></html>`;
 
-function quantile(values: number[], q: number): number {
+export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
 }
 
-function sizesOf(file: string): Sizes {
-  const bytes = readFileSync(join(ROOT, 'dist', file));
+function sizesOf(dist: string, file: string): Sizes {
+  const bytes = readFileSync(join(dist, file));
   return {
     minBytes: bytes.length,
     gzipBytes: gzipSync(bytes, { level: 9 }).length,
@@ -89,26 +136,33 @@ function sizesOf(file: string): Sizes {
 }
 
 /** The entry and the chunks it imports by relative path (as the worker's precache manifest finds them), transitively. */
-function chunksOf(entry: string, seen = new Set<string>([entry])): string[] {
-  const source = readFileSync(join(ROOT, 'dist', entry), 'utf8');
+function chunksOf(dist: string, entry: string, seen = new Set<string>([entry])): string[] {
+  const source = readFileSync(join(dist, entry), 'utf8');
   for (const [, spec] of source.matchAll(/(?:import|from)\s*\(?\s*["'](\.{1,2}\/[^"']+\.js)["']/g)) {
     const file = posix.normalize(posix.join(posix.dirname(entry), spec));
-    if (seen.has(file) || !existsSync(join(ROOT, 'dist', file))) continue;
+    if (seen.has(file) || !existsSync(join(dist, file))) continue;
     seen.add(file);
-    chunksOf(file, seen);
+    chunksOf(dist, file, seen);
   }
   return [...seen];
 }
 
-export async function benchWidget(): Promise<WidgetBench> {
-  const sizes = sizesOf('payment-checkout.js');
-  const files = chunksOf('payment-checkout.js');
-  const all = files.map(sizesOf);
+export interface WidgetBenchOptions {
+  /** The build to measure (default: this checkout's dist/). */
+  dist?: string;
+  /** A script run in the page before its own (`addInitScript`) that fills `window.__marks` with `[step, ms]`. */
+  probe?: string;
+}
+
+export async function benchWidget({ dist = join(ROOT, 'dist'), probe }: WidgetBenchOptions = {}): Promise<WidgetBench> {
+  const sizes = sizesOf(dist, 'payment-checkout.js');
+  const files = chunksOf(dist, 'payment-checkout.js');
+  const all = files.map((f) => sizesOf(dist, f));
   const sum = (k: keyof Sizes) => all.reduce((n, s) => n + s[k], 0);
   const withLazyChunks = { files, minBytes: sum('minBytes'), gzipBytes: sum('gzipBytes'), brotliBytes: sum('brotliBytes') };
 
   const staticDir = mkdtempSync(join(tmpdir(), 'pc-bench-widget-'));
-  cpSync(join(ROOT, 'dist'), staticDir, { recursive: true });
+  cpSync(dist, staticDir, { recursive: true });
   writeFileSync(join(staticDir, PAGE_PATH), PAGE);
   const server = await startServer({ env: { RATE_LIMIT_CREATE_PER_MIN: '100000', STATIC_DIR: staticDir } });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
@@ -126,22 +180,23 @@ export async function benchWidget(): Promise<WidgetBench> {
     const restore: number[] = [];
     const ready: number[] = [];
     const moduleLoad: number[] = [];
+    const marks: [string, number][][] = [];
     for (let round = 0; round < 3; round++) {
       const orderId = await orderOf();
       // The page's CSP (from the server, as for a shop page) would refuse Playwright's string predicates.
       const context = await browser.newContext({ bypassCSP: true });
+      if (probe) await context.addInitScript(probe);
       const tab = await context.newPage();
-      const measure = async () => {
-        await tab.waitForFunction('window.__bench', undefined, { timeout: 20_000 });
-        return (await tab.evaluate('window.__bench')) as { moduleMs: number; renderMs: number; readyMs: number };
-      };
+      const visit = nextResult(tab);
       await tab.goto(`${server.url}${PAGE_PATH}?order=${encodeURIComponent(orderId)}`);
-      first.push((await measure()).renderMs);
+      first.push((await visit).renderMs);
       // The first visit renders before its session is saved; wait until it is, so every reload restores.
       await tab.waitForFunction(`document.querySelector('payment-checkout')?.getAttribute('status') === 'initiated'`);
       for (let i = 0; i < RELOADS / 3; i++) {
+        const next = nextResult(tab);
         await tab.reload();
-        const m = await measure();
+        const m = await next;
+        if (m.marks) marks.push(m.marks);
         restore.push(m.renderMs);
         ready.push(m.readyMs);
         moduleLoad.push(m.moduleMs);
@@ -156,6 +211,7 @@ export async function benchWidget(): Promise<WidgetBench> {
       readyMsMedian: quantile(ready, 0.5),
       readyMsP95: quantile(ready, 0.95),
       baseline: { firstVisitMsMedian: quantile(first, 0.5), moduleLoadMsMedian: quantile(moduleLoad, 0.5), reloads: restore.length },
+      ...(probe ? { marks } : {}),
     };
   } finally {
     await browser.close();
@@ -168,5 +224,6 @@ export async function benchWidget(): Promise<WidgetBench> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await benchWidget(), null, 2));
+  // `npx tsx bench/widget.ts [dist dir]`: another build (e.g. a baseline worktree's) measured by this bench.
+  console.log(JSON.stringify(await benchWidget(process.argv[2] ? { dist: process.argv[2] } : {}), null, 2));
 }

@@ -35,6 +35,11 @@ export class AttemptRecord {
     return this.#record && { sessionId: this.#record.sessionId, clientSecret: this.#record.clientSecret };
   }
 
+  /** The record as IndexedDB has it now, without taking it as this checkout's (only the tab that leads loads it). */
+  async peek(): Promise<StoredSession | null> {
+    return (await this.#store.get(this.#key)) ?? null;
+  }
+
   async load(): Promise<StoredSession | null> {
     this.#record = (await this.#store.get(this.#key)) ?? null;
     return this.#record;

@@ -159,12 +159,19 @@ export class CheckoutController {
     this.#showQueued(); // the outbox may have reported before the session was known
   }
 
+  /** Before this tab leads or follows: the checkout as IndexedDB has it, shown at once (`SessionLink.preview`). */
+  preview(): Promise<void> {
+    return this.#guard(() => this.#link.preview(), false);
+  }
+
   follow(): void {
     this.#dispatch({ type: 'follow' });
   }
 
   mirror(state: CheckoutState): void {
-    if (!this.#started && !this.#stopped) this.#dispatch({ type: 'mirror', state });
+    if (this.#started || this.#stopped) return;
+    this.#link.dropPreview();
+    this.#dispatch({ type: 'mirror', state });
   }
 
   stop(): void {

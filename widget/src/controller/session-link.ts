@@ -4,7 +4,7 @@
  * by a new one after max retries or expiry — turned into machine events. It talks to the checkout through `LinkHost`.
  */
 import { errorOf } from '../shared/answers.js';
-import type { PendingAttempt } from '../shared/schema.js';
+import type { PendingAttempt, StoredSession } from '../shared/schema.js';
 import type { ApiAnswer, CheckoutApi } from '../transport/api-client.js';
 import { createdSession, verdictOf, type Verdict } from './answers.js';
 import type { AttemptRecord } from './attempt-record.js';
@@ -44,6 +44,9 @@ export class SessionLink {
   /** The Idempotency-Key of this checkout's session create (also how its queued create is recognised in the outbox). */
   #createKey: string | null = null;
   #lastSessionAt = '';
+  /** The record `preview()` showed, until the leading tab has read it again. */
+  #previewed: StoredSession | null = null;
+  #previewing: Promise<void> | null = null;
 
   constructor(host: LinkHost) {
     this.#h = host;
@@ -63,24 +66,44 @@ export class SessionLink {
     if (!this.#h.given) await this.#h.record.forget();
   }
 
+  /**
+   * Before this tab leads (on a reload the tab lock takes tens of ms to be granted): the checkout as IndexedDB has it
+   * now, shown at once with its buttons disabled (`busy`). Only shown: the tab that leads reads the record again under
+   * the lock, and shows that one instead should another tab have changed it in between.
+   */
+  preview(): Promise<void> {
+    return (this.#previewing ??= this.#preview());
+  }
+
+  async #preview(): Promise<void> {
+    const stored = await this.#h.record.peek();
+    if (!this.#restorable(stored) || this.#h.state().phase !== 'preparing' || this.#h.state().role !== 'leader') return;
+    this.#previewed = stored;
+    this.#h.dispatch({ type: 'busy', busy: true });
+    this.#h.dispatch(restoredEvent(stored));
+  }
+
+  /** The preview gave way to another tab's view (this tab mirrors it): nothing of it is to be checked any more. */
+  dropPreview(): void {
+    this.#previewed = null;
+  }
+
   async restoreOrCreate(): Promise<void> {
     const { given, orderId } = this.#h;
+    // A preview asked for before this tab led is shown first: its read is under way already.
+    await this.#previewing?.catch(() => {});
+    const shown = this.#previewed;
+    this.#previewed = null;
+    if (shown) this.#h.dispatch({ type: 'busy', busy: true }); // until the record is read under the lock
     const stored = await this.#h.record.load();
+    if (shown) {
+      if (JSON.stringify(stored) !== JSON.stringify(shown)) this.#h.dispatch({ type: 'restarting' });
+      this.#h.dispatch({ type: 'busy', busy: false });
+    }
     // A cancelled or expired checkout cannot be paid any more: coming back to the order starts a new session.
-    if (stored && !given && (stored.status === 'CANCELLED' || stored.status === 'EXPIRED')) await this.#h.record.forget();
+    if (stored && !this.#restorable(stored)) await this.#h.record.forget();
     else if (stored) {
-      this.#h.dispatch({
-        type: 'restored',
-        sessionId: stored.sessionId,
-        orderId: stored.orderId,
-        status: stored.status,
-        attempt: stored.attempt,
-        maxAttempts: stored.maxAttempts,
-        reason: stored.reason ?? null,
-        amount: stored.amount ?? null,
-        currency: stored.currency ?? null,
-        pending: Boolean(stored.pending),
-      });
+      this.#h.dispatch(restoredEvent(stored));
       this.#h.ready(true);
       return this.sync();
     }
@@ -135,6 +158,11 @@ export class SessionLink {
     this.#h.ready(false);
   }
 
+  /** A record this checkout shows again: a cancelled or expired one gives way to a new session (unless it was given). */
+  #restorable(stored: StoredSession | null): stored is StoredSession {
+    return Boolean(stored && (this.#h.given || (stored.status !== 'CANCELLED' && stored.status !== 'EXPIRED')));
+  }
+
   async restart(): Promise<void> {
     await this.#h.record.forget();
     this.stopWatching();
@@ -181,4 +209,20 @@ export class SessionLink {
     this.#watcher?.stop();
     this.#watcher = null;
   }
+}
+
+/** The session IndexedDB remembers, as the machine's event. */
+function restoredEvent(stored: StoredSession): MachineEvent {
+  return {
+    type: 'restored',
+    sessionId: stored.sessionId,
+    orderId: stored.orderId,
+    status: stored.status,
+    attempt: stored.attempt,
+    maxAttempts: stored.maxAttempts,
+    reason: stored.reason ?? null,
+    amount: stored.amount ?? null,
+    currency: stored.currency ?? null,
+    pending: Boolean(stored.pending),
+  };
 }

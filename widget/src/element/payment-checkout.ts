@@ -243,6 +243,8 @@ export class PaymentCheckout extends LitElement {
       onEvent: (event) => this.#dispatch(event),
     });
     this.#controller = controller;
+    // Shown while the tab lock is asked for: reading IndexedDB does not wait for it (the tab that leads reads again).
+    void controller.preview();
     const coordinator = new TabCoordinator<CheckoutState>({
       key,
       onLead: () => void controller.start(),
