@@ -176,10 +176,14 @@ export class Sessions {
     // Never start a charge while an earlier one of this session is unresolved: settle it first.
     if (s.chargedAttempt > 0) {
       for (const c of (await store.charges.list(id)).filter(isUnresolved)) {
-        const after = await charges.resolve(c, true);
+        let after = await charges.resolve(c, true);
         if (isUnresolved(after)) {
+          // The key follows the charge from here on: a settlement after the link writes the answer under it, one since
+          // the look-up above did not. So read the charge again once linked, and answer with its outcome if it has one.
           await linkCharge(store, idem, c.chargeKey);
-          return toStore(PROCESSING);
+          after = (await store.charges.get(c.chargeKey))!;
+          if (isUnresolved(after)) return toStore(PROCESSING);
+          return toStore(chargeAnswer(after, await this.get(id)));
         }
         if (after.status === 'succeeded') return toStore(chargeAnswer(after, await this.get(id)));
       }
