@@ -44,9 +44,10 @@ export async function complete(d: SessionDeps, get: ReadSession, id: string, tok
       let after = await charges.resolve(c, true);
       if (isUnresolved(after)) {
         // The key follows the charge from here on: a settlement after the link writes the answer under it, one since
-        // the look-up above did not. So read the charge again once linked, and answer with its outcome if it has one.
+        // the look-up above did not. So read the charge again once linked (after any settlement of it still committing),
+        // and answer with its outcome if it has one.
         await linkCharge(store, idem, c.chargeKey);
-        after = (await store.charges.get(c.chargeKey))!;
+        after = (await store.charges.getCommitted(c.chargeKey))!;
         if (isUnresolved(after)) return toStore(PROCESSING);
         return toStore(chargeAnswer(after, await get(id)));
       }
