@@ -89,7 +89,10 @@ export function release(store: Repositories, held: HeldKey): Promise<void> {
   return store.idempotency.delete(held.scope, held.key);
 }
 
-/** The key follows a charge it did not start (the request waits on an earlier one): that charge's settlement answers it. */
+/**
+ * The key follows a charge it did not start (the request waits on an earlier one): that charge's settlement answers it.
+ * A settlement that committed before the link did not see the key: the caller reads the charge again after linking.
+ */
 export function linkCharge(store: Repositories, held: HeldKey, chargeKey: string): Promise<void> {
   return store.idempotency.finish(held.scope, held.key, { state: 'in_flight', statusCode: null, responseBody: null, chargeKey });
 }

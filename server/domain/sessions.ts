@@ -1,6 +1,7 @@
 /**
  * The payment-session service: every command of the API, over the store, the state machine and the charges.
  * Routes stay thin; everything a session can do happens here, each change a conditional update on the row's version.
+ * Paying (/complete) is complete.ts's.
  */
 import { AppError } from '../errors.js';
 import { randomId, secretMatches, sha256 } from '../ids.js';
@@ -8,11 +9,12 @@ import type { Metrics } from '../metrics.js';
 import type { PaymentProcessor } from '../processor/types.js';
 import type { SessionRow } from './model.js';
 import type { Store } from '../store/types.js';
-import { chargeAnswer } from './charge-answers.js';
-import { type Charges, isUnresolved, requestOf } from './charges.js';
+import type { Charges } from './charges.js';
+import { complete, type Completion } from './complete.js';
+import { isUnresolved } from './settlement.js';
 import { CONFLICT, retryOnConflict } from './conflicts.js';
 import type { SessionEvents } from './events.js';
-import { type ApiResult, type HeldKey, linkCharge } from './idempotency.js';
+import type { HeldKey } from './idempotency.js';
 import { decodeCursor, encodeCursor, parseStatuses } from './listing.js';
 import * as sm from './states.js';
 import { metricReason, recordRetry, withInterruption } from './history.js';
@@ -44,15 +46,6 @@ export interface CreateInput {
   currency?: string;
   metadata?: Record<string, unknown>;
 }
-
-/** What /complete answers, and what its key is still to store (null: the charge's settlement stored it already). */
-export interface Completion {
-  answer: ApiResult;
-  toStore: ApiResult | null;
-}
-
-const PROCESSING: ApiResult = { status: 202, body: { status: 'PROCESSING' } };
-const toStore = (answer: ApiResult): Completion => ({ answer, toStore: answer });
 
 type Change = { patch: Partial<SessionRow>; record?: (m: SessionRow['metadata'], at: string) => SessionRow['metadata'] } | null;
 
@@ -158,64 +151,9 @@ export class Sessions {
     return { status: 'CANCELLED' as const, reason: r };
   }
 
-  /**
-   * Pays: resolves any earlier unresolved charge first, then starts at most one new charge. Returns the answer, and what
-   * the request's key is still to store of it: nothing when the settlement of the charge this request started stored it.
-   */
-  async complete(id: string, token: string, idem: HeldKey, justRead?: SessionRow): Promise<Completion> {
-    const { store, charges, processor, now } = this.#d;
-    let s = await this.get(id, justRead);
-
-    // A retry of a request whose charge already completed the session gets that charge's answer.
-    if (s.status === 'COMPLETED' && idem.chargeKey) {
-      const c = await store.charges.get(idem.chargeKey);
-      if (c?.status === 'succeeded') return toStore(chargeAnswer(c, s));
-    }
-    if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
-
-    // Never start a charge while an earlier one of this session is unresolved: settle it first.
-    if (s.chargedAttempt > 0) {
-      for (const c of (await store.charges.list(id)).filter(isUnresolved)) {
-        const after = await charges.resolve(c, true);
-        if (isUnresolved(after)) {
-          await linkCharge(store, idem, c.chargeKey);
-          return toStore(PROCESSING);
-        }
-        if (after.status === 'succeeded') return toStore(chargeAnswer(after, await this.get(id)));
-      }
-      s = await this.get(id);
-      if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
-    }
-    const startPatch = sm.onChargeStart(s); // validates the state before anything is spent (a paid order is refused by lockOrder below)
-    if (!(await processor.isTokenUsable(token))) throw new AppError('invalid_payment_method');
-
-    const t = now();
-    const charge = charges.draft(s, t);
-    const started = { ...startPatch, updatedAt: t, metadata: { ...s.metadata, lastActivity: new Date(t).toISOString() } };
-    // A processor whose ledger is in the store has its charge made in the start's commit (PostgreSQL).
-    const ledgerCharge = processor.inStore?.request(requestOf(charge, token));
-    // The session on its version, the order's lock, the charge, the key's link to it and maybe the processor's charge:
-    // all or nothing (one statement on PostgreSQL).
-    const start = await store.charges.start({
-      sessionId: s.id,
-      expectedVersion: s.version,
-      orderId: s.orderId,
-      patch: { status: 'PROCESSING', chargedAttempt: startPatch.chargedAttempt!, updatedAt: t, metadata: started.metadata },
-      charge,
-      idempotency: { scope: idem.scope, key: idem.key },
-      ...(ledgerCharge ? { ledgerCharge } : {}),
-    });
-    if (!start.ok) {
-      if (start.reason === 'version') throw new AppError('payment_in_progress');
-      throw start.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
-    }
-    this.#d.events.publish(s.id);
-
-    const made = start.ledger !== undefined ? { ledger: start.ledger } : undefined;
-    const after = await charges.run(charge, token, { ...s, ...started, version: s.version + 1 }, made);
-    if (isUnresolved(after.charge)) return toStore(PROCESSING);
-    // Settled: its settlement wrote the answer under every key linked to the charge, this request's key included.
-    return { answer: chargeAnswer(after.charge, after.session ?? (await store.sessions.get(id))!), toStore: null };
+  /** Pays (complete.ts): the answer, and what the request's key is still to store of it. */
+  complete(id: string, token: string, idem: HeldKey, justRead?: SessionRow): Promise<Completion> {
+    return complete(this.#d, (i, r) => this.get(i, r), id, token, idem, justRead);
   }
 
   async summary(id: string) {

@@ -45,9 +45,8 @@ select (select count(*) from cur)::int as locked, (select count(*) from ch)::int
   (select state from order_payments where order_id = $3::text) as held_state,
   (select session_id from order_payments where order_id = $3::text) as held_by`;
 
-const MADE = `, (select charge_id from made limit 1) as made_charge_id, (select status from made limit 1) as made_status,
-  (select failure_code from made limit 1) as made_failure_code, (select prior from made limit 1) as made_prior,
-  (select behaviour from made limit 1) as made_behaviour`;
+/** The ledger's charge as one column: the row of `made` (as ledgerChargePg reads it), or null. */
+const MADE = `, (select row_to_json(m) from made m limit 1) as made`;
 
 /** The two texts, with and without the ledger's charge: each its own prepared statement. */
 const WITHOUT_LEDGER = HEAD + LINK + TAIL;
@@ -75,22 +74,11 @@ export async function startChargePg(run: PgRunner, a: ChargeStart): Promise<Char
   ];
   if (a.ledgerCharge) params.push(...ledgerParams(a.ledgerCharge));
   const r = await run(a.ledgerCharge ? WITH_LEDGER : WITHOUT_LEDGER, params);
-  const row = r.rows[0] as { locked: number; started: number; held_state: 'charging' | 'paid' | null; held_by: string | null } & Partial<Made>;
+  const row = r.rows[0] as { locked: number; started: number; held_state: 'charging' | 'paid' | null; held_by: string | null; made?: MadeRow | null };
   if (row.started === 1) {
     if (!a.ledgerCharge) return { ok: true };
-    const made = row.made_charge_id ? toLedgerResult(unprefixed(row as Made)) : null;
-    return { ok: true, ledger: made };
+    return { ok: true, ledger: row.made ? toLedgerResult(row.made) : null };
   }
   if (row.locked === 0) return { ok: false, reason: 'version' };
   return { ok: false, reason: 'order', state: row.held_state, sessionId: row.held_by };
 }
-
-type Made = { made_charge_id: string; made_status: string; made_failure_code: string | null; made_prior: boolean; made_behaviour: string | null };
-
-const unprefixed = (r: Made): MadeRow => ({
-  charge_id: r.made_charge_id,
-  status: r.made_status,
-  failure_code: r.made_failure_code,
-  prior: r.made_prior,
-  behaviour: r.made_behaviour,
-});

@@ -80,6 +80,8 @@ export type OrderPayment = { state: 'charging' | 'paid'; sessionId: string };
 export interface ChargeRepository {
   insert(row: ChargeRow): Promise<void>;
   get(chargeKey: string): Promise<ChargeRow | undefined>;
+  /** The charge once a transaction writing it has committed (PostgreSQL waits on the row's lock; SQLite writes one at a time). */
+  getCommitted(chargeKey: string): Promise<ChargeRow | undefined>;
   list(sessionId: string): Promise<ChargeRow[]>;
   /** Marks the charge settled if it is still unresolved; false when it was settled already. */
   settle(chargeKey: string, patch: Pick<ChargeRow, 'status' | 'resolvedAt' | 'paymentId' | 'errorCode'>): Promise<boolean>;

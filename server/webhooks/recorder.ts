@@ -1,6 +1,6 @@
 /**
  * Turns a session's move to a final status into an outbox event, inside the transaction that makes the move
- * (domain/sessions.ts and domain/charges.ts call it), and wakes the dispatcher once that transaction has committed.
+ * (domain/sessions.ts and domain/settlement.ts call it), and wakes the dispatcher once that transaction has committed.
  */
 import { sessionView } from '../domain/views.js';
 import { randomId } from '../ids.js';

@@ -42,6 +42,12 @@ export class KyselyCharges implements ChargeRepository {
     return r;
   }
 
+  async getCommitted(chargeKey: string): Promise<ChargeRow | undefined> {
+    if (this.#s.engine !== 'postgres') return this.get(chargeKey);
+    // FOR SHARE waits for a settlement that has written the row and not yet committed, then reads what it committed.
+    return this.#s.db.selectFrom('charges').selectAll().where('chargeKey', '=', chargeKey).forShare().executeTakeFirst();
+  }
+
   async list(sessionId: string): Promise<ChargeRow[]> {
     return this.#s.db.selectFrom('charges').selectAll().where('sessionId', '=', sessionId).orderBy('startedAt').execute();
   }
