@@ -27,15 +27,18 @@ export interface ChargeStart {
   charge: ChargeRow;
   idempotency: { scope: string; key: string };
   ledgerCharge?: LedgerChargeRequest;
+  /** A token of the processor's ledger in this store: nothing is written unless it is unused and unexpired at `now`. */
+  usableToken?: { token: string; now: number };
 }
 
 /**
  * `ledger`: present when the start made the ledger's charge (null: a concurrent call with its key recorded first).
- * `version`: the session was not on the expected version; `order`: the order is locked by another session or paid.
- * Nothing written.
+ * `token`: `usableToken` is used, expired or unknown; `version`: the session was not on the expected version; `order`:
+ * the order is locked by another session or paid. Nothing written.
  */
 export type ChargeStartResult =
   | { ok: true; ledger?: LedgerChargeResult | null }
+  | { ok: false; reason: 'token' }
   | { ok: false; reason: 'version' }
   | { ok: false; reason: 'order'; state: 'charging' | 'paid' | null; sessionId: string | null };
 

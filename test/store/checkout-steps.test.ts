@@ -77,6 +77,25 @@ function steps(engine: Engine) {
       expect(await store.idempotency.get(`session:${s.id}`, key)).toMatchObject({ state: 'in_flight', chargeKey: `${s.id}:1` });
     });
 
+    it("should write nothing, and spend no token, when the processor's token is unknown, used or expired", async () => {
+      const row = { brand: 'visa', last4: '4242', behaviour: 'succeed', createdAt: T0 };
+      await store.ledger.insertToken({ ...row, token: 'tok_used', expiresAt: T0 + 60_000, usedAt: T0 + 1 });
+      await store.ledger.insertToken({ ...row, token: 'tok_old', expiresAt: T0 + 5, usedAt: null });
+      await store.ledger.insertToken({ ...row, token: 'tok_ok', expiresAt: T0 + 60_000, usedAt: null });
+      const s = session();
+      await store.sessions.insert(s);
+      const key = await withKey(s);
+      for (const token of ['tok_unknown', 'tok_used', 'tok_old']) {
+        expect(await store.charges.start(startOf(s, key, { usableToken: { token, now: T0 + 5 } }))).toEqual({ ok: false, reason: 'token' });
+      }
+      expect(await store.sessions.get(s.id)).toMatchObject({ status: 'INITIATED', version: 1 });
+      expect(await store.charges.getOrderPayment(s.orderId)).toBeUndefined();
+      expect(await store.charges.get(`${s.id}:1`)).toBeUndefined();
+      expect(await store.idempotency.get(`session:${s.id}`, key)).toMatchObject({ chargeKey: null });
+      expect(await store.charges.start(startOf(s, key, { usableToken: { token: 'tok_ok', now: T0 + 5 } }))).toEqual({ ok: true });
+      expect((await store.ledger.getToken('tok_ok'))!.usedAt).toBeNull(); // checked, not spent: the charge spends it
+    });
+
     it('should write nothing when the session is not on the expected version', async () => {
       const s = session();
       await store.sessions.insert(s);

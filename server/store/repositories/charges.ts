@@ -76,6 +76,10 @@ export class KyselyCharges implements ChargeRepository {
     if (this.#s.engine === 'postgres' && !this.#s.inTransaction) return startChargePg(this.#s.pg(), a);
     try {
       return await this.#s.transaction(async (tx) => {
+        if (a.usableToken) {
+          const t = await tx.ledger.getToken(a.usableToken.token);
+          if (!t || t.usedAt !== null || t.expiresAt <= a.usableToken.now) return { ok: false, reason: 'token' } as const;
+        }
         if (!(await tx.sessions.update(a.sessionId, a.expectedVersion, a.patch))) return { ok: false, reason: 'version' } as const;
         const lock = await tx.charges.lockOrder(a.orderId, a.sessionId, a.patch.updatedAt);
         if (!lock.ok) throw new Refused({ ok: false, reason: 'order', state: lock.state, sessionId: lock.sessionId });
