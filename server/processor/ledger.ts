@@ -12,6 +12,9 @@ export interface ProcessorTokenRow {
   expiresAt: number;
   usedAt: number | null;
 }
+/** A token can pay: known, never used, and not expired at `now` (pg-charge-start.ts says the same in SQL). */
+export const isTokenUsableAt = (t: ProcessorTokenRow | undefined, now: number): t is ProcessorTokenRow => !!t && t.usedAt === null && t.expiresAt > now;
+
 export interface ProcessorChargeRow {
   chargeId: string;
   sessionId: string;

@@ -6,7 +6,7 @@
  */
 import { randomId } from '../ids.js';
 import { type CardBehaviour, checkCard } from './cards.js';
-import type { LedgerChargeRequest, LedgerChargeResult, ProcessorLedger } from './ledger.js';
+import { type LedgerChargeRequest, type LedgerChargeResult, type ProcessorLedger, isTokenUsableAt } from './ledger.js';
 import {
   ProcessorConnectionError,
   type CardInput,
@@ -72,8 +72,7 @@ export class TestProcessor implements PaymentProcessor {
   }
 
   async isTokenUsable(token: string): Promise<boolean> {
-    const t = await this.#ledger.getToken(token);
-    return !!t && t.usedAt === null && t.expiresAt > this.#now();
+    return isTokenUsableAt(await this.#ledger.getToken(token), this.#now());
   }
 
   async charge(req: ChargeRequest): Promise<ChargeOutcome> {

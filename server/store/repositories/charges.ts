@@ -3,6 +3,7 @@
  * charge's start and a success's settlement, are one statement on PostgreSQL (pg-hot-paths.ts) and a transaction here.
  */
 import type { ChargeRow } from '../../domain/model.js';
+import { isTokenUsableAt } from '../../processor/ledger.js';
 import { startChargePg } from '../pg-charge-start.js';
 import { settleSucceededPg } from '../pg-hot-paths.js';
 import { Refused, pick, shapeFor, slotsFor } from '../rows.js';
@@ -77,8 +78,7 @@ export class KyselyCharges implements ChargeRepository {
     try {
       return await this.#s.transaction(async (tx) => {
         if (a.usableToken) {
-          const t = await tx.ledger.getToken(a.usableToken.token);
-          if (!t || t.usedAt !== null || t.expiresAt <= a.usableToken.now) return { ok: false, reason: 'token' } as const;
+          if (!isTokenUsableAt(await tx.ledger.getToken(a.usableToken.token), a.usableToken.now)) return { ok: false, reason: 'token' } as const;
         }
         if (!(await tx.sessions.update(a.sessionId, a.expectedVersion, a.patch))) return { ok: false, reason: 'version' } as const;
         const lock = await tx.charges.lockOrder(a.orderId, a.sessionId, a.patch.updatedAt);
