@@ -8,8 +8,8 @@
  * holder, nothing returned for another holder or a paid order); the session's update only if the lock came back; the
  * charge, the key and the ledger's charge only after it. Holding the row lock, the session's update cannot miss, so
  * either every row is written or none. With `usableToken`, `usable` gates the lock: the processor's token check
- * (otherwise a read of its own before the start) is made in the same statement. The request claimed its key before (idempotency middleware): the start links it
- * to the charge.
+ * (otherwise a read of its own before the start) is made in the same statement. The request claimed its key before
+ * (idempotency middleware): the start links it to the charge.
  */
 import type { ChargeStart, ChargeStartResult } from './types.js';
 import { type MadeRow, type PgRunner, ledgerCtes, ledgerParams, toLedgerResult } from './pg-hot-paths.js';
