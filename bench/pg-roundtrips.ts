@@ -44,6 +44,11 @@ export interface RoundTripResult {
   perCheckout: StepCounts;
   /** CPU of this run's own PostgreSQL backends per checkout (µs), and of this process (server + client) per checkout. */
   cpuUsPerCheckout: { postgres: number; process: number } | null;
+  /**
+   * WAL flushes (`pg_stat_wal.wal_sync`, the whole cluster's) per checkout, one at a time only: each commit that waits
+   * for its flush is one; commits that do not are flushed by the WAL writer, a few times a second. Null at 50 at once.
+   */
+  walSyncsPerCheckout: number | null;
 }
 
 const zero = (): StepCounts => ({ roundTrips: 0, statements: 0, transactions: 0, beginCommit: 0, notify: 0, rateLimit: 0 });
@@ -99,6 +104,16 @@ async function backendPids(schema: string): Promise<number[]> {
   }
 }
 
+async function walSyncs(): Promise<number> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    return Number((await c.query<{ n: string }>('select wal_sync as n from pg_stat_wal')).rows[0]!.n);
+  } finally {
+    await c.end();
+  }
+}
+
 const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2040, cvc: '123' };
 const MERCHANT_KEY = 'bench-merchant-key-0123456789';
 
@@ -145,6 +160,8 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   let cpuUs: RoundTripResult['cpuUsPerCheckout'] = null;
   let t0: number;
   let total: StepCounts;
+  let walBefore: number | null = null;
+  let walSyncsPerCheckout: number | null = null;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   try {
@@ -169,6 +186,9 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
       if (!measure) for (const s of STEPS) perStep[s] = zero();
     };
     await one(false); // warm-up: pool connections, rate-limiter rows
+    // An idle backend reports its pending statistics within 10 s: then the warm-up's flushes are counted before the run.
+    if (concurrency === 1) await new Promise((r) => setTimeout(r, 11_000));
+    walBefore = concurrency === 1 ? await walSyncs() : null;
     start = counter.read();
     const backends = await backendPids(schema);
     cpuDone = measureCpu({ postgres: (pid) => backends.includes(pid), process: (pid) => pid === process.pid });
@@ -188,6 +208,11 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   } finally {
     counter.uninstall();
     await server.close();
+    if (walBefore !== null) {
+      // The pool's backends report their statistics as they exit, the WAL writer within a second.
+      await new Promise((r) => setTimeout(r, 1_500));
+      walSyncsPerCheckout = Math.round((((await walSyncs()) - walBefore) / checkouts) * 100) / 100;
+    }
     rmSync(dataDir, { recursive: true, force: true });
     const c = new pg.Client({ connectionString: PG_URL });
     await c.connect();
@@ -198,7 +223,7 @@ export async function countRoundTrips(opts: { checkouts?: number; rateLimits?: b
   const averaged = Object.fromEntries(STEPS.map((s) => [s, avg(perStep[s])])) as Record<Step, StepCounts>;
   // Over the whole run (steps of concurrent checkouts overlap: only one at a time are they told apart).
   const perCheckout = avg(total);
-  return { checkouts, rateLimits, concurrency, perStep: averaged, perCheckout, cpuUsPerCheckout: cpuUs };
+  return { checkouts, rateLimits, concurrency, perStep: averaged, perCheckout, cpuUsPerCheckout: cpuUs, walSyncsPerCheckout };
 }
 
 /** `create 2 rt / 2 st / 2 tx · get 1 …` */
@@ -238,6 +263,15 @@ export async function roundTripRows(rows: BenchRow[], raw: Record<string, unknow
       goal: '',
       ok: null,
     });
+    if (r.walSyncsPerCheckout !== null)
+      rows.push({
+        section: 'postgres',
+        metric: `WAL flushes per checkout, one at a time (${label})`,
+        value: String(r.walSyncsPerCheckout),
+        baseline: '',
+        goal: '',
+        ok: null,
+      });
   }
   const c = await countRoundTrips({ concurrency: 50 });
   const bc = before.runs.find((x) => x.concurrency === 50);

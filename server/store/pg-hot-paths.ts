@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type pg from 'pg';
+import type { IdempotencyRow } from '../domain/model.js';
 import type { LedgerChargeRequest, LedgerChargeResult } from '../processor/ledger.js';
 import type { SettlementResult, SuccessSettlement } from './types.js';
 
@@ -86,6 +87,23 @@ export async function insertSessionUnlessPaidPg(run: PgRunner, row: Record<strin
     SESSION_COLUMNS.map(([c]) => row[c]),
   );
   return r.rowCount === 1;
+}
+
+// An idempotency key's claim commits without waiting for its WAL flush (`synchronous_commit` off for this one
+// transaction). Nothing outside the database acts on a claim: a duplicate that sees it is told 409 and retries, and the
+// request holding it writes its answer (or its charge's start) in a later commit that does wait. PostgreSQL flushes
+// the WAL in order, so that commit makes the claim durable too. A crash before it loses only a claim whose request
+// had not answered and had not reached a processor; its retry claims the key again.
+const CLAIM_IDEMPOTENCY = `
+with async_commit as (select set_config('synchronous_commit', 'off', true))
+insert into idempotency_keys (scope, key, fingerprint, state, status_code, response_body, charge_key, created_at, expires_at, lease_until)
+select $1::text, $2::text, $3::text, $4::text, $5::int, $6::text, $7::text, $8::bigint, $9::bigint, $10::bigint from async_commit
+on conflict (scope, key) do nothing`;
+
+/** Claims a key (true) unless a record exists already (false): outside a transaction, without waiting for the flush. */
+export async function claimIdempotencyPg(run: PgRunner, r: IdempotencyRow): Promise<boolean> {
+  const params = [r.scope, r.key, r.fingerprint, r.state, r.statusCode, r.responseBody, r.chargeKey, r.createdAt, r.expiresAt, r.leaseUntil];
+  return (await run(CLAIM_IDEMPOTENCY, params)).rowCount === 1;
 }
 
 // The charge row is locked first, then the session: the order the general settlement (charges, order_payments,

@@ -41,10 +41,15 @@ function localCluster(): string | null {
   return readdirSync('/etc/postgresql').sort().at(-1) ?? null;
 }
 
-/** Asynchronous: the load keeps running in this process while PostgreSQL restarts. */
+/**
+ * Asynchronous: the load keeps running in this process while PostgreSQL restarts. The restart is a crash (`-m immediate`:
+ * no shutdown checkpoint, WAL not yet flushed is lost, crash recovery at start), so commits that did not wait for their
+ * flush (an idempotency key's claim) can be lost.
+ */
 function pgCtl(version: string, action: 'restart' | 'start'): Promise<void> {
+  const args = ['--skip-systemctl-redirect', version, 'main', action, ...(action === 'restart' ? ['-m', 'immediate'] : [])];
   return new Promise((resolve, reject) => {
-    const p = spawn('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+    const p = spawn('pg_ctlcluster', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('error', reject);
@@ -124,7 +129,7 @@ if (ENGINES.includes('postgres')) {
     if (!cluster) console.warn('[test/store] PostgreSQL restart test skipped: no local cluster to restart (pg_ctlcluster), or TEST_PG_RESTART=0.');
 
     restartIt(
-      'should lose and duplicate no payment when PostgreSQL restarts mid-load, and answer again afterwards',
+      'should lose and duplicate no payment when PostgreSQL crashes and restarts mid-load, and answer again afterwards',
       async () => {
         const answered = new Map<string, string>(); // sessionId → paymentId of a 200
         const statuses: Record<string, number> = {};

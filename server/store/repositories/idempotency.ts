@@ -1,5 +1,6 @@
 /** Idempotency records: one per (scope, key), claimed in flight, linked to a charge, finished with the answer to replay. */
 import type { IdempotencyRow } from '../../domain/model.js';
+import { claimIdempotencyPg } from '../pg-hot-paths.js';
 import { pick, shapeFor, slotsFor } from '../rows.js';
 import type { Scope } from '../scope.js';
 import type { IdempotencyRepository } from '../types.js';
@@ -36,6 +37,7 @@ export class KyselyIdempotency implements IdempotencyRepository {
   }
 
   async insert(row: IdempotencyRow): Promise<boolean> {
+    if (this.#s.engine === 'postgres' && !this.#s.inTransaction) return claimIdempotencyPg(this.#s.pg(), row);
     const { db, q } = this.#s;
     const values = pick(row, IDEMPOTENCY_COLUMNS);
     const inserted = await q.affected(
