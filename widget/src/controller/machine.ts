@@ -231,6 +231,8 @@ export interface Step {
   effects: Effect[];
 }
 
+const PAID = 'order_already_paid';
+
 const FROM_STATUS: Record<string, Phase> = {
   COMPLETED: PHASES.completed,
   CANCELLED: PHASES.cancelled,
@@ -241,6 +243,8 @@ const FROM_STATUS: Record<string, Phase> = {
 
 /** The phase a server session means, given where this page stands. */
 function phaseOfSession(s: CheckoutState, session: SessionJson, pending: boolean): Phase {
+  // The server closes (CANCELLED) a session whose order was paid through another one, and says why.
+  if (session.lastError?.code === PAID && session.status !== 'COMPLETED') return PHASES.paidElsewhere;
   const final = FROM_STATUS[session.status];
   if (final) return final;
   const ours = s.phase === PHASES.paying || s.phase === PHASES.confirming || s.phase === PHASES.timedOut;
@@ -260,7 +264,7 @@ function onSession(s: CheckoutState, session: SessionJson, pending: boolean): St
   if (s.sessionId === session.sessionId && session.attempts < s.attempt) return { state: s, effects: [] }; // an older snapshot
   const phase = phaseOfSession(s, session, pending);
   let reason = s.reason;
-  if (phase === PHASES.declined || phase === PHASES.maxRetries) reason = session.lastError?.code ?? s.reason;
+  if (phase === PHASES.declined || phase === PHASES.maxRetries || phase === PHASES.paidElsewhere) reason = session.lastError?.code ?? s.reason;
   else if (phase !== PHASES.ready || s.phase !== PHASES.ready) reason = null;
   const next: CheckoutState = {
     ...s,
@@ -326,9 +330,12 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       return onSession(s, e.session, e.pending);
     case 'restored': {
       const status = e.status.toLowerCase();
-      const phase = e.pending
-        ? PHASES.confirming
-        : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
+      const phase =
+        e.reason === PAID
+          ? PHASES.paidElsewhere
+          : e.pending
+            ? PHASES.confirming
+            : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
       return to({
         phase,
         sessionId: e.sessionId,
@@ -382,7 +389,7 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'refused':
       return to({ phase: PHASES.unavailable, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
     case 'paid_elsewhere':
-      return to({ phase: PHASES.paidElsewhere, reason: 'order_already_paid' });
+      return to({ phase: PHASES.paidElsewhere, reason: PAID });
     case 'cancelled':
       return to({ phase: PHASES.cancelled, status: 'cancelled', cancelReason: e.reason, reason: null });
     case 'restarting':
