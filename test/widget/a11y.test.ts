@@ -65,6 +65,23 @@ describe('<payment-checkout> accessibility', () => {
     expect(part(el, 'message')!.getAttribute('aria-live')).to.equal('polite');
   });
 
+  it('fits a column narrower than its inputs side by side (wider than the 400 px one-column break): nothing sticks out', async () => {
+    const column = document.createElement('div');
+    column.style.width = '340px';
+    document.body.append(column);
+    try {
+      const el = document.createElement('payment-checkout');
+      el.setAttribute('order-id', await createOrder());
+      column.append(el);
+      await waitForPart(el, 'pay-button');
+      const right = column.getBoundingClientRect().right;
+      const parts = ['form', 'card-expiry', 'card-cvc'].map((p) => Math.round(part(el, p)!.getBoundingClientRect().right));
+      expect(parts.map((r) => r <= Math.round(right))).to.deep.equal([true, true, true]);
+    } finally {
+      column.remove();
+    }
+  });
+
   it('pays with the keyboard only, with a visible focus ring', async () => {
     const events: Recorded = [];
     const el = mount({ 'order-id': await createOrder() }, events);
