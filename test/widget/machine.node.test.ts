@@ -240,9 +240,17 @@ describe('checkout state machine', () => {
     const { state, effects } = run([
       { type: 'session', session: session('INITIATED'), pending: false },
       { type: 'paying' },
-      { type: 'timeout', attempt: 1, maxAttempts: 3 },
+      { type: 'timeout', attempt: 1, maxAttempts: 3, status: 'INTERRUPTED' },
     ]);
     expect(present(state)).toMatchObject({ status: 'status.checking', message: 'msg.timeout', actions: ['retry'] });
+    expect(state.status).toBe('interrupted');
+    // The timeout's interruption did not reach the server (kept in the worker's outbox): `status` stays the server's last word.
+    const sent = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'paying', sent: true },
+      { type: 'timeout', attempt: null, maxAttempts: null, status: null },
+    ]);
+    expect(sent.state).toMatchObject({ phase: PHASES.timedOut, status: 'processing' });
     expect(effects).toContainEqual({ type: 'error', code: 'timeout', retryable: true });
     // the server recorded the timeout interruption while our charge may still run
     const still = reduce(state, { type: 'session', session: session('INTERRUPTED'), pending: true }).state;

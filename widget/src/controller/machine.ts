@@ -109,7 +109,8 @@ export type MachineEvent =
   | { type: 'completed'; paymentId: string | null }
   /** The attempt failed without a charge; `status` / `attempt` from the answer's details. */
   | { type: 'declined'; code: string; status: string; attempt: number | null }
-  | { type: 'timeout'; attempt: number | null; maxAttempts: number | null }
+  /** `status`: the session's as the timeout's interruption was answered; null when it did not reach the server (kept in the outbox). */
+  | { type: 'timeout'; attempt: number | null; maxAttempts: number | null; status?: string | null }
   | { type: 'resumed'; attempt: number; maxAttempts: number }
   /** The card fields (or the token route) refused what was typed. */
   | { type: 'invalid_card'; code: string }
@@ -366,9 +367,10 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       ]);
     }
     case 'timeout':
-      return to({ phase: PHASES.timedOut, status: 'interrupted', attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts }, [
-        { type: 'error', code: 'timeout', retryable: true },
-      ]);
+      return to(
+        { phase: PHASES.timedOut, status: e.status?.toLowerCase() ?? s.status, attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts },
+        [{ type: 'error', code: 'timeout', retryable: true }],
+      );
     case 'resumed':
       return to({ phase: PHASES.ready, status: 'resumed', attempt: e.attempt, maxAttempts: e.maxAttempts, reason: null });
     case 'invalid_card':

@@ -139,8 +139,8 @@ export class PaymentAttempt {
     const answer = await this.#h.api
       .interrupt(s.sessionId, s.clientSecret, 'timeout', key, { signal: this.#h.signal, timeoutMs: 10_000 }, pending.attempt)
       .catch(() => null);
-    const body = answer && answer.status < 400 ? (answer.body as { attempt: number; maxAttempts: number }) : null;
-    this.#h.dispatch({ type: 'timeout', attempt: body?.attempt ?? null, maxAttempts: body?.maxAttempts ?? null });
+    const body = answer && answer.status < 400 ? (answer.body as { status: string; attempt: number; maxAttempts: number }) : null;
+    this.#h.dispatch({ type: 'timeout', attempt: body?.attempt ?? null, maxAttempts: body?.maxAttempts ?? null, status: body?.status ?? null });
     this.#h.watch();
   }
 
