@@ -97,7 +97,20 @@ export function createApp(d: AppDeps): App {
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     retentionMs: config.RETENTION_MS,
   });
-  const charges = new Charges({ store, processor, events, metrics, log, now, paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS, webhooks: webhooks.recorder });
+  // An order paid through one session closes its other live sessions (after the settlement's commit, off its answer).
+  const onOrderPaid = (orderId: string, paidBy: string) =>
+    void sessions.closePaidOrder(orderId, paidBy).catch((err: unknown) => log.error({ err, orderId }, "closing a paid order's other sessions failed"));
+  const charges = new Charges({
+    store,
+    processor,
+    events,
+    metrics,
+    log,
+    now,
+    paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
+    webhooks: webhooks.recorder,
+    onOrderPaid,
+  });
   const secrets = new ClientSecrets(config.CLIENT_SECRET_KEY, d.adminToken);
   const sessions = new Sessions({
     store,

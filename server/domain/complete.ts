@@ -36,6 +36,7 @@ export async function complete(d: SessionDeps, get: ReadSession, id: string, tok
     const c = await store.charges.get(idem.chargeKey);
     if (c?.status === 'succeeded') return toStore(chargeAnswer(c, s));
   }
+  if (sm.isPaidElsewhere(s)) throw new AppError('order_already_paid');
   if (sm.isFinal(s.status)) throw new AppError('invalid_transition', `Cannot pay a session that is ${s.status}.`, { status: s.status });
 
   // Never start a charge while an earlier one of this session is unresolved: settle it first.

@@ -133,10 +133,10 @@ export class Sessions {
     return { status: 'RESUMED' as const, attempt: s.attempts, maxAttempts: s.maxAttempts, message: `Attempt ${s.attempts} of ${s.maxAttempts}` };
   }
 
-  async interrupt(id: string, reason: string) {
+  async interrupt(id: string, reason: string, attempt?: number) {
     let changed = false;
     const s = await this.#mutate(id, (s, unresolved) => {
-      const patch = sm.onInterrupt(s, unresolved, this.#d.now());
+      const patch = sm.onInterrupt(s, unresolved, this.#d.now(), attempt);
       changed = patch.status !== undefined;
       if (!changed) return null;
       return { patch, record: (m, at) => withInterruption(m, { at, reason, attempt: s.attempts }) };
@@ -151,9 +151,39 @@ export class Sessions {
     return { status: 'CANCELLED' as const, reason: r };
   }
 
-  /** Pays (complete.ts): the answer, and what the request's key is still to store of it. */
-  complete(id: string, token: string, idem: HeldKey, justRead?: SessionRow): Promise<Completion> {
-    return complete(this.#d, (i, r) => this.get(i, r), id, token, idem, justRead);
+  /**
+   * Pays (complete.ts): the answer, and what the request's key is still to store of it. A session whose order turns out
+   * paid through another session is closed on the way out (`closePaidOrder`), so what it reports agrees with the 409.
+   */
+  async complete(id: string, token: string, idem: HeldKey, justRead?: SessionRow): Promise<Completion> {
+    try {
+      return await complete(this.#d, (i, r) => this.get(i, r), id, token, idem, justRead);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'order_already_paid') await this.#closePaid(id).catch(() => {}); // the 409 stands either way
+      throw err;
+    }
+  }
+
+  /**
+   * The order was paid through `paidBy`: every other live session of it can never be paid. Each ends CANCELLED with
+   * `lastError` `order_already_paid` (states.ts `onPaidElsewhere`) and its watchers are told, so a page showing one
+   * learns it without pressing Pay. Called after the payment's settlement commits (not inside it).
+   */
+  async closePaidOrder(orderId: string, paidBy: string): Promise<void> {
+    for (const s of await this.#d.store.sessions.listByOrder(orderId, 100)) {
+      if (s.id !== paidBy && !sm.isFinal(s.status)) await this.#closePaid(s.id, s);
+    }
+  }
+
+  async #closePaid(id: string, first?: SessionRow): Promise<void> {
+    await this.#mutate(
+      id,
+      (s, unresolved) => {
+        const patch = sm.onPaidElsewhere(s, unresolved, this.#d.now());
+        return patch && { patch, record: (m) => ({ ...m, cancelReason: sm.PAID_ELSEWHERE.code }) };
+      },
+      first,
+    );
   }
 
   async summary(id: string) {

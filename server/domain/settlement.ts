@@ -25,6 +25,8 @@ export interface SettlementDeps {
   now: () => number;
   /** Records the webhook event of a settlement that ends the session, in the settlement's transaction. */
   webhooks?: WebhookRecorder;
+  /** A settlement paid this session's order (after its commit): the order's other sessions can be told. */
+  onOrderPaid?: (orderId: string, sessionId: string) => void;
 }
 
 /** A charge as a call left it, and its session when that call's settlement moved it. */
@@ -79,6 +81,7 @@ export async function settle(d: SettlementDeps, chargeKey: string, outcome: Sett
     if (r === 'settled') {
       events.publish(next.id);
       if (withEvent) webhooks.committed();
+      d.onOrderPaid?.(next.orderId, next.id);
       return { charge: after, session: next };
     }
     session = undefined; // the session moved on: the general path re-reads it
@@ -96,6 +99,7 @@ export async function settle(d: SettlementDeps, chargeKey: string, outcome: Sett
     if (done.reason) metrics.interruptions.inc({ reason: done.reason });
     events.publish(done.session.id);
     webhooks.committed();
+    if (done.charge.status === 'succeeded') d.onOrderPaid?.(done.session.orderId, done.session.id);
     return { charge: done.charge, session: done.session };
   });
 }

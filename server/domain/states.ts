@@ -64,9 +64,14 @@ export function onChargeFailed(s: SessionRow, error: { code: string; message: st
   return { lastError: error };
 }
 
-export function onInterrupt(s: SessionRow, unresolved: boolean, now: number): Patch {
+/**
+ * `attempt`: the attempt the interruption is about, when the caller says. An interruption of another attempt than the
+ * current one (a page's timeout replayed late from an offline outbox, after the payment went on) changes nothing.
+ */
+export function onInterrupt(s: SessionRow, unresolved: boolean, now: number, attempt?: number): Patch {
   if (s.status === 'INTERRUPTED') return {};
   if (s.status !== 'INITIATED' && s.status !== 'RESUMED' && s.status !== 'PROCESSING') refuse(s, 'interrupt');
+  if (attempt !== undefined && attempt !== s.attempts) return {};
   const lastAttempt = attemptUsed(s) && s.attempts >= s.maxAttempts;
   if (lastAttempt && !unresolved) return { status: 'FAILED_MAX_RETRIES', finalAt: now };
   return { status: 'INTERRUPTED' };
@@ -77,6 +82,23 @@ export function onCancel(s: SessionRow, unresolved: boolean, now: number): Patch
   if (unresolved || s.status === 'PROCESSING')
     throw new AppError('payment_in_progress', 'A payment is being processed; it cannot be cancelled until its outcome is known.');
   return { status: 'CANCELLED', finalAt: now };
+}
+
+/** Why a session whose order was paid through another session can never be paid (its lastError; `/complete` answers this code). */
+export const PAID_ELSEWHERE = { code: 'order_already_paid', message: 'This order has already been paid.' } as const;
+
+/** Whether this session was closed because its order was paid through another one. */
+export function isPaidElsewhere(s: Pick<SessionRow, 'status' | 'lastError'>): boolean {
+  return s.status === 'CANCELLED' && s.lastError?.code === PAID_ELSEWHERE.code;
+}
+
+/**
+ * The order was paid through another session: this one can never be paid, so it ends CANCELLED with that reason (the
+ * page that shows it learns so without pressing Pay). Null when it is final already or a charge of its own is unresolved.
+ */
+export function onPaidElsewhere(s: SessionRow, unresolved: boolean, now: number): Patch | null {
+  if (isFinal(s.status) || unresolved || s.status === 'PROCESSING') return null;
+  return { status: 'CANCELLED', lastError: { ...PAID_ELSEWHERE }, finalAt: now };
 }
 
 /** Returns null when the session must not expire yet (not due, final, or a charge is unresolved). */

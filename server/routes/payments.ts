@@ -206,7 +206,10 @@ export function paymentRoutes(d: PaymentRoutesDeps, app: OpenAPIHono) {
       request: { params: S.SessionIdParam, headers: S.IdempotencyHeaderOptional, ...body(S.InterruptBody) },
       responses: { 200: limited('Interrupted', S.InterruptResponse), ...postErrors, 404: err('No such session'), 409: err('Final session') },
     }),
-    async (c) => c.json(await d.sessions.interrupt(c.get('session').id, c.req.valid('json').reason), 200),
+    async (c) => {
+      const { reason, attempt } = c.req.valid('json');
+      return c.json(await d.sessions.interrupt(c.get('session').id, reason, attempt), 200);
+    },
   );
 
   app.openapi(

@@ -89,7 +89,15 @@ export const ProcessingResponse = z.object({ status: z.literal('PROCESSING') });
 export const CancelBody = z.object({ reason: z.string().min(1).max(200).optional() });
 export const CancelResponse = z.object({ status: z.literal('CANCELLED'), reason: z.string() });
 
-export const InterruptBody = z.object({ reason: z.string().min(1).max(64) });
+export const InterruptBody = z.object({
+  reason: z.string().min(1).max(64),
+  attempt: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .openapi({ description: 'The attempt interrupted. When the session is at another attempt (a late replay, after the payment went on), nothing changes.' }),
+});
 export const InterruptResponse = z.object({ status: SessionStatus, canResume: z.boolean(), attempt: z.number().int(), maxAttempts: z.number().int() });
 
 export const SummaryResponse = z

@@ -20,6 +20,7 @@ import {
   waitForStatus,
   type Session,
 } from './helpers/api.js';
+import { openEvents } from './helpers/sse.js';
 import { SHORT_PAYMENT_TIMEOUT_MS, startInProcess, type InProcessServer } from './helpers/server.js';
 
 let srv: InProcessServer;
@@ -137,6 +138,38 @@ describe('one order, several sessions', () => {
     expect(await ledger(base, b.sessionId)).toEqual([]);
   });
 
+  it("once paid through one session, the order's other live sessions end CANCELLED with lastError order_already_paid, told on their streams", async () => {
+    const order = await createOrder(base);
+    const open = () => call(base, 'POST', '/session/create', { body: { orderId: order.orderId } }).then((r) => r.body as Session);
+    const [a, b, c] = [await open(), await open(), await open()];
+    expect((await post(base, c, 'interrupt', { reason: 'user' })).status).toBe(200);
+    const stream = await openEvents(base, b.sessionId, { secret: b.clientSecret });
+    try {
+      expect((await stream.next()).status).toBe('INITIATED');
+      expect((await pay(base, a)).status).toBe(200);
+      // The page showing b learns it without pressing Pay.
+      const told = await stream.next();
+      expect(told).toMatchObject({ status: 'CANCELLED', lastError: { code: 'order_already_paid' }, metadata: { cancelReason: 'order_already_paid' } });
+    } finally {
+      stream.close();
+    }
+    expect(await waitForStatus(base, c, 'CANCELLED')).toMatchObject({ lastError: { code: 'order_already_paid' } });
+    expect((await getSession(base, a)).status).toBe('COMPLETED');
+    // Paying b still answers what the contract says, and charges nothing.
+    expectError(await pay(base, b), 409, 'order_already_paid');
+    expect(await ledger(base, b.sessionId)).toEqual([]);
+  });
+
+  it('a session that meets its paid order on /complete is closed the same way', async () => {
+    const order = await createOrder(base);
+    const open = () => call(base, 'POST', '/session/create', { body: { orderId: order.orderId } }).then((r) => r.body as Session);
+    const [a, b] = [await open(), await open()];
+    expect((await pay(base, a)).status).toBe(200);
+    // Whether or not the closing after a's payment reached b first, its /complete answers 409 and leaves it CANCELLED.
+    expectError(await pay(base, b), 409, 'order_already_paid');
+    expect(await getSession(base, b)).toMatchObject({ status: 'CANCELLED', lastError: { code: 'order_already_paid' } });
+  });
+
   it('a declined session releases the order for another session', async () => {
     const order = await createOrder(base);
     const open = () => call(base, 'POST', '/session/create', { body: { orderId: order.orderId } }).then((r) => r.body as Session);
@@ -144,6 +177,34 @@ describe('one order, several sessions', () => {
     expect((await pay(base, a, 'declined')).status).toBe(402);
     expect((await pay(base, b)).status).toBe(200);
     expect((await call(base, 'GET', `/api/store/orders/${order.orderId}`)).body.paid).toBe(true);
+  });
+});
+
+describe('an interruption replayed late (a service worker outbox)', () => {
+  it('of an earlier attempt, after the payment went on: nothing changes, nothing is recorded; its replay answers the same', async () => {
+    const s = await createSession(base);
+    expect((await pay(base, s, 'declined')).status).toBe(402);
+    expect((await post(base, s, 'resume')).body).toMatchObject({ status: 'RESUMED', attempt: 2 });
+    const key = randomUUID();
+    // The page's timeout interrupt of attempt 1, kept by the worker while offline, arrives now.
+    const late = await post(base, s, 'interrupt', { reason: 'timeout', attempt: 1 }, key);
+    expect(late.status, late.text).toBe(200);
+    expect(late.body).toEqual({ status: 'RESUMED', canResume: true, attempt: 2, maxAttempts: 3 });
+    const after = await getSession(base, s);
+    expect(after.status).toBe('RESUMED');
+    expect(after.metadata.interruptions.map((i: { reason: string }) => i.reason)).toEqual(['decline']);
+    expect((await post(base, s, 'interrupt', { reason: 'timeout', attempt: 1 }, key)).headers.get('idempotent-replayed')).toBe('true');
+    expect((await pay(base, s)).status).toBe(200);
+    // Once the session is final, the replay is refused like any change (409), and the page shows the payment done.
+    expectError(await post(base, s, 'interrupt', { reason: 'timeout', attempt: 2 }, randomUUID()), 409, 'invalid_transition');
+  });
+
+  it('of the current attempt: interrupts as before (and without `attempt` too)', async () => {
+    const s = await createSession(base);
+    expect((await post(base, s, 'interrupt', { reason: 'timeout', attempt: 1 })).body).toMatchObject({ status: 'INTERRUPTED', attempt: 1 });
+    expect((await post(base, s, 'resume')).status).toBe(200);
+    expect((await post(base, s, 'interrupt', { reason: 'user' })).body).toMatchObject({ status: 'INTERRUPTED', attempt: 1 });
+    expectError(await post(base, s, 'interrupt', { reason: 'timeout', attempt: 0 }), 400, 'validation_error');
   });
 });
 

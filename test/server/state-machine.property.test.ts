@@ -2,12 +2,12 @@
  * Model-based property test of the session state machine (docs/API.md "States" and "Orders", ARCHITECTURE "attempts"):
  * random sequences of create / resume / interrupt / cancel / complete (success or decline cards) / replay / get, over
  * up to three sessions of one order, go through the HTTP API of an in-process server; every answer is checked against
- * a small model of the rules.
+ * a small model of the rules (an order paid through one session closes its other live sessions).
  */
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, complete, createOrder, getSession, post, tokenize, type Answer, type CardName, type Session } from './helpers/api.js';
+import { call, complete, createOrder, getSession, post, tokenize, waitFor, type Answer, type CardName, type Session } from './helpers/api.js';
 import { startInProcess, type InProcessServer } from './helpers/server.js';
 
 const MAX_ATTEMPTS = 3;
@@ -23,6 +23,8 @@ interface SessionModel {
   interruptions: number;
   retries: number;
   charges: number;
+  /** Closed (CANCELLED, lastError order_already_paid) because another session paid the order. */
+  paidElsewhere?: boolean;
   /** The last /complete: replaying its key must give the same answer. */
   lastComplete: { key: string; token: string; status: number; body: unknown } | null;
 }
@@ -141,6 +143,7 @@ class Pay extends OnSession {
     const key = randomUUID();
     const a = await complete(r.base, s, token, key);
     // INTERRUPTED: resume first; final: nothing more to pay; another session paid the order: nothing to pay either.
+    if (sm.paidElsewhere) return expectRefused(a, 'order_already_paid');
     if (sm.status !== 'INITIATED' && sm.status !== 'RESUMED') return expectRefused(a);
     if (m.orderPaid) return expectRefused(a, 'order_already_paid');
     sm.used = true;
@@ -150,6 +153,15 @@ class Pay extends OnSession {
       expect(a.body).toMatchObject({ status: 'COMPLETED', paymentId: expect.any(String) });
       sm.status = 'COMPLETED';
       m.orderPaid = true;
+      // The order's other live sessions are closed once the payment is settled (just after its answer).
+      const others = m.sessions.flatMap((o, j) => (o !== sm && !isFinal(o) ? [j] : []));
+      for (const j of others) Object.assign(m.sessions[j], { status: 'CANCELLED', paidElsewhere: true });
+      await waitFor(
+        () => Promise.all(others.map((j) => getSession(r.base, r.sessions[j]))),
+        (all) => all.every((o) => o.status === 'CANCELLED' && o.lastError?.code === 'order_already_paid'),
+        5_000,
+        "the paid order's other sessions closed",
+      );
     } else {
       expect(a.status, a.text).toBe(402);
       expect(a.body.error.code).toBe(DECLINE_CODES[this.card]);

@@ -1,7 +1,7 @@
 /** Accessibility (axe in every state, keyboard-only flow, focus), the leave-page warning, and locales. */
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { CARDS, createOrder, mount, part, payWith, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, focusedPart } from './helpers.js';
+import { CARDS, createOrder, has, mount, part, payWith, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded, focusedPart } from './helpers.js';
 
 function leaveWarningShown(): boolean {
   const event = new Event('beforeunload', { cancelable: true });
@@ -65,6 +65,23 @@ describe('<payment-checkout> accessibility', () => {
     expect(part(el, 'message')!.getAttribute('aria-live')).to.equal('polite');
   });
 
+  it('fits a column narrower than its inputs side by side (wider than the 400 px one-column break): nothing sticks out', async () => {
+    const column = document.createElement('div');
+    column.style.width = '340px';
+    document.body.append(column);
+    try {
+      const el = document.createElement('payment-checkout');
+      el.setAttribute('order-id', await createOrder());
+      column.append(el);
+      await waitForPart(el, 'pay-button');
+      const right = column.getBoundingClientRect().right;
+      const parts = ['form', 'card-expiry', 'card-cvc'].map((p) => Math.round(part(el, p)!.getBoundingClientRect().right));
+      expect(parts.map((r) => r <= Math.round(right))).to.deep.equal([true, true, true]);
+    } finally {
+      column.remove();
+    }
+  });
+
   it('pays with the keyboard only, with a visible focus ring', async () => {
     const events: Recorded = [];
     const el = mount({ 'order-id': await createOrder() }, events);
@@ -94,7 +111,14 @@ describe('<payment-checkout> accessibility', () => {
     expect(input.getAttribute('aria-invalid')).to.equal('true');
     const described = el.shadowRoot!.getElementById(input.getAttribute('aria-describedby')!)!;
     expect(described.textContent).to.equal('Enter the card number, expiry date and security code.');
-    expect(part(el, 'message')!.textContent).to.equal(''); // said once, at its field
+    // Said once, at its field: no message area beside it (no empty paragraph, no gap), and no live region without words.
+    expect(has(el, 'message'), 'message part').to.equal(false);
+    const regions = [...el.shadowRoot!.querySelectorAll('[aria-live], [role="status"], [role="alert"]')];
+    expect(regions.map((r) => (r.textContent ?? '').trim() !== '')).to.deep.equal(regions.map(() => true));
+    const fields = el.shadowRoot!.querySelector('.fields')!.getBoundingClientRect();
+    const actions = el.shadowRoot!.querySelector('.actions')!.getBoundingClientRect();
+    const gap = parseFloat(getComputedStyle(part(el, 'form')!).rowGap);
+    expect(Math.round(actions.top - fields.bottom), 'one gap between the fields and the buttons').to.equal(Math.round(gap));
     expect(el.getAttribute('status')).to.equal('initiated');
     await expect(el).to.be.accessible();
   });

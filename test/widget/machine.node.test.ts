@@ -17,6 +17,7 @@ import {
   type Phase,
 } from '../../widget/src/controller/machine.js';
 import { REFUSALS } from '../../widget/src/controller/answers.js';
+import { eventsBetween } from '../../widget/src/controller/outcomes.js';
 import { en } from '../../widget/src/i18n/en.js';
 import { fr } from '../../widget/src/i18n/fr.js';
 import type { SessionJson, SessionStatus } from '../../widget/src/controller/types.js';
@@ -46,7 +47,7 @@ const statuses: SessionStatus[] = ['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RE
 const arbSession = fc.record({
   status: fc.constantFrom(...statuses),
   attempts: fc.integer({ min: 1, max: 3 }),
-  lastError: fc.option(fc.constantFrom('card_declined', 'insufficient_funds', 'processor_error'), { nil: undefined }),
+  lastError: fc.option(fc.constantFrom('card_declined', 'insufficient_funds', 'processor_error', 'order_already_paid'), { nil: undefined }),
 });
 const arbEvent: fc.Arbitrary<MachineEvent> = fc.oneof(
   arbSession.map(({ status, attempts, lastError }) => ({
@@ -78,6 +79,7 @@ const arbEvent: fc.Arbitrary<MachineEvent> = fc.oneof(
     { type: 'busy', busy: true },
     { type: 'busy', busy: false },
     { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'interrupted', attempt: 1, maxAttempts: 3, reason: 'card_declined' },
+    { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'cancelled', attempt: 1, maxAttempts: 3, reason: 'order_already_paid' },
     { type: 'press', action: 'pay' },
     { type: 'press', action: 'retry' },
     { type: 'press', action: 'resume' },
@@ -99,6 +101,7 @@ function checkState(s: CheckoutState): void {
   if (isFinalPhase(s.phase)) expect(primaries).toEqual([]);
   if (s.phase === PHASES.timedOut) expect(p.actions).not.toContain('pay');
   if (s.phase === PHASES.completed) expect(p.kind).toBe('success');
+  if (s.phase === PHASES.paidElsewhere) expect(p.actions).toEqual([]);
   // A final status line never stands beside a message about paying, and "preparing" never beside a refusal.
   if (p.status === 'status.idle') expect(p.kind).not.toBe('error');
   if (p.kind === 'error')
@@ -237,9 +240,17 @@ describe('checkout state machine', () => {
     const { state, effects } = run([
       { type: 'session', session: session('INITIATED'), pending: false },
       { type: 'paying' },
-      { type: 'timeout', attempt: 1, maxAttempts: 3 },
+      { type: 'timeout', attempt: 1, maxAttempts: 3, status: 'INTERRUPTED' },
     ]);
     expect(present(state)).toMatchObject({ status: 'status.checking', message: 'msg.timeout', actions: ['retry'] });
+    expect(state.status).toBe('interrupted');
+    // The timeout's interruption did not reach the server (kept in the worker's outbox): `status` stays the server's last word.
+    const sent = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'paying', sent: true },
+      { type: 'timeout', attempt: null, maxAttempts: null, status: null },
+    ]);
+    expect(sent.state).toMatchObject({ phase: PHASES.timedOut, status: 'processing' });
     expect(effects).toContainEqual({ type: 'error', code: 'timeout', retryable: true });
     // the server recorded the timeout interruption while our charge may still run
     const still = reduce(state, { type: 'session', session: session('INTERRUPTED'), pending: true }).state;
@@ -251,6 +262,30 @@ describe('checkout state machine', () => {
     const { state, effects } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paid_elsewhere' }]);
     expect(present(state)).toMatchObject({ status: 'status.paid_elsewhere', message: 'msg.order_already_paid', actions: [] });
     expect(effects).toContainEqual({ type: 'error', code: 'order_already_paid', retryable: false });
+  });
+
+  it('a session the server closed because its order was paid elsewhere is the paid-elsewhere view, with its real status, also restored', () => {
+    const paid = { code: 'order_already_paid', message: 'paid' };
+    const live = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'session', session: session('CANCELLED', { lastError: paid }), pending: false },
+    ]);
+    expect(live.state).toMatchObject({ phase: PHASES.paidElsewhere, status: 'cancelled', reason: 'order_already_paid' });
+    expect(present(live.state)).toMatchObject({ status: 'status.paid_elsewhere', actions: [] });
+    expect(live.effects).toContainEqual({ type: 'error', code: 'order_already_paid', retryable: false });
+    const restored = {
+      type: 'restored',
+      sessionId: 'cs_1',
+      orderId: 'ord_1',
+      status: 'CANCELLED',
+      attempt: 1,
+      maxAttempts: 3,
+      reason: 'order_already_paid',
+    } as const;
+    expect(run([restored]).state).toMatchObject({ phase: PHASES.paidElsewhere, status: 'cancelled' });
+    // A mirroring tab hears no checkout-cancel for it: nobody cancelled.
+    const before = { ...INITIAL_STATE, role: 'follower' as const, phase: PHASES.ready, status: 'initiated' };
+    expect(eventsBetween(before, { ...live.state, role: 'follower' }).map((e) => e.type)).toEqual(['status']);
   });
 
   it('a decline read back from the server (a reload) keeps its reason and Retry', () => {

@@ -91,22 +91,43 @@ describe('<payment-checkout> shopper recovery', () => {
     expect((await chargesOf(sessionId as string)).map((c) => c.status)).to.deep.equal(['succeeded']);
   });
 
-  it('an order paid on another device: Pay ends in a final "already paid" view, no Pay button, order_already_paid', async () => {
+  it('an order paid on another device: the final "already paid" view comes without pressing Pay, and a reload shows it with the same status', async () => {
     const orderId = await createOrder();
     const events: Recorded = [];
     const el = mount({ 'order-id': orderId }, events);
-    await waitForStatus(el, 'initiated');
+    await waitForPart(el, 'pay-button');
     await payElsewhere(orderId);
-    await payWith(el, CARDS.ok);
-    await waitUntil(() => part(el, 'status')?.textContent === 'Order already paid', 'paid elsewhere view');
+    await waitUntil(() => part(el, 'status')?.textContent === 'Order already paid', 'paid elsewhere view, no click');
     expect(part(el, 'message')!.textContent).to.contain('already paid');
     expect(['pay-button', 'retry-button', 'resume-button', 'cancel-button'].map((p) => has(el, p))).to.deep.equal([false, false, false, false]);
     expect(events.find((e) => e.type === 'checkout-error')!.detail).to.include({ code: 'order_already_paid', retryable: false });
-    // Coming back to the checkout of the paid order says so at once.
+    // The server closed this session (CANCELLED, lastError order_already_paid): the reflected status and the events say so.
+    expect(el.getAttribute('status')).to.equal('cancelled');
+    expect(events.filter((e) => e.type === 'checkout-status').at(-1)!.detail).to.include({ status: 'cancelled' });
+    expect(
+      events.some((e) => e.type === 'checkout-cancel'),
+      'no checkout-cancel',
+    ).to.equal(false);
+    // A reload (the element mounted again) shows the same view and status, not `idle`.
     el.remove();
-    const other = mount({ 'order-id': orderId });
+    const again: Recorded = [];
+    const other = mount({ 'order-id': orderId }, again);
     await waitUntil(() => part(other, 'status')?.textContent === 'Order already paid', 'paid view on coming back');
     expect(has(other, 'pay-button'), 'pay-button').to.equal(false);
+    expect(other.getAttribute('status')).to.equal('cancelled');
+    expect(again.filter((e) => e.type === 'checkout-status').map((e) => e.detail.status)).to.deep.equal(['cancelled']);
+  });
+
+  it('an order paid before this page opened: the final view at once, no session of its own (status idle)', async () => {
+    const orderId = await createOrder();
+    await payElsewhere(orderId);
+    const events: Recorded = [];
+    const el = mount({ 'order-id': orderId }, events);
+    await waitUntil(() => part(el, 'status')?.textContent === 'Order already paid', 'paid view');
+    expect(has(el, 'pay-button'), 'pay-button').to.equal(false);
+    expect(el.getAttribute('status')).to.equal('idle');
+    expect(events.filter((e) => e.type === 'checkout-status')).to.deep.equal([]);
+    expect(events.find((e) => e.type === 'checkout-error')!.detail).to.include({ code: 'order_already_paid', retryable: false });
   });
 
   it('checkout-ready.restored is false for a new merchant session; every checkout-status carries the real attempt and limit', async () => {

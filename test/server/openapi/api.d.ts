@@ -1406,6 +1406,8 @@ export interface operations {
             content: {
                 "application/json": {
                     reason: string;
+                    /** @description The attempt interrupted. When the session is at another attempt (a late replay, after the payment went on), nothing changes. */
+                    attempt?: number;
                 };
             };
         };

@@ -215,7 +215,7 @@ export class CheckoutController {
     if (!s || !this.#started || this.#stopped || v.role !== 'leader' || v.link !== 'up' || v.queued) return;
     const charging = v.phase === 'confirming' && this.#chargingAttempt === v.attempt;
     const tokenizing = v.phase === 'paying' && !this.#record.pending;
-    if (charging || tokenizing) this.#o.api.interrupt(s.sessionId, s.clientSecret, 'unload', null, { keepalive: true }).catch(() => {});
+    if (charging || tokenizing) this.#o.api.interrupt(s.sessionId, s.clientSecret, 'unload', null, { keepalive: true }, v.attempt).catch(() => {});
   }
 
   // ——— the machine ———

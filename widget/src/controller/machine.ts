@@ -109,7 +109,8 @@ export type MachineEvent =
   | { type: 'completed'; paymentId: string | null }
   /** The attempt failed without a charge; `status` / `attempt` from the answer's details. */
   | { type: 'declined'; code: string; status: string; attempt: number | null }
-  | { type: 'timeout'; attempt: number | null; maxAttempts: number | null }
+  /** `status`: the session's as the timeout's interruption was answered; null when it did not reach the server (kept in the outbox). */
+  | { type: 'timeout'; attempt: number | null; maxAttempts: number | null; status?: string | null }
   | { type: 'resumed'; attempt: number; maxAttempts: number }
   /** The card fields (or the token route) refused what was typed. */
   | { type: 'invalid_card'; code: string }
@@ -231,6 +232,8 @@ export interface Step {
   effects: Effect[];
 }
 
+const PAID = 'order_already_paid';
+
 const FROM_STATUS: Record<string, Phase> = {
   COMPLETED: PHASES.completed,
   CANCELLED: PHASES.cancelled,
@@ -241,6 +244,8 @@ const FROM_STATUS: Record<string, Phase> = {
 
 /** The phase a server session means, given where this page stands. */
 function phaseOfSession(s: CheckoutState, session: SessionJson, pending: boolean): Phase {
+  // The server closes (CANCELLED) a session whose order was paid through another one, and says why.
+  if (session.lastError?.code === PAID && session.status !== 'COMPLETED') return PHASES.paidElsewhere;
   const final = FROM_STATUS[session.status];
   if (final) return final;
   const ours = s.phase === PHASES.paying || s.phase === PHASES.confirming || s.phase === PHASES.timedOut;
@@ -260,7 +265,7 @@ function onSession(s: CheckoutState, session: SessionJson, pending: boolean): St
   if (s.sessionId === session.sessionId && session.attempts < s.attempt) return { state: s, effects: [] }; // an older snapshot
   const phase = phaseOfSession(s, session, pending);
   let reason = s.reason;
-  if (phase === PHASES.declined || phase === PHASES.maxRetries) reason = session.lastError?.code ?? s.reason;
+  if (phase === PHASES.declined || phase === PHASES.maxRetries || phase === PHASES.paidElsewhere) reason = session.lastError?.code ?? s.reason;
   else if (phase !== PHASES.ready || s.phase !== PHASES.ready) reason = null;
   const next: CheckoutState = {
     ...s,
@@ -326,9 +331,12 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       return onSession(s, e.session, e.pending);
     case 'restored': {
       const status = e.status.toLowerCase();
-      const phase = e.pending
-        ? PHASES.confirming
-        : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
+      const phase =
+        e.reason === PAID
+          ? PHASES.paidElsewhere
+          : e.pending
+            ? PHASES.confirming
+            : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
       return to({
         phase,
         sessionId: e.sessionId,
@@ -359,9 +367,10 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       ]);
     }
     case 'timeout':
-      return to({ phase: PHASES.timedOut, status: 'interrupted', attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts }, [
-        { type: 'error', code: 'timeout', retryable: true },
-      ]);
+      return to(
+        { phase: PHASES.timedOut, status: e.status?.toLowerCase() ?? s.status, attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts },
+        [{ type: 'error', code: 'timeout', retryable: true }],
+      );
     case 'resumed':
       return to({ phase: PHASES.ready, status: 'resumed', attempt: e.attempt, maxAttempts: e.maxAttempts, reason: null });
     case 'invalid_card':
@@ -382,7 +391,7 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'refused':
       return to({ phase: PHASES.unavailable, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
     case 'paid_elsewhere':
-      return to({ phase: PHASES.paidElsewhere, reason: 'order_already_paid' });
+      return to({ phase: PHASES.paidElsewhere, reason: PAID });
     case 'cancelled':
       return to({ phase: PHASES.cancelled, status: 'cancelled', cancelReason: e.reason, reason: null });
     case 'restarting':

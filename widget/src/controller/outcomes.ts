@@ -25,7 +25,8 @@ export function eventsBetween(before: CheckoutView, after: CheckoutView): Contro
   if (before.status !== 'completed' && after.status === 'completed' && after.sessionId) {
     events.push({ type: 'complete', sessionId: after.sessionId, orderId: after.orderId ?? '', paymentId: after.paymentId ?? '' });
   }
-  if (after.role === 'follower' && before.status !== 'cancelled' && after.status === 'cancelled') {
+  // Cancelled by the shopper in the leading tab (a session closed because its order was paid elsewhere is no cancel).
+  if (after.role === 'follower' && before.phase !== 'cancelled' && after.phase === 'cancelled') {
     events.push({ type: 'cancel', sessionId: after.sessionId, reason: after.cancelReason ?? 'user' });
   }
   return events;

@@ -135,9 +135,12 @@ export class PaymentAttempt {
   async #onTimeout(pending: PendingAttempt): Promise<void> {
     const s = this.#h.record.secret!;
     const key = await this.#h.record.opKey(`interrupt:timeout:${pending.attempt}`);
-    const answer = await this.#h.api.interrupt(s.sessionId, s.clientSecret, 'timeout', key, { signal: this.#h.signal, timeoutMs: 10_000 }).catch(() => null);
-    const body = answer && answer.status < 400 ? (answer.body as { attempt: number; maxAttempts: number }) : null;
-    this.#h.dispatch({ type: 'timeout', attempt: body?.attempt ?? null, maxAttempts: body?.maxAttempts ?? null });
+    // With its attempt: a replay from the worker's outbox after the payment went on changes nothing on the server.
+    const answer = await this.#h.api
+      .interrupt(s.sessionId, s.clientSecret, 'timeout', key, { signal: this.#h.signal, timeoutMs: 10_000 }, pending.attempt)
+      .catch(() => null);
+    const body = answer && answer.status < 400 ? (answer.body as { status: string; attempt: number; maxAttempts: number }) : null;
+    this.#h.dispatch({ type: 'timeout', attempt: body?.attempt ?? null, maxAttempts: body?.maxAttempts ?? null, status: body?.status ?? null });
     this.#h.watch();
   }
 

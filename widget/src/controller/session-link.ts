@@ -56,14 +56,15 @@ export class SessionLink {
     return this.#createKey;
   }
 
-  /** The order was paid through another session: a final view, with this session's real status (no charge started here). */
+  /**
+   * The order was paid through another session: a final view, with this session's real status (the server closes it:
+   * CANCELLED, `lastError` `order_already_paid`). Its record stays (`apply` saves it), so a reload shows the same view and status.
+   */
   async paidElsewhere(): Promise<void> {
     const s = this.#h.record.secret;
     const answer = s ? await this.#h.api.getSession(s.sessionId, s.clientSecret, { signal: this.#h.signal, timeoutMs: 10_000 }).catch(() => null) : null;
-    if (answer && !errorOf(answer)) this.#h.dispatch({ type: 'session', session: answer.body as SessionJson, pending: false });
+    if (answer && !errorOf(answer)) await this.apply(answer.body as SessionJson);
     this.#h.dispatch({ type: 'paid_elsewhere' });
-    // This session can never be paid: the next visit asks the server again (and is told the order is paid).
-    if (!this.#h.given) await this.#h.record.forget();
   }
 
   /**
@@ -158,9 +159,12 @@ export class SessionLink {
     this.#h.ready(false);
   }
 
-  /** A record this checkout shows again: a cancelled or expired one gives way to a new session (unless it was given). */
+  /**
+   * A record this checkout shows again: a cancelled or expired one gives way to a new session (unless it was given);
+   * one closed because its order was paid elsewhere stays (its order cannot have a new one).
+   */
   #restorable(stored: StoredSession | null): stored is StoredSession {
-    return Boolean(stored && (this.#h.given || (stored.status !== 'CANCELLED' && stored.status !== 'EXPIRED')));
+    return Boolean(stored && (this.#h.given || stored.reason === 'order_already_paid' || (stored.status !== 'CANCELLED' && stored.status !== 'EXPIRED')));
   }
 
   async restart(): Promise<void> {

@@ -2,7 +2,8 @@
  * What `<payment-checkout>` shows for a state: the row of the state table (`present`, in `controller/machine.ts`) —
  * its status line, its message, its buttons — and the card inputs. The inputs stay in the DOM in every state (hidden
  * when they do not apply) so what the shopper typed is still there for the next attempt or a new checkout. They are
- * uncontrolled (no value binding): what is typed is read only when paying.
+ * uncontrolled (no value binding): what is typed is read only when paying. A card error is said under its field only:
+ * the message area is then not rendered (no empty live region, no gap).
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { fieldOf, present, type Action, type CheckoutState } from '../controller/machine.js';
@@ -77,7 +78,7 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
         ${field('cc-csc', 'cvc', t('label.cvc'), { part: 'card-cvc', autocomplete: 'cc-csc', name: 'cvc' })}
       </div></slot
     >
-    <p part="message" class=${p.kind} aria-live="polite">${fieldError ? nothing : message}</p>
+    ${fieldError ? nothing : html`<p part="message" class=${p.kind} aria-live="polite">${message}</p>`}
     <div class="actions">${p.actions.map(primary)}</div>
     ${s.sessionId ? html`<small part="session-id">${t('session', { id: s.sessionId })}</small>` : nothing}
   </form>`;

@@ -71,7 +71,7 @@ export const styles = css`
   }
   .fields {
     display: grid;
-    grid-template-columns: 1fr 1fr;
+    grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
     gap: var(--_gap);
   }
   .field {
@@ -88,6 +88,7 @@ export const styles = css`
   }
   input {
     font: inherit;
+    min-width: 0;
     min-height: 2.5rem;
     padding: 0.5rem 0.75rem;
     color: inherit;

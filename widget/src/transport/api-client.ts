@@ -39,7 +39,8 @@ export interface CheckoutApi {
   resume(sessionId: string, secret: string, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
   cancel(sessionId: string, secret: string, reason: string, idempotencyKey: string, o?: CallOptions): Promise<ApiAnswer>;
   /** `idempotencyKey` null: sent without one (the `unload` interruption, which is never retried). */
-  interrupt(sessionId: string, secret: string, reason: string, idempotencyKey: string | null, o?: CallOptions): Promise<ApiAnswer>;
+  /** `attempt`: the attempt interrupted (the server ignores an interruption of an attempt the session has moved past). */
+  interrupt(sessionId: string, secret: string, reason: string, idempotencyKey: string | null, o?: CallOptions, attempt?: number): Promise<ApiAnswer>;
   /** URL of the session's event stream (`?client_secret=`: EventSource cannot send headers). */
   eventsUrl(sessionId: string, secret: string): string;
 }
@@ -79,8 +80,8 @@ export class ApiClient implements CheckoutApi {
     return this.#call('POST', `/session/${encodeURIComponent(id)}/cancel`, { reason }, { secret, key }, o);
   }
 
-  interrupt(id: string, secret: string, reason: string, key: string | null, o?: CallOptions) {
-    return this.#call('POST', `/session/${encodeURIComponent(id)}/interrupt`, { reason }, { secret, key: key ?? undefined }, o);
+  interrupt(id: string, secret: string, reason: string, key: string | null, o?: CallOptions, attempt?: number) {
+    return this.#call('POST', `/session/${encodeURIComponent(id)}/interrupt`, { reason, attempt }, { secret, key: key ?? undefined }, o);
   }
 
   eventsUrl(id: string, secret: string): string {
