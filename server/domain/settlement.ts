@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { ChargeRow, SessionRow } from './model.js';
-import type { Repositories, Store } from '../store/types.js';
+import { isSettled, type Repositories, type Store } from '../store/types.js';
 import { NO_WEBHOOKS, type WebhookRecorder } from '../webhooks/recorder.js';
 import { chargeAnswer, declineError, type Settlement } from './charge-answers.js';
 import { CONFLICT, retryOnConflict } from './conflicts.js';
@@ -68,7 +68,7 @@ export async function settle(d: SettlementDeps, chargeKey: string, outcome: Sett
           .transaction(async (tx) => {
             const won = await tx.charges.settleSucceeded(settlement);
             // Inside a transaction a refused step may have written part of itself (SQLite): undo all of it.
-            if (won !== 'settled') throw new NotSettled(won);
+            if (!isSettled(won)) throw new NotSettled(won);
             await webhooks.record(tx, next);
             return won;
           })
@@ -78,10 +78,10 @@ export async function settle(d: SettlementDeps, chargeKey: string, outcome: Sett
           })
       : await store.charges.settleSucceeded(settlement);
     if (r === 'already') return null;
-    if (r === 'settled') {
+    if (isSettled(r)) {
       events.publish(next.id);
       if (withEvent) webhooks.committed();
-      d.onOrderPaid?.(next.orderId, next.id);
+      if (r === 'settled') d.onOrderPaid?.(next.orderId, next.id);
       return { charge: after, session: next };
     }
     session = undefined; // the session moved on: the general path re-reads it

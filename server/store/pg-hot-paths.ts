@@ -132,13 +132,15 @@ with cc as (
   returning 1
 )
 select (select count(*) from cc)::int as unresolved, (select count(*) from cur)::int as locked, (select count(*) from s)::int as settled,
-  (select count(*) from o)::int as paid, (select count(*) from i)::int as answered`;
+  (select count(*) from o)::int as paid, (select count(*) from i)::int as answered,
+  exists (select 1 from sessions where order_id = $6::text and id <> $1::text
+    and status not in ('COMPLETED', 'CANCELLED', 'FAILED_MAX_RETRIES', 'EXPIRED')) as others`;
 
 export async function settleSucceededPg(run: PgRunner, a: SuccessSettlement): Promise<SettlementResult> {
   const params = [a.sessionId, a.expectedVersion, a.resolvedAt, a.paymentId, a.chargeKey, a.orderId, a.answer.statusCode, a.answer.responseBody];
   const r = await run(SETTLE_SUCCEEDED, params);
-  const row = r.rows[0] as { unresolved: number; locked: number; settled: number };
-  if (row.settled === 1) return 'settled';
+  const row = r.rows[0] as { unresolved: number; locked: number; settled: number; others: boolean };
+  if (row.settled === 1) return row.others ? 'settled' : 'settled_alone';
   return row.unresolved === 0 ? 'already' : 'version';
 }
 

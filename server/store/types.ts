@@ -53,8 +53,14 @@ export interface SuccessSettlement {
   answer: { statusCode: number; responseBody: string };
 }
 
-/** `settled` by this call; `already` settled by someone else; `version`: the session moved on (nothing written). */
-export type SettlementResult = 'settled' | 'already' | 'version';
+/**
+ * `settled` by this call; `settled_alone`: settled, and the order had no other live session (PostgreSQL's one statement
+ * looks, so nobody is left to close: `Sessions.closePaidOrder`); `already` settled by someone else; `version`: the
+ * session moved on (nothing written).
+ */
+export type SettlementResult = 'settled' | 'settled_alone' | 'already' | 'version';
+
+export const isSettled = (r: SettlementResult) => r === 'settled' || r === 'settled_alone';
 
 export type SessionPatch = Partial<Omit<SessionRow, 'id' | 'version'>>;
 

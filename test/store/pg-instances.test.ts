@@ -100,6 +100,24 @@ if (ENGINES.includes('postgres')) {
       for (const base of [A.url, B.url]) expect((await call(base, 'GET', `/session/${s.sessionId}`, { auth: s.clientSecret })).body.status).toBe('COMPLETED');
     });
 
+    it("should close an order's other live session, watched on A, when the order is paid on B", async () => {
+      const orderId = `ord_${randomUUID()}`;
+      const open = async (base: string) =>
+        (await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, body: { orderId, amount: 4200, currency: 'EUR' } })).body as {
+          sessionId: string;
+          clientSecret: string;
+        };
+      const [paying, other] = [await open(B.url), await open(A.url)];
+      let opened!: () => void;
+      const watched = new Promise<void>((r) => (opened = r));
+      const seen = watchEvents(A.url, other, (st) => st === 'CANCELLED', { onOpen: () => opened() });
+      await watched;
+      expect((await complete(B.url, paying, await tokenize(B.url))).status).toBe(200);
+      expect(await seen).toContain('CANCELLED');
+      const now = await call(A.url, 'GET', `/session/${other.sessionId}`, { auth: other.clientSecret });
+      expect(now.body).toMatchObject({ status: 'CANCELLED', lastError: { code: 'order_already_paid' } });
+    });
+
     it('should charge once for 40 concurrent /complete calls spread over both instances', async () => {
       const s = await createSession(A.url);
       const tokens = await Promise.all(Array.from({ length: 40 }, (_, i) => tokenize(i % 2 ? A.url : B.url)));
