@@ -100,6 +100,7 @@ describe('<payment-checkout> shopper recovery', () => {
     await waitUntil(() => part(el, 'status')?.textContent === 'Order already paid', 'paid elsewhere view, no click');
     expect(part(el, 'message')!.textContent).to.contain('already paid');
     expect(['pay-button', 'retry-button', 'resume-button', 'cancel-button'].map((p) => has(el, p))).to.deep.equal([false, false, false, false]);
+    expect(has(el, 'attempts'), 'no "Attempt 1 of 3" under a payment made elsewhere').to.equal(false);
     expect(events.find((e) => e.type === 'checkout-error')!.detail).to.include({ code: 'order_already_paid', retryable: false });
     // The server closed this session (CANCELLED, lastError order_already_paid): the reflected status and the events say so.
     expect(el.getAttribute('status')).to.equal('cancelled');

@@ -6,7 +6,7 @@
  * the message area is then not rendered (no empty live region, no gap).
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { fieldOf, present, type Action, type CheckoutState } from '../controller/machine.js';
+import { fieldOf, PHASES, present, type Action, type CheckoutState, type Phase } from '../controller/machine.js';
 import { BRAND_NAMES, type CardBrand } from './card-input.js';
 
 export interface TemplateContext {
@@ -20,6 +20,9 @@ export interface TemplateContext {
   press: (action: Action) => void;
   input: (event: InputEvent) => void;
 }
+
+/** Views where "Attempt N of M" explains nothing: the attempts are not what ended the checkout. */
+const NO_ATTEMPTS: readonly Phase[] = [PHASES.completed, PHASES.cancelled, PHASES.paidElsewhere, PHASES.expired, PHASES.unavailable];
 
 const BUTTON_KEYS: Record<Exclude<Action, 'pay'>, string> = {
   retry: 'button.retry',
@@ -69,7 +72,7 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
   return html`<form part="form" novalidate @submit=${submit} aria-busy=${working ? 'true' : 'false'}>
     <div class="head">
       <span part="status" role="status">${t(p.status)}</span>
-      ${s.maxAttempts > 0 && s.attempt > 0 ? html`<span part="attempts">${t('attempts', { attempt: s.attempt, max: s.maxAttempts })}</span>` : nothing}
+      ${s.maxAttempts > 0 && s.attempt > 0 && !NO_ATTEMPTS.includes(s.phase) ? html`<span part="attempts">${t('attempts', { attempt: s.attempt, max: s.maxAttempts })}</span>` : nothing}
     </div>
     <slot name="payment-method" ?hidden=${!payable}
       ><div class="fields">
