@@ -71,6 +71,30 @@ describe('offline and resilience', () => {
     }
   });
 
+  it('offline while ready (no reload) → told at once, Pay kept → Pay offline waits → network back → completes, one charge', async () => {
+    const orderId = await createOrder(run.server.url);
+    const { page, context } = await openCheckout(orderId);
+    await waitForStatus(page, 'initiated');
+    await context.setOffline(true);
+    try {
+      await page.waitForSelector('payment-checkout[offline]', { state: 'attached', timeout: 5_000 });
+      expect(await part(page, 'message').textContent()).toContain('You are offline. You can still enter your card and press Pay');
+      expect(await part(page, 'pay-button').isVisible()).toBe(true);
+      // The card cannot be tokenized offline (it never goes to the worker's outbox): the payment waits for the network.
+      await payWith(page, CARDS.ok);
+      await page.waitForFunction(() =>
+        /continues by itself/.test(document.querySelector('payment-checkout')?.shadowRoot?.querySelector('[part~="message"]')?.textContent ?? ''),
+      );
+      expect(await part(page, 'pay-button').count()).toBe(0);
+    } finally {
+      await context.setOffline(false);
+    }
+    await onConfirmation(page, orderId);
+    const charges = await chargesForOrder(run.server, orderId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0].status).toBe('succeeded');
+  });
+
   it('offline reload while a payment is queued → still queued after the reload → network back → completes by itself, one charge', async () => {
     const orderId = await createOrder(run.server.url);
     const { page, context } = await openCheckout(orderId);

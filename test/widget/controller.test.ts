@@ -293,6 +293,26 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     expect(present(t.controller.view).message).to.equal('msg.awaiting');
   });
 
+  it('the browser offline while ready (no Pay pressed): says so at once with Pay kept, no error event; online clears it', async () => {
+    let online = false;
+    const t = setup(
+      {
+        getSession: async () => (online ? ok(200, session({ status: 'INITIATED' })) : Promise.reject(new NetworkError('Failed to fetch'))),
+      },
+      { diagnose: async () => (online ? 'reachable' : 'offline') },
+    );
+    await t.controller.start();
+    expect(t.controller.view).to.include({ phase: 'ready', link: 'up' });
+    t.controller.networkLost();
+    expect(t.controller.view).to.include({ phase: 'ready', link: 'offline' });
+    expect(present(t.controller.view)).to.deep.include({ message: 'msg.offline.ready', actions: ['pay', 'cancel'] });
+    expect(t.events.filter((e) => e.type === 'error')).to.have.length(0);
+    online = true;
+    await t.controller.networkBack();
+    expect(t.controller.view).to.include({ phase: 'ready', link: 'up' });
+    expect(present(t.controller.view).message).to.equal('msg.enterCard');
+  });
+
   it('never throws at its host: an unexpected failure becomes an error event', async () => {
     const t = setup({ createSession: async () => Promise.reject(new Error('boom')) });
     await t.controller.start();

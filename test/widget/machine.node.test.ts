@@ -69,6 +69,7 @@ const arbEvent: fc.Arbitrary<MachineEvent> = fc.oneof(
     { type: 'invalid_card', code: 'missing_card' },
     { type: 'unreachable', offline: false },
     { type: 'unreachable', offline: true },
+    { type: 'offline' },
     { type: 'reachable' },
     { type: 'queued', queued: true },
     { type: 'queued', queued: false },
@@ -234,6 +235,19 @@ describe('checkout state machine', () => {
     // A card error still shows under its field, offline or not.
     const bad = reduce(state, { type: 'invalid_card', code: 'invalid_expiry' }).state;
     expect(present(bad)).toMatchObject({ message: 'msg.invalid_expiry', kind: 'error' });
+  });
+
+  it('the browser going offline while ready says so at once, keeps Pay, and is no error (nothing failed)', () => {
+    const { state, effects } = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'offline' }]);
+    expect(present(state)).toMatchObject({ status: 'status.initiated', message: 'msg.offline.ready', kind: 'info', actions: ['pay', 'cancel'] });
+    expect(state.link).toBe('offline');
+    expect(effects.some((e) => e.type === 'error')).toBe(false);
+    const back = reduce(state, { type: 'reachable' }).state;
+    expect(present(back)).toMatchObject({ message: 'msg.enterCard', actions: ['pay', 'cancel'] });
+    // While a payment waits for the server, going offline is the network error it always was.
+    const paying = run([{ type: 'session', session: session('INITIATED'), pending: false }, { type: 'paying' }, { type: 'offline' }]);
+    expect(present(paying.state)).toMatchObject({ status: 'status.waiting', message: 'msg.offline', actions: [] });
+    expect(paying.effects).toContainEqual({ type: 'error', code: 'network', retryable: true });
   });
 
   it('a timeout offers Retry alone (no Pay, no Cancel, no card prompt); the late success completes', () => {

@@ -198,7 +198,7 @@ export class CheckoutController {
   }
 
   networkLost(): void {
-    if (this.#state.phase !== 'ready' && this.#state.role === 'leader') this.#dispatch({ type: 'unreachable', offline: true });
+    if (this.#state.role === 'leader') this.#dispatch({ type: 'offline' });
   }
 
   /**

@@ -115,6 +115,8 @@ export type MachineEvent =
   /** The card fields (or the token route) refused what was typed. */
   | { type: 'invalid_card'; code: string }
   | { type: 'unreachable'; offline: boolean }
+  /** The browser said it went offline (no request failed). */
+  | { type: 'offline' }
   | { type: 'reachable' }
   | { type: 'queued'; queued: boolean; offline?: boolean }
   /** A final refusal: the checkout cannot go on (unknown order, order token, origin, lost session). */
@@ -381,6 +383,10 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       if (s.link === link) return { state: s, effects: [{ type: 'reconnect' }] };
       return to({ link }, [{ type: 'error', code: 'network', retryable: true }, { type: 'reconnect' }]);
     }
+    case 'offline':
+      // Ready, nothing was under way: the view says Pay is sent when the connection returns; no request failed, no error.
+      if (s.phase === PHASES.ready) return s.link === LINKS.offline ? { state: s, effects: [] } : to({ link: LINKS.offline }, [{ type: 'reconnect' }]);
+      return reduce(s, { type: 'unreachable', offline: true });
     case 'reachable':
       return to({ link: LINKS.up });
     case 'queued': {
