@@ -128,7 +128,8 @@ pages.onMessage((message) => {
 function handlePageMessage(message: PageToWorkerMessage | undefined, via: string): Promise<unknown> | null {
   switch (message?.type) {
     case 'replay-outbox':
-      return isWaiting() ? null : replay(`page asked via ${via}`);
+      if (isWaiting()) return null;
+      return message.nudge ? scheduler.nudge().catch((err: unknown) => log.warn('replay (page nudge) failed', err)) : replay(`page asked via ${via}`);
     case 'outbox-status':
       return isWaiting() ? null : broadcastState();
     case 'payment-state':

@@ -242,24 +242,63 @@ describe('ReplayScheduler', () => {
     expect(backoffDelay(1, 1000, 5000, 0.5)).toBe(5000);
   });
 
-  it('retries on its own timer while entries remain and stops when the outbox is empty', async () => {
-    const timers: { fn: () => void; ms: number }[] = [];
-    const remaining = [1, 1, 0];
+  /** A scheduler on fake timers (a timer is live until cleared or fired); `remaining` is what each pass leaves. */
+  function scheduled(remaining: () => number = () => 1) {
+    const timers: { fn: () => void; ms: number; live: boolean }[] = [];
+    let passes = 0;
     const scheduler = new ReplayScheduler({
-      replay: async () => ({ delivered: 0, kept: 1, dropped: 0, remaining: remaining.shift() ?? 0, unreachable: true, retryAfterMs: null }),
+      replay: async () => (passes++, { delivered: 0, kept: 1, dropped: 0, remaining: remaining(), unreachable: false, retryAfterMs: null }),
       isAttended: async () => true,
-      setTimer: (fn, ms) => timers.push({ fn, ms }),
-      clearTimer: () => {},
+      setTimer: (fn, ms) => (timers.push({ fn, ms, live: true }), timers.length - 1),
+      clearTimer: (t) => void (timers[t as number].live = false),
       random: () => 0.5,
     });
-    await scheduler.replayNow(true);
-    expect(timers.map((t) => t.ms)).toEqual([250]);
-    timers[0].fn();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(timers.map((t) => t.ms)).toEqual([250, 500]);
-    timers[1].fn();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(timers).toHaveLength(2);
-    expect(scheduler.nextReplayAt).toBeNull();
+    const fire = async (i: number) => {
+      timers[i].live = false;
+      timers[i].fn();
+      await new Promise((r) => setTimeout(r, 0));
+    };
+    return { scheduler, timers, fire, live: () => timers.filter((t) => t.live), passes: () => passes };
+  }
+
+  it('passes that overlap (the worker starting and activating at once) leave one timer, not two chains of retries', async () => {
+    const t = scheduled();
+    await Promise.all([t.scheduler.replayNow(true), t.scheduler.replayNow(true)]);
+    expect(t.live()).toHaveLength(1);
+    // When it fires, the next pass plans one timer again.
+    await t.fire(t.timers.findIndex((x) => x.live));
+    expect(t.live()).toHaveLength(1);
+  });
+
+  it("a page's nudge (keep-alive, its own reconnect tick) neither restarts the backoff nor adds a pass while one is planned", async () => {
+    const t = scheduled();
+    await t.scheduler.replayNow(true);
+    expect(t.timers.map((x) => x.ms)).toEqual([250]);
+    await t.scheduler.nudge();
+    await t.scheduler.nudge();
+    expect(t.passes()).toBe(1);
+    await t.fire(0);
+    await t.scheduler.nudge();
+    expect(t.passes()).toBe(2);
+    expect(t.timers.map((x) => x.ms)).toEqual([250, 500]); // the backoff went on, not back to its first step
+  });
+
+  it('a nudge to a worker with nothing planned (the browser stopped and restarted it) runs a pass', async () => {
+    const t = scheduled();
+    await t.scheduler.nudge();
+    expect(t.passes()).toBe(1);
+    expect(t.timers.map((x) => x.ms)).toEqual([250]);
+  });
+
+  it('retries on its own timer while entries remain and stops when the outbox is empty', async () => {
+    const left = [1, 1, 0];
+    const t = scheduled(() => left.shift() ?? 0);
+    await t.scheduler.replayNow(true);
+    expect(t.timers.map((x) => x.ms)).toEqual([250]);
+    await t.fire(0);
+    expect(t.timers.map((x) => x.ms)).toEqual([250, 500]);
+    await t.fire(1);
+    expect(t.timers).toHaveLength(2);
+    expect(t.scheduler.nextReplayAt).toBeNull();
   });
 });

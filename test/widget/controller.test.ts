@@ -11,6 +11,7 @@ import {
   type CheckoutApi,
   type ControllerEvent,
   type OfflineBridge,
+  type QueuedRequest,
   type ReplayedAnswer,
   type SessionJson,
 } from '../../widget/src/index.js';
@@ -175,6 +176,7 @@ describe('CheckoutController (no DOM, scripted API)', () => {
       onResult: (cb) => (results.add(cb), () => results.delete(cb)),
       onQueueChange: () => () => {},
       requestReplay: () => {},
+      nudgeReplay: () => {},
       setProcessing: () => {},
       dispose: () => {},
     };
@@ -189,6 +191,28 @@ describe('CheckoutController (no DOM, scripted API)', () => {
     );
     await waitUntil(() => t.controller.view.status === 'completed');
     expect(t.controller.view).to.include({ queued: false, paymentId: 'ch_q' });
+  });
+
+  it('while its request waits in the outbox, the reconnect tick only nudges the worker (its backoff is not restarted)', async () => {
+    let onQueue: (q: readonly QueuedRequest[]) => void = () => {};
+    const asked = { replay: 0, nudge: 0 };
+    const bridge: OfflineBridge = {
+      register: async () => {},
+      onResult: () => () => {},
+      onQueueChange: (cb) => ((onQueue = cb), () => {}),
+      requestReplay: () => void asked.replay++,
+      nudgeReplay: () => void asked.nudge++,
+      setProcessing: () => {},
+      dispose: () => {},
+    };
+    const t = setup({ complete: async () => fail(503, 'queued_offline') }, { bridge });
+    await t.controller.start();
+    await t.controller.pay();
+    const before = asked.replay;
+    onQueue([{ sessionId: 'cs_1', idempotencyKey: 'key-2' }]);
+    await waitUntil(() => asked.nudge > 0, 'the reconnect tick nudged the worker', { timeout: 3000 });
+    expect(asked.replay).to.equal(before);
+    t.controller.stop();
   });
 
   it('a restored pending attempt is re-sent with its saved key at start', async () => {

@@ -13,7 +13,7 @@ export { ApiClient, NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi
 export { CheckoutController, type ControllerOptions, type ControllerEvent, type PaymentSource } from './controller/checkout-controller.js';
 export type { CheckoutView, SessionJson, SessionStatus } from './controller/types.js';
 export { PHASES, TABLE, present, reduce, type CheckoutState, type Phase, type Presentation } from './controller/machine.js';
-export type { OfflineBridge, ReplayedAnswer } from './offline/bridge.js';
+export type { OfflineBridge, QueuedRequest, ReplayedAnswer } from './offline/bridge.js';
 export { STRINGS, SUPPORTED_LOCALES, loadLocale } from './i18n/strings.js';
 
 if (!customElements.get('payment-checkout')) customElements.define('payment-checkout', PaymentCheckout);

@@ -37,6 +37,7 @@ export class ReplayScheduler {
   #failures = 0;
   #timer: unknown = null;
   #nextReplayAt: number | null = null;
+  #passes = 0;
 
   constructor(deps: SchedulerDeps) {
     this.#deps = {
@@ -57,9 +58,23 @@ export class ReplayScheduler {
   async replayNow(fresh = false): Promise<ReplayReport> {
     if (fresh) this.#failures = 0;
     this.#cancelTimer();
-    const report = await this.#deps.replay();
-    await this.#plan(report);
-    return report;
+    this.#passes++;
+    try {
+      const report = await this.#deps.replay();
+      await this.#plan(report);
+      return report;
+    } finally {
+      this.#passes--;
+    }
+  }
+
+  /**
+   * A page's "are you still at it?" (its keep-alive, its own reconnect tick): a pass only when none is running or
+   * planned (the browser stopped the worker and its timer with it), without restarting the backoff. Null: nothing run.
+   */
+  async nudge(): Promise<ReplayReport | null> {
+    if (this.#passes > 0 || this.#timer !== null) return null;
+    return this.replayNow(false);
   }
 
   /** Plans the next try (used after a pass the worker ran itself, e.g. right after queueing). */
@@ -73,11 +88,15 @@ export class ReplayScheduler {
     this.#failures = report.delivered > 0 ? 1 : this.#failures + 1;
     const cap = (await this.#deps.isAttended()) ? BACKOFF_CAP_ATTENDED_MS : BACKOFF_CAP_UNATTENDED_MS;
     const delay = backoffDelay(this.#failures, cap, report.retryAfterMs, this.#deps.random());
+    // Passes that overlapped (the worker starting and activating at once) each plan: the last one's timer is the one.
+    // Without this, both timers stay live, each firing the next: two chains of retries, twice the rate.
+    this.#cancelTimer();
     this.#nextReplayAt = this.#deps.now() + delay;
-    this.#timer = this.#deps.setTimer(() => {
-      this.#timer = null;
+    const timer = this.#deps.setTimer(() => {
+      if (this.#timer === timer) this.#timer = null;
       void this.replayNow().catch(() => {});
     }, delay);
+    this.#timer = timer;
     this.#deps.onPass(report, this.#nextReplayAt);
   }
 

@@ -41,6 +41,10 @@ export class DeferredOfflineBridge implements OfflineBridge {
     this.#bridge?.requestReplay();
   }
 
+  nudgeReplay(): void {
+    this.#bridge?.nudgeReplay?.();
+  }
+
   setProcessing(processing: boolean): void {
     this.#processing = processing;
     this.#bridge?.setProcessing(processing);

@@ -29,8 +29,13 @@ export interface OfflineBridge {
    * every checkout of the origin: a checkout counts only its own (by session id or Idempotency-Key).
    */
   onQueueChange(cb: (queued: readonly QueuedRequest[]) => void): () => void;
-  /** Asks the worker to send what waits in the outbox now (network back, Retry pressed). */
+  /** Asks the worker to send what waits in the outbox now (network back, Retry pressed): its backoff starts over. */
   requestReplay(): void;
+  /**
+   * Keeps the worker at it without hurrying it: a try only if none is planned (the browser may have stopped it).
+   * Optional for a bridge of one's own: without it, `requestReplay` is asked.
+   */
+  nudgeReplay?(): void;
   /** Tells the worker whether this page is processing a payment (an update waits until none is). */
   setProcessing(processing: boolean): void;
   /** Stops listening (the element left the page). */

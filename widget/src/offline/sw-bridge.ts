@@ -72,6 +72,10 @@ export class ServiceWorkerBridge implements OfflineBridge {
     this.#send({ type: 'replay-outbox' });
   }
 
+  nudgeReplay(): void {
+    this.#send({ type: 'replay-outbox', nudge: true });
+  }
+
   /** The widget says whether a payment is processing; a waiting update activates only when no page is. */
   setProcessing(processing: boolean): void {
     if (processing === this.#processing) return;
@@ -151,7 +155,7 @@ export class ServiceWorkerBridge implements OfflineBridge {
   }
 
   #setKeepAlive(on: boolean): void {
-    if (on && !this.#keepAlive) this.#keepAlive = setInterval(() => this.requestReplay(), KEEP_ALIVE_MS);
+    if (on && !this.#keepAlive) this.#keepAlive = setInterval(() => this.nudgeReplay(), KEEP_ALIVE_MS);
     if (!on && this.#keepAlive) {
       clearInterval(this.#keepAlive);
       this.#keepAlive = null;

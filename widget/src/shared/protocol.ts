@@ -84,9 +84,13 @@ export type WorkerToPageMessage = OutboxQueuedMessage | OutboxResultMessage | Ou
 
 // ---- pages → worker -------------------------------------------------------------------------------
 
-/** Send everything in the outbox now (page load, `online`, a retry). */
+/**
+ * Send everything in the outbox now (page load, `online`, a retry), the backoff starting over. `nudge`: only make
+ * sure a try is planned (the page's keep-alive and its own reconnect tick), the worker keeping its backoff.
+ */
 export interface ReplayOutboxMessage {
   type: 'replay-outbox';
+  nudge?: boolean;
 }
 
 /** Answer with an `outbox-state` message. */
