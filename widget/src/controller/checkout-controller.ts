@@ -316,19 +316,12 @@ export class CheckoutController {
   /** One try of the reconnect loop: the request that got no answer, or the service worker's outbox. */
   async #tryAgain(): Promise<boolean> {
     if (this.#stopped) return true;
-    if (this.#state.queued) return (this.#nudgeWorker(), false);
+    if (this.#state.queued) return (this.#o.bridge?.nudgeReplay(), false); // the worker keeps its own backoff
     // Nothing waits for an answer, but the browser said it was offline: a re-read shows the server is there (or not).
     const again = this.#again ?? (this.#state.link !== 'up' && this.#record.secret ? () => this.#link.sync() : null);
     if (!again) return true;
     await this.#guard(again, false);
     return this.#again === null;
-  }
-
-  /** The worker keeps its own backoff: the page only makes sure it is at it. */
-  #nudgeWorker(): void {
-    const bridge = this.#o.bridge;
-    if (bridge?.nudgeReplay) bridge.nudgeReplay();
-    else bridge?.requestReplay();
   }
 
   /** 5xx / 429: the server cannot serve now; it is tried again by itself like a server that is away. */

@@ -42,7 +42,7 @@ export class DeferredOfflineBridge implements OfflineBridge {
   }
 
   nudgeReplay(): void {
-    this.#bridge?.nudgeReplay?.();
+    this.#bridge?.nudgeReplay();
   }
 
   setProcessing(processing: boolean): void {

@@ -31,11 +31,8 @@ export interface OfflineBridge {
   onQueueChange(cb: (queued: readonly QueuedRequest[]) => void): () => void;
   /** Asks the worker to send what waits in the outbox now (network back, Retry pressed): its backoff starts over. */
   requestReplay(): void;
-  /**
-   * Keeps the worker at it without hurrying it: a try only if none is planned (the browser may have stopped it).
-   * Optional for a bridge of one's own: without it, `requestReplay` is asked.
-   */
-  nudgeReplay?(): void;
+  /** Keeps the worker at it without hurrying it: a try only if none is planned (the browser may have stopped it). */
+  nudgeReplay(): void;
   /** Tells the worker whether this page is processing a payment (an update waits until none is). */
   setProcessing(processing: boolean): void;
   /** Stops listening (the element left the page). */
