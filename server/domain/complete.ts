@@ -80,7 +80,9 @@ export async function complete(d: SessionDeps, get: ReadSession, id: string, tok
   if (!start.ok) {
     if (start.reason === 'token') throw new AppError('invalid_payment_method');
     if (start.reason === 'version') throw new AppError('payment_in_progress');
-    throw start.state === 'paid' ? new AppError('order_already_paid') : new AppError('payment_in_progress', 'This order is being paid in another session.');
+    if (start.state === 'paid') throw new AppError('order_already_paid');
+    // Not this session's charge: it stays as it was (its status says so), payable once that other charge fails.
+    throw new AppError('payment_in_progress', 'This order is being paid in another session.', { inAnotherSession: true, status: s.status });
   }
   d.events.publish(s.id);
 

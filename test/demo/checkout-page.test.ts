@@ -88,6 +88,28 @@ describe('demo checkout page', () => {
     expect(await page.locator('[data-order-summary] .notice').count()).toBe(0); // the widget's final view and the way on say it
   });
 
+  it('a payment under way is said once: not beside this page’s own payment; on another device by the summary, then by the widget alone', async () => {
+    const { page, orderId } = await onCheckout();
+    const warn = (p: Page) => p.locator('[data-order-summary] .notice.warn');
+    await payWith(page, CARDS.slow);
+    await waitForStatus(page, 'processing');
+    const other = await run.open();
+    await other.page.goto(`/checkout/${orderId}`);
+    await waitForStatus(other.page, 'initiated');
+    await expect.poll(() => warn(other.page).count(), { timeout: 10_000 }).toBe(1); // the order's read says a payment runs
+    // This page's summary is read again on the widget's change to processing: its own payment, which the widget shows.
+    await page.reload();
+    await waitForStatus(page, 'processing');
+    await expect.poll(() => page.locator('[data-order-summary] .summary-total').count()).toBe(1);
+    await page.waitForTimeout(500);
+    expect(await warn(page).count()).toBe(0);
+    await payWith(other.page, CARDS.ok);
+    await expect.poll(() => part(other.page, 'message').textContent(), { timeout: 10_000 }).toMatch(/under way in another window/);
+    expect(await warn(other.page).count()).toBe(0);
+    await shoot(other.page, 'checkout-paying-elsewhere');
+    expect(await axeViolations(other.page)).toEqual([]);
+  });
+
   it('max_retries_exceeded (three real declines): the widget offers a new checkout of this order, the page only the cart beside it', async () => {
     const { page, orderId } = await onCheckout();
     const box = (name: string) => part(page, name);

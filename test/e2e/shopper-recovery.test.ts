@@ -55,7 +55,7 @@ describe('shopper recovery', () => {
     });
   });
 
-  it('offline → Pay → reload → online: no stale message, nor "interrupted", the checkout is payable again, one charge', async () => {
+  it('offline → Pay → reload → online: says the payment was not sent (card typed again), no stale "offline", nor "interrupted", one charge', async () => {
     const orderId = await createOrder(run.server.url);
     const { page, context } = await openCheckout(orderId);
     await context.setOffline(true);
@@ -65,13 +65,56 @@ describe('shopper recovery', () => {
     page.on('dialog', (d) => void d.accept()); // the leave-page warning
     await page.reload();
     await page.waitForSelector('payment-checkout[status="initiated"]', { state: 'attached' });
+    // The card went with the page (never stored) and nothing left: the shopper is told, not shown a blank form.
+    await expect.poll(() => message(page), { timeout: 15_000 }).toMatch(/^Your payment was not sent.*Enter your card again/);
     await context.setOffline(false);
     await expect.poll(() => page.locator('payment-checkout[offline]').count(), { timeout: 15_000 }).toBe(0);
-    await expect.poll(() => message(page), { timeout: 15_000 }).toBe('Enter your card details to pay.');
+    expect(await message(page)).toMatch(/^Your payment was not sent/);
+    expect(succeeded(await chargesForOrder(run.server, orderId))).toHaveLength(0);
     await payWith(page, CARDS.ok);
     await onConfirmation(page, orderId);
     expect(succeeded(await chargesForOrder(run.server, orderId))).toHaveLength(1);
     expect((await trace(page)).filter((s) => /interrupted/i.test(s))).toEqual([]);
+  });
+
+  it('server away → Pay → reload: says the payment was not sent (the offline attribute on), and again once the server is back; Pay → one charge', async () => {
+    await run.withOwnServer(async (own, restart) => {
+      const orderId = await createOrder(own.url);
+      const { page } = await openCheckout(orderId, own);
+      await own.stop();
+      await payWith(page, CARDS.ok);
+      await expect.poll(() => message(page), { timeout: 15_000 }).toMatch(/cannot be reached/);
+      page.on('dialog', (d) => void d.accept());
+      await page.reload();
+      await page.waitForSelector('payment-checkout[offline]', { state: 'attached', timeout: 15_000 });
+      await expect.poll(() => message(page), { timeout: 15_000 }).toMatch(/^Your payment was not sent/);
+      expect(await part(page, 'pay-button').isEnabled()).toBe(true);
+      const back = await restart();
+      await page.waitForSelector('payment-checkout[status="initiated"]:not([offline])', { state: 'attached', timeout: 30_000 });
+      expect(await message(page)).toMatch(/^Your payment was not sent/);
+      expect(await chargesForOrder(back, orderId)).toHaveLength(0);
+      await payWith(page, CARDS.ok);
+      await onConfirmation(page, orderId);
+      expect(succeeded(await chargesForOrder(back, orderId))).toHaveLength(1);
+    });
+  });
+
+  it('Pay on a second device while the first one charges: says a payment runs elsewhere, no fake "processing", then already paid', async () => {
+    const orderId = await createOrder(run.server.url);
+    const first = await openCheckout(orderId);
+    const second = await openCheckout(orderId);
+    await payWith(first.page, CARDS.slow);
+    await waitForStatus(first.page, 'processing');
+    await payWith(second.page, CARDS.ok);
+    await expect.poll(() => message(second.page), { timeout: 15_000 }).toMatch(/under way in another window or on another device/);
+    expect(await second.page.getAttribute('payment-checkout', 'status')).toBe('initiated');
+    expect(await part(second.page, 'status').textContent()).toBe('Ready to pay');
+    await onConfirmation(first.page, orderId, 60_000);
+    await expect.poll(() => part(second.page, 'status').textContent(), { timeout: 15_000 }).toBe('Order already paid');
+    const charges = await chargesForOrder(run.server, orderId);
+    expect(charges).toHaveLength(1); // the first device's: the second's Pay started none
+    expect(succeeded(charges)).toHaveLength(1);
+    expect((await trace(second.page)).filter((t) => /Processing payment/.test(t))).toEqual([]);
   });
 
   it('order paid on another device → this page shows a final "already paid" view with no Pay button (no click), and the page is told', async () => {

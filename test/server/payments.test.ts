@@ -128,7 +128,10 @@ describe('one order, several sessions', () => {
     const [a, b] = [await open(), await open()];
     const slow = pay(base, a, 'slow');
     await waitForStatus(base, a, 'PROCESSING');
-    expectError(await pay(base, b), 409, 'payment_in_progress');
+    // Said apart from "this session is charging": the page of b shows b still payable, with its real status.
+    const busy = await pay(base, b);
+    expectError(busy, 409, 'payment_in_progress');
+    expect(busy.body.error.details).toEqual({ inAnotherSession: true, status: 'INITIATED' });
     expect(await ledger(base, b.sessionId)).toEqual([]);
     expect((await getSession(base, b)).status).toBe('INITIATED');
 

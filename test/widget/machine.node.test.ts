@@ -75,12 +75,15 @@ const arbEvent: fc.Arbitrary<MachineEvent> = fc.oneof(
     { type: 'queued', queued: false },
     { type: 'refused', code: 'order_not_found' },
     { type: 'paid_elsewhere' },
+    { type: 'elsewhere', status: 'INITIATED' },
+    { type: 'elsewhere', status: 'RESUMED' },
     { type: 'cancelled', reason: 'user' },
     { type: 'restarting' },
     { type: 'busy', busy: true },
     { type: 'busy', busy: false },
     { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'interrupted', attempt: 1, maxAttempts: 3, reason: 'card_declined' },
     { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'cancelled', attempt: 1, maxAttempts: 3, reason: 'order_already_paid' },
+    { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'initiated', attempt: 1, maxAttempts: 3, reason: 'payment_not_sent' },
     { type: 'press', action: 'pay' },
     { type: 'press', action: 'retry' },
     { type: 'press', action: 'resume' },
@@ -235,6 +238,52 @@ describe('checkout state machine', () => {
     // A card error still shows under its field, offline or not.
     const bad = reduce(state, { type: 'invalid_card', code: 'invalid_expiry' }).state;
     expect(present(bad)).toMatchObject({ message: 'msg.invalid_expiry', kind: 'error' });
+  });
+
+  it('reloaded while only the server is away: the ready view says so (not "offline"), keeps Pay', () => {
+    const { state } = run([
+      { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'initiated', attempt: 1, maxAttempts: 3, reason: null },
+      { type: 'unreachable', offline: false },
+    ]);
+    expect(present(state)).toMatchObject({ status: 'status.initiated', message: 'msg.server.ready', kind: 'info', actions: ['pay', 'cancel'] });
+    expect(present(reduce(state, { type: 'reachable' }).state).message).toBe('msg.enterCard');
+  });
+
+  it('a Pay that never left before a reload is said after it (card typed again), whatever the connection, until Pay again', () => {
+    const restored = {
+      type: 'restored',
+      sessionId: 'cs_1',
+      orderId: 'ord_1',
+      status: 'initiated',
+      attempt: 1,
+      maxAttempts: 3,
+      reason: 'payment_not_sent',
+    } as const;
+    for (const offline of [true, false]) {
+      const { state } = run([restored, { type: 'unreachable', offline }]);
+      expect(present(state)).toMatchObject({ status: 'status.initiated', message: 'msg.payment_not_sent', actions: ['pay', 'cancel'] });
+      // The server's answer once it is back keeps it: nothing was sent.
+      const back = reduce(reduce(state, { type: 'reachable' }).state, { type: 'session', session: session('INITIATED'), pending: false }).state;
+      expect(present(back).message).toBe('msg.payment_not_sent');
+      expect(present(reduce(back, { type: 'paying' }).state).message).toBe('msg.processing');
+    }
+  });
+
+  it('Pay while another session of the order is charging: back to ready with its real status, says so, keeps Pay, tells the page', () => {
+    const { state, effects } = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'paying' },
+      { type: 'paying', sent: true },
+      { type: 'elsewhere', status: 'INITIATED' },
+    ]);
+    expect(state.status).toBe('initiated');
+    expect(present(state)).toMatchObject({ status: 'status.initiated', message: 'msg.order_payment_in_progress', kind: 'info', actions: ['pay', 'cancel'] });
+    expect(effects).toContainEqual({ type: 'error', code: 'payment_in_progress', retryable: true });
+    // That payment succeeds: the server closes this session, and the page shows it.
+    const closed = session('CANCELLED', { lastError: { code: 'order_already_paid', message: 'paid' } });
+    expect(reduce(state, { type: 'session', session: closed, pending: false }).state.phase).toBe(PHASES.paidElsewhere);
+    // A late "elsewhere" (no attempt under way) changes nothing.
+    expect(reduce(state, { type: 'elsewhere', status: 'INITIATED' }).state).toBe(state);
   });
 
   it('the browser going offline while ready says so at once, keeps Pay, and is no error (nothing failed)', () => {

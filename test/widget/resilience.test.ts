@@ -77,7 +77,7 @@ describe('<payment-checkout> resilience', () => {
     const error = await waitForEvent(events, 'checkout-error');
     expect(error).to.include({ code: 'network', retryable: true });
     await waitUntil(() => el.hasAttribute('offline'), 'offline attribute');
-    expect(part(el, 'message')!.textContent).to.contain('Trying again by itself');
+    expect(part(el, 'message')!.textContent).to.contain('tries again by itself');
     expect(part(el, 'message')!.textContent).not.to.contain('offline');
     expect(has(el, 'retry-button'), 'retry-button').to.equal(true);
     expect(has(el, 'pay-button'), 'pay-button').to.equal(false);

@@ -15,6 +15,12 @@ const WIDGET_LOAD_GRACE_MS = 8_000;
 const SUMMARY_RETRIES = 30;
 
 const orderId = idFromPath('/checkout/');
+/**
+ * Whose payment the order's "under way" is, as far as this page knows: the widget's own (it went processing here, and
+ * has not been payable since: a timeout included), or one the widget already told the shopper runs elsewhere. Either
+ * way the summary does not say it a second time.
+ */
+const underWay = { own: false, toldByWidget: false };
 const $ = <T extends Element = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
@@ -40,6 +46,10 @@ function mountWidget(): void {
     const code = (e as CustomEvent<{ code?: string }>).detail?.code;
     if (isFinalCode(code)) showWayOn($('[data-way-on]'), code, orderId, el);
     if (code === 'order_already_paid') $('[data-order-summary] .notice.ok')?.remove(); // said once, by the way on
+    if (code === 'payment_in_progress') {
+      underWay.toldByWidget = true;
+      $('[data-order-summary] .notice.warn')?.remove();
+    }
   });
   trackPayment(widget);
   $('[data-widget-slot]').append(widget);
@@ -57,6 +67,8 @@ function trackPayment(widget: HTMLElement): void {
   const update = () => {
     const status = widget.getAttribute('status');
     if (!status || status === 'idle') return; // not restored yet: the last word stands
+    if (status === 'processing') Object.assign(underWay, { own: true, toldByWidget: false });
+    else if (status === 'initiated' || status === 'resumed') underWay.own = false;
     updateOpenOrder(orderId, { unconfirmed: status === 'processing' || widget.hasAttribute('queued') });
     // A final status is a final view whatever the widget says with it (its checkout-error carries the same code).
     if (status === 'failed_max_retries') showWayOn($('[data-way-on]'), 'max_retries_exceeded', orderId, el);
@@ -90,7 +102,7 @@ function renderSummary(order: Order): void {
   // Paid: unless the widget's final view and its way on say so already.
   if (order.paid && $('[data-way-on]').dataset.code !== 'order_already_paid')
     box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
-  else if (order.paying) {
+  else if (order.paying && !underWay.own && !underWay.toldByWidget) {
     box.append(
       el(
         'p',

@@ -58,7 +58,13 @@ export async function fetchJson<T>(url: string, init: RequestInit = {}): Promise
   try {
     res = await fetch(url, { ...init, headers });
   } catch {
-    throw new ApiError(0, 'network_error', 'The network is unavailable. Check your connection and try again.');
+    // Offline, or online and the server is away: said apart, since only the first is the shopper's to fix.
+    const offline = navigator.onLine === false;
+    throw new ApiError(
+      0,
+      'network_error',
+      offline ? 'You are offline. Check your connection and try again.' : 'The payment server cannot be reached right now.',
+    );
   }
   const text = await res.text();
   let body: unknown = undefined;

@@ -96,7 +96,7 @@ export class AttemptRecord {
 
   async startAttempt(attempt: number, token: string): Promise<PendingAttempt> {
     const pending: PendingAttempt = { idempotencyKey: this.#uuid(), attempt, startedAt: this.#now(), token };
-    await this.save({ pending });
+    await this.save({ pending, reason: null });
     return pending;
   }
 

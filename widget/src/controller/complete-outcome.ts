@@ -11,6 +11,8 @@ export type CompleteOutcome =
   | { kind: 'declined'; code: string; status: string; attempt: number | null }
   /** The server never started a charge for this key (the session was interrupted first): a new attempt is safe. */
   | { kind: 'not_started' }
+  /** Another session of the order is being charged: this key started nothing (nor was its answer kept); `status`: this session's. */
+  | { kind: 'elsewhere'; status: string }
   /** The token cannot be used (expired, used): ask the card fields for a new one. */
   | { kind: 'token_refused' }
   | Exclude<Verdict, { kind: 'ok' } | { kind: 'other' }>;
@@ -31,6 +33,8 @@ export function completeOutcome(answer: ApiAnswer, v: Verdict): CompleteOutcome 
       attempt: typeof d.attempt === 'number' ? d.attempt : null,
     };
   }
+  if (v.code === 'payment_in_progress' && v.details.inAnotherSession === true)
+    return { kind: 'elsewhere', status: typeof v.details.status === 'string' ? v.details.status : 'INITIATED' };
   if (v.code === 'payment_in_progress' || v.code === 'idempotency_key_in_flight') return { kind: 'accepted' };
   if (v.code === 'invalid_payment_method') return { kind: 'token_refused' };
   return { kind: 'not_started' };

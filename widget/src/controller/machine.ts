@@ -122,6 +122,8 @@ export type MachineEvent =
   /** A final refusal: the checkout cannot go on (unknown order, order token, origin, lost session). */
   | { type: 'refused'; code: string }
   | { type: 'paid_elsewhere' }
+  /** Another session of this order is being charged: this one started nothing and is `status` still. */
+  | { type: 'elsewhere'; status: string }
   | { type: 'cancelled'; reason: string }
   /** The session is gone locally: a new one is being created for the same order. */
   | { type: 'restarting' }
@@ -152,6 +154,10 @@ export function isProcessing(s: CheckoutState): boolean {
 }
 
 const DECLINES = new Set(['card_declined', 'insufficient_funds', 'processor_error']);
+/** Why the ready form says more than "enter your card", beyond a card field error or a decline. */
+const NOT_SENT = 'payment_not_sent';
+const IN_PROGRESS = 'order_payment_in_progress';
+const READY_NOTES = new Set([...DECLINES, 'invalid_payment_method', NOT_SENT, IN_PROGRESS]);
 const CARD_FIELD = { missing_card: 'number', invalid_card_number: 'number', invalid_expiry: 'expiry', expired_card: 'expiry', invalid_cvc: 'cvc' } as const;
 
 /** The card field a card error belongs to, or null. */
@@ -196,8 +202,8 @@ export function present(s: CheckoutState): Presentation {
   if (s.phase === PHASES.ready) {
     if (s.status === 'resumed') status = 'status.resumed';
     if (s.reason) {
-      message = fieldOf(s.reason) || DECLINES.has(s.reason) || s.reason === 'invalid_payment_method' ? `msg.${s.reason}` : 'msg.enterCard';
-      kind = 'error';
+      message = fieldOf(s.reason) || READY_NOTES.has(s.reason) ? `msg.${s.reason}` : 'msg.enterCard';
+      kind = s.reason === IN_PROGRESS ? 'info' : 'error'; // nothing failed here: a payment of the order runs elsewhere
     }
   }
   if (s.phase === PHASES.declined && s.reason) message = DECLINES.has(s.reason) ? `msg.${s.reason}` : 'msg.card_declined';
@@ -219,8 +225,8 @@ export function present(s: CheckoutState): Presentation {
     message = s.link === LINKS.offline ? 'msg.offline' : 'msg.reconnecting';
     kind = 'info';
     actions = s.link === LINKS.offline ? [] : ['retry'];
-  } else if (s.link === LINKS.offline && s.phase === PHASES.ready && kind === 'info') {
-    message = 'msg.offline.ready';
+  } else if (s.link !== LINKS.up && s.phase === PHASES.ready && kind === 'info' && s.reason !== IN_PROGRESS) {
+    message = s.link === LINKS.offline ? 'msg.offline.ready' : 'msg.server.ready';
   }
   if (s.role === 'follower') {
     if (kind === 'info' && !isFinalPhase(s.phase)) message = 'msg.otherTab';
@@ -316,6 +322,7 @@ const ONLY_FROM: Partial<Record<MachineEvent['type'], readonly Phase[]>> = {
   timeout: [PHASES.paying, PHASES.confirming],
   declined: ATTEMPT,
   invalid_card: [PHASES.ready, PHASES.paying],
+  elsewhere: [PHASES.paying, PHASES.confirming],
   resumed: [PHASES.ready, PHASES.declined, PHASES.interrupted, PHASES.timedOut],
 };
 
@@ -398,6 +405,10 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       return to({ phase: PHASES.unavailable, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
     case 'paid_elsewhere':
       return to({ phase: PHASES.paidElsewhere, reason: PAID });
+    case 'elsewhere':
+      return to({ phase: PHASES.ready, status: e.status.toLowerCase(), reason: IN_PROGRESS, link: LINKS.up }, [
+        { type: 'error', code: 'payment_in_progress', retryable: true },
+      ]);
     case 'cancelled':
       return to({ phase: PHASES.cancelled, status: 'cancelled', cancelReason: e.reason, reason: null });
     case 'restarting':

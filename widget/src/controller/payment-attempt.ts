@@ -70,7 +70,12 @@ export class PaymentAttempt {
       (o) => this.#h.api.tokenize(card, o),
       () => this.pay(),
     );
-    if (!answer) return null;
+    // No answer: sent again when the server can be reached. Should the page be reloaded first, the card is gone (never
+    // stored) and nothing was sent: the record says so, and the page that comes back asks for the card again.
+    if (!answer) {
+      await this.#h.record.save({ reason: 'payment_not_sent' });
+      return null;
+    }
     const code = this.#h.errorCode(answer);
     if (code === null) return (answer.body as { token: string }).token;
     if (answer.status === 400) this.#h.dispatch({ type: 'invalid_card', code });
@@ -123,6 +128,11 @@ export class PaymentAttempt {
         await this.#h.sync();
         if (this.#h.state().phase === 'interrupted' || this.#h.state().phase === 'timed_out') return this.resumeNext(true);
         return;
+      case 'elsewhere':
+        // Nothing started for this key: forget it. The session stays payable; the live status says how that payment ends.
+        await this.#h.record.save({ pending: null, status: outcome.status });
+        this.#h.dispatch({ type: 'elsewhere', status: outcome.status });
+        return this.#h.watch();
       case 'token_refused':
         await this.#h.record.clearPending();
         return void this.#h.dispatch({ type: 'invalid_card', code: 'invalid_payment_method' });

@@ -55,10 +55,16 @@ export const en = {
   'msg.expired.restart': 'This checkout expired before the payment. Nothing was charged: start a new checkout for this order.',
   'msg.maxRetries.restart': 'No more attempts are possible in this checkout. Nothing was charged: start a new checkout for this order.',
   'msg.maxRetries.processor': 'The payment processor kept failing and no attempts are left. Nothing was charged; please try again later.',
-  'msg.reconnecting': 'The payment server cannot be reached. Trying again by itself; the payment continues as soon as it answers.',
-  'msg.offline': 'You are offline. The payment continues by itself when the connection returns.',
+  'msg.reconnecting':
+    'The payment server cannot be reached. Keep this page open: it tries again by itself, and the payment continues as soon as the server answers.',
+  'msg.offline': 'You are offline. Keep this page open: the payment continues by itself when the connection returns.',
   'status.waiting': 'Waiting for the connection…',
   'msg.offline.ready': 'You are offline. You can still enter your card and press Pay: the payment is sent when the connection returns.',
+  'msg.server.ready': 'The payment server cannot be reached right now. You can still enter your card and press Pay: the payment is sent as soon as it answers.',
+  'msg.payment_not_sent':
+    'Your payment was not sent: the page was reloaded before it could reach the payment server. Nothing was charged. Enter your card again and press Pay.',
+  'msg.order_payment_in_progress':
+    'A payment for this order is under way in another window or on another device. This page shows when it is done; pay here only if it fails.',
   'msg.order_already_paid': 'This order is already paid (in another window or on another device). Nothing more to pay.',
   'msg.invalid_order_token': 'This checkout link is not valid. Go back to the shop and start the checkout again.',
   'msg.order_token_expired': 'This checkout link has expired. Go back to the shop and start the checkout again.',

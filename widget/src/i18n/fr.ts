@@ -59,10 +59,15 @@ export const fr: Table = {
   'msg.expired.restart': 'Ce paiement a expiré avant d’être effectué. Rien n’a été débité : commencez un nouveau paiement pour cette commande.',
   'msg.maxRetries.restart': 'Plus aucune tentative n’est possible pour ce paiement. Rien n’a été débité : commencez un nouveau paiement pour cette commande.',
   'msg.maxRetries.processor': 'Le processeur de paiement a échoué à chaque tentative. Rien n’a été débité ; réessayez plus tard.',
-  'msg.reconnecting': 'Le serveur de paiement ne répond pas. Nouvel essai automatique ; le paiement continue dès qu’il répond.',
-  'msg.offline': 'Vous êtes hors ligne. Le paiement continuera dès le retour de la connexion.',
+  'msg.reconnecting': 'Le serveur de paiement ne répond pas. Gardez cette page ouverte : nouvel essai automatique, le paiement continue dès qu’il répond.',
+  'msg.offline': 'Vous êtes hors ligne. Gardez cette page ouverte : le paiement continuera dès le retour de la connexion.',
   'status.waiting': 'En attente de la connexion…',
   'msg.offline.ready': 'Vous êtes hors ligne. Vous pouvez saisir votre carte et payer : le paiement part au retour de la connexion.',
+  'msg.server.ready': 'Le serveur de paiement ne répond pas pour l’instant. Vous pouvez saisir votre carte et payer : le paiement part dès qu’il répond.',
+  'msg.payment_not_sent':
+    'Votre paiement n’a pas été envoyé : la page a été rechargée avant qu’il atteigne le serveur de paiement. Rien n’a été débité. Saisissez de nouveau votre carte et appuyez sur Payer.',
+  'msg.order_payment_in_progress':
+    'Un paiement de cette commande est en cours dans une autre fenêtre ou sur un autre appareil. Cette page indique quand il aboutit ; ne payez ici que s’il échoue.',
   'msg.invalid_order_token': 'Ce lien de paiement n’est pas valide. Revenez à la boutique et recommencez le paiement.',
   'msg.order_token_expired': 'Ce lien de paiement a expiré. Revenez à la boutique et recommencez le paiement.',
   'msg.origin_not_allowed': 'Cette page n’est pas autorisée à utiliser le serveur de paiement. La boutique doit autoriser ce site.',
