@@ -5,7 +5,20 @@
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
-import { CARDS, createOrder, focusedPart, mount, part, payWith, unmountAll, waitForEvent, waitForPart, waitForStatus, type Recorded } from './helpers.js';
+import {
+  CARDS,
+  createOrder,
+  fillCard,
+  focusedPart,
+  mount,
+  part,
+  payWith,
+  unmountAll,
+  waitForEvent,
+  waitForPart,
+  waitForStatus,
+  type Recorded,
+} from './helpers.js';
 import { brandOf, formatCardNumber, formatExpiry, paymentFromFields } from '../../widget/src/element/card-fields.js';
 
 async function typeInto(input: HTMLInputElement, text: string): Promise<void> {
@@ -54,6 +67,64 @@ describe('<payment-checkout> card entry', () => {
     expect(el.shadowRoot!.getElementById(expiry.getAttribute('aria-describedby')!)!.textContent).to.equal('The card has expired.');
     expect(part<HTMLInputElement>(el, 'card-number')!.getAttribute('aria-invalid')).to.equal('false');
     expect(paymentFromFields({ number: CARDS.ok, expiry: '13/30', cvc: '123' })).to.deep.equal({ error: 'invalid_expiry' });
+  });
+
+  it('a field error goes as soon as its field is edited, and is marked again on the next Pay that meets it', async () => {
+    const el = mount({ 'order-id': await createOrder() });
+    await waitForPart(el, 'pay-button');
+    const cvc = part<HTMLInputElement>(el, 'card-cvc')!;
+    fillCard(el, CARDS.ok, '12/34', '12');
+    part(el, 'pay-button')!.click();
+    await waitUntil(() => cvc.getAttribute('aria-invalid') === 'true', 'cvc marked');
+    expect(el.shadowRoot!.getElementById(cvc.getAttribute('aria-describedby')!)!.textContent).to.equal('The security code is not valid.');
+    await typeInto(cvc, '3');
+    await waitUntil(() => cvc.getAttribute('aria-invalid') === 'false', 'cvc unmarked');
+    expect(cvc.hasAttribute('aria-describedby')).to.equal(false);
+    expect(el.shadowRoot!.querySelector('.field-error')).to.equal(null);
+    expect(part(el, 'message')!.textContent).to.equal('Enter your card details to pay.');
+    cvc.value = '';
+    await typeInto(cvc, '9');
+    part(el, 'pay-button')!.click();
+    await waitUntil(() => cvc.getAttribute('aria-invalid') === 'true', 'cvc marked again');
+    expect(el.shadowRoot!.getElementById(cvc.getAttribute('aria-describedby')!)!.textContent).to.equal('The security code is not valid.');
+  });
+
+  it('the security code takes digits only, 3 for Visa and 4 for Amex', async () => {
+    const el = mount({ 'order-id': await createOrder() });
+    await waitForPart(el, 'pay-button');
+    const number = part<HTMLInputElement>(el, 'card-number')!;
+    const cvc = part<HTMLInputElement>(el, 'card-cvc')!;
+    await typeInto(number, '4242424242424242');
+    await typeInto(cvc, '1a2345');
+    expect(cvc.value).to.equal('123');
+    number.select();
+    await sendKeys({ type: '378282246310005' });
+    cvc.select();
+    await sendKeys({ type: '123456' });
+    expect(cvc.value).to.equal('1234');
+    expect(paymentFromFields({ number: CARDS.ok, expiry: '12/34', cvc: '1234' })).to.deep.equal({ error: 'invalid_cvc' });
+    expect(paymentFromFields({ number: '378282246310005', expiry: '12/34', cvc: '123' })).to.deep.equal({ error: 'invalid_cvc' });
+  });
+
+  it('a decline: the focus on "Try another card", which empties the card fields for the next attempt; a processor error keeps them', async () => {
+    const el = mount({ 'order-id': await createOrder() });
+    await waitForPart(el, 'pay-button');
+    fillCard(el, CARDS.declined);
+    part(el, 'card-cvc')!.focus();
+    await sendKeys({ press: 'Enter' }); // paid from the keyboard: the focus was in the form
+    await waitUntil(() => focusedPart(el) === 'retry-button', 'focus on the way on');
+    expect(part(el, 'retry-button')!.textContent).to.equal('Try another card');
+    part(el, 'retry-button')!.click();
+    await waitForStatus(el, 'resumed');
+    await waitUntil(() => focusedPart(el) === 'card-number', 'focus on the number');
+    for (const name of ['card-number', 'card-expiry', 'card-cvc']) expect(part<HTMLInputElement>(el, name)!.value, name).to.equal('');
+    fillCard(el, CARDS.transient);
+    part(el, 'pay-button')!.click();
+    await waitForPart(el, 'retry-button');
+    expect(part(el, 'retry-button')!.textContent).to.equal('Retry');
+    part(el, 'retry-button')!.click();
+    await waitUntil(() => el.getAttribute('attempt') === '3', 'next attempt');
+    expect(part<HTMLInputElement>(el, 'card-number')!.value).to.equal(CARDS.transient);
   });
 
   it('speaks the page language (<html lang="fr">): French words and the MM/AA placeholder', async () => {

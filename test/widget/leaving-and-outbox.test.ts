@@ -57,7 +57,7 @@ describe('<payment-checkout> leaving the page', () => {
     expect(await reasons(sessionId)).to.deep.equal(['unload']);
   });
 
-  it('pagehide while Pay waits for the connection (the card could not be tokenized) tells the server nothing: the page that comes back is ready to pay, not "interrupted"', async () => {
+  it('pagehide while Pay waits for the connection (the card could not be tokenized) tells the server nothing: the page that comes back is ready to pay and says the payment was not sent, not "interrupted"', async () => {
     const orderId = await createOrder();
     const first: Recorded = [];
     let el = mount({ 'order-id': orderId }, first);
@@ -79,7 +79,8 @@ describe('<payment-checkout> leaving the page', () => {
     await sleep(300); // the server's answer to the re-read is in
     expect(el.getAttribute('status')).to.equal('initiated');
     expect(has(el, 'resume-button')).to.equal(false);
-    expect(part(el, 'message')!.textContent).to.contain('Enter your card details');
+    // The card went with the page and nothing left: said so, with the card to type again.
+    expect(part(el, 'message')!.textContent).to.contain('Your payment was not sent');
     await payWith(el, CARDS.ok);
     await waitForStatus(el, 'completed');
     expect((await chargesOf(sessionId)).map((c) => c.status)).to.deep.equal(['succeeded']);

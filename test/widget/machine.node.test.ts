@@ -67,6 +67,7 @@ const arbEvent: fc.Arbitrary<MachineEvent> = fc.oneof(
     { type: 'resumed', attempt: 2, maxAttempts: 3 },
     { type: 'invalid_card', code: 'invalid_expiry' },
     { type: 'invalid_card', code: 'missing_card' },
+    { type: 'edited' },
     { type: 'unreachable', offline: false },
     { type: 'unreachable', offline: true },
     { type: 'offline' },
@@ -376,6 +377,21 @@ describe('checkout state machine', () => {
   it('a refusal before any session is a final "unavailable" view, never "Preparing checkout…" beside it', () => {
     const { state } = run([{ type: 'refused', code: 'order_not_found' }]);
     expect(present(state)).toMatchObject({ status: 'status.unavailable', message: 'msg.order_not_found', kind: 'error', actions: [] });
+  });
+
+  it('editing a card field takes its error away (the next Pay checks again); a decline reason stays', () => {
+    const { state } = run([
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'invalid_card', code: 'invalid_cvc' },
+    ]);
+    expect(present(state).message).toBe('msg.invalid_cvc');
+    const edited = reduce(state, { type: 'edited' });
+    expect(present(edited.state)).toMatchObject({ message: 'msg.enterCard', kind: 'info', actions: ['pay', 'cancel'] });
+    expect(edited.effects).toEqual([]);
+    const notSent = run([
+      { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'initiated', attempt: 1, maxAttempts: 3, reason: 'payment_not_sent' },
+    ]);
+    expect(reduce(notSent.state, { type: 'edited' }).state).toBe(notSent.state);
   });
 
   it('a card error belongs to the ready view and names its field', () => {

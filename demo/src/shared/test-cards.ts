@@ -12,12 +12,22 @@ export const TEST_CARDS: TestCard[] = [
   { number: '4242 4242 4242 4242', outcome: 'Succeeds', shows: 'Payment completes; you land on the confirmation page.', tone: 'ok' },
   {
     number: '4000 0000 0000 0002',
-    outcome: 'Declined (card_declined)',
-    shows: 'Interrupted with Retry; three declines end in “Max retries exceeded”.',
+    outcome: 'Declined',
+    shows: '“Try another card” starts the next attempt; three declines end in “Max retries exceeded”.',
     tone: 'danger',
   },
-  { number: '4000 0000 0000 9995', outcome: 'Declined (insufficient_funds)', shows: 'Interrupted with Retry, counting an attempt.', tone: 'danger' },
-  { number: '4000 0000 0000 0119', outcome: 'Transient processor error', shows: 'A retryable error; Retry with a good card succeeds.', tone: 'warn' },
+  {
+    number: '4000 0000 0000 9995',
+    outcome: 'Declined: insufficient funds',
+    shows: '“Try another card” starts the next attempt, counting one.',
+    tone: 'danger',
+  },
+  {
+    number: '4000 0000 0000 0119',
+    outcome: 'Transient processor error',
+    shows: 'Nothing charged; Retry (the same card, the next attempt) shows it again, a good card succeeds.',
+    tone: 'warn',
+  },
   {
     number: '4000 0000 0000 6975',
     outcome: 'Succeeds, but answers slowly',
@@ -27,4 +37,4 @@ export const TEST_CARDS: TestCard[] = [
   { number: '4000 0000 0000 0341', outcome: 'Succeeds, answer lost', shows: 'Outcome unknown at first; reconciled to a single charge.', tone: 'info' },
 ];
 
-export const TEST_CARD_HINT = 'Use any future expiry (for example 12/34) and any 3-digit CVC (for example 123).';
+export const TEST_CARD_HINT = 'Use any future expiry (for example 12/34) and any 3-digit CVC (for example 123; 4 digits for Amex).';

@@ -197,6 +197,11 @@ export class CheckoutController {
     if (this.#state.link !== 'up' || this.#again) await this.#reconnect.now();
   }
 
+  /** The shopper edits a card field: a card field error goes (the next Pay checks again). */
+  fieldEdited(): void {
+    if (this.#state.role === 'leader') this.#dispatch({ type: 'edited' });
+  }
+
   networkLost(): void {
     if (this.#state.role === 'leader') this.#dispatch({ type: 'offline' });
   }

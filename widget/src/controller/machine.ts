@@ -114,6 +114,8 @@ export type MachineEvent =
   | { type: 'resumed'; attempt: number; maxAttempts: number }
   /** The card fields (or the token route) refused what was typed. */
   | { type: 'invalid_card'; code: string }
+  /** The shopper edits a card field: a card field error is corrected, not said any longer. */
+  | { type: 'edited' }
   | { type: 'unreachable'; offline: boolean }
   /** The browser said it went offline (no request failed). */
   | { type: 'offline' }
@@ -323,6 +325,7 @@ const ONLY_FROM: Partial<Record<MachineEvent['type'], readonly Phase[]>> = {
   declined: ATTEMPT,
   invalid_card: [PHASES.ready, PHASES.paying],
   elsewhere: [PHASES.paying, PHASES.confirming],
+  edited: [PHASES.ready],
   resumed: [PHASES.ready, PHASES.declined, PHASES.interrupted, PHASES.timedOut],
 };
 
@@ -385,6 +388,8 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'invalid_card':
       if (s.status !== 'initiated' && s.status !== 'resumed') return { state: s, effects: [] };
       return to({ phase: PHASES.ready, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
+    case 'edited':
+      return fieldOf(s.reason) ? to({ reason: null }) : { state: s, effects: [] };
     case 'unreachable': {
       const link = e.offline ? LINKS.offline : LINKS.serverAway;
       if (s.link === link) return { state: s, effects: [{ type: 'reconnect' }] };

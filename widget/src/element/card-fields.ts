@@ -18,6 +18,9 @@ export function brandOf(number: string): CardBrand {
   return null;
 }
 
+/** The security code: 4 digits for Amex, 3 for the others, 3 or 4 while the brand cannot be told. */
+const CVC: Record<string, RegExp> = { amex: /^\d{4}$/, visa: /^\d{3}$/, mastercard: /^\d{3}$/, discover: /^\d{3}$/, null: /^\d{3,4}$/ };
+
 /** Digits grouped as printed on the card: 4-6-5 for Amex, groups of 4 otherwise; at most 19 digits. */
 export function formatCardNumber(text: string): string {
   const d = text.replace(/\D/g, '').slice(0, 19);
@@ -59,7 +62,7 @@ export function paymentFromFields(v: CardFieldValues, today: Date = new Date()):
   const expiry = parseExpiry(v.expiry);
   if (!expiry) return { error: 'invalid_expiry' };
   if (expiry.expYear * 12 + expiry.expMonth < today.getFullYear() * 12 + today.getMonth() + 1) return { error: 'expired_card' };
-  if (!/^\d{3,4}$/.test(cvc)) return { error: 'invalid_cvc' };
+  if (!CVC[String(brandOf(number))]!.test(cvc)) return { error: 'invalid_cvc' };
   return { card: { number, ...expiry, cvc } };
 }
 
@@ -68,12 +71,12 @@ export function paymentFromFields(v: CardFieldValues, today: Date = new Date()):
  * digit, a field error cleared as soon as the shopper edits it. Returns the number's brand (undefined for other fields).
  */
 export function formatAsTyped(input: HTMLInputElement, inputType = ''): CardBrand | undefined {
-  if (input.getAttribute('aria-invalid') === 'true') input.setAttribute('aria-invalid', 'false');
   if (input.id === 'cc-number') {
     reformat(input, formatCardNumber(input.value));
     return brandOf(input.value);
   }
   if (input.id === 'cc-exp') reformat(input, formatExpiry(input.value, inputType.startsWith('delete')));
+  if (input.id === 'cc-csc') reformat(input, input.value.replace(/\D/g, '').slice(0, input.maxLength > 0 ? input.maxLength : 4));
   return undefined;
 }
 

@@ -7,7 +7,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { fieldOf, PHASES, present, type Action, type CheckoutState, type Phase } from '../controller/machine.js';
-import { BRAND_NAMES, type CardBrand } from './card-input.js';
+import { BRAND_NAMES, cvcLength, type CardBrand } from './card-input.js';
 
 export interface TemplateContext {
   t: (key: string, params?: Record<string, string | number>) => string;
@@ -37,11 +37,13 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
   const working = s.busy || s.phase === 'paying' || s.phase === 'confirming';
   const fieldError = payable && s.reason && fieldOf(s.reason) ? errorField : null;
   const message = t(p.message, { attempt: s.attempt, max: s.maxAttempts });
+  // After a card's decline, Retry is another card's attempt (the fields are emptied for it); a processor error retries the same.
+  const anotherCard = s.phase === PHASES.declined && s.reason !== 'processor_error';
   const field = (
     id: string,
     name: 'number' | 'expiry' | 'cvc',
     label: string,
-    attrs: { part: string; autocomplete: string; name: string; placeholder?: string; wide?: boolean },
+    attrs: { part: string; autocomplete: string; name: string; placeholder?: string; wide?: boolean; maxlength?: number },
   ) => {
     const invalid = fieldError === name;
     return html`<div class="field ${attrs.wide ? 'wide' : ''}">
@@ -57,6 +59,7 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
         inputmode="numeric"
         spellcheck="false"
         placeholder=${attrs.placeholder ?? nothing}
+        maxlength=${attrs.maxlength ?? nothing}
         aria-invalid=${invalid ? 'true' : 'false'}
         aria-describedby=${invalid ? 'field-error' : nothing}
         ?disabled=${working || !payable}
@@ -68,7 +71,7 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
   const primary = (action: Action) =>
     action === 'pay'
       ? html`<button type="submit" part="pay-button" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>`
-      : html`<button type="button" part="${action}-button" class=${action === 'cancel' ? 'secondary' : 'primary'} ?disabled=${s.busy} @click=${() => press(action)}>${t(BUTTON_KEYS[action])}</button>`;
+      : html`<button type="button" part="${action}-button" class=${action === 'cancel' ? 'secondary' : 'primary'} ?disabled=${s.busy} @click=${() => press(action)}>${t(action === 'retry' && anotherCard ? 'button.tryAnother' : BUTTON_KEYS[action])}</button>`;
   return html`<form part="form" novalidate @submit=${submit} aria-busy=${working ? 'true' : 'false'}>
     <div class="head">
       <span part="status" role="status">${t(p.status)}</span>
@@ -78,7 +81,7 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
       ><div class="fields">
         ${field('cc-number', 'number', t('label.cardNumber'), { part: 'card-number', autocomplete: 'cc-number', name: 'cardnumber', wide: true })}
         ${field('cc-exp', 'expiry', t('label.expiry'), { part: 'card-expiry', autocomplete: 'cc-exp', name: 'cc-exp', placeholder: t('placeholder.expiry') })}
-        ${field('cc-csc', 'cvc', t('label.cvc'), { part: 'card-cvc', autocomplete: 'cc-csc', name: 'cvc' })}
+        ${field('cc-csc', 'cvc', t('label.cvc'), { part: 'card-cvc', autocomplete: 'cc-csc', name: 'cvc', maxlength: cvcLength(brand) })}
       </div></slot
     >
     ${fieldError ? nothing : html`<p part="message" class=${p.kind} aria-live="polite">${message}</p>`}

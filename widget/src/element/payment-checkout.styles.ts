@@ -3,7 +3,8 @@ import { css } from 'lit';
 /**
  * Every themeable value is a `--checkout-*` custom property (documented in the element's JSDoc). The defaults are
  * private `--_d-*` values: light ones, and dark ones under `prefers-color-scheme: dark`; a `--checkout-*` property set by
- * the page overrides both.
+ * the page overrides both. Each card field is three rows of the fields' grid (label, input, error: a subgrid), so inputs
+ * side by side line up even when one label wraps onto two lines.
  */
 export const styles = css`
   :host {
@@ -72,12 +73,20 @@ export const styles = css`
   .fields {
     display: grid;
     grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
-    gap: var(--_gap);
+    column-gap: var(--_gap);
+    row-gap: 0.25rem;
   }
   .field {
     display: grid;
-    gap: 0.25rem;
-    align-content: start;
+    grid-row: span 3;
+    grid-template-rows: subgrid;
+    align-items: end;
+  }
+  .field + .field .label-row {
+    margin-top: max(0px, calc(var(--_gap) - 0.5rem));
+  }
+  .field-error {
+    align-self: start;
   }
   .field.wide {
     grid-column: 1 / -1;

@@ -1,7 +1,7 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { orderIdOfToken } from '../controller/answers.js';
 import { CheckoutController, paymentAttempt, type ControllerEvent } from '../controller/checkout-controller.js';
-import { INITIAL_STATE, fieldOf, isProcessing, type Action, type CheckoutState } from '../controller/machine.js';
+import { INITIAL_STATE, PHASES, fieldOf, isProcessing, type Action, type CheckoutState, type Phase } from '../controller/machine.js';
 import { TabCoordinator } from '../coordination/tab-coordinator.js';
 import { CheckoutCancelEvent } from '../events/checkout-cancel.js';
 import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
@@ -18,6 +18,8 @@ import { styles } from './payment-checkout.styles.js';
 import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
+/** Views that take Pay away and offer a way on (Retry, Try another card, Resume, Start a new checkout): the focus goes there. */
+const WAY_ON_PHASES: readonly Phase[] = [PHASES.declined, PHASES.timedOut, PHASES.interrupted, PHASES.maxRetries, PHASES.expired];
 
 /** The page's `<html lang>`, else the first of the browser's languages the widget speaks. */
 function pageLang(): string {
@@ -144,6 +146,10 @@ export class PaymentCheckout extends LitElement {
   #bootedKey: string | null = null;
   /** Moves the focus after the next render: to the field in error, or to the card number for a new attempt. */
   #focus: 'number' | 'expiry' | 'cvc' | null = null;
+  /** Moves the focus after the next render to the view's first button (see `#show`). */
+  #focusAction = false;
+  /** Empties the card fields after the next render: the next attempt after a decline is another card's. */
+  #emptyCard = false;
 
   constructor() {
     super();
@@ -274,7 +280,14 @@ export class PaymentCheckout extends LitElement {
     this.offline = view.link !== 'up' || view.queued;
     this.#coordinator?.publish(view);
     if (view.role === 'leader' && view.reason !== before.reason && fieldOf(view.reason)) this.#focus = this.#errorField(view);
-    else if (view.status === 'resumed' && before.status !== 'resumed') this.#focus = 'number';
+    else if (view.status === 'resumed' && before.status !== 'resumed') {
+      this.#focus = 'number';
+      // After a card's decline, the next attempt is another card's: its fields start empty (a processor error keeps them).
+      this.#emptyCard = before.phase === 'declined' && before.reason !== 'processor_error';
+    }
+    // Pay (or Retry) just went away under the shopper's focus: it moves to the view's way on, not to the page's top.
+    const focusHere = document.activeElement === this || document.activeElement === document.body;
+    if (view.role === 'leader' && view.phase !== before.phase && focusHere && WAY_ON_PHASES.includes(view.phase)) this.#focusAction = true;
     // The leave-page warning, only while a payment is processing.
     if (isProcessing(view)) window.addEventListener('beforeunload', this.#onBeforeUnload);
     else window.removeEventListener('beforeunload', this.#onBeforeUnload);
@@ -302,6 +315,18 @@ export class PaymentCheckout extends LitElement {
   }
 
   protected override updated(): void {
+    if (this.#emptyCard) {
+      this.#emptyCard = false;
+      for (const id of ['cc-number', 'cc-exp', 'cc-csc']) this.renderRoot.querySelector<HTMLInputElement>(`#${id}`)!.value = '';
+      this._brand = null;
+    }
+    if (this.#focusAction) {
+      const button = this.renderRoot.querySelector<HTMLButtonElement>('.actions button:not(:disabled)');
+      if (button) {
+        this.#focusAction = false;
+        button.focus();
+      }
+    }
     if (!this.#focus) return;
     // Disabled while a request finishes: the focus waits for the update that enables it.
     const input = this.renderRoot.querySelector<HTMLInputElement>(`#${{ number: 'cc-number', expiry: 'cc-exp', cvc: 'cc-csc' }[this.#focus]}`);
@@ -354,6 +379,7 @@ export class PaymentCheckout extends LitElement {
   readonly #onInput = (event: InputEvent) => {
     // Read now: once the event is dispatched, its target (inside the shadow root) is null.
     const input = event.target as HTMLInputElement;
+    if (fieldOf(this._view.reason)) this.#controller?.fieldEdited(); // corrected: said again only by the next Pay
     void cardFields().then(
       ({ formatAsTyped }) => {
         const brand = formatAsTyped(input, event.inputType);

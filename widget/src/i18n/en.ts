@@ -8,6 +8,7 @@ export const en = {
   'button.payAmount': 'Pay {amount}',
   'button.processing': 'Processing…',
   'button.retry': 'Retry',
+  'button.tryAnother': 'Try another card',
   'button.resume': 'Resume',
   'button.cancel': 'Cancel',
   attempts: 'Attempt {attempt} of {max}',

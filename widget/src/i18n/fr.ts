@@ -10,6 +10,7 @@ export const fr: Table = {
   'button.payAmount': 'Payer {amount}',
   'button.processing': 'Traitement…',
   'button.retry': 'Réessayer',
+  'button.tryAnother': 'Essayer une autre carte',
   'button.resume': 'Reprendre',
   'button.cancel': 'Annuler',
   attempts: 'Tentative {attempt} sur {max}',
