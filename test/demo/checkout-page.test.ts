@@ -110,6 +110,15 @@ describe('demo checkout page', () => {
     expect(await axeViolations(other.page)).toEqual([]);
   });
 
+  it('a French browser on this English page: the summary’s money is written like the widget’s (the page’s language)', async () => {
+    const order = await createOrder(run.server.url, ITEMS);
+    const { page } = await run.open({ context: { locale: 'fr-FR' } });
+    await page.goto(`/checkout/${order.orderId}`);
+    await waitForStatus(page, 'initiated');
+    await expect.poll(() => page.locator('[data-order-summary] .summary-total').textContent()).toContain('€95.00');
+    expect(await part(page, 'pay-button').textContent()).toBe('Pay €95.00');
+  });
+
   it('max_retries_exceeded (three real declines): the widget offers a new checkout of this order, the page only the cart beside it', async () => {
     const { page, orderId } = await onCheckout();
     const box = (name: string) => part(page, name);

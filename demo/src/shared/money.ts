@@ -2,14 +2,17 @@
 
 const formatters = new Map<string, Intl.NumberFormat>();
 
+/** The page's language (`<html lang>`), as the widget speaks it: one way of writing money and dates on a page. */
+export const pageLocale = (): string | undefined => document.documentElement.lang || undefined;
+
 function formatter(currency: string): Intl.NumberFormat {
   const key = currency.toUpperCase();
   let f = formatters.get(key);
   if (!f) {
     try {
-      f = new Intl.NumberFormat(undefined, { style: 'currency', currency: key });
+      f = new Intl.NumberFormat(pageLocale(), { style: 'currency', currency: key });
     } catch {
-      f = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      f = new Intl.NumberFormat(pageLocale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     }
     formatters.set(key, f);
   }

@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import { LightElement } from '../shared/light-element.js';
 import { ApiError, idFromPath, storeApi, type Order, type OrderPayment, type Product } from '../shared/api.js';
-import { formatMoney } from '../shared/money.js';
+import { formatMoney, pageLocale } from '../shared/money.js';
 import { settleOpenOrder } from '../shared/open-order.js';
 import { productArt } from '../shared/product-art.js';
 
@@ -12,7 +12,7 @@ const PAID_POLL_FOR_MS = 60_000;
 /** While the server says a payment is under way, the page keeps checking this long (the processor's answer may be slow). */
 const PAYING_POLL_FOR_MS = 10 * 60_000;
 
-const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeStyle: 'short' });
+const DATE = new Intl.DateTimeFormat(pageLocale(), { dateStyle: 'long', timeStyle: 'short' });
 const BRANDS: Record<string, string> = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover' };
 
 /**
