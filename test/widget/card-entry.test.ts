@@ -89,6 +89,21 @@ describe('<payment-checkout> card entry', () => {
     expect(el.shadowRoot!.getElementById(cvc.getAttribute('aria-describedby')!)!.textContent).to.equal('The security code is not valid.');
   });
 
+  it('a missing field is named alone: the first empty one, with its own words', async () => {
+    const el = mount({ 'order-id': await createOrder() });
+    await waitForPart(el, 'pay-button');
+    fillCard(el, '', '12/34', '123');
+    part(el, 'pay-button')!.click();
+    const number = part<HTMLInputElement>(el, 'card-number')!;
+    await waitUntil(() => number.getAttribute('aria-invalid') === 'true', 'number marked');
+    expect(el.shadowRoot!.getElementById(number.getAttribute('aria-describedby')!)!.textContent).to.equal('Enter the card number.');
+    fillCard(el, CARDS.ok, '12/34', '');
+    part(el, 'pay-button')!.click();
+    const cvc = part<HTMLInputElement>(el, 'card-cvc')!;
+    await waitUntil(() => cvc.getAttribute('aria-invalid') === 'true', 'cvc marked');
+    expect(el.shadowRoot!.getElementById(cvc.getAttribute('aria-describedby')!)!.textContent).to.equal('Enter the security code.');
+  });
+
   it('the security code takes digits only, 3 for Visa and 4 for Amex', async () => {
     const el = mount({ 'order-id': await createOrder() });
     await waitForPart(el, 'pay-button');

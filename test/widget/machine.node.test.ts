@@ -104,6 +104,7 @@ function checkState(s: CheckoutState): void {
   expect(primaries.length, `${s.phase}: ${p.actions}`).toBeLessThanOrEqual(1);
   if (p.actions.includes('pay')) expect(PAYABLE).toContain(s.status);
   if (isFinalPhase(s.phase)) expect(primaries).toEqual([]);
+  if (s.role === 'follower' && !isFinalPhase(s.phase)) expect(p.message).toBe('msg.otherTab');
   if (s.phase === PHASES.timedOut) expect(p.actions).not.toContain('pay');
   if (s.phase === PHASES.completed) expect(p.kind).toBe('success');
   if (s.phase === PHASES.paidElsewhere) expect(p.actions).toEqual([]);
@@ -392,6 +393,18 @@ describe('checkout state machine', () => {
       { type: 'restored', sessionId: 'cs_1', orderId: 'ord_1', status: 'initiated', attempt: 1, maxAttempts: 3, reason: 'payment_not_sent' },
     ]);
     expect(reduce(notSent.state, { type: 'edited' }).state).toBe(notSent.state);
+  });
+
+  it('a mirroring tab never shows a dead end: short of a final view it says the checkout goes on in the other window', () => {
+    const declined = run([
+      { type: 'follow' },
+      { type: 'session', session: session('INITIATED'), pending: false },
+      { type: 'paying' },
+      { type: 'declined', code: 'card_declined', status: 'INTERRUPTED', attempt: 1 },
+    ]).state;
+    expect(present(declined)).toMatchObject({ status: 'status.declined', message: 'msg.otherTab', kind: 'info', actions: [] });
+    const paid = reduce(declined, { type: 'paid_elsewhere' }).state;
+    expect(present(paid)).toMatchObject({ message: 'msg.order_already_paid', actions: [] });
   });
 
   it('a card error belongs to the ready view and names its field', () => {

@@ -67,6 +67,7 @@ function trackPayment(widget: HTMLElement): void {
   const update = () => {
     const status = widget.getAttribute('status');
     if (!status || status === 'idle') return; // not restored yet: the last word stands
+    const wasOwn = underWay.own;
     if (status === 'processing') Object.assign(underWay, { own: true, toldByWidget: false });
     else if (status === 'initiated' || status === 'resumed') underWay.own = false;
     updateOpenOrder(orderId, { unconfirmed: status === 'processing' || widget.hasAttribute('queued') });
@@ -76,7 +77,7 @@ function trackPayment(widget: HTMLElement): void {
     else if (status === 'initiated') hideWayOn($('[data-way-on]'), orderId);
     // The summary's word on the order (paid, a payment under way) follows the widget's changes of status, and a summary
     // the server did not give is asked for at once when the widget reaches the server again.
-    if ((status !== last && last) || (!widget.hasAttribute('offline') && !summaryShown())) void loadSummary();
+    if ((status !== last && last) || underWay.own !== wasOwn || (!widget.hasAttribute('offline') && !summaryShown())) void loadSummary();
     last = status;
   };
   new MutationObserver(update).observe(widget, { attributes: true, attributeFilter: ['status', 'queued', 'offline'] });
@@ -97,13 +98,14 @@ function renderSummary(order: Order): void {
     );
   }
   const total = el('div', { className: 'summary-total' }, el('span', {}, 'Total'), el('span', {}, formatMoney(order.amount, order.currency)));
-  box.replaceChildren(lines, total);
+  const next = el('div', {}, lines, total);
   const link = (text: string) => el('a', { href: `/orders/${encodeURIComponent(order.orderId)}` }, text);
   // Paid: unless the widget's final view and its way on say so already.
-  if (order.paid && $('[data-way-on]').dataset.code !== 'order_already_paid')
-    box.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
+  // Paid by this page's own payment, the widget says so (and the page moves on to the confirmation).
+  if (order.paid && !underWay.own && $('[data-way-on]').dataset.code !== 'order_already_paid')
+    next.append(el('p', { className: 'notice ok' }, 'This order is already paid. ', link('See the confirmation')));
   else if (order.paying && !underWay.own && !underWay.toldByWidget) {
-    box.append(
+    next.append(
       el(
         'p',
         { className: 'notice warn' },
@@ -113,6 +115,8 @@ function renderSummary(order: Order): void {
       ),
     );
   }
+  // The box is a live region, read again on every change of the widget's status: only a change of its words is news.
+  if (next.innerHTML !== box.innerHTML) box.replaceChildren(...next.childNodes);
 }
 
 const summaryShown = () => $('[data-order-summary] .summary-total') !== null;
@@ -148,6 +152,7 @@ function renderTestCards(): void {
       } catch {
         copy.textContent = 'Copy failed';
       }
+      $('[data-copy-status]').textContent = `${card.number}: ${copy.textContent.toLowerCase()}`; // said to a screen reader too
       setTimeout(() => (copy.textContent = 'Copy'), 1500);
     });
     list.append(

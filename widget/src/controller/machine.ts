@@ -231,7 +231,8 @@ export function present(s: CheckoutState): Presentation {
     message = s.link === LINKS.offline ? 'msg.offline.ready' : 'msg.server.ready';
   }
   if (s.role === 'follower') {
-    if (kind === 'info' && !isFinalPhase(s.phase)) message = 'msg.otherTab';
+    // No buttons here: short of a final view, the way on is the other window (the status line says where it stands).
+    if (!isFinalPhase(s.phase)) [message, kind] = ['msg.otherTab', 'info'];
     actions = [];
   }
   return { status, message, kind, actions };

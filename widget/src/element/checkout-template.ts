@@ -65,7 +65,7 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
         ?disabled=${working || !payable}
         @input=${input}
       />
-      ${invalid ? html`<p id="field-error" class="field-error">${message}</p>` : nothing}
+      ${invalid ? html`<p id="field-error" class="field-error">${s.reason === 'missing_card' ? t(`msg.missing.${name}`) : message}</p>` : nothing}
     </div>`;
   };
   const primary = (action: Action) =>

@@ -287,7 +287,9 @@ export class PaymentCheckout extends LitElement {
     }
     // Pay (or Retry) just went away under the shopper's focus: it moves to the view's way on, not to the page's top.
     const focusHere = document.activeElement === this || document.activeElement === document.body;
-    if (view.role === 'leader' && view.phase !== before.phase && focusHere && WAY_ON_PHASES.includes(view.phase)) this.#focusAction = true;
+    // "Start a new checkout" goes away as the new one is prepared: the focus moves on to its Pay.
+    const restarted = view.phase === PHASES.preparing && (before.phase === PHASES.maxRetries || before.phase === PHASES.expired);
+    if (view.role === 'leader' && view.phase !== before.phase && focusHere && (WAY_ON_PHASES.includes(view.phase) || restarted)) this.#focusAction = true;
     // The leave-page warning, only while a payment is processing.
     if (isProcessing(view)) window.addEventListener('beforeunload', this.#onBeforeUnload);
     else window.removeEventListener('beforeunload', this.#onBeforeUnload);

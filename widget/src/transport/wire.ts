@@ -14,6 +14,8 @@ export interface SessionJson {
   maxAttempts: number;
   paymentId?: string;
   lastError?: { code: string; message: string };
+  /** ISO date-time: past it, a session not yet final is EXPIRED (the server says so when it next reads it). */
+  expiresAt?: string;
   clientSecret?: string;
 }
 
