@@ -216,7 +216,7 @@ describe('checkout state machine', () => {
     expect(effects).toContainEqual({ type: 'reconnect' });
     // Only the server away: Retry tries now, and the status line says what it waits for.
     const away = reduce(state, { type: 'unreachable', offline: false }).state;
-    expect(present(away)).toMatchObject({ status: 'status.waiting', message: 'msg.reconnecting', actions: ['retry'] });
+    expect(present(away)).toMatchObject({ status: 'status.waiting.server', message: 'msg.reconnecting', actions: ['retry'] });
   });
 
   it('a request kept in the outbox says offline only when the browser is offline (online, the server is away)', () => {

@@ -8,6 +8,7 @@
  */
 import type { SessionJson } from './types.js';
 
+/** The phases by name (the machine itself writes their values, type-checked as `Phase`: fewer bytes in the entry). */
 export const PHASES = {
   /** No session yet: restoring or creating it. */
   preparing: 'preparing',
@@ -66,7 +67,7 @@ export interface CheckoutState {
 }
 
 export const INITIAL_STATE: CheckoutState = {
-  phase: PHASES.preparing,
+  phase: 'preparing',
   status: 'idle',
   sessionId: null,
   orderId: null,
@@ -144,7 +145,7 @@ export type Effect =
   /** The session is final: stop watching it and forget the pending attempt. */
   | { type: 'settle' };
 
-const FINAL_PHASES: readonly Phase[] = [PHASES.completed, PHASES.cancelled, PHASES.paidElsewhere, PHASES.maxRetries, PHASES.expired, PHASES.unavailable];
+const FINAL_PHASES: readonly Phase[] = ['completed', 'cancelled', 'paid_elsewhere', 'max_retries', 'expired', 'unavailable'];
 
 export function isFinalPhase(phase: Phase): boolean {
   return FINAL_PHASES.includes(phase);
@@ -152,7 +153,7 @@ export function isFinalPhase(phase: Phase): boolean {
 
 /** A payment of this page is under way: the leave-page warning applies. */
 export function isProcessing(s: CheckoutState): boolean {
-  return s.role === 'leader' && (s.phase === PHASES.paying || s.phase === PHASES.confirming);
+  return s.role === 'leader' && (s.phase === 'paying' || s.phase === 'confirming');
 }
 
 const DECLINES = new Set(['card_declined', 'insufficient_funds', 'processor_error']);
@@ -194,28 +195,30 @@ export const TABLE: Record<Phase, Row> = {
 };
 
 /** Phases that wait on the server: while it is away they say so and offer to try again now. */
-const NEEDS_SERVER: readonly Phase[] = [PHASES.preparing, PHASES.paying, PHASES.confirming, PHASES.timedOut];
+const NEEDS_SERVER: readonly Phase[] = ['preparing', 'paying', 'confirming', 'timed_out'];
 
 /** What a state shows. Derived only from the state, so message, status line and buttons cannot drift apart. */
 export function present(s: CheckoutState): Presentation {
   const row = TABLE[s.phase];
   let { status, message, kind } = row;
   let actions = row.actions;
-  if (s.phase === PHASES.ready) {
+  if (s.phase === 'ready') {
     if (s.status === 'resumed') status = 'status.resumed';
     if (s.reason) {
       message = fieldOf(s.reason) || READY_NOTES.has(s.reason) ? `msg.${s.reason}` : 'msg.enterCard';
       kind = s.reason === IN_PROGRESS ? 'info' : 'error'; // nothing failed here: a payment of the order runs elsewhere
     }
   }
-  if (s.phase === PHASES.declined && s.reason) message = DECLINES.has(s.reason) ? `msg.${s.reason}` : 'msg.card_declined';
-  if (s.phase === PHASES.declined && s.reason === 'processor_error') status = 'status.processor_error'; // nothing was refused
-  if (s.phase === PHASES.unavailable && s.reason) message = `msg.${s.reason}`;
-  if ((s.phase === PHASES.maxRetries || s.phase === PHASES.expired) && s.restartable) {
-    message = s.phase === PHASES.maxRetries ? 'msg.maxRetries.restart' : 'msg.expired.restart';
+  if (s.phase === 'declined' && s.reason) {
+    if (DECLINES.has(s.reason)) message = `msg.${s.reason}`;
+    if (s.reason === 'processor_error') status = 'status.processor_error'; // nothing was refused
+  }
+  if (s.phase === 'unavailable' && s.reason) message = `msg.${s.reason}`;
+  if ((s.phase === 'max_retries' || s.phase === 'expired') && s.restartable) {
+    message = s.phase === 'max_retries' ? 'msg.maxRetries.restart' : 'msg.expired.restart';
     actions = ['restart', 'cancel'];
   }
-  if (s.phase === PHASES.maxRetries && !s.restartable && s.reason === 'processor_error') message = 'msg.maxRetries.processor';
+  if (s.phase === 'max_retries' && !s.restartable && s.reason === 'processor_error') message = 'msg.maxRetries.processor';
   if (s.queued && !isFinalPhase(s.phase)) {
     // The worker keeps a request that could not leave: offline, or (online) the server is away.
     message = s.link === LINKS.offline ? 'msg.queued' : 'msg.queued.server';
@@ -223,11 +226,11 @@ export function present(s: CheckoutState): Presentation {
     actions = [];
   } else if (s.link !== LINKS.up && NEEDS_SERVER.includes(s.phase)) {
     // Nothing is processed while nothing reaches the server. Offline, a Retry cannot work: `online` continues by itself.
-    if (s.phase === PHASES.paying || s.phase === PHASES.confirming) status = 'status.waiting';
+    if (s.phase === 'paying' || s.phase === 'confirming') status = s.link === LINKS.offline ? 'status.waiting' : 'status.waiting.server';
     message = s.link === LINKS.offline ? 'msg.offline' : 'msg.reconnecting';
     kind = 'info';
     actions = s.link === LINKS.offline ? [] : ['retry'];
-  } else if (s.link !== LINKS.up && s.phase === PHASES.ready && kind === 'info' && s.reason !== IN_PROGRESS) {
+  } else if (s.link !== LINKS.up && s.phase === 'ready' && kind === 'info' && s.reason !== IN_PROGRESS) {
     message = s.link === LINKS.offline ? 'msg.offline.ready' : 'msg.server.ready';
   }
   if (s.role === 'follower') {
@@ -243,41 +246,46 @@ export interface Step {
   effects: Effect[];
 }
 
+/** No change, nothing to do. */
+const stay = (state: CheckoutState): Step => ({ state, effects: [] });
+/** Tell the host page (`checkout-error`). */
+const tell = (code: string, retryable: boolean): Effect => ({ type: 'error', code, retryable });
+
 const PAID = 'order_already_paid';
 
 const FROM_STATUS: Record<string, Phase> = {
-  COMPLETED: PHASES.completed,
-  CANCELLED: PHASES.cancelled,
-  EXPIRED: PHASES.expired,
-  FAILED_MAX_RETRIES: PHASES.maxRetries,
-  PROCESSING: PHASES.confirming,
+  COMPLETED: 'completed',
+  CANCELLED: 'cancelled',
+  EXPIRED: 'expired',
+  FAILED_MAX_RETRIES: 'max_retries',
+  PROCESSING: 'confirming',
 };
 
 /** The phase a server session means, given where this page stands. */
 function phaseOfSession(s: CheckoutState, session: SessionJson, pending: boolean): Phase {
   // The server closes (CANCELLED) a session whose order was paid through another one, and says why.
-  if (session.lastError?.code === PAID && session.status !== 'COMPLETED') return PHASES.paidElsewhere;
+  if (session.lastError?.code === PAID && session.status !== 'COMPLETED') return 'paid_elsewhere';
   const final = FROM_STATUS[session.status];
   if (final) return final;
-  const ours = s.phase === PHASES.paying || s.phase === PHASES.confirming || s.phase === PHASES.timedOut;
+  const ours = s.phase === 'paying' || s.phase === 'confirming' || s.phase === 'timed_out';
   if (session.status === 'INTERRUPTED') {
     // Our attempt still awaits its answer: the charge may run although the session was interrupted (timeout, unload).
     if (pending && ours) return s.phase;
-    if (pending) return PHASES.timedOut;
-    return session.lastError ? PHASES.declined : PHASES.interrupted;
+    if (pending) return 'timed_out';
+    return session.lastError ? 'declined' : 'interrupted';
   }
   // INITIATED / RESUMED: the card may be being tokenized here.
-  return s.phase === PHASES.paying ? PHASES.paying : PHASES.ready;
+  return s.phase === 'paying' ? 'paying' : 'ready';
 }
 
 function onSession(s: CheckoutState, session: SessionJson, pending: boolean): Step {
   // A final view of this session never changes (a final status is final on the server too); a new session replaces it.
-  if (isFinalPhase(s.phase)) return { state: s, effects: [] };
-  if (s.sessionId === session.sessionId && session.attempts < s.attempt) return { state: s, effects: [] }; // an older snapshot
+  if (isFinalPhase(s.phase)) return stay(s);
+  if (s.sessionId === session.sessionId && session.attempts < s.attempt) return stay(s); // an older snapshot
   const phase = phaseOfSession(s, session, pending);
   let reason = s.reason;
-  if (phase === PHASES.declined || phase === PHASES.maxRetries || phase === PHASES.paidElsewhere) reason = session.lastError?.code ?? s.reason;
-  else if (phase !== PHASES.ready || s.phase !== PHASES.ready) reason = null;
+  if (phase === 'declined' || phase === 'max_retries' || phase === 'paid_elsewhere') reason = session.lastError?.code ?? s.reason;
+  else if (phase !== 'ready' || s.phase !== 'ready') reason = null;
   const next: CheckoutState = {
     ...s,
     phase,
@@ -293,10 +301,7 @@ function onSession(s: CheckoutState, session: SessionJson, pending: boolean): St
     link: LINKS.up,
   };
   // A decline the live status brings before the answer to /complete is told here (that answer then changes nothing).
-  const told: Effect[] =
-    phase === PHASES.declined && reason && s.phase !== PHASES.declined && s.phase !== PHASES.preparing
-      ? [{ type: 'error', code: reason, retryable: true }]
-      : [];
+  const told: Effect[] = phase === 'declined' && reason && s.phase !== 'declined' && s.phase !== 'preparing' ? [tell(reason, true)] : [];
   return { state: next, effects: [...told, ...finalEffects(s, next)] };
 }
 
@@ -304,30 +309,32 @@ function finalEffects(before: CheckoutState, after: CheckoutState): Effect[] {
   if (!isFinalPhase(after.phase) || before.phase === after.phase) return [];
   const effects: Effect[] = [{ type: 'settle' }];
   const code = { paid_elsewhere: 'order_already_paid', max_retries: 'max_retries_exceeded', expired: 'session_expired' }[after.phase as string];
-  if (code) effects.push({ type: 'error', code, retryable: false });
+  if (code) effects.push(tell(code, false));
   return effects;
 }
 
 /** Presses the state does not offer are ignored: a button shown is one that works, and only those. */
 function onPress(s: CheckoutState, action: Action): Step {
-  if (s.role !== 'leader' || s.busy || !present(s).actions.includes(action)) return { state: s, effects: [] };
+  if (s.role !== 'leader' || s.busy || !present(s).actions.includes(action)) return stay(s);
   return { state: s, effects: [{ type: 'run', action }] };
 }
 
-const ATTEMPT: readonly Phase[] = [PHASES.paying, PHASES.confirming, PHASES.timedOut];
+/** The attempt is on its way or being charged (the leave-page warning's phases). */
+const SENT: readonly Phase[] = ['paying', 'confirming'];
+const ATTEMPT: readonly Phase[] = [...SENT, 'timed_out'];
 
 /** Events about the attempt only apply while there is one (anything else is a late answer and changes nothing). */
 const ONLY_FROM: Partial<Record<MachineEvent['type'], readonly Phase[]>> = {
-  restored: [PHASES.preparing],
-  paying: [PHASES.ready, ...ATTEMPT],
+  restored: ['preparing'],
+  paying: ['ready', ...ATTEMPT],
   accepted: ATTEMPT,
   completed: ATTEMPT,
-  timeout: [PHASES.paying, PHASES.confirming],
+  timeout: SENT,
   declined: ATTEMPT,
-  invalid_card: [PHASES.ready, PHASES.paying],
-  elsewhere: [PHASES.paying, PHASES.confirming],
-  edited: [PHASES.ready],
-  resumed: [PHASES.ready, PHASES.declined, PHASES.interrupted, PHASES.timedOut],
+  invalid_card: ['ready', 'paying'],
+  elsewhere: SENT,
+  edited: ['ready'],
+  resumed: ['ready', 'declined', 'interrupted', 'timed_out'],
 };
 
 export function reduce(s: CheckoutState, e: MachineEvent): Step {
@@ -336,9 +343,8 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     return { state: next, effects: [...effects, ...finalEffects(s, next)] };
   };
   // A final view stays: only a new session (restart) or a mirrored leader changes it.
-  if (isFinalPhase(s.phase) && !['restarting', 'mirror', 'follow', 'lead', 'busy', 'press', 'session', 'queued'].includes(e.type))
-    return { state: s, effects: [] };
-  if (ONLY_FROM[e.type] && !ONLY_FROM[e.type]!.includes(s.phase)) return { state: s, effects: [] };
+  if (isFinalPhase(s.phase) && !['restarting', 'mirror', 'follow', 'lead', 'busy', 'press', 'session', 'queued'].includes(e.type)) return stay(s);
+  if (ONLY_FROM[e.type] && !ONLY_FROM[e.type]!.includes(s.phase)) return stay(s);
   switch (e.type) {
     case 'session':
       return onSession(s, e.session, e.pending);
@@ -346,10 +352,10 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       const status = e.status.toLowerCase();
       const phase =
         e.reason === PAID
-          ? PHASES.paidElsewhere
+          ? 'paid_elsewhere'
           : e.pending
-            ? PHASES.confirming
-            : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? PHASES.declined : PHASES.interrupted) : PHASES.ready));
+            ? 'confirming'
+            : (FROM_STATUS[status.toUpperCase()] ?? (status === 'interrupted' ? (e.reason ? 'declined' : 'interrupted') : 'ready'));
       return to({
         phase,
         sessionId: e.sessionId,
@@ -367,38 +373,36 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'busy':
       return { state: { ...s, busy: e.busy }, effects: [] };
     case 'paying':
-      return to({ phase: PHASES.paying, reason: null, ...(e.sent ? { status: 'processing' } : {}) });
+      return to({ phase: 'paying', reason: null, ...(e.sent ? { status: 'processing' } : {}) });
     case 'accepted':
-      return to({ phase: PHASES.confirming, status: 'processing', link: LINKS.up });
+      return to({ phase: 'confirming', status: 'processing', link: LINKS.up });
     case 'completed':
-      return to({ phase: PHASES.completed, status: 'completed', paymentId: e.paymentId ?? s.paymentId, reason: null, link: LINKS.up, queued: false });
+      return to({ phase: 'completed', status: 'completed', paymentId: e.paymentId ?? s.paymentId, reason: null, link: LINKS.up, queued: false });
     case 'declined': {
       const status = e.status.toLowerCase();
-      const phase = status === 'failed_max_retries' ? PHASES.maxRetries : status === 'expired' ? PHASES.expired : PHASES.declined;
-      return to({ phase, status, reason: e.code, attempt: e.attempt ?? s.attempt, link: LINKS.up }, [
-        { type: 'error', code: e.code, retryable: phase === PHASES.declined },
-      ]);
+      const phase = status === 'failed_max_retries' ? 'max_retries' : status === 'expired' ? 'expired' : 'declined';
+      return to({ phase, status, reason: e.code, attempt: e.attempt ?? s.attempt, link: LINKS.up }, [tell(e.code, phase === 'declined')]);
     }
     case 'timeout':
       return to(
-        { phase: PHASES.timedOut, status: e.status?.toLowerCase() ?? s.status, attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts },
-        [{ type: 'error', code: 'timeout', retryable: true }],
+        { phase: 'timed_out', status: e.status?.toLowerCase() ?? s.status, attempt: e.attempt ?? s.attempt, maxAttempts: e.maxAttempts ?? s.maxAttempts },
+        [tell('timeout', true)],
       );
     case 'resumed':
-      return to({ phase: PHASES.ready, status: 'resumed', attempt: e.attempt, maxAttempts: e.maxAttempts, reason: null });
+      return to({ phase: 'ready', status: 'resumed', attempt: e.attempt, maxAttempts: e.maxAttempts, reason: null });
     case 'invalid_card':
-      if (s.status !== 'initiated' && s.status !== 'resumed') return { state: s, effects: [] };
-      return to({ phase: PHASES.ready, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
+      if (s.status !== 'initiated' && s.status !== 'resumed') return stay(s);
+      return to({ phase: 'ready', reason: e.code }, [tell(e.code, false)]);
     case 'edited':
-      return fieldOf(s.reason) ? to({ reason: null }) : { state: s, effects: [] };
+      return fieldOf(s.reason) ? to({ reason: null }) : stay(s);
     case 'unreachable': {
       const link = e.offline ? LINKS.offline : LINKS.serverAway;
       if (s.link === link) return { state: s, effects: [{ type: 'reconnect' }] };
-      return to({ link }, [{ type: 'error', code: 'network', retryable: true }, { type: 'reconnect' }]);
+      return to({ link }, [tell('network', true), { type: 'reconnect' }]);
     }
     case 'offline':
       // Ready, nothing was under way: the view says Pay is sent when the connection returns; no request failed, no error.
-      if (s.phase === PHASES.ready) return s.link === LINKS.offline ? { state: s, effects: [] } : to({ link: LINKS.offline }, [{ type: 'reconnect' }]);
+      if (s.phase === 'ready') return s.link === LINKS.offline ? stay(s) : to({ link: LINKS.offline }, [{ type: 'reconnect' }]);
       return reduce(s, { type: 'unreachable', offline: true });
     case 'reachable':
       return to({ link: LINKS.up });
@@ -408,15 +412,13 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
       return { state: { ...s, queued: e.queued, link }, effects: [] };
     }
     case 'refused':
-      return to({ phase: PHASES.unavailable, reason: e.code }, [{ type: 'error', code: e.code, retryable: false }]);
+      return to({ phase: 'unavailable', reason: e.code }, [tell(e.code, false)]);
     case 'paid_elsewhere':
-      return to({ phase: PHASES.paidElsewhere, reason: PAID });
+      return to({ phase: 'paid_elsewhere', reason: PAID });
     case 'elsewhere':
-      return to({ phase: PHASES.ready, status: e.status.toLowerCase(), reason: IN_PROGRESS, link: LINKS.up }, [
-        { type: 'error', code: 'payment_in_progress', retryable: true },
-      ]);
+      return to({ phase: 'ready', status: e.status.toLowerCase(), reason: IN_PROGRESS, link: LINKS.up }, [tell('payment_in_progress', true)]);
     case 'cancelled':
-      return to({ phase: PHASES.cancelled, status: 'cancelled', cancelReason: e.reason, reason: null });
+      return to({ phase: 'cancelled', status: 'cancelled', cancelReason: e.reason, reason: null });
     case 'restarting':
       return { state: { ...INITIAL_STATE, orderId: s.orderId, restartable: s.restartable, role: s.role }, effects: [] };
     case 'follow':

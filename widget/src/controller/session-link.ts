@@ -11,9 +11,6 @@ import type { AttemptRecord } from './attempt-record.js';
 import type { CheckoutState, MachineEvent } from './machine.js';
 import type { SessionJson } from './types.js';
 
-/** setTimeout's longest delay (about 24.8 days). */
-const MAX_DELAY_MS = 2 ** 31 - 1;
-
 type Send = (request: (o: { signal: AbortSignal; timeoutMs: number }) => Promise<ApiAnswer>, again: () => Promise<void>) => Promise<ApiAnswer | null>;
 
 /** What the session link needs from the checkout that runs it. */
@@ -50,8 +47,6 @@ export class SessionLink {
   /** The record `preview()` showed, until the leading tab has read it again. */
   #previewed: StoredSession | null = null;
   #previewing: Promise<void> | null = null;
-  /** The re-read when the session's lifetime ends. */
-  #expiry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: LinkHost) {
     this.#h = host;
@@ -197,9 +192,7 @@ export class SessionLink {
       amount: v.amount,
       currency: v.currency,
     });
-    if (v.phase === 'completed' || v.phase === 'paid_elsewhere' || v.phase === 'cancelled' || v.phase === 'expired' || v.phase === 'max_retries')
-      return void clearTimeout(this.#expiry);
-    this.#expireCheck(s);
+    if (v.phase === 'completed' || v.phase === 'paid_elsewhere' || v.phase === 'cancelled' || v.phase === 'expired' || v.phase === 'max_retries') return;
     this.watch();
   }
 
@@ -219,20 +212,6 @@ export class SessionLink {
   stopWatching(): void {
     this.#watcher?.stop();
     this.#watcher = null;
-    clearTimeout(this.#expiry);
-  }
-
-  /**
-   * The session is re-read when its lifetime ends: the server expires an overdue session as it reads it, so the page says
-   * it expired while nothing else happens (its sweep, which tells the event stream, runs only every few minutes). Past
-   * `expiresAt` by this browser's clock but not by the server's (a clock ahead), it asks again every 5 s.
-   */
-  #expireCheck(s: SessionJson): void {
-    clearTimeout(this.#expiry);
-    if (!s.expiresAt || this.#h.stopped()) return;
-    const left = Date.parse(s.expiresAt) - Date.now();
-    if (Number.isNaN(left)) return;
-    this.#expiry = setTimeout(() => void this.#h.guard(() => this.sync()), left > 0 ? Math.min(left + 500, MAX_DELAY_MS) : 5_000);
   }
 }
 

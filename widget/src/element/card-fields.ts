@@ -76,7 +76,12 @@ export function formatAsTyped(input: HTMLInputElement, inputType = ''): CardBran
     return brandOf(input.value);
   }
   if (input.id === 'cc-exp') reformat(input, formatExpiry(input.value, inputType.startsWith('delete')));
-  if (input.id === 'cc-csc') reformat(input, input.value.replace(/\D/g, '').slice(0, input.maxLength > 0 ? input.maxLength : 4));
+  if (input.id === 'cc-csc') {
+    // Digits only, as many as the brand's code has (4 for Amex, 3 for the others; 4 while the number does not tell).
+    const number = (input.getRootNode() as ParentNode).querySelector<HTMLInputElement>('#cc-number')?.value ?? '';
+    const brand = brandOf(number);
+    reformat(input, input.value.replace(/\D/g, '').slice(0, brand && brand !== 'amex' ? 3 : 4));
+  }
   return undefined;
 }
 

@@ -15,9 +15,6 @@ export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | null;
 
 export const BRAND_NAMES: Record<Exclude<CardBrand, null>, string> = { visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express', discover: 'Discover' };
 
-/** The most digits the security code of a brand takes (4 for Amex, 3 for the others; 4 while it cannot be told). */
-export const cvcLength = (brand: CardBrand): number => (brand && brand !== 'amex' ? 3 : 4);
-
 /** The first empty field, for `missing_card`: that is the one to fill. */
 export function missingField(v: CardFieldValues): 'number' | 'expiry' | 'cvc' {
   return !v.number.trim() ? 'number' : !v.expiry.trim() ? 'expiry' : 'cvc';

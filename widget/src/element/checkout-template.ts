@@ -6,8 +6,8 @@
  * the message area is then not rendered (no empty live region, no gap).
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import { fieldOf, PHASES, present, type Action, type CheckoutState, type Phase } from '../controller/machine.js';
-import { BRAND_NAMES, cvcLength, type CardBrand } from './card-input.js';
+import { fieldOf, present, type Action, type CheckoutState, type Phase } from '../controller/machine.js';
+import { BRAND_NAMES, type CardBrand } from './card-input.js';
 
 export interface TemplateContext {
   t: (key: string, params?: Record<string, string | number>) => string;
@@ -22,14 +22,7 @@ export interface TemplateContext {
 }
 
 /** Views where "Attempt N of M" explains nothing: the attempts are not what ended the checkout. */
-const NO_ATTEMPTS: readonly Phase[] = [PHASES.completed, PHASES.cancelled, PHASES.paidElsewhere, PHASES.expired, PHASES.unavailable];
-
-const BUTTON_KEYS: Record<Exclude<Action, 'pay'>, string> = {
-  retry: 'button.retry',
-  resume: 'button.resume',
-  cancel: 'button.cancel',
-  restart: 'button.restart',
-};
+const NO_ATTEMPTS: readonly Phase[] = ['completed', 'cancelled', 'paid_elsewhere', 'expired', 'unavailable'];
 
 export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField, submit, press, input }: TemplateContext): TemplateResult {
   const p = present(s);
@@ -38,12 +31,12 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
   const fieldError = payable && s.reason && fieldOf(s.reason) ? errorField : null;
   const message = t(p.message, { attempt: s.attempt, max: s.maxAttempts });
   // After a card's decline, Retry is another card's attempt (the fields are emptied for it); a processor error retries the same.
-  const anotherCard = s.phase === PHASES.declined && s.reason !== 'processor_error';
+  const anotherCard = s.phase === 'declined' && s.reason !== 'processor_error';
   const field = (
     id: string,
     name: 'number' | 'expiry' | 'cvc',
     label: string,
-    attrs: { part: string; autocomplete: string; name: string; placeholder?: string; wide?: boolean; maxlength?: number },
+    attrs: { part: string; autocomplete: string; name: string; placeholder?: string; wide?: boolean },
   ) => {
     const invalid = fieldError === name;
     return html`<div class="field ${attrs.wide ? 'wide' : ''}">
@@ -59,7 +52,6 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
         inputmode="numeric"
         spellcheck="false"
         placeholder=${attrs.placeholder ?? nothing}
-        maxlength=${attrs.maxlength ?? nothing}
         aria-invalid=${invalid ? 'true' : 'false'}
         aria-describedby=${invalid ? 'field-error' : nothing}
         ?disabled=${working || !payable}
@@ -70,8 +62,8 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
   };
   const primary = (action: Action) =>
     action === 'pay'
-      ? html`<button type="submit" part="pay-button" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>`
-      : html`<button type="button" part="${action}-button" class=${action === 'cancel' ? 'secondary' : 'primary'} ?disabled=${s.busy} @click=${() => press(action)}>${t(action === 'retry' && anotherCard ? 'button.tryAnother' : BUTTON_KEYS[action])}</button>`;
+      ? html`<button type="submit" part="pay-button" class="primary" ?disabled=${working}>${working ? t('button.processing') : amount ? t('button.payAmount', { amount }) : t('button.pay')}</button>`
+      : html`<button type="button" part="${action}-button" class=${action === 'cancel' ? 'secondary' : 'primary'} ?disabled=${s.busy} @click=${() => press(action)}>${t(action === 'retry' && anotherCard ? 'button.tryAnother' : `button.${action}`)}</button>`;
   return html`<form part="form" novalidate @submit=${submit} aria-busy=${working ? 'true' : 'false'}>
     <div class="head">
       <span part="status" role="status">${t(p.status)}</span>
@@ -81,7 +73,7 @@ export function renderCheckout(s: CheckoutState, { t, amount, brand, errorField,
       ><div class="fields">
         ${field('cc-number', 'number', t('label.cardNumber'), { part: 'card-number', autocomplete: 'cc-number', name: 'cardnumber', wide: true })}
         ${field('cc-exp', 'expiry', t('label.expiry'), { part: 'card-expiry', autocomplete: 'cc-exp', name: 'cc-exp', placeholder: t('placeholder.expiry') })}
-        ${field('cc-csc', 'cvc', t('label.cvc'), { part: 'card-cvc', autocomplete: 'cc-csc', name: 'cvc', maxlength: cvcLength(brand) })}
+        ${field('cc-csc', 'cvc', t('label.cvc'), { part: 'card-cvc', autocomplete: 'cc-csc', name: 'cvc' })}
       </div></slot
     >
     ${fieldError ? nothing : html`<p part="message" class=${p.kind} aria-live="polite">${message}</p>`}

@@ -83,10 +83,7 @@ export const styles = css`
     align-items: end;
   }
   .field + .field .label-row {
-    margin-top: max(0px, calc(var(--_gap) - 0.5rem));
-  }
-  .field-error {
-    align-self: start;
+    margin-top: 0.25rem;
   }
   .field.wide {
     grid-column: 1 / -1;
@@ -167,14 +164,11 @@ export const styles = css`
     cursor: not-allowed;
     opacity: 0.65;
   }
-  [part~='pay-button'],
-  [part~='retry-button'],
-  [part~='resume-button'],
-  [part~='restart-button'] {
+  .primary {
     background: var(--_accent);
     color: var(--checkout-accent-contrast, var(--_d-accent-contrast));
   }
-  [part~='cancel-button'] {
+  .secondary {
     background: transparent;
     color: var(--checkout-color, var(--_d-color));
     border-color: var(--_border);

@@ -1,7 +1,7 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { orderIdOfToken } from '../controller/answers.js';
 import { CheckoutController, paymentAttempt, type ControllerEvent } from '../controller/checkout-controller.js';
-import { INITIAL_STATE, PHASES, fieldOf, isProcessing, type Action, type CheckoutState, type Phase } from '../controller/machine.js';
+import { INITIAL_STATE, fieldOf, isFinalPhase, isProcessing, type Action, type CheckoutState, type Phase } from '../controller/machine.js';
 import { TabCoordinator } from '../coordination/tab-coordinator.js';
 import { CheckoutCancelEvent } from '../events/checkout-cancel.js';
 import { CheckoutCompleteEvent } from '../events/checkout-complete.js';
@@ -19,7 +19,7 @@ import { renderCheckout } from './checkout-template.js';
 
 const store = new IdbSessionStore();
 /** Views that take Pay away and offer a way on (Retry, Try another card, Resume, Start a new checkout): the focus goes there. */
-const WAY_ON_PHASES: readonly Phase[] = [PHASES.declined, PHASES.timedOut, PHASES.interrupted, PHASES.maxRetries, PHASES.expired];
+const WAY_ON_PHASES: readonly Phase[] = ['declined', 'timed_out', 'interrupted', 'max_retries', 'expired'];
 
 /** The page's `<html lang>`, else the first of the browser's languages the widget speaks. */
 function pageLang(): string {
@@ -144,12 +144,11 @@ export class PaymentCheckout extends LitElement {
   #coordinator: TabCoordinator<CheckoutState> | null = null;
   #bridge: DeferredOfflineBridge | null = null;
   #bootedKey: string | null = null;
-  /** Moves the focus after the next render: to the field in error, or to the card number for a new attempt. */
-  #focus: 'number' | 'expiry' | 'cvc' | null = null;
-  /** Moves the focus after the next render to the view's first button (see `#show`). */
-  #focusAction = false;
-  /** Empties the card fields after the next render: the next attempt after a decline is another card's. */
-  #emptyCard = false;
+  /**
+   * Moves the focus after the next render: to the field in error, to the card number for a new attempt, or (`action`) to
+   * the view's first button.
+   */
+  #focus: 'number' | 'expiry' | 'cvc' | 'action' | null = null;
 
   constructor() {
     super();
@@ -279,17 +278,19 @@ export class PaymentCheckout extends LitElement {
     this.queued = view.queued;
     this.offline = view.link !== 'up' || view.queued;
     this.#coordinator?.publish(view);
-    if (view.role === 'leader' && view.reason !== before.reason && fieldOf(view.reason)) this.#focus = this.#errorField(view);
+    // Pay (or Retry, or "Start a new checkout") went away under the shopper's focus: it moves to the view's way on.
+    const focusLost = document.activeElement === this || document.activeElement === document.body;
+    if (view.role !== 'leader') this.#focus = null;
+    else if (view.reason !== before.reason && fieldOf(view.reason)) this.#focus = this.#errorField(view);
     else if (view.status === 'resumed' && before.status !== 'resumed') {
       this.#focus = 'number';
       // After a card's decline, the next attempt is another card's: its fields start empty (a processor error keeps them).
-      this.#emptyCard = before.phase === 'declined' && before.reason !== 'processor_error';
-    }
-    // Pay (or Retry) just went away under the shopper's focus: it moves to the view's way on, not to the page's top.
-    const focusHere = document.activeElement === this || document.activeElement === document.body;
-    // "Start a new checkout" goes away as the new one is prepared: the focus moves on to its Pay.
-    const restarted = view.phase === PHASES.preparing && (before.phase === PHASES.maxRetries || before.phase === PHASES.expired);
-    if (view.role === 'leader' && view.phase !== before.phase && focusHere && (WAY_ON_PHASES.includes(view.phase) || restarted)) this.#focusAction = true;
+      if (before.phase === 'declined' && before.reason !== 'processor_error') {
+        for (const input of this.renderRoot?.querySelectorAll('input') ?? []) input.value = '';
+        this._brand = null;
+      }
+    } else if (view.phase !== before.phase && focusLost && (WAY_ON_PHASES.includes(view.phase) || (view.phase === 'preparing' && isFinalPhase(before.phase))))
+      this.#focus = 'action';
     // The leave-page warning, only while a payment is processing.
     if (isProcessing(view)) window.addEventListener('beforeunload', this.#onBeforeUnload);
     else window.removeEventListener('beforeunload', this.#onBeforeUnload);
@@ -301,8 +302,12 @@ export class PaymentCheckout extends LitElement {
     return missingField({ number: this.#value('cc-number'), expiry: this.#value('cc-exp'), cvc: this.#value('cc-csc') });
   }
 
+  #field(id: string): HTMLInputElement | null | undefined {
+    return this.renderRoot?.querySelector<HTMLInputElement>(`#${id}`);
+  }
+
   #value(id: string): string {
-    return this.renderRoot?.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '';
+    return this.#field(id)?.value ?? '';
   }
 
   protected override firstUpdated(): void {
@@ -317,24 +322,15 @@ export class PaymentCheckout extends LitElement {
   }
 
   protected override updated(): void {
-    if (this.#emptyCard) {
-      this.#emptyCard = false;
-      for (const id of ['cc-number', 'cc-exp', 'cc-csc']) this.renderRoot.querySelector<HTMLInputElement>(`#${id}`)!.value = '';
-      this._brand = null;
-    }
-    if (this.#focusAction) {
-      const button = this.renderRoot.querySelector<HTMLButtonElement>('.actions button:not(:disabled)');
-      if (button) {
-        this.#focusAction = false;
-        button.focus();
-      }
-    }
     if (!this.#focus) return;
     // Disabled while a request finishes: the focus waits for the update that enables it.
-    const input = this.renderRoot.querySelector<HTMLInputElement>(`#${{ number: 'cc-number', expiry: 'cc-exp', cvc: 'cc-csc' }[this.#focus]}`);
-    if (input && !input.disabled) {
+    const target =
+      this.#focus === 'action'
+        ? this.renderRoot.querySelector<HTMLButtonElement>('.actions button:not(:disabled)')
+        : this.#field({ number: 'cc-number', expiry: 'cc-exp', cvc: 'cc-csc' }[this.#focus]);
+    if (target && !target.disabled) {
       this.#focus = null;
-      input.focus();
+      target.focus();
     }
   }
 

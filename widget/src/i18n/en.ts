@@ -60,9 +60,10 @@ export const en = {
   'msg.maxRetries.restart': 'No more attempts are possible in this checkout. Nothing was charged: start a new checkout for this order.',
   'msg.maxRetries.processor': 'The payment processor kept failing and no attempts are left. Nothing was charged; please try again later.',
   'msg.reconnecting':
-    'The payment server cannot be reached. Keep this page open: it tries again by itself, and the payment continues as soon as the server answers.',
+    'The payment server cannot be reached. Keep this page open: this page tries again by itself, and the payment continues as soon as the server answers.',
   'msg.offline': 'You are offline. Keep this page open: the payment continues by itself when the connection returns.',
   'status.waiting': 'Waiting for the connection…',
+  'status.waiting.server': 'Waiting for the payment server…',
   'msg.offline.ready': 'You are offline. You can still enter your card and press Pay: the payment is sent when the connection returns.',
   'msg.server.ready': 'The payment server cannot be reached right now. You can still enter your card and press Pay: the payment is sent as soon as it answers.',
   'msg.payment_not_sent':

@@ -66,6 +66,7 @@ export const fr: Table = {
   'msg.reconnecting': 'Le serveur de paiement ne répond pas. Gardez cette page ouverte : nouvel essai automatique, le paiement continue dès qu’il répond.',
   'msg.offline': 'Vous êtes hors ligne. Gardez cette page ouverte : le paiement continuera dès le retour de la connexion.',
   'status.waiting': 'En attente de la connexion…',
+  'status.waiting.server': 'En attente du serveur de paiement…',
   'msg.offline.ready': 'Vous êtes hors ligne. Vous pouvez saisir votre carte et payer : le paiement part au retour de la connexion.',
   'msg.server.ready': 'Le serveur de paiement ne répond pas pour l’instant. Vous pouvez saisir votre carte et payer : le paiement part dès qu’il répond.',
   'msg.payment_not_sent':

@@ -1,9 +1,14 @@
 /**
  * Live session status: the server's event stream (SSE, `event: status`), falling back to `PaymentStatusPoller`
- * when the stream fails. `stop()` ends both; nothing is delivered after it.
+ * when the stream fails; and the session read again when its lifetime ends. `stop()` ends all; nothing is delivered after it.
  */
 import { isFinal, type SessionJson } from './wire.js';
 import { PaymentStatusPoller } from './poller.js';
+
+/** setTimeout's longest delay (about 24.8 days). */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+/** Past `expiresAt` by this browser's clock but not by the server's (a clock ahead): asked again this often. */
+const EXPIRY_RECHECK_MS = 5_000;
 
 export interface LiveStatusOptions {
   url: string;
@@ -20,6 +25,7 @@ export class LiveStatus {
   #source: EventSource | null = null;
   #poller: PaymentStatusPoller | null = null;
   #stopped = false;
+  #expiry: ReturnType<typeof setTimeout> | undefined;
   /** `sse` while the stream is open, `polling` after it failed. */
   mode: 'sse' | 'polling' | 'stopped' = 'stopped';
 
@@ -37,9 +43,7 @@ export class LiveStatus {
     source.addEventListener('status', (event) => {
       if (this.#stopped) return;
       try {
-        const session = JSON.parse((event as MessageEvent<string>).data) as SessionJson;
-        this.#o.onSession(session);
-        if (isFinal(session.status)) this.stop();
+        this.#deliver(JSON.parse((event as MessageEvent<string>).data) as SessionJson);
       } catch {
         // A malformed event is skipped; the next one carries the whole session again.
       }
@@ -61,13 +65,38 @@ export class LiveStatus {
     this.#source = null;
     this.#poller?.stop();
     this.#poller = null;
+    clearTimeout(this.#expiry);
+  }
+
+  #deliver(session: SessionJson): void {
+    if (this.#stopped) return;
+    this.#o.onSession(session);
+    if (isFinal(session.status)) return this.stop();
+    this.#expireAt(session.expiresAt);
+  }
+
+  /**
+   * The session is read again when its lifetime ends: the server expires an overdue session as it reads it, so the page
+   * says it expired while nothing else happens (the server's sweep, which tells the stream, runs minutes apart).
+   */
+  #expireAt(expiresAt: string | undefined): void {
+    clearTimeout(this.#expiry);
+    if (this.#stopped) return;
+    const left = expiresAt ? Date.parse(expiresAt) - Date.now() : NaN;
+    if (Number.isNaN(left)) return;
+    const read = () =>
+      this.#o.fetchSession().then(
+        (s) => this.#deliver(s),
+        () => this.#expireAt(expiresAt),
+      );
+    this.#expiry = setTimeout(read, left > 0 ? Math.min(left + 500, MAX_DELAY_MS) : EXPIRY_RECHECK_MS);
   }
 
   #poll(): void {
     this.mode = 'polling';
     this.#poller = new PaymentStatusPoller({
       fetchSession: this.#o.fetchSession,
-      onSession: (s) => !this.#stopped && this.#o.onSession(s),
+      onSession: (s) => this.#deliver(s),
       intervalMs: this.#o.pollIntervalMs,
       maxPolls: this.#o.maxPolls,
       // After maxPolls without a final status, give the stream another chance (the network may be back).
