@@ -145,7 +145,14 @@ export function serveClient(app: Hono, staticDir: string): void {
   // the merchant's page too: CORS like the entry. Their names carry a content hash, so they never change.
   app.get(
     '/:chunk{payment-checkout-[\\w-]+\\.[\\w-]+\\.js}',
-    async (c) => (await send(c, c.req.param('chunk'), { 'Cache-Control': 'public, max-age=31536000, immutable', ...PUBLIC })) ?? c.notFound(),
+    async (c) =>
+      (await send(c, c.req.param('chunk'), { 'Cache-Control': 'public, max-age=31536000, immutable', ...PUBLIC })) ??
+      // Most likely a page of an earlier build asking for its own chunks: said so, readable across origins (else the
+      // browser reports a CORS error and the merchant looks for the wrong cause).
+      new Response('This widget file is of another build than the one served here: reload the page.', {
+        status: 404,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...PUBLIC },
+      }),
   );
   app.get(
     '/payment-sw.js',

@@ -166,4 +166,11 @@ describe('pages and static files', () => {
     expect(page.headers['content-encoding']).toBe('br');
     expect(page.headers['content-security-policy']).toBeDefined();
   });
+
+  it('a widget file of another build is a 404 a merchant page can read (CORS), saying why, not a CORS error', async () => {
+    const gone = await rawGet(`${base}/payment-checkout-en.NoSuchHash.js`, { Origin: 'https://shop.example' });
+    expect(gone.status).toBe(404);
+    expect(gone.headers['access-control-allow-origin']).toBe('*');
+    expect(gone.body.toString()).toMatch(/another build.*reload/i);
+  });
 });
