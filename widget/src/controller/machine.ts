@@ -151,9 +151,12 @@ export function isFinalPhase(phase: Phase): boolean {
   return FINAL_PHASES.includes(phase);
 }
 
+/** The attempt is on its way or being charged (the leave-page warning's phases). */
+const SENT: readonly Phase[] = ['paying', 'confirming'];
+
 /** A payment of this page is under way: the leave-page warning applies. */
 export function isProcessing(s: CheckoutState): boolean {
-  return s.role === 'leader' && (s.phase === 'paying' || s.phase === 'confirming');
+  return s.role === 'leader' && SENT.includes(s.phase);
 }
 
 const DECLINES = new Set(['card_declined', 'insufficient_funds', 'processor_error']);
@@ -319,8 +322,6 @@ function onPress(s: CheckoutState, action: Action): Step {
   return { state: s, effects: [{ type: 'run', action }] };
 }
 
-/** The attempt is on its way or being charged (the leave-page warning's phases). */
-const SENT: readonly Phase[] = ['paying', 'confirming'];
 const ATTEMPT: readonly Phase[] = [...SENT, 'timed_out'];
 
 /** Events about the attempt only apply while there is one (anything else is a late answer and changes nothing). */

@@ -18,8 +18,10 @@ export function brandOf(number: string): CardBrand {
   return null;
 }
 
-/** The security code: 4 digits for Amex, 3 for the others, 3 or 4 while the brand cannot be told. */
-const CVC: Record<string, RegExp> = { amex: /^\d{4}$/, visa: /^\d{3}$/, mastercard: /^\d{3}$/, discover: /^\d{3}$/, null: /^\d{3,4}$/ };
+/** How many digits the security code of a brand has, [fewest, most]: 4 for Amex, 3 for the others, 3 or 4 while it cannot be told. */
+function cvcDigits(brand: CardBrand): [number, number] {
+  return brand === 'amex' ? [4, 4] : brand ? [3, 3] : [3, 4];
+}
 
 /** Digits grouped as printed on the card: 4-6-5 for Amex, groups of 4 otherwise; at most 19 digits. */
 export function formatCardNumber(text: string): string {
@@ -62,13 +64,15 @@ export function paymentFromFields(v: CardFieldValues, today: Date = new Date()):
   const expiry = parseExpiry(v.expiry);
   if (!expiry) return { error: 'invalid_expiry' };
   if (expiry.expYear * 12 + expiry.expMonth < today.getFullYear() * 12 + today.getMonth() + 1) return { error: 'expired_card' };
-  if (!CVC[String(brandOf(number))]!.test(cvc)) return { error: 'invalid_cvc' };
+  const [fewest, most] = cvcDigits(brandOf(number));
+  if (!/^\d+$/.test(cvc) || cvc.length < fewest || cvc.length > most) return { error: 'invalid_cvc' };
   return { card: { number, ...expiry, cvc } };
 }
 
 /**
- * An `input` event of a card field (its input and `inputType`): the number grouped and the expiry formatted as typed, the caret kept after the same
- * digit, a field error cleared as soon as the shopper edits it. Returns the number's brand (undefined for other fields).
+ * An `input` event of a card field (its input and `inputType`): the number grouped, the expiry formatted and the security
+ * code kept to its brand's digits as typed, the caret kept after the same digit. Returns the number's brand (undefined for
+ * other fields).
  */
 export function formatAsTyped(input: HTMLInputElement, inputType = ''): CardBrand | undefined {
   if (input.id === 'cc-number') {
@@ -77,10 +81,9 @@ export function formatAsTyped(input: HTMLInputElement, inputType = ''): CardBran
   }
   if (input.id === 'cc-exp') reformat(input, formatExpiry(input.value, inputType.startsWith('delete')));
   if (input.id === 'cc-csc') {
-    // Digits only, as many as the brand's code has (4 for Amex, 3 for the others; 4 while the number does not tell).
+    // Digits only, at most as many as the brand's code has (the number is the field beside it).
     const number = (input.getRootNode() as ParentNode).querySelector<HTMLInputElement>('#cc-number')?.value ?? '';
-    const brand = brandOf(number);
-    reformat(input, input.value.replace(/\D/g, '').slice(0, brand && brand !== 'amex' ? 3 : 4));
+    reformat(input, input.value.replace(/\D/g, '').slice(0, cvcDigits(brandOf(number))[1]));
   }
   return undefined;
 }
