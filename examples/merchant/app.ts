@@ -6,10 +6,11 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { applyEvent, InvalidWebhook, verifyWebhook } from './webhooks.js';
 import { CATALOGUE, Orders } from './orders.js';
-import { checkoutPage, cataloguePage, orderPage, SHOP_JS } from './pages.js';
+import { checkoutPage, cataloguePage, messagePage, orderPage, SHOP_JS } from './pages.js';
 import { createSession, getSession, orderSessions, signOrder, type PaymentConfig } from './payments.js';
 
 const LIVE = new Set(['INITIATED', 'PROCESSING', 'INTERRUPTED', 'RESUMED']);
+const NO_SUCH_ORDER = messagePage('No such order', 'This shop has no order with that id.');
 
 export function merchantApp(cfg: PaymentConfig, orders = new Orders(), log: Pick<Console, 'info' | 'warn'> = console) {
   const app = new Hono();
@@ -45,7 +46,7 @@ export function merchantApp(cfg: PaymentConfig, orders = new Orders(), log: Pick
     try {
       return c.redirect(`/orders/${orders.create(lines).orderId}`, 303);
     } catch (err) {
-      return c.html(`<p>${err instanceof RangeError ? 'Choose 1 to 20 of at least one item.' : 'Something went wrong.'} <a href="/">Back</a></p>`, 400);
+      return c.html(messagePage('No order', err instanceof RangeError ? 'Choose 1 to 20 of at least one item.' : 'Something went wrong.'), 400);
     }
   });
   // JSON for scripts (and tests): the shop's own record of the order.
@@ -67,13 +68,13 @@ export function merchantApp(cfg: PaymentConfig, orders = new Orders(), log: Pick
 
   app.get('/orders/:orderId', (c) => {
     const order = orders.get(c.req.param('orderId'));
-    return order ? c.html(orderPage(order)) : c.html('<p>No such order. <a href="/">Shop</a></p>', 404);
+    return order ? c.html(orderPage(order)) : c.html(NO_SUCH_ORDER, 404);
   });
 
   // Page 1: the shop signs its order; the widget creates the session from the token (POST /session/create {orderToken}).
   app.get('/orders/:orderId/pay', async (c) => {
     const order = orders.get(c.req.param('orderId'));
-    if (!order) return c.html('<p>No such order.</p>', 404);
+    if (!order) return c.html(NO_SUCH_ORDER, 404);
     if (order.paid) return c.redirect(`/orders/${order.orderId}`, 303);
     return c.html(checkoutPage(cfg.paymentUrl, order, { 'order-token': await signOrder(cfg, order) }));
   });
@@ -81,7 +82,7 @@ export function merchantApp(cfg: PaymentConfig, orders = new Orders(), log: Pick
   // Page 2: the shop creates the session server to server with its key and hands the page session id + client secret.
   app.get('/orders/:orderId/pay-server', async (c) => {
     const order = orders.get(c.req.param('orderId'));
-    if (!order) return c.html('<p>No such order.</p>', 404);
+    if (!order) return c.html(NO_SUCH_ORDER, 404);
     if (order.paid) return c.redirect(`/orders/${order.orderId}`, 303);
     try {
       const current = order.checkout && (await getSession(cfg, order.checkout.sessionId));
@@ -99,7 +100,7 @@ export function merchantApp(cfg: PaymentConfig, orders = new Orders(), log: Pick
   // The merchant read: the payment server lists the order's sessions; a COMPLETED one with this amount pays the order.
   app.post('/orders/:orderId/check', async (c) => {
     const order = orders.get(c.req.param('orderId'));
-    if (!order) return c.html('<p>No such order.</p>', 404);
+    if (!order) return c.html(NO_SUCH_ORDER, 404);
     let note = 'The payment server has no completed payment for this order yet.';
     try {
       for (const s of await orderSessions(cfg, order.orderId)) if (orders.markPaid(s, 'merchant-read') === 'paid') note = 'Confirmed by the payment server.';

@@ -4,12 +4,36 @@ import { CATALOGUE, type Order } from './orders.js';
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const money = (minor: number, currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100);
 
+/**
+ * The shop's one stylesheet (inline: the CSP allows inline styles, not scripts). Light by default, dark when the browser
+ * prefers it (`color-scheme: light dark` gives the canvas and the native controls their dark look too). The colours are
+ * the demo storefront's (demo/src/styles/theme.css). The widget is not themed here: it follows `prefers-color-scheme`
+ * by itself (widget/README.md); a shop that wants its own colours sets the `--checkout-*` properties on it.
+ */
+const STYLE = `:root{color-scheme:light dark;--bg:#f6f7f9;--surface:#fff;--border:#dde1e7;--text:#1a1f29;--text-muted:#535c6b;
+--accent:#3a4fd6;--accent-strong:#2c3cb0;--accent-contrast:#fff;--ok:#146c3a;--warn:#8a5a00;--focus:rgb(58 79 214 / 45%)}
+@media (prefers-color-scheme:dark){:root{--bg:#0f1218;--surface:#181c24;--border:#303644;--text:#e8ebf1;--text-muted:#a3acbb;
+--accent:#8c9bff;--accent-strong:#aab5ff;--accent-contrast:#0f1218;--ok:#5fd192;--warn:#f0bf5a;--focus:rgb(140 155 255 / 55%)}}
+body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;background:var(--bg);color:var(--text)}
+a{color:var(--accent);text-underline-offset:2px}a:hover{color:var(--accent-strong)}
+table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;border-bottom:1px solid var(--border);text-align:left}
+.paid{color:var(--ok)}.unpaid{color:var(--warn)}#note{color:var(--text-muted)}
+a.button,button{display:inline-block;margin:.3rem .5rem .3rem 0;padding:.4rem .9rem;border:1px solid transparent;border-radius:8px;
+font:inherit;font-weight:600;text-decoration:none;cursor:pointer;background:var(--accent);color:var(--accent-contrast)}
+a.button:hover,button:hover{background:var(--accent-strong);color:var(--accent-contrast)}
+input{font:inherit;width:5rem;padding:.2rem .4rem;border:1px solid var(--text-muted);border-radius:6px;background:var(--surface);color:var(--text)}
+:focus-visible{outline:2px solid var(--accent);outline-offset:2px;box-shadow:0 0 0 4px var(--focus)}`;
+
 function layout(title: string, body: string, head = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)} · Example Tea Shop</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse;width:100%}
-td,th{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:left}.paid{color:#176b2c}.unpaid{color:#9a3b00}a.button,button{display:inline-block;margin:.3rem .5rem .3rem 0}</style>
-${head}<script src="/shop.js" defer></script></head><body><p><a href="/">Example Tea Shop</a> — a merchant on its own origin</p>${body}</body></html>`;
+<meta name="color-scheme" content="light dark"><title>${esc(title)} · Example Tea Shop</title>
+<style>${STYLE}</style>
+${head}<script src="/shop.js" defer></script></head><body><header><p><a href="/">Example Tea Shop</a> — a merchant on its own origin</p></header><main>${body}</main></body></html>`;
+}
+
+/** A page that only says something (no such order, an order that cannot be made), in the shop's look. */
+export function messagePage(title: string, message: string, link: { href: string; text: string } = { href: '/', text: 'Back to the shop' }): string {
+  return layout(title, `<h1>${esc(title)}</h1><p>${esc(message)} <a href="${esc(link.href)}">${esc(link.text)}</a></p>`);
 }
 
 export function cataloguePage(): string {

@@ -8,14 +8,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { ROOT } from '../support/server.js';
-import { CARDS, DIST, ensureBuilt, launch, openContext, payWith, sessionIdOf, waitForStatus, waitForWorker } from './support.js';
+import { CARDS, DIST, ensureBuilt, launch, openContext, part, payWith, sessionIdOf, waitForStatus, waitForWorker } from './support.js';
 
 const MERCHANT_KEY = `mk_${randomBytes(18).toString('base64url')}`;
 const ADMIN_TOKEN = `adm_${randomBytes(18).toString('base64url')}`;
@@ -111,6 +111,54 @@ afterAll(async () => {
 /** Waits for the widget to take the shopper back to the shop's order page (its checkout-complete listener). */
 async function backOnOrderPage(page: Page, orderId: string): Promise<void> {
   await page.waitForURL(`${shop}/orders/${orderId}`, { timeout: 20_000 });
+}
+
+/** Pays the order through the shop's webhook receiver, signed with the shared secret (as the payment server would). */
+async function paidByWebhook(order: ShopOrder): Promise<void> {
+  const body = JSON.stringify({
+    type: 'checkout.session.completed',
+    timestamp: new Date().toISOString(),
+    data: { sessionId: 'cs_dark', orderId: order.orderId, status: 'COMPLETED', amount: order.amount, currency: order.currency, paymentId: 'ch_dark' },
+  });
+  const now = new Date();
+  const r = await fetch(`${shop}/webhooks/payments`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': 'msg_dark',
+      'webhook-timestamp': String(Math.floor(+now / 1000)),
+      'webhook-signature': new Webhook(WEBHOOK_SECRET).sign('msg_dark', now, body),
+    },
+    body,
+  });
+  expect(r.status).toBe(200);
+}
+
+/** axe-core's violations on the page as it is (open shadow roots included), readably; as test/demo/helpers.ts runs it. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated, not a <script>: the shop's CSP refuses inline scripts.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; help: string; nodes: { target: unknown[]; failureSummary?: string }[] }[] };
+    const { violations } = await (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<Result> } }).axe.run(document, {
+      resultTypes: ['violations'],
+    });
+    return violations.map((v) => `${v.id}: ${v.help}\n${v.nodes.map((n) => `   at ${JSON.stringify(n.target)}: ${n.failureSummary ?? ''}`).join('\n')}`);
+  });
+}
+
+/** An element's background and text colours as relative luminance (WCAG), and the background's alpha. */
+async function colours(element: Locator): Promise<{ background: number; alpha: number; text: number }> {
+  return element.evaluate((el) => {
+    const rgba = (css: string) => (css.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]: number[]) =>
+      [r, g, b]
+        .map((c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+    const style = getComputedStyle(el);
+    const bg = rgba(style.backgroundColor);
+    return { background: luminance(bg), alpha: bg[3] ?? 1, text: luminance(rgba(style.color)) };
+  });
 }
 
 describe('the example merchant on its own origin', () => {
@@ -291,6 +339,40 @@ describe('the example merchant on its own origin', () => {
     });
     expect(r.status).toBe(200);
     expect((await shopOrder(order.orderId)).paidVia).toBe('webhook');
+  });
+
+  it('in a dark colour scheme the shop is dark (its body, the widget on it) and axe finds nothing on any page', async () => {
+    const order = await newOrder();
+    const { context, page } = await openContext(browser, shop, { colorScheme: 'dark', reducedMotion: 'reduce' });
+    try {
+      const check = async (what: string) => {
+        const body = await colours(page.locator('body'));
+        expect(body.alpha, `${what}: the body has its own background`).toBe(1);
+        expect(body.background, `${what}: the background is dark`).toBeLessThan(0.05);
+        expect(body.text, `${what}: the text is light`).toBeGreaterThan(0.6);
+        expect(await axeViolations(page), what).toEqual([]);
+      };
+      await page.goto('/');
+      await check('the catalogue');
+      await page.goto(`/orders/${order.orderId}`);
+      await check('the unpaid order');
+      await page.goto(`/orders/${order.orderId}/pay-server`);
+      await waitForStatus(page, 'initiated');
+      // The widget follows the page's scheme by itself: its form is dark too.
+      const form = await colours(part(page, 'form'));
+      expect(form.background, 'the widget is dark').toBeLessThan(0.05);
+      expect(form.text, "the widget's text is light").toBeGreaterThan(0.6);
+      await check('the checkout page');
+      await payWith(page, CARDS.declined);
+      await waitForStatus(page, 'interrupted');
+      await check('the checkout page after a decline');
+      await paidByWebhook(order);
+      await page.goto(`/orders/${order.orderId}`);
+      expect(await page.getAttribute('#order-status', 'data-paid')).toBe('true');
+      await check('the paid order');
+    } finally {
+      await context.close();
+    }
   });
 
   it('the payment server serves payment-sw.js for a cross-origin importScripts', async () => {
