@@ -13,6 +13,7 @@ import {
   payWith,
   session,
   sessionIdOf,
+  part,
   startMerchantSite,
   untilServerCharging,
   waitForStatus,
@@ -26,11 +27,11 @@ let orderId = '';
  * The merchant's own site, on another port (another origin): its checkout page, and the widget bundle self-hosted
  * (loading it from the payment server needs CORS on /payment-checkout.js, see the last test).
  */
-function merchantPage(): string {
+function merchantPage(locale = 'en'): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Merchant</title>
     <script type="module" src="/shop/payment-checkout.js"></script></head>
     <body><h1>Merchant checkout</h1>
-    <payment-checkout api="${run.server.url}/api/payments" order-id="${orderId}"></payment-checkout>
+    <payment-checkout api="${run.server.url}/api/payments" order-id="${orderId}" locale="${locale}"></payment-checkout>
     <script>document.addEventListener('checkout-complete', (e) => { document.body.dataset.paid = e.detail.paymentId || 'yes'; });</script>
     </body></html>`;
 }
@@ -45,7 +46,10 @@ function remoteWidgetPage(): string {
 }
 
 const run = browserSuite(async () => {
-  merchant = await startMerchantSite({ '/shop/checkout': () => ({ html: merchantPage() }), '/shop/remote-checkout': () => ({ html: remoteWidgetPage() }) });
+  merchant = await startMerchantSite({
+    '/shop/checkout': (url) => ({ html: merchantPage(url.searchParams.get('locale') ?? 'en') }),
+    '/shop/remote-checkout': () => ({ html: remoteWidgetPage() }),
+  });
   // PAYMENT_TIMEOUT_MS 3 s: the slow card (6975) answers after it, so its charge is settled in seconds.
   return { env: { ALLOWED_ORIGINS: merchant.origin, PAYMENT_TIMEOUT_MS: '3000' } };
 });
@@ -101,6 +105,42 @@ describe('merchant page on another origin', () => {
     const charges = await chargesForOrder(run.server, orderId);
     expect(charges, logs.join('\n')).toHaveLength(1);
     expect(charges[0]).toMatchObject({ sessionId, status: 'succeeded' });
+  });
+
+  it("says so when its words cannot be loaded (a self-hosted entry without its files), in the page's language, and goes on by itself once they are there", async () => {
+    orderId = await createOrder(run.server.url);
+    const { page, logs } = await run.open({ on: merchant!.origin });
+    let missing = true;
+    await page.route(/\/shop\/payment-checkout-(en|fr)\.[\w-]+\.js$/, (route) => (missing ? route.fulfill({ status: 404, body: '' }) : route.continue()));
+    const said = () =>
+      page.evaluate(() => {
+        const root = document.querySelector('payment-checkout')!.shadowRoot!;
+        const text = (p: string) => root.querySelector(`[part~="${p}"]`)?.textContent?.trim() ?? null;
+        return { status: text('status'), message: text('message'), pay: text('pay-button'), cancel: text('cancel-button') };
+      });
+    await page.goto('/shop/checkout?locale=fr');
+    // Before: "Préparation du paiement…" for good, whatever the session (it is created: the server answered).
+    await page.waitForFunction(() => document.querySelector('payment-checkout')!.shadowRoot!.querySelector('[part~="message"]')?.classList.contains('error'));
+    expect(await said(), logs.join('\n')).toEqual({
+      status: 'Paiement indisponible',
+      message: 'Le paiement n’a pas pu se charger. Rechargez la page.',
+      pay: null,
+      cancel: null,
+    });
+    await page.goto('/shop/checkout');
+    await page.waitForFunction(() => document.querySelector('payment-checkout')!.shadowRoot!.querySelector('[part~="message"]')?.classList.contains('error'));
+    expect(await said()).toEqual({ status: 'Checkout unavailable', message: 'The checkout could not load. Reload the page.', pay: null, cancel: null });
+    expect(await part(page, 'card-number').isVisible()).toBe(false);
+    // The files are back (a connection regained, the deploy finished): asked for again by itself, no reload.
+    missing = false;
+    await waitForStatus(page, 'initiated');
+    await page.waitForFunction(() => document.querySelector('payment-checkout')!.shadowRoot!.querySelector('[part~="pay-button"]'), undefined, {
+      timeout: 10_000,
+    });
+    expect((await said()).status).toBe('Ready to pay');
+    await payWith(page, CARDS.ok);
+    await waitForStatus(page, 'completed');
+    expect(await chargesForOrder(run.server, orderId)).toHaveLength(1);
   });
 
   it('can load the widget bundle from the payment server (a module script from another origin needs CORS)', async () => {

@@ -3,18 +3,9 @@
  * exactly-once rules (key saved before the request, same key on every retry) and the offline bridge hand-off.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import {
-  CheckoutController,
-  NetworkError,
-  TimeoutError,
-  type ApiAnswer,
-  type CheckoutApi,
-  type ControllerEvent,
-  type OfflineBridge,
-  type QueuedRequest,
-  type ReplayedAnswer,
-  type SessionJson,
-} from '../../widget/src/index.js';
+import { CheckoutController, type ControllerEvent } from '../../widget/src/controller/checkout-controller.js';
+import { NetworkError, TimeoutError, type ApiAnswer, type CheckoutApi } from '../../widget/src/transport/api-client.js';
+import type { OfflineBridge, QueuedRequest, ReplayedAnswer, SessionJson } from '../../widget/src/index.js';
 import { MemorySessionStore } from '../../widget/src/storage/session-store.js';
 import { paymentFromFields, parseExpiry } from '../../widget/src/element/card-fields.js';
 import { loadLocale, resolveLocale, translate } from '../../widget/src/i18n/strings.js';

@@ -149,6 +149,9 @@ export class PaymentCheckout extends LitElement {
    * the view's first button.
    */
   #focus: 'number' | 'expiry' | 'cvc' | 'action' | null = null;
+  /** The locale's words: asked for (not asked again until that ends), could not be loaded. */
+  #wordsAsked = false;
+  #unloaded = false;
 
   constructor() {
     super();
@@ -407,7 +410,17 @@ export class PaymentCheckout extends LitElement {
     // id, on its own until its label is here.
     const locale = resolveLocale(this.#lang());
     const here = localeLoaded(locale);
-    if (!here) void loadLocale(locale).then(() => localeLoaded(locale) && this.requestUpdate());
+    if (!here && !this.#wordsAsked && this.isConnected) {
+      this.#wordsAsked = true;
+      void loadLocale(locale).then(() => {
+        // Not even English came (the connection lost, a page of another build, an entry self-hosted without its files):
+        // the view says so, and they are asked for again every 5 s (a reload is not always needed).
+        this.#unloaded = !localeLoaded(locale);
+        const again = () => ((this.#wordsAsked = false), this.requestUpdate());
+        if (this.#unloaded) setTimeout(again, 5e3);
+        else again();
+      });
+    }
     let unsaid = false;
     const show = (view: CheckoutState) =>
       renderCheckout(view, {
@@ -426,7 +439,10 @@ export class PaymentCheckout extends LitElement {
         input: this.#onInput,
       });
     const shown = show(this._view);
-    return here || !unsaid ? shown : show({ ...INITIAL_STATE, sessionId: this._view.sessionId });
+    const { sessionId } = this._view;
+    return here || !unsaid
+      ? shown
+      : show(this.#unloaded ? { ...INITIAL_STATE, phase: 'unavailable', reason: 'unloaded', sessionId } : { ...INITIAL_STATE, sessionId });
   }
 }
 

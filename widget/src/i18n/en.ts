@@ -73,6 +73,7 @@ export const en = {
   'msg.order_already_paid': 'This order is already paid (in another window or on another device). Nothing more to pay.',
   'msg.invalid_order_token': 'This checkout link is not valid. Go back to the shop and start the checkout again.',
   'msg.order_token_expired': 'This checkout link has expired. Go back to the shop and start the checkout again.',
+  'msg.unloaded': 'The checkout could not load. Reload the page.',
   'msg.origin_not_allowed': 'This page may not use the payment server. The shop must allow this site.',
   'msg.expired_card': 'The card has expired.',
   'button.restart': 'Start a new checkout',

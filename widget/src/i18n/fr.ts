@@ -75,6 +75,7 @@ export const fr: Table = {
     'Un paiement de cette commande est en cours dans une autre fenêtre ou sur un autre appareil. Cette page indique quand il aboutit ; ne payez ici que s’il échoue.',
   'msg.invalid_order_token': 'Ce lien de paiement n’est pas valide. Revenez à la boutique et recommencez le paiement.',
   'msg.order_token_expired': 'Ce lien de paiement a expiré. Revenez à la boutique et recommencez le paiement.',
+  'msg.unloaded': 'Le paiement n’a pas pu se charger. Rechargez la page.',
   'msg.origin_not_allowed': 'Cette page n’est pas autorisée à utiliser le serveur de paiement. La boutique doit autoriser ce site.',
   'msg.expired_card': 'La carte a expiré.',
   'button.restart': 'Commencer un nouveau paiement',

@@ -11,8 +11,9 @@ export type StringKey = keyof typeof en;
 export type Table = Partial<Record<StringKey, string>>;
 
 /**
- * The preparing view's words (the status line, the message, the card fields' labels) in each locale. Any other view
- * waits for its locale's chunk (precached by the worker; a few ms) and shows the preparing view meanwhile.
+ * The preparing view's words (the status line, the message, the card fields' labels) in each locale, and the view's
+ * when the words cannot be loaded at all. Any other view waits for its locale's chunk (precached by the worker; a few
+ * ms) and shows the preparing view meanwhile.
  */
 export const FIRST: Record<string, Table> = {
   en: {
@@ -22,6 +23,8 @@ export const FIRST: Record<string, Table> = {
     'label.expiry': 'Expiry (MM/YY)',
     'placeholder.expiry': 'MM/YY',
     'label.cvc': 'Security code (CVC)',
+    'status.unavailable': 'Checkout unavailable',
+    'msg.unloaded': 'The checkout could not load. Reload the page.',
   },
   fr: {
     'status.idle': 'Préparation du paiement…',
@@ -30,6 +33,8 @@ export const FIRST: Record<string, Table> = {
     'label.expiry': 'Expiration (MM/AA)',
     'placeholder.expiry': 'MM/AA',
     'label.cvc': 'Code de sécurité (CVC)',
+    'status.unavailable': 'Paiement indisponible',
+    'msg.unloaded': 'Le paiement n’a pas pu se charger. Rechargez la page.',
   },
 };
 
