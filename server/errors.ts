@@ -6,7 +6,7 @@ export const CODES = {
   bad_request: { status: 400, message: 'The request is not valid HTTP.' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   validation_error: { status: 400, message: 'The request does not match the expected schema.' },
-  invalid_idempotency_key: { status: 400, message: 'Idempotency-Key must be 1-255 characters of [A-Za-z0-9_.:-].' },
+  invalid_idempotency_key: { status: 400, message: 'Idempotency-Key must be 1-255 characters of [A-Za-z0-9_.:-], bare or in double quotes ("abc").' },
   idempotency_key_required: { status: 400, message: 'This request needs an Idempotency-Key header.' },
   invalid_card_number: { status: 400, message: 'The card number is not valid.' },
   invalid_expiry: { status: 400, message: 'The card expiry date is not valid or has passed.' },

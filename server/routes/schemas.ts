@@ -194,7 +194,10 @@ export const OrderResponse = z.object({
   paid: z.boolean().optional(),
 });
 
-const KEY_DOC = { description: '1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md', example: 'a1b2c3d4-e5f6-4789-9abc-def012345678' };
+const KEY_DOC = {
+  description: '1–255 characters of [A-Za-z0-9_.:-], bare or quoted ("abc" is the key abc); see Idempotency in docs/API.md',
+  example: 'a1b2c3d4-e5f6-4789-9abc-def012345678',
+};
 // The param name must equal the object key (Hono validates headers lower-cased); two spellings made /openapi.json a 500 "Conflicting names for parameter". HTTP header names are case-insensitive.
 export const IdempotencyHeaderRequired = z.object({
   'idempotency-key': z.string().openapi({ param: { name: 'idempotency-key', in: 'header', required: true }, ...KEY_DOC }),

@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CARDS,
   MERCHANT_KEY,
+  VALID_EXPIRY,
   call,
   complete,
   createOrder,
@@ -136,6 +138,83 @@ describe('misuse of a key', () => {
     expectError(r, 400, 'idempotency_key_required');
     expect(await ledger(base, s.sessionId)).toEqual([]);
     expect((await getSession(base, s)).status).toBe('INITIATED');
+  });
+});
+
+describe('the quoted form "abc" (IETF draft) is the key abc', () => {
+  const quoted = (key: string) => `"${key}"`;
+
+  it('is accepted on every POST, and the quoted and bare forms are one key (replayed, one charge, one session)', async () => {
+    // complete: quoted first, bare replays it; the other way round too.
+    const s = await createSession(base);
+    const token = await tokenize(base);
+    const key = randomUUID();
+    const first = await complete(base, s, token, quoted(key));
+    expect(first.status, first.text).toBe(200);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const bare = await complete(base, s, token, key);
+    expect(bare.status, bare.text).toBe(200);
+    expect(bare.headers.get('idempotent-replayed')).toBe('true');
+    expect(bare.body).toEqual(first.body);
+    expect(await ledger(base, s.sessionId)).toHaveLength(1);
+
+    // create from the browser (the unguessable-key rule reads the unquoted key) and from the merchant.
+    const order = await createOrder(base);
+    const createKey = randomUUID();
+    const c1 = await call(base, 'POST', '/session/create', { body: { orderId: order.orderId }, key: quoted(createKey) });
+    expect(c1.status, c1.text).toBe(201);
+    const c2 = await call(base, 'POST', '/session/create', { body: { orderId: order.orderId }, key: createKey });
+    expect(c2.status, c2.text).toBe(201);
+    expect(c2.headers.get('idempotent-replayed')).toBe('true');
+    expect(c2.body.sessionId).toBe(c1.body.sessionId);
+    const merchantKey = randomUUID();
+    const m = { orderId: `ord_${randomUUID()}`, amount: 100, currency: 'EUR' };
+    const m1 = await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, key: merchantKey, body: m });
+    const m2 = await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, key: quoted(merchantKey), body: m });
+    expect([m1.status, m2.status]).toEqual([201, 201]);
+    expect(m2.headers.get('idempotent-replayed')).toBe('true');
+    expect(m2.body.sessionId).toBe(m1.body.sessionId);
+
+    // interrupt and cancel.
+    const t = await createSession(base);
+    const interruptKey = randomUUID();
+    const i1 = await post(base, t, 'interrupt', { reason: 'user' }, quoted(interruptKey));
+    expect(i1.status, i1.text).toBe(200);
+    const i2 = await post(base, t, 'interrupt', { reason: 'user' }, interruptKey);
+    expect(i2.headers.get('idempotent-replayed')).toBe('true');
+    const cancelKey = randomUUID();
+    const k1 = await post(base, t, 'cancel', { reason: 'changed mind' }, quoted(cancelKey));
+    expect(k1.status, k1.text).toBe(200);
+    const k2 = await post(base, t, 'cancel', { reason: 'changed mind' }, cancelKey);
+    expect(k2.headers.get('idempotent-replayed')).toBe('true');
+    expect((await getSession(base, t)).metadata.interruptions).toHaveLength(1);
+
+    // the test processor's tokens.
+    const tokenKey = randomUUID();
+    const card = { card: { number: CARDS.success, ...VALID_EXPIRY, cvc: '123' } };
+    const t1 = await call(base, 'POST', '/test-processor/tokens', { body: card, key: quoted(tokenKey) });
+    expect(t1.status, t1.text).toBe(201);
+    const t2 = await call(base, 'POST', '/test-processor/tokens', { body: card, key: tokenKey });
+    expect(t2.status, t2.text).toBe(201);
+    expect(t2.headers.get('idempotent-replayed')).toBe('true');
+    expect(t2.body.token).toBe(t1.body.token);
+  });
+
+  it('a malformed quoted form is still 400 invalid_idempotency_key', async () => {
+    const s = await createSession(base);
+    const token = await tokenize(base);
+    const uuid = randomUUID();
+    for (const key of [`"${uuid}`, `${uuid}"`, '""', '"', `"${uuid}"${uuid}"`, `""${uuid}""`, `" ${uuid}"`, `"${'x'.repeat(256)}"`]) {
+      expectError(await complete(base, s, token, key), 400, 'invalid_idempotency_key');
+      expectError(await post(base, s, 'interrupt', { reason: 'user' }, key), 400, 'invalid_idempotency_key');
+      expectError(await call(base, 'POST', '/session/create', { key, body: { orderId: 'ord_x' } }), 400, 'invalid_idempotency_key');
+      expectError(
+        await call(base, 'POST', '/test-processor/tokens', { key, body: { card: { number: CARDS.success, ...VALID_EXPIRY, cvc: '123' } } }),
+        400,
+        'invalid_idempotency_key',
+      );
+    }
+    expect(await ledger(base, s.sessionId)).toEqual([]);
   });
 });
 

@@ -11,8 +11,7 @@ import { type ApiResult, claim, type ClaimOptions, finish, type HeldKey, isOutco
 import { AppError } from '../../errors.js';
 import { sha256 } from '../../ids.js';
 import type { Store } from '../../store/types.js';
-
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,255}$/;
+import { idempotencyKeyOf } from './key.js';
 
 export interface IdempotencyOptions extends ClaimOptions {
   store: Store;
@@ -46,12 +45,11 @@ export function storeUnderKey(c: Context, answer: ApiResult | null): void {
 export function idempotency(opts: IdempotencyOptions): MiddlewareHandler {
   const { store, storeAs } = opts;
   return async function idempotencyMiddleware(c, next) {
-    const key = c.req.header('Idempotency-Key');
+    const key = idempotencyKeyOf(c); // unquoted and checked: `"abc"` and `abc` are one key
     if (key === undefined) {
       if (opts.required) throw new AppError('idempotency_key_required');
       return next();
     }
-    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) throw new AppError('invalid_idempotency_key');
     const body = await c.req.text();
     const fingerprint = (opts.fingerprintOf ?? sha256)(`${c.req.method} ${c.req.path}\n${body}`);
     const claimed = await claim(store, opts.scope(c), key, fingerprint, opts);

@@ -10,6 +10,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../../errors.js';
+import { idempotencyKeyOf } from './key.js';
 
 export const PUBLIC_CREATE_KEY_MIN_LENGTH = 22; // ≥ 128 bits in base62; a UUID has 36 characters
 
@@ -23,8 +24,9 @@ export function publicCreateKey(): MiddlewareHandler {
  */
 export function unguessableKey(who: string, applies: (c: Parameters<MiddlewareHandler>[0]) => boolean = () => true): MiddlewareHandler {
   return async function unguessableKeyCheck(c, next) {
-    const key = c.req.header('Idempotency-Key');
-    if (key !== undefined && applies(c) && unquote(key).length < PUBLIC_CREATE_KEY_MIN_LENGTH) {
+    if (!applies(c)) return next();
+    const key = idempotencyKeyOf(c); // a malformed key is 400 here already, before its length is judged
+    if (key !== undefined && key.length < PUBLIC_CREATE_KEY_MIN_LENGTH) {
       throw new AppError(
         'invalid_idempotency_key',
         `${who} needs an unguessable Idempotency-Key of at least ${PUBLIC_CREATE_KEY_MIN_LENGTH} characters (e.g. crypto.randomUUID()).`,
@@ -34,9 +36,6 @@ export function unguessableKey(who: string, applies: (c: Parameters<MiddlewareHa
     return next();
   };
 }
-
-/** The IETF draft's quoted form `"abc"` is the key `abc`. */
-const unquote = (key: string) => (key.length >= 2 && key.startsWith('"') && key.endsWith('"') ? key.slice(1, -1) : key);
 
 /** A create answer as it is stored: everything but the client secret. */
 export function withoutSecret(body: string): string {

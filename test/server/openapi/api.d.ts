@@ -700,7 +700,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md */
+                /** @description 1–255 characters of [A-Za-z0-9_.:-], bare or quoted ("abc" is the key abc); see Idempotency in docs/API.md */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -919,7 +919,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md */
+                /** @description 1–255 characters of [A-Za-z0-9_.:-], bare or quoted ("abc" is the key abc); see Idempotency in docs/API.md */
                 "idempotency-key"?: string;
             };
             path: {
@@ -1066,7 +1066,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description 1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md */
+                /** @description 1–255 characters of [A-Za-z0-9_.:-], bare or quoted ("abc" is the key abc); see Idempotency in docs/API.md */
                 "idempotency-key": string;
             };
             path: {
@@ -1247,7 +1247,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md */
+                /** @description 1–255 characters of [A-Za-z0-9_.:-], bare or quoted ("abc" is the key abc); see Idempotency in docs/API.md */
                 "idempotency-key"?: string;
             };
             path: {
@@ -1394,7 +1394,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md */
+                /** @description 1–255 characters of [A-Za-z0-9_.:-], bare or quoted ("abc" is the key abc); see Idempotency in docs/API.md */
                 "idempotency-key"?: string;
             };
             path: {
@@ -1853,7 +1853,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1–255 characters of [A-Za-z0-9_.:-]; see Idempotency in docs/API.md */
+                /** @description 1–255 characters of [A-Za-z0-9_.:-], bare or quoted ("abc" is the key abc); see Idempotency in docs/API.md */
                 "idempotency-key"?: string;
             };
             path?: never;
