@@ -11,6 +11,14 @@ import type { Store } from '../store/types.js';
 /** The longest token accepted: far above any real order (metadata is bounded too), far below the body limit. */
 export const MAX_ORDER_TOKEN_LENGTH = 4096;
 
+/**
+ * The longest life a token may claim: `exp` at most 24 h ahead. A token is signed for one checkout (minutes); without a
+ * bound, one signed with `exp` in milliseconds by mistake, or years ahead, would open its order to payment forever.
+ */
+export const MAX_ORDER_TOKEN_LIFETIME_S = 24 * 60 * 60;
+/** How far ahead of this server's clock an `iat` may be (the signer's clock may run a little fast). */
+export const ORDER_TOKEN_CLOCK_SKEW_S = 60;
+
 const Claims = z
   .object({
     orderId: z
@@ -21,6 +29,7 @@ const Claims = z
     amount: z.number().int().positive().max(100_000_000),
     currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals'),
     exp: z.number().int(),
+    iat: z.number().optional(),
     metadata: z
       .record(z.string().max(40), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
       .refine((m) => Object.keys(m).length <= 20, 'at most 20 keys')
@@ -71,7 +80,12 @@ export class OrderTokens {
         claims.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
       );
     }
-    const { orderId, amount, currency, metadata } = claims.data;
+    const { orderId, amount, currency, metadata, exp, iat } = claims.data;
+    const nowS = Math.floor(this.now() / 1000);
+    if (exp > nowS + MAX_ORDER_TOKEN_LIFETIME_S) throw invalid('exp is more than 24 h ahead (seconds since the epoch?)');
+    if (iat !== undefined && iat > nowS + ORDER_TOKEN_CLOCK_SKEW_S) {
+      throw invalid(`iat is in the future (more than ${ORDER_TOKEN_CLOCK_SKEW_S} s ahead of this server's clock)`);
+    }
     // An id of the server's own order source is priced by it: a token must not re-price (or pay) such an order.
     if (await this.store.shop.getOrder(orderId)) throw invalid("the orderId belongs to the payment server's own order source");
     return { orderId, amount, currency, ...(metadata ? { metadata } : {}) };
@@ -87,6 +101,7 @@ function joseFailure(e: unknown): AppError {
   return invalid('not a compact JWS');
 }
 
+/** The reason is in the message too: the signer's mistake, said where it is read first. */
 function invalid(reason: string, issues?: unknown): AppError {
-  return new AppError('invalid_order_token', undefined, issues ? { reason, issues } : { reason });
+  return new AppError('invalid_order_token', `The order token is not valid: ${reason}.`, issues ? { reason, issues } : { reason });
 }

@@ -62,7 +62,7 @@ export const CreateBody = z
       .min(1)
       .max(4096)
       .optional()
-      .openapi({ description: 'A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}); instead of orderId.' }),
+      .openapi({ description: 'A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}; exp at most 24 h ahead); instead of orderId.' }),
     userId: Id.optional(),
     amount: z.number().int().positive().max(100_000_000).optional().openapi({ description: 'Minor units. Merchant key only.' }),
     currency: z

@@ -182,6 +182,30 @@ function suite(engine: Engine) {
       }
     });
 
+    it('bounds exp to 24 h ahead and refuses an iat in the future, saying why', async () => {
+      const nowS = Math.floor(Date.now() / 1000);
+      const refusals = [
+        { exp: Date.now() + 600_000, why: /exp is more than 24 h ahead \(seconds since the epoch\?\)/ }, // milliseconds by mistake
+        { exp: nowS + 10 * 365 * 86_400, why: /exp is more than 24 h ahead/ },
+        { exp: nowS + 86_400 + 120, why: /exp is more than 24 h ahead/ },
+      ];
+      for (const { exp, why } of refusals) {
+        const r = await createWith(base, { orderToken: await sign(order(), { exp }) });
+        expectError(r, 400, 'invalid_order_token');
+        expect(r.body.error.message).toMatch(why);
+        expect(r.body.error.details.reason).toMatch(why);
+      }
+      const future = await createWith(base, { orderToken: await sign({ ...order(), iat: nowS + 3600 }) });
+      expectError(future, 400, 'invalid_order_token');
+      expect(future.body.error.message).toMatch(/iat is in the future/);
+
+      // Within the bounds: a day's token less a minute, and an iat of now (or a few seconds of clock skew ahead).
+      const day = await createWith(base, { orderToken: await sign(order(), { exp: nowS + 86_400 - 60 }) });
+      expect(day.status, day.text).toBe(201);
+      const issued = await createWith(base, { orderToken: await sign({ ...order(), iat: nowS + 5 }) });
+      expect(issued.status, issued.text).toBe(201);
+    });
+
     it("cannot re-price an order of the server's own order source", async () => {
       const demo = await createOrder(base);
       const r = await createWith(base, { orderToken: await sign(order({ orderId: demo.orderId, amount: 1 })) });

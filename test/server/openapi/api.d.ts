@@ -450,7 +450,7 @@ export interface components {
         CreateSession: {
             /** @description An order of the server's order source (or, with the merchant key, the merchant's own). Required unless orderToken is given. */
             orderId?: string;
-            /** @description A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}); instead of orderId. */
+            /** @description A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}; exp at most 24 h ahead); instead of orderId. */
             orderToken?: string;
             userId?: string;
             /** @description Minor units. Merchant key only. */
