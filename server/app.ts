@@ -15,7 +15,7 @@ import { DemoShop } from './domain/demo-shop.js';
 import { ClientSecrets } from './domain/secrets.js';
 import { Sessions } from './domain/sessions.js';
 import { Sweeper } from './domain/sweeper.js';
-import { AppError } from './errors.js';
+import { AppError, CODES } from './errors.js';
 import { bodyFailedAtClient } from './http-layer.js';
 import type { Logger } from './log.js';
 import { createMetrics, metricsAuth, type Metrics } from './metrics.js';
@@ -190,12 +190,14 @@ export function createApp(d: AppDeps): App {
 
   const validationHook = (result: { success: boolean; error?: unknown }) => {
     if (!result.success) {
-      const issues = (result.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? [];
-      throw new AppError(
-        'validation_error',
-        undefined,
-        issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-      );
+      const issues = ((result.error as { issues?: { path: PropertyKey[]; message: string }[] }).issues ?? []).map((i) => ({
+        path: i.path.map(String).join('.'),
+        message: i.message,
+      }));
+      // The first issue in the message too, where a developer reads first (all of them, up to 20, in details).
+      const first = issues[0];
+      const message = first ? `${CODES.validation_error.message.slice(0, -1)}: ${first.path ? `${first.path}: ` : ''}${first.message}.` : undefined;
+      throw new AppError('validation_error', message, issues.slice(0, 20));
     }
   };
   const payments = new OpenAPIHono({ defaultHook: validationHook });

@@ -7,6 +7,7 @@ import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/types.js';
+import { Currency, Metadata } from './order-fields.js';
 
 /** The longest token accepted: far above any real order (metadata is bounded too), far below the body limit. */
 export const MAX_ORDER_TOKEN_LENGTH = 4096;
@@ -27,13 +28,10 @@ const Claims = z
       .max(128)
       .regex(/^[A-Za-z0-9_.:-]+$/),
     amount: z.number().int().positive().max(100_000_000),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals'),
+    currency: Currency,
     exp: z.number().int(),
     iat: z.number().optional(),
-    metadata: z
-      .record(z.string().max(40), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
-      .refine((m) => Object.keys(m).length <= 20, 'at most 20 keys')
-      .optional(),
+    metadata: Metadata.optional(),
   })
   .passthrough(); // iat, nbf, jti, … are the signer's business
 

@@ -63,7 +63,7 @@ export class Sessions {
     if (merchant && input.amount !== undefined) {
       if (!input.currency) throw new AppError('validation_error', 'currency is required with amount.');
       amount = input.amount;
-      currency = input.currency.toUpperCase();
+      currency = input.currency; // three capitals already (domain/order-fields.ts)
     } else {
       const order = await store.shop.getOrder(input.orderId);
       if (!order) throw new AppError('order_not_found');

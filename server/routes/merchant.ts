@@ -56,6 +56,5 @@ export async function createInput(body: CreateBody, merchant: boolean, orderToke
   }
   if (body.orderId === undefined) throw new AppError('validation_error', 'orderId (or orderToken) is required.', [{ path: 'orderId', message: 'Required' }]);
   if (!merchant && priced) throw new AppError('validation_error', 'amount, currency and metadata can only be set with the merchant API key.');
-  if (body.metadata && Object.keys(body.metadata).length > 20) throw new AppError('validation_error', 'At most 20 metadata keys.');
   return { input: { orderId: body.orderId, userId: body.userId, amount: body.amount, currency: body.currency, metadata: body.metadata }, trusted: merchant };
 }

@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { MAX_ORDER_LINES, MAX_QUANTITY } from '../domain/demo-shop.js';
 import { CHARGE_STATUSES, SESSION_STATUSES } from '../domain/model.js';
+import { Currency, MAX_METADATA_KEY_LENGTH, MAX_METADATA_KEYS, Metadata, RESERVED_METADATA_KEYS } from '../domain/order-fields.js';
 
 export const ErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) }).openapi('Error');
 
@@ -65,15 +66,10 @@ export const CreateBody = z
       .openapi({ description: 'A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}; exp at most 24 h ahead); instead of orderId.' }),
     userId: Id.optional(),
     amount: z.number().int().positive().max(100_000_000).optional().openapi({ description: 'Minor units. Merchant key only.' }),
-    currency: z
-      .string()
-      .regex(/^[A-Za-z]{3}$/)
-      .optional()
-      .openapi({ description: 'ISO 4217. Merchant key only.' }),
-    metadata: z
-      .record(z.string(), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
-      .optional()
-      .openapi({ description: 'Merchant key only; at most 20 keys.' }),
+    currency: Currency.optional().openapi({ description: 'ISO 4217, three capitals (EUR). Merchant key only.', example: 'EUR' }),
+    metadata: Metadata.optional().openapi({
+      description: `Merchant key only; at most ${MAX_METADATA_KEYS} keys of at most ${MAX_METADATA_KEY_LENGTH} characters (not ${RESERVED_METADATA_KEYS.join(', ')}).`,
+    }),
   })
   .openapi('CreateSession');
 

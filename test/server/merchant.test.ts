@@ -206,6 +206,48 @@ function suite(engine: Engine) {
       expect(issued.status, issued.text).toBe(201);
     });
 
+    it('validates currency and metadata by one rule with the merchant key and in an order token', async () => {
+      const byKey = (over: Record<string, unknown>) =>
+        call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, rawBody: JSON.stringify(order(over)), headers: { 'content-type': 'application/json' } });
+      const byToken = async (over: Record<string, unknown>) => createWith(base, { orderToken: await sign(order(over)) });
+      // JSON.parse keeps "__proto__" as an own key, as a request body or a token's payload does.
+      const reserved = (k: string) => JSON.parse(`{"${k}": "x", "note": "y"}`) as Record<string, unknown>;
+      const refused: Record<string, unknown>[] = [
+        { currency: 'eur' }, // not upper-cased silently
+        { currency: 'Eur' },
+        { currency: 'EURO' },
+        { currency: 'E1R' },
+        { metadata: { ['k'.repeat(41)]: 'v' } },
+        { metadata: { note: 'x'.repeat(501) } },
+        { metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) },
+        { metadata: { nested: { a: 1 } } },
+        { metadata: reserved('__proto__') },
+        { metadata: reserved('constructor') },
+        { metadata: reserved('prototype') },
+      ];
+      for (const over of refused) {
+        const k = await byKey(over);
+        expectError(k, 400, 'validation_error');
+        const t = await byToken(over);
+        expectError(t, 400, 'invalid_order_token');
+      }
+      for (const name of ['__proto__', 'constructor', 'prototype']) {
+        const k = await byKey({ metadata: reserved(name) });
+        expect(k.body.error.details).toContainEqual({ path: `metadata.${name}`, message: expect.stringMatching(/reserved/) });
+        expect(k.body.error.message).toMatch(new RegExp(`metadata\\.${name}.*reserved`));
+        const t = await byToken({ metadata: reserved(name) });
+        expect(t.body.error.details.issues).toContainEqual({ path: `metadata.${name}`, message: expect.stringMatching(/reserved/) });
+      }
+      // The same order passes both ways: three capitals, 20 keys of up to 40 characters.
+      const good = { currency: 'GBP', metadata: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`${i}`.padStart(40, 'k'), i])) };
+      const k = await byKey(good);
+      expect(k.status, k.text).toBe(201);
+      const t = await byToken(good);
+      expect(t.status, t.text).toBe(201);
+      expect(t.body.merchantMetadata).toEqual(k.body.merchantMetadata);
+      expect([k.body.currency, t.body.currency]).toEqual(['GBP', 'GBP']);
+    });
+
     it("cannot re-price an order of the server's own order source", async () => {
       const demo = await createOrder(base);
       const r = await createWith(base, { orderToken: await sign(order({ orderId: demo.orderId, amount: 1 })) });

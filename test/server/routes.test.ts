@@ -62,10 +62,14 @@ describe('POST /session/create', () => {
   it('lets a merchant backend set amount, currency and metadata', async () => {
     const r = await call(base, 'POST', '/session/create', {
       auth: MERCHANT_KEY,
-      body: { orderId: 'merchant-order-1', amount: 12345, currency: 'usd', metadata: { cart: 'c1', items: 3 } },
+      body: { orderId: 'merchant-order-1', amount: 12345, currency: 'USD', metadata: { cart: 'c1', items: 3 } },
     });
     expect(r.status, r.text).toBe(201);
     expect(r.body).toMatchObject({ orderId: 'merchant-order-1', amount: 12345, currency: 'USD', status: 'INITIATED' });
+    // Three capitals, as in an order token: 'usd' is refused, not upper-cased silently (merchant.test.ts has the full rule).
+    const lower = await call(base, 'POST', '/session/create', { auth: MERCHANT_KEY, body: { orderId: 'merchant-order-2', amount: 1, currency: 'usd' } });
+    expectError(lower, 400, 'validation_error');
+    expect(lower.body.error.message).toMatch(/currency: an ISO 4217 code in capitals/);
     const s = await getSession(base, r.body);
     expect(s.amount).toBe(12345);
     expect(JSON.stringify(s)).toContain('"cart":"c1"');

@@ -455,9 +455,12 @@ export interface components {
             userId?: string;
             /** @description Minor units. Merchant key only. */
             amount?: number;
-            /** @description ISO 4217. Merchant key only. */
+            /**
+             * @description ISO 4217, three capitals (EUR). Merchant key only.
+             * @example EUR
+             */
             currency?: string;
-            /** @description Merchant key only; at most 20 keys. */
+            /** @description Merchant key only; at most 20 keys of at most 40 characters (not __proto__, constructor, prototype). */
             metadata?: {
                 [key: string]: string | number | boolean | null;
             };
