@@ -61,6 +61,13 @@ describe('storefront demo', () => {
 
     const order = await (await fetch(`${run.server.url}/api/store/orders/${orderId}`)).json();
     expect(order).toMatchObject({ orderId, amount: 2 * 1800 + 5900, paid: true });
+
+    // Back from the confirmation reaches the cart. The checkout page took its own place in the history: back there, its
+    // widget restored the completed session, said checkout-complete again and sent the shopper forward, every time.
+    await page.goBack();
+    await page.waitForURL('**/cart');
+    await page.waitForTimeout(1_500); // what the bounce took
+    expect(new URL(page.url()).pathname).toBe('/cart');
   });
 
   it('a declined card interrupts, three declines reach max retries, and cancel goes back to the cart', async () => {

@@ -37,7 +37,9 @@ function mountWidget(): void {
   if (timeout && /^\d+$/.test(timeout)) widget.setAttribute('timeout', timeout);
   // Always this page's own order: an event anyone can dispatch from the console never picks the page to go to, and the
   // confirmation shows only what the server says about that order.
-  widget.addEventListener('checkout-complete', () => location.assign(`/orders/${encodeURIComponent(orderId)}`));
+  // In this page's place in the history: Back from the confirmation reaches the cart. Kept, this page would restore the
+  // completed session, hear checkout-complete again and send the shopper forward at every Back.
+  widget.addEventListener('checkout-complete', () => location.replace(`/orders/${encodeURIComponent(orderId)}`));
   widget.addEventListener('checkout-cancel', () => {
     updateOpenOrder(orderId, { closed: true });
     location.assign('/cart');
