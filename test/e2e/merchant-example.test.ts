@@ -113,6 +113,16 @@ async function backOnOrderPage(page: Page, orderId: string): Promise<void> {
   await page.waitForURL(`${shop}/orders/${orderId}`, { timeout: 20_000 });
 }
 
+/** Standard Webhooks headers for `signed` (by default the body itself) under `secret` (by default the shared one). */
+function webhookHeaders(id: string, now: Date, signed: string, secret = WEBHOOK_SECRET): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(+now / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, now, signed),
+  };
+}
+
 /** Pays the order through the shop's webhook receiver, signed with the shared secret (as the payment server would). */
 async function paidByWebhook(order: ShopOrder): Promise<void> {
   const body = JSON.stringify({
@@ -120,17 +130,7 @@ async function paidByWebhook(order: ShopOrder): Promise<void> {
     timestamp: new Date().toISOString(),
     data: { sessionId: 'cs_dark', orderId: order.orderId, status: 'COMPLETED', amount: order.amount, currency: order.currency, paymentId: 'ch_dark' },
   });
-  const now = new Date();
-  const r = await fetch(`${shop}/webhooks/payments`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': 'msg_dark',
-      'webhook-timestamp': String(Math.floor(+now / 1000)),
-      'webhook-signature': new Webhook(WEBHOOK_SECRET).sign('msg_dark', now, body),
-    },
-    body,
-  });
+  const r = await fetch(`${shop}/webhooks/payments`, { method: 'POST', headers: webhookHeaders('msg_dark', new Date(), body), body });
   expect(r.status).toBe(200);
 }
 
@@ -302,23 +302,12 @@ describe('the example merchant on its own origin', () => {
       timestamp: new Date().toISOString(),
       data: { sessionId: 'cs_forged', orderId: order.orderId, status: 'COMPLETED', amount: order.amount, currency: order.currency },
     });
-    const forger = new Webhook(`whsec_${randomBytes(32).toString('base64')}`);
     const now = new Date();
     const attempts: Record<string, string>[] = [
       { 'content-type': 'application/json' },
-      {
-        'content-type': 'application/json',
-        'webhook-id': 'msg_1',
-        'webhook-timestamp': String(Math.floor(+now / 1000)),
-        'webhook-signature': forger.sign('msg_1', now, body),
-      },
+      webhookHeaders('msg_1', now, body, `whsec_${randomBytes(32).toString('base64')}`), // a forger's secret
       // The right secret over another body: a signature does not carry over.
-      {
-        'content-type': 'application/json',
-        'webhook-id': 'msg_2',
-        'webhook-timestamp': String(Math.floor(+now / 1000)),
-        'webhook-signature': new Webhook(WEBHOOK_SECRET).sign('msg_2', now, '{}'),
-      },
+      webhookHeaders('msg_2', now, '{}'),
     ];
     for (const headers of attempts) {
       const r = await fetch(`${shop}/webhooks/payments`, { method: 'POST', headers, body });
@@ -326,17 +315,7 @@ describe('the example merchant on its own origin', () => {
     }
     expect((await shopOrder(order.orderId)).paid).toBe(false);
     // The same event signed with the shared secret is believed — the receiver is not simply closed.
-    const ok = new Webhook(WEBHOOK_SECRET);
-    const r = await fetch(`${shop}/webhooks/payments`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': 'msg_3',
-        'webhook-timestamp': String(Math.floor(+now / 1000)),
-        'webhook-signature': ok.sign('msg_3', now, body),
-      },
-      body,
-    });
+    const r = await fetch(`${shop}/webhooks/payments`, { method: 'POST', headers: webhookHeaders('msg_3', now, body), body });
     expect(r.status).toBe(200);
     expect((await shopOrder(order.orderId)).paidVia).toBe('webhook');
   });
