@@ -4,8 +4,17 @@
  */
 import { z } from 'zod';
 
-/** Three capitals, the form of an ISO 4217 code (`EUR`); `eur` is refused, not upper-cased behind the caller's back. */
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals (e.g. EUR)');
+/**
+ * The ISO 4217 codes in use, as the runtime's ICU data knows them (162 on Node 20): no test (`XTS`), no-currency (`XXX`)
+ * or withdrawn (`DEM`) codes, nothing made up (`ZZZ`).
+ */
+const ISO_4217: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+/** An ISO 4217 code in capitals (`EUR`); `eur` is refused, not upper-cased behind the caller's back. */
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals (e.g. EUR)')
+  .refine((code) => !/^[A-Z]{3}$/.test(code) || ISO_4217.has(code), 'not an ISO 4217 currency in use (e.g. EUR)');
 
 export const MAX_METADATA_KEYS = 20;
 export const MAX_METADATA_KEY_LENGTH = 40;

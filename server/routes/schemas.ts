@@ -66,7 +66,7 @@ export const CreateBody = z
       .openapi({ description: 'A signed order (JWS HS256 of {orderId, amount, currency, exp, metadata?}; exp at most 24 h ahead); instead of orderId.' }),
     userId: Id.optional(),
     amount: z.number().int().positive().max(100_000_000).optional().openapi({ description: 'Minor units. Merchant key only.' }),
-    currency: Currency.optional().openapi({ description: 'ISO 4217, three capitals (EUR). Merchant key only.', example: 'EUR' }),
+    currency: Currency.optional().openapi({ description: 'An ISO 4217 code in use, in capitals (EUR). Merchant key only.', example: 'EUR' }),
     metadata: Metadata.optional().openapi({
       description: `Merchant key only; at most ${MAX_METADATA_KEYS} keys of at most ${MAX_METADATA_KEY_LENGTH} characters (not ${RESERVED_METADATA_KEYS.join(', ')}).`,
     }),

@@ -217,6 +217,8 @@ function suite(engine: Engine) {
         { currency: 'Eur' },
         { currency: 'EURO' },
         { currency: 'E1R' },
+        { currency: 'ZZZ' }, // three capitals, but no currency
+        { currency: 'XTS' }, // ISO 4217's code for testing, not money
         { metadata: { ['k'.repeat(41)]: 'v' } },
         { metadata: { note: 'x'.repeat(501) } },
         { metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i])) },
