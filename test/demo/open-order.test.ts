@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CARDS, chargesForOrder, ledger, payWith, succeeded, waitForStatus } from '../e2e/support.js';
+import { CARDS, chargesForOrder, ledger, part, payWith, succeeded, waitForStatus } from '../e2e/support.js';
 import { axeViolations, demoSuite, shoot } from './helpers.js';
 
 /** The server's processor deadline: the slow card's charge stays open (the order `paying`) this long. */
@@ -133,6 +133,25 @@ describe('the cart keeps its open order', () => {
     const second = await checkout(page);
     expect(second).not.toBe(first);
     expect(await orderRead(second)).toMatchObject({ amount: 3 * 1800, paid: false });
+  });
+
+  it('Cancel: the cart says the checkout ended unpaid, Back does not bring the cancelled checkout again, and Checkout makes a new order', async () => {
+    const { page } = await shopper();
+    const first = await checkout(page);
+    await waitForStatus(page, 'initiated');
+    await part(page, 'cancel-button').click();
+    await page.waitForURL('**/cart');
+    await notice(page).waitFor();
+    expect(await notice(page).textContent()).toMatch(new RegExp(`checkout of order ${first} ended unpaid: nothing was charged`));
+    await shoot(page, 'cart-checkout-cancelled');
+    expect(await axeViolations(page)).toEqual([]);
+    // The checkout gave its place in the history to the cart: Back stays off the cancelled checkout.
+    await page.goBack();
+    expect(new URL(page.url()).pathname).not.toBe(`/checkout/${first}`);
+    await page.goto('/cart');
+    const second = await checkout(page);
+    expect(second).not.toBe(first);
+    expect(await chargesForOrder(run.server, first)).toHaveLength(0);
   });
 
   it('threw no uncaught errors in any page', () => {

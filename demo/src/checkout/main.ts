@@ -40,9 +40,10 @@ function mountWidget(): void {
   // In this page's place in the history: Back from the confirmation reaches the cart. Kept, this page would restore the
   // completed session, hear checkout-complete again and send the shopper forward at every Back.
   widget.addEventListener('checkout-complete', () => location.replace(`/orders/${encodeURIComponent(orderId)}`));
+  // Likewise for a cancel: Back from the cart does not bring back the checkout the shopper closed.
   widget.addEventListener('checkout-cancel', () => {
     updateOpenOrder(orderId, { closed: true });
-    location.assign('/cart');
+    location.replace('/cart');
   });
   widget.addEventListener('checkout-error', (e) => {
     const code = (e as CustomEvent<{ code?: string }>).detail?.code;

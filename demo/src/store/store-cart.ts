@@ -139,6 +139,15 @@ export class StoreCart extends LightElement {
   /** What the shopper must know about the open order before paying (nothing when it is plain to continue or absent). */
   #notice() {
     const plan = this._plan;
+    const open = readOpenOrder();
+    // The cart's last checkout ended unpaid (cancelled, no attempts left, expired) with no payment under way: said here,
+    // so that the shopper knows where the cart stands, until the next Checkout makes a new order.
+    if (plan?.kind === 'create' && open?.closed && this.#open?.orderId === open.orderId && this._lines.length) {
+      return html`<div class="notice info" data-open-order-notice tabindex="-1" role="status">
+        The checkout of order <span class="mono">${open.orderId}</span> ended unpaid: nothing was charged. Your cart is as you left it,
+        and Checkout starts a new order.
+      </div>`;
+    }
     if (!plan || plan.kind === 'create' || (plan.kind === 'reuse' && !plan.unconfirmed)) return nothing;
     const orderLink = (text: string) => html`<a href=${`/orders/${encodeURIComponent(plan.orderId)}`}>${text}</a>`;
     if (plan.kind === 'paid') {
