@@ -35,8 +35,8 @@ export const PHASES = {
 } as const;
 export type Phase = (typeof PHASES)[keyof typeof PHASES];
 
-export const LINKS = { up: 'up', serverAway: 'server_away', offline: 'offline' } as const;
-export type Link = (typeof LINKS)[keyof typeof LINKS];
+/** Where the payment server stands: answering, away (the browser online), or the browser offline. */
+export type Link = 'up' | 'server_away' | 'offline';
 
 export const ACTIONS = ['pay', 'retry', 'resume', 'cancel', 'restart'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -77,7 +77,7 @@ export const INITIAL_STATE: CheckoutState = {
   currency: null,
   paymentId: null,
   reason: null,
-  link: LINKS.up,
+  link: 'up',
   queued: false,
   busy: false,
   restartable: false,
@@ -222,19 +222,17 @@ export function present(s: CheckoutState): Presentation {
     actions = ['restart', 'cancel'];
   }
   if (s.phase === 'max_retries' && !s.restartable && s.reason === 'processor_error') message = 'msg.maxRetries.processor';
-  if (s.queued && !isFinalPhase(s.phase)) {
-    // The worker keeps a request that could not leave: offline, or (online) the server is away.
-    message = s.link === LINKS.offline ? 'msg.queued' : 'msg.queued.server';
+  const offline = s.link === 'offline';
+  // The worker keeps a request that could not leave (offline, or online with the server away); or nothing reaches the
+  // server: nothing is processed meanwhile, and the payment under way says what it waits for.
+  if (s.queued ? !isFinalPhase(s.phase) : s.link !== 'up' && NEEDS_SERVER.includes(s.phase)) {
+    if (SENT.includes(s.phase)) status = offline ? 'status.waiting' : 'status.waiting.server';
+    message = s.queued ? (offline ? 'msg.queued' : 'msg.queued.server') : offline ? 'msg.offline' : 'msg.reconnecting';
     kind = 'info';
-    actions = [];
-  } else if (s.link !== LINKS.up && NEEDS_SERVER.includes(s.phase)) {
-    // Nothing is processed while nothing reaches the server. Offline, a Retry cannot work: `online` continues by itself.
-    if (s.phase === 'paying' || s.phase === 'confirming') status = s.link === LINKS.offline ? 'status.waiting' : 'status.waiting.server';
-    message = s.link === LINKS.offline ? 'msg.offline' : 'msg.reconnecting';
-    kind = 'info';
-    actions = s.link === LINKS.offline ? [] : ['retry'];
-  } else if (s.link !== LINKS.up && s.phase === 'ready' && kind === 'info' && s.reason !== IN_PROGRESS) {
-    message = s.link === LINKS.offline ? 'msg.offline.ready' : 'msg.server.ready';
+    // Offline, a Retry cannot work: `online` continues by itself; the worker keeps its own backoff.
+    actions = s.queued || offline ? [] : ['retry'];
+  } else if (s.link !== 'up' && s.phase === 'ready' && kind === 'info' && s.reason !== IN_PROGRESS) {
+    message = offline ? 'msg.offline.ready' : 'msg.server.ready';
   }
   if (s.role === 'follower') {
     // No buttons here: short of a final view, the way on is the other window (the status line says where it stands).
@@ -301,7 +299,7 @@ function onSession(s: CheckoutState, session: SessionJson, pending: boolean): St
     currency: session.currency,
     paymentId: session.paymentId ?? s.paymentId,
     reason,
-    link: LINKS.up,
+    link: 'up',
   };
   // A decline the live status brings before the answer to /complete is told here (that answer then changes nothing).
   const told: Effect[] = phase === 'declined' && reason && s.phase !== 'declined' && s.phase !== 'preparing' ? [tell(reason, true)] : [];
@@ -376,13 +374,13 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'paying':
       return to({ phase: 'paying', reason: null, ...(e.sent ? { status: 'processing' } : {}) });
     case 'accepted':
-      return to({ phase: 'confirming', status: 'processing', link: LINKS.up });
+      return to({ phase: 'confirming', status: 'processing', link: 'up' });
     case 'completed':
-      return to({ phase: 'completed', status: 'completed', paymentId: e.paymentId ?? s.paymentId, reason: null, link: LINKS.up, queued: false });
+      return to({ phase: 'completed', status: 'completed', paymentId: e.paymentId ?? s.paymentId, reason: null, link: 'up', queued: false });
     case 'declined': {
       const status = e.status.toLowerCase();
       const phase = status === 'failed_max_retries' ? 'max_retries' : status === 'expired' ? 'expired' : 'declined';
-      return to({ phase, status, reason: e.code, attempt: e.attempt ?? s.attempt, link: LINKS.up }, [tell(e.code, phase === 'declined')]);
+      return to({ phase, status, reason: e.code, attempt: e.attempt ?? s.attempt, link: 'up' }, [tell(e.code, phase === 'declined')]);
     }
     case 'timeout':
       return to(
@@ -397,19 +395,19 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'edited':
       return fieldOf(s.reason) ? to({ reason: null }) : stay(s);
     case 'unreachable': {
-      const link = e.offline ? LINKS.offline : LINKS.serverAway;
+      const link = e.offline ? 'offline' : 'server_away';
       if (s.link === link) return { state: s, effects: [{ type: 'reconnect' }] };
       return to({ link }, [tell('network', true), { type: 'reconnect' }]);
     }
     case 'offline':
       // Ready, nothing was under way: the view says Pay is sent when the connection returns; no request failed, no error.
-      if (s.phase === 'ready') return s.link === LINKS.offline ? stay(s) : to({ link: LINKS.offline }, [{ type: 'reconnect' }]);
+      if (s.phase === 'ready') return s.link === 'offline' ? stay(s) : to({ link: 'offline' }, [{ type: 'reconnect' }]);
       return reduce(s, { type: 'unreachable', offline: true });
     case 'reachable':
-      return to({ link: LINKS.up });
+      return to({ link: 'up' });
     case 'queued': {
       // A request the worker kept could not leave: the browser is offline, or (online) the server is away.
-      const link = e.queued && e.offline !== undefined ? (e.offline ? LINKS.offline : LINKS.serverAway) : s.link;
+      const link = e.queued && e.offline !== undefined ? (e.offline ? 'offline' : 'server_away') : s.link;
       return { state: { ...s, queued: e.queued, link }, effects: [] };
     }
     case 'refused':
@@ -417,7 +415,7 @@ export function reduce(s: CheckoutState, e: MachineEvent): Step {
     case 'paid_elsewhere':
       return to({ phase: 'paid_elsewhere', reason: PAID });
     case 'elsewhere':
-      return to({ phase: 'ready', status: e.status.toLowerCase(), reason: IN_PROGRESS, link: LINKS.up }, [tell('payment_in_progress', true)]);
+      return to({ phase: 'ready', status: e.status.toLowerCase(), reason: IN_PROGRESS, link: 'up' }, [tell('payment_in_progress', true)]);
     case 'cancelled':
       return to({ phase: 'cancelled', status: 'cancelled', cancelReason: e.reason, reason: null });
     case 'restarting':
