@@ -14,6 +14,7 @@ const run = browserSuite({ env: { PAYMENT_TIMEOUT_MS: '3000' } });
 const openCheckout = (orderId: string, on = run.server) => run.openCheckout(orderId, { on, record: true, worker: true });
 
 const message = async (page: Page) => (await part(page, 'message').textContent()) ?? '';
+const focusedPart = (page: Page) => page.evaluate(() => document.querySelector('payment-checkout')!.shadowRoot!.activeElement?.getAttribute('part') ?? null);
 const onConfirmation = (page: Page, orderId: string, timeout = 30_000) => page.waitForURL(`**/orders/${orderId}`, { timeout });
 
 describe('shopper recovery', () => {
@@ -26,6 +27,8 @@ describe('shopper recovery', () => {
       await expect.poll(() => message(page), { timeout: 15_000 }).toMatch(/cannot be reached.*by itself/);
       expect(await message(page)).not.toMatch(/offline/i);
       expect(await part(page, 'pay-button').count()).toBe(0);
+      // Pay went away under the shopper's focus: it moves to Retry, the one way on (not left on the page's body).
+      await expect.poll(() => focusedPart(page)).toBe('retry-button');
       await new Promise((r) => setTimeout(r, 3_000));
       const back = await restart();
       await onConfirmation(page, orderId, 60_000); // a loaded machine restarts the server slowly; no click either way
@@ -35,6 +38,32 @@ describe('shopper recovery', () => {
       expect((await order(back.url, orderId)).paid).toBe(true);
     });
   });
+
+  // With the worker, the request that then fails is kept in its outbox; without it (a merchant page with no `sw`), the
+  // live status's polls are what find the server gone.
+  for (const worker of [true, false]) {
+    it(`server killed while the processor confirms a slow charge (${worker ? 'with' : 'without'} the worker) → says the payment server is away, then completes by itself, one charge`, async () => {
+      await run.withOwnServer(async (own, restart) => {
+        const orderId = await createOrder(own.url);
+        const { page } = worker
+          ? await openCheckout(orderId, own)
+          : await run.openCheckout(orderId, { on: own, record: true, context: { serviceWorkers: 'block' } });
+        await payWith(page, CARDS.slow); // answered 202 after PAYMENT_TIMEOUT_MS: the page waits on the processor
+        await expect.poll(() => message(page), { timeout: 15_000 }).toMatch(/payment processor to confirm/);
+        await own.kill();
+        // The event stream drops and what follows gets no answer: the page says so rather than "Processing" for ever.
+        await expect.poll(() => part(page, 'status').textContent(), { timeout: 15_000 }).toBe('Waiting for the payment server…');
+        expect(await message(page)).toMatch(/cannot be reached.*by itself/);
+        expect(await part(page, 'pay-button').count()).toBe(0);
+        const back = await restart();
+        await onConfirmation(page, orderId, 60_000);
+        const charges = await chargesForOrder(back, orderId);
+        expect(charges).toHaveLength(1);
+        expect(succeeded(charges)).toHaveLength(1);
+        expect((await order(back.url, orderId)).paid).toBe(true);
+      });
+    });
+  }
 
   it('server down while the checkout page loads: the queued session create is replayed and shown when it returns, no click', async () => {
     await run.withOwnServer(async (own, restart) => {

@@ -215,6 +215,27 @@ describe('live status', () => {
     expect(seen.length).to.equal(count);
   });
 
+  it('after the stream fails, a poll that gets no session is reported (onError), and polling goes on', async () => {
+    const s = await newSession();
+    let errors = 0;
+    let fail = true;
+    const seen: SessionJson[] = [];
+    const live = new LiveStatus({
+      url: `${API}/session/${s.sessionId}/events?client_secret=wrong`,
+      fetchSession: () => (fail ? Promise.reject(new TypeError('Failed to fetch')) : getter(s)()),
+      onSession: (x) => seen.push(x),
+      onError: () => errors++,
+      pollIntervalMs: 20,
+      maxPolls: 1000,
+    });
+    live.start();
+    await waitUntil(() => errors >= 2, 'failed polls reported', { timeout: 10_000 });
+    expect(seen).to.have.length(0);
+    fail = false;
+    await waitUntil(() => seen.length > 0, 'a session once the server answers', { timeout: 10_000 });
+    live.stop();
+  });
+
   it('PaymentStatusPoller polls at most maxPolls times (defaults 2000 ms and 30)', async () => {
     const s = await newSession();
     expect(new PaymentStatusPoller({ fetchSession: getter(s), onSession: () => {} })).to.include({ intervalMs: 2000, maxPolls: 30 });

@@ -43,8 +43,8 @@ export interface ControllerOptions {
   timeoutMs: number;
   /** Reads the payment method when the shopper pays: card details from the inputs, or a token from a slotted field. */
   readPayment: () => Promise<PaymentSource>;
-  /** Live status (SSE with polling fallback); returns a stopper. */
-  watch?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void) => { stop(): void };
+  /** Live status (SSE with polling fallback); returns a stopper. `onError`: a poll got no session. */
+  watch?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void, onError: () => void) => { stop(): void };
   bridge?: OfflineBridge | null;
   /** Why a request got no answer (default: `diagnose` of `diagnose.ts`, loaded when first needed; it logs the fix of a refused origin). */
   diagnose?: () => Promise<Diagnosis>;

@@ -8,7 +8,7 @@ import type { PendingAttempt, StoredSession } from '../shared/schema.js';
 import type { ApiAnswer, CheckoutApi } from '../transport/api-client.js';
 import { createdSession, verdictOf, type Verdict } from './answers.js';
 import type { AttemptRecord } from './attempt-record.js';
-import type { CheckoutState, MachineEvent } from './machine.js';
+import { isFinalPhase, type CheckoutState, type MachineEvent } from './machine.js';
 import type { SessionJson } from './types.js';
 
 type Send = (request: (o: { signal: AbortSignal; timeoutMs: number }) => Promise<ApiAnswer>, again: () => Promise<void>) => Promise<ApiAnswer | null>;
@@ -21,7 +21,7 @@ export interface LinkHost {
   readonly orderToken?: string | null;
   readonly given?: { sessionId: string; clientSecret: string } | null;
   readonly signal: AbortSignal;
-  readonly watchSession?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void) => { stop(): void };
+  readonly watchSession?: (sessionId: string, secret: string, onSession: (s: SessionJson) => void, onError: () => void) => { stop(): void };
   state(): CheckoutState;
   dispatch(event: MachineEvent): void;
   send: Send;
@@ -192,14 +192,22 @@ export class SessionLink {
       amount: v.amount,
       currency: v.currency,
     });
-    if (v.phase === 'completed' || v.phase === 'paid_elsewhere' || v.phase === 'cancelled' || v.phase === 'expired' || v.phase === 'max_retries') return;
+    if (isFinalPhase(v.phase)) return;
     this.watch();
   }
 
   watch(): void {
     const s = this.#h.record.secret;
     if (this.#watcher || !s || !this.#h.watchSession || this.#h.stopped()) return;
-    this.#watcher = this.#h.watchSession(s.sessionId, s.clientSecret, (session) => void this.#h.guard(() => this.#onStream(session)));
+    this.#watcher = this.#h.watchSession(
+      s.sessionId,
+      s.clientSecret,
+      (session) => void this.#h.guard(() => this.#onStream(session)),
+      // A failed poll (the stream is gone too) while the server seemed there is read again as a request of ours: no
+      // answer says the server is away (and retries by itself), an answer is acted on like any other. Once the server
+      // is known to be away, the request that waits for it (a payment, maybe) is the one tried again.
+      () => this.#h.state().link === 'up' && void this.#h.guard(() => this.sync()),
+    );
   }
 
   /** A session from the stream. Our attempt's key still waits while the session says it is not charging: ask with it. */

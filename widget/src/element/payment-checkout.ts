@@ -238,11 +238,12 @@ export class PaymentCheckout extends LitElement {
       given: this.sessionId && this.clientSecret ? { sessionId: this.sessionId, clientSecret: this.clientSecret } : null,
       timeoutMs: this.timeout > 0 ? this.timeout : 30_000,
       readPayment: () => this.#readPayment(),
-      watch: (id, secret, onSession) =>
+      watch: (id, secret, onSession, onError) =>
         watchLive({
           url: api.eventsUrl(id, secret),
           fetchSession: () => api.getSession(id, secret).then((a) => (a.status === 200 ? (a.body as never) : Promise.reject(a))),
           onSession,
+          onError,
           pollIntervalMs: this.pollInterval,
           maxPolls: this.maxPolls,
         }),
@@ -292,7 +293,12 @@ export class PaymentCheckout extends LitElement {
         for (const input of this.renderRoot?.querySelectorAll('input') ?? []) input.value = '';
         this._brand = null;
       }
-    } else if (view.phase !== before.phase && focusLost && (WAY_ON_PHASES.includes(view.phase) || (view.phase === 'preparing' && isFinalPhase(before.phase))))
+    } else if (
+      focusLost &&
+      ((view.phase !== before.phase && (WAY_ON_PHASES.includes(view.phase) || (view.phase === 'preparing' && isFinalPhase(before.phase)))) ||
+        // The payment under way cannot reach the server: Retry is the way on.
+        (view.link === 'server_away' && before.link !== view.link && isProcessing(view)))
+    )
       this.#focus = 'action';
     // The leave-page warning, only while a payment is processing.
     if (isProcessing(view)) window.addEventListener('beforeunload', this.#onBeforeUnload);

@@ -14,6 +14,8 @@ export interface LiveStatusOptions {
   url: string;
   fetchSession: () => Promise<SessionJson>;
   onSession: (session: SessionJson) => void;
+  /** A poll got no session (no answer, or not a 200). */
+  onError?: () => void;
   pollIntervalMs?: number;
   maxPolls?: number;
   /** Injected in tests; the browser's EventSource otherwise. */
@@ -97,6 +99,7 @@ export class LiveStatus {
     this.#poller = new PaymentStatusPoller({
       fetchSession: this.#o.fetchSession,
       onSession: (s) => this.#deliver(s),
+      onError: this.#o.onError,
       intervalMs: this.#o.pollIntervalMs,
       maxPolls: this.#o.maxPolls,
       // After maxPolls without a final status, give the stream another chance (the network may be back).
