@@ -136,6 +136,7 @@ export class CheckoutController {
       charging: (attempt) => void (this.#chargingAttempt = attempt),
       guard: (work) => this.#guard(work, false),
       stopped: () => this.#stopped,
+      waiting: () => this.#again !== null,
       uuid,
     });
     this.#state = { ...INITIAL_STATE, orderId: options.orderId, restartable: !options.given && Boolean(options.orderId || options.orderToken) };

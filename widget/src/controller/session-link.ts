@@ -35,6 +35,8 @@ export interface LinkHost {
   charging(attempt: number): void;
   guard(work: () => Promise<void>): Promise<void>;
   stopped(): boolean;
+  /** A request that got no answer waits to be sent again. */
+  waiting(): boolean;
   uuid(): string;
 }
 
@@ -203,10 +205,10 @@ export class SessionLink {
       s.sessionId,
       s.clientSecret,
       (session) => void this.#h.guard(() => this.#onStream(session)),
-      // A failed poll (the stream is gone too) while the server seemed there is read again as a request of ours: no
-      // answer says the server is away (and retries by itself), an answer is acted on like any other. Once the server
-      // is known to be away, the request that waits for it (a payment, maybe) is the one tried again.
-      () => this.#h.state().link === 'up' && void this.#h.guard(() => this.sync()),
+      // A failed poll (the stream is gone too) is read again as a request of ours: no answer says the server is away
+      // (and retries by itself), an answer is acted on like any other. Not while a request already waits for the
+      // server: that one (a payment, maybe) is what is tried again when it is back.
+      () => this.#h.waiting() || void this.#h.guard(() => this.sync()),
     );
   }
 
