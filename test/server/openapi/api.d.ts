@@ -456,7 +456,7 @@ export interface components {
             /** @description Minor units. Merchant key only. */
             amount?: number;
             /**
-             * @description ISO 4217, three capitals (EUR). Merchant key only.
+             * @description An ISO 4217 code in use, in capitals (EUR). Merchant key only.
              * @example EUR
              */
             currency?: string;
